@@ -1,0 +1,68 @@
+"""The one interface the rest of Studio uses to talk to a video provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, Protocol
+
+from studio.providers.errors import BadResponse
+from studio.providers.profiles import ProfileSet
+from studio.providers.types import RemoteJob, RenderSpec, Variant
+
+
+class Provider(Protocol):
+    name: str
+    # True when `status` can cover many jobs with one list request.
+    supports_list: bool
+    # Content variants this provider can download.
+    variants: tuple[Variant, ...]
+
+    async def models(self) -> ProfileSet: ...
+
+    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob: ...
+
+    async def retrieve(self, job_id: str) -> RemoteJob: ...
+
+    async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
+        """Current state of each job the provider still knows; unknown ids are left out."""
+        ...
+
+    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
+        """Stream one content variant into `dest`; returns its Content-Type."""
+        ...
+
+    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob: ...
+
+    async def cancel(self, job_id: str) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Fields:
+    """Typed reads from a decoded JSON object; a wrong shape is a `BadResponse` (retryable)."""
+
+    def __init__(self, data: Any, what: str) -> None:
+        if not isinstance(data, Mapping):
+            raise BadResponse(f"{what}: expected a JSON object, got {type(data).__name__}")
+        self.data: Mapping[str, Any] = data
+        self.what = what
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not value:
+            raise BadResponse(f"{self.what}: field '{key}' is missing or not a string")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        return value if isinstance(value, str) and value else None
+
+    def opt_num(self, key: str) -> float | None:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
+
+    def opt_int(self, key: str) -> int | None:
+        value = self.opt_num(key)
+        return None if value is None else int(value)

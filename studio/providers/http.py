@@ -1,0 +1,273 @@
+"""One HTTP path for every provider call: auth, rate limit, retries, error mapping, streaming.
+
+Provider adapters describe requests; this module decides what a failure means. A status or
+exception becomes exactly one typed error (see `errors.py`), with the provider's own message
+taken from its error envelope and the API key scrubbed from anything we show.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Mapping
+from typing import IO, Any
+
+import httpx
+
+from studio import __version__
+from studio.errors import ConfigError, redact
+from studio.providers.clock import Clock, SystemClock
+from studio.providers.errors import (
+    AuthError,
+    BadResponse,
+    ConnectFailed,
+    NotFound,
+    PaymentRequired,
+    ProviderError,
+    RateLimited,
+    RequestError,
+    ServerError,
+    TimedOut,
+    TransportError,
+)
+from studio.providers.ratelimit import RpmLimiter
+from studio.providers.retry import RetryPolicy, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+RETRYABLE_STATUS = {408, 409, 429}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str) -> str:
+    """Return the normalized base URL or raise `ConfigError` saying what is wrong with it."""
+    text = url.strip()
+    if not text:
+        raise ConfigError("The base URL is empty.")
+    try:
+        parsed = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as err:
+        raise ConfigError(f"Base URL '{text}' is not a valid URL ({err}).") from None
+    if parsed.scheme not in ("http", "https"):
+        got = f"'{parsed.scheme}://'" if parsed.scheme else "no scheme"
+        raise ConfigError(f"Base URL '{text}' must start with https:// (it has {got}).")
+    if not parsed.host:
+        raise ConfigError(f"Base URL '{text}' has no host name.")
+    if parsed.userinfo:
+        raise ConfigError("Base URL must not contain a user name or password; use the API key.")
+    if parsed.query or parsed.fragment:
+        raise ConfigError(f"Base URL '{text}' must not have a query (?) or fragment (#).")
+    if parsed.scheme == "http" and not is_loopback(parsed.host):
+        raise ConfigError(
+            f"Base URL '{text}' is not encrypted: use https:// "
+            "(plain http is allowed only for 127.0.0.1 and localhost)."
+        )
+    return str(parsed).rstrip("/")
+
+
+def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(message, code) from `{"error": {...}}` (OpenAI, OpenRouter) or a plain body."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        text = response.text.strip().replace("\n", " ")
+        return (text[:200] or None), None
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
+        message = err.get("message")
+        code = err.get("code") if err.get("code") is not None else err.get("type")
+        return (str(message) if message else None), (str(code) if code is not None else None)
+    if isinstance(err, str):
+        return err, None
+    return None, None
+
+
+class HttpCore:
+    """An httpx client bound to one provider host, with its own RPM budget and retry policy."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        label: str,
+        retry: RetryPolicy | None = None,
+        rpm: int | None = None,
+        clock: Clock | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = validate_base_url(base_url)
+        self.label = label
+        self.retry = retry or RetryPolicy()
+        self.clock = clock or SystemClock()
+        self.limiter = RpmLimiter(rpm, self.clock)
+        self._secrets = [api_key]
+        headers = {"User-Agent": f"Studio/{__version__}"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+        self.requests_sent = 0
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ---- public calls ------------------------------------------------------------------
+
+    async def json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send a request (retried on transport errors) and return the decoded JSON body."""
+
+        async def attempt(n: int) -> Any:
+            response = await self._send(
+                method,
+                path,
+                json=json_body,
+                data=data,
+                files=files,
+                params=params,
+                headers=headers,
+            )
+            self._raise_for_status(response)
+            try:
+                return response.json()
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise BadResponse(
+                    f"{self.label} sent a reply that is not valid JSON ({method} {path})",
+                    status=response.status_code,
+                ) from None
+
+        return await self.retry.run(attempt, clock=self.clock, on_retry=self._log_retry)
+
+    async def download(
+        self,
+        path: str,
+        dest: IO[bytes],
+        *,
+        params: Mapping[str, str | int] | None = None,
+        accept: str = "application/binary",
+    ) -> str:
+        """Stream a body into `dest` (restarted from its start position on retry).
+
+        Returns the response's Content-Type. Never leaves a short body unreported: a length
+        mismatch or a reset mid-body is a `BadResponse` (retried).
+        """
+        start = dest.tell()
+
+        async def attempt(n: int) -> str:
+            if n > 1:
+                dest.seek(start)
+                dest.truncate()
+            return await self._stream_once(path, dest, params=params, accept=accept)
+
+        return await self.retry.run(attempt, clock=self.clock, on_retry=self._log_retry)
+
+    # ---- internals ---------------------------------------------------------------------
+
+    async def _stream_once(
+        self,
+        path: str,
+        dest: IO[bytes],
+        *,
+        params: Mapping[str, str | int] | None,
+        accept: str,
+    ) -> str:
+        await self.limiter.acquire()
+        self.requests_sent += 1
+        try:
+            async with self._client.stream(
+                "GET", path, params=params, headers={"Accept": accept}
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    self._raise_for_status(response)
+                expected = response.headers.get("content-length")
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    dest.write(chunk)
+                    received += len(chunk)
+                if expected is not None and received != int(expected):
+                    raise BadResponse(
+                        f"{self.label}: download ended after {received:,} of {int(expected):,} "
+                        "bytes"
+                    )
+                if received == 0:
+                    raise BadResponse(f"{self.label}: download returned no data")
+                return str(response.headers.get("content-type", ""))
+        except httpx.HTTPError as err:
+            raise self._map_exception(err, "GET", path) from None
+
+    async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        await self.limiter.acquire()
+        self.requests_sent += 1
+        try:
+            return await self._client.request(method, path, **kw)
+        except httpx.HTTPError as err:
+            raise self._map_exception(err, method, path) from None
+
+    def _map_exception(self, err: httpx.HTTPError, method: str, path: str) -> TransportError:
+        what = f"{method} {path}"
+        detail = redact(str(err) or type(err).__name__, self._secrets)
+        if isinstance(err, httpx.ConnectTimeout):
+            return TimedOut(f"{self.label} did not accept a connection in time ({what})")
+        if isinstance(err, httpx.TimeoutException):
+            return TimedOut(f"{self.label} did not answer in time ({what})")
+        if isinstance(err, httpx.ConnectError):
+            return ConnectFailed(f"Cannot reach {self.label}: {detail}")
+        if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            return BadResponse(f"{self.label} dropped the connection during {what}: {detail}")
+        return BadResponse(f"{self.label}: {what} failed: {detail}")
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        message, code = _envelope(response)
+        message = redact(message or response.reason_phrase or "no details", self._secrets)
+        request_id = response.headers.get("x-request-id")
+        text = f"{self.label}: {message} (HTTP {status}{f', {code}' if code else ''})"
+        kw: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
+        if status == 429:
+            after = parse_retry_after(response.headers, self.clock.wall())
+            raise RateLimited(text, retry_after=after, **kw)
+        if status >= 500 or status in RETRYABLE_STATUS:
+            after = parse_retry_after(response.headers, self.clock.wall())
+            raise ServerError(text, retry_after=after, **kw)
+        if status in (401, 403):
+            raise AuthError(text, **kw)
+        if status == 402:
+            raise PaymentRequired(text, **kw)
+        if status == 404:
+            raise NotFound(text, **kw)
+        raise RequestError(text, **kw)
+
+    def _log_retry(self, attempt: int, err: TransportError, delay: float) -> None:
+        log.info("retry %d after %.2fs: %s", attempt, delay, err)
+
+
+__all__ = ["HttpCore", "ProviderError", "is_loopback", "validate_base_url"]

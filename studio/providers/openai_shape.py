@@ -1,0 +1,193 @@
+"""Adapter for the OpenAI-shape Videos API (`/v1/videos`): gateways, Azure v1, LiteLLM, the sim."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import IO, Any
+
+import httpx
+
+from studio.providers.base import Fields
+from studio.providers.clock import Clock
+from studio.providers.errors import BadResponse, NotFound, RequestError
+from studio.providers.http import HttpCore
+from studio.providers.profiles import ProfileSet, load_profiles
+from studio.providers.retry import RetryPolicy
+from studio.providers.types import (
+    Page,
+    RemoteError,
+    RemoteJob,
+    RemoteStatus,
+    RenderSpec,
+    Variant,
+    classify_failure,
+)
+
+_STATUS = {
+    "queued": RemoteStatus.QUEUED,
+    "in_progress": RemoteStatus.RUNNING,
+    "completed": RemoteStatus.COMPLETED,
+    "failed": RemoteStatus.FAILED,
+    "cancelled": RemoteStatus.CANCELLED,
+    "expired": RemoteStatus.EXPIRED,
+}
+LIST_PAGE_SIZE = 100
+MAX_LIST_PAGES = 10  # beyond ~1,000 recent jobs, ask for the rest one by one
+
+
+def parse_video(data: Any, *, now: float) -> RemoteJob:
+    """A Video object → `RemoteJob`. Completed jobs whose assets expired read as EXPIRED."""
+    f = Fields(data, "video object")
+    raw = f.text("status")
+    status = _STATUS.get(raw)
+    if status is None:
+        raise BadResponse(f"video object: unknown status '{raw}'")
+    expires_at = f.opt_num("expires_at")
+    if status is RemoteStatus.COMPLETED and expires_at is not None and expires_at <= now:
+        status = RemoteStatus.EXPIRED
+    error = None
+    err = data.get("error")
+    if isinstance(err, dict) and (err.get("message") or err.get("code")):
+        code = str(err["code"]) if err.get("code") is not None else None
+        message = str(err.get("message") or code)
+        error = RemoteError(code=code, message=message, kind=classify_failure(code, message))
+    return RemoteJob(
+        id=f.text("id"),
+        status=status,
+        progress=f.opt_int("progress"),
+        model=f.opt_text("model"),
+        created_at=f.opt_num("created_at"),
+        completed_at=f.opt_num("completed_at"),
+        expires_at=expires_at,
+        error=error,
+        remixed_from=f.opt_text("remixed_from_video_id"),
+        raw_status=raw,
+        extra={k: data[k] for k in ("seconds", "size", "prompt") if k in data},
+    )
+
+
+class OpenAIShapeProvider:
+    """`POST /videos`, `GET /videos[/{id}]`, content variants, remix, delete."""
+
+    name = "openai"
+    variants: tuple[Variant, ...] = ("video", "thumbnail", "spritesheet")
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        profiles: ProfileSet | None = None,
+        rpm: int | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        label: str | None = None,
+    ) -> None:
+        self.http = HttpCore(
+            base_url,
+            api_key,
+            label=label or f"the provider at {httpx.URL(base_url.strip()).host or base_url}",
+            retry=retry,
+            rpm=rpm,
+            clock=clock,
+            transport=transport,
+        )
+        all_profiles = profiles or load_profiles()
+        self._profiles = ProfileSet(p for p in all_profiles if "openai" in p.apis)
+        self.supports_list = True
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def models(self) -> ProfileSet:
+        return self._profiles
+
+    def _video(self, body: Any) -> RemoteJob:
+        return parse_video(body, now=self.http.clock.wall())
+
+    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob:
+        profile = self._profiles.validate(spec)  # raises SpecError before any request
+        width, height = profile.output_size(spec)
+        fields = {
+            "prompt": spec.prompt,
+            "model": spec.model,
+            "seconds": str(spec.seconds),
+            "size": f"{width}x{height}",
+        }
+        headers = {"Idempotency-Key": idem_key}
+        if spec.reference is not None:
+            ref = spec.reference
+            files = {"input_reference": (ref.filename, ref.data, ref.mime)}
+            body = await self.http.json("POST", "videos", data=fields, files=files, headers=headers)
+        else:
+            body = await self.http.json("POST", "videos", json_body=fields, headers=headers)
+        return self._video(body)
+
+    async def retrieve(self, job_id: str) -> RemoteJob:
+        return self._video(await self.http.json("GET", f"videos/{job_id}"))
+
+    async def list_page(
+        self, *, after: str | None = None, limit: int = LIST_PAGE_SIZE, order: str = "desc"
+    ) -> Page:
+        params: dict[str, str | int] = {"limit": limit, "order": order}
+        if after:
+            params["after"] = after
+        body = Fields(await self.http.json("GET", "videos", params=params), "video list")
+        data = body.data.get("data")
+        if not isinstance(data, list):
+            raise BadResponse("video list: field 'data' is missing or not a list")
+        jobs = [self._video(item) for item in data]
+        return Page(
+            jobs=jobs,
+            has_more=bool(body.data.get("has_more")),
+            last_id=body.opt_text("last_id") or (jobs[-1].id if jobs else None),
+        )
+
+    async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
+        """Newest-first list pages until every id is seen; stragglers one by one."""
+        wanted = set(job_ids)
+        found: dict[str, RemoteJob] = {}
+        if self.supports_list and len(wanted) > 1:
+            after: str | None = None
+            for _ in range(MAX_LIST_PAGES):
+                try:
+                    page = await self.list_page(after=after)
+                except RequestError as err:
+                    if err.status not in (404, 405, 501):
+                        raise
+                    self.supports_list = False  # a gateway without the list endpoint
+                    break
+                found.update((j.id, j) for j in page.jobs if j.id in wanted)
+                if wanted <= found.keys() or not page.has_more or not page.last_id:
+                    break
+                after = page.last_id
+        for job_id in job_ids:
+            if job_id not in found:
+                try:
+                    found[job_id] = await self.retrieve(job_id)
+                except NotFound:
+                    continue
+        return found
+
+    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
+        return await self.http.download(
+            f"videos/{job_id}/content", dest, params={"variant": variant}
+        )
+
+    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
+        body = await self.http.json(
+            "POST",
+            f"videos/{job_id}/remix",
+            json_body={"prompt": prompt},
+            headers={"Idempotency-Key": idem_key},
+        )
+        return self._video(body)
+
+    async def delete(self, job_id: str) -> bool:
+        body = Fields(await self.http.json("DELETE", f"videos/{job_id}"), "delete reply")
+        return bool(body.data.get("deleted"))
+
+    async def cancel(self, job_id: str) -> None:
+        """The shape has no cancel; deleting the job stops it and frees its assets."""
+        await self.delete(job_id)

@@ -1,0 +1,179 @@
+"""Adapter for OpenRouter's video API (`/api/v1/videos`): 202 + polling, discovery, cost."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Sequence
+from typing import IO, Any
+
+import httpx
+
+from studio.errors import ConfigError
+from studio.providers.base import Fields
+from studio.providers.clock import Clock
+from studio.providers.errors import BadResponse, NotFound, Unsupported
+from studio.providers.http import HttpCore
+from studio.providers.profiles import ProfileSet, profile_from_openrouter
+from studio.providers.retry import RetryPolicy
+from studio.providers.types import (
+    RemoteError,
+    RemoteJob,
+    RemoteStatus,
+    RenderSpec,
+    Variant,
+    classify_failure,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+_STATUS = {
+    "pending": RemoteStatus.QUEUED,
+    "queued": RemoteStatus.QUEUED,
+    "in_progress": RemoteStatus.RUNNING,
+    "processing": RemoteStatus.RUNNING,
+    "completed": RemoteStatus.COMPLETED,
+    "failed": RemoteStatus.FAILED,
+    "cancelled": RemoteStatus.CANCELLED,
+    "expired": RemoteStatus.EXPIRED,
+}
+POLL_CONCURRENCY = 8
+
+
+def parse_job(data: Any) -> RemoteJob:
+    f = Fields(data, "video job")
+    raw = f.text("status")
+    status = _STATUS.get(raw)
+    if status is None:
+        raise BadResponse(f"video job: unknown status '{raw}'")
+    error = None
+    message = data.get("error")
+    if status is RemoteStatus.FAILED or message:
+        text = str(message or "the render failed without a reason")
+        code = text.split(":", 1)[0].strip() if ":" in text else None
+        error = RemoteError(code=code, message=text, kind=classify_failure(code, text))
+    usage = data.get("usage")
+    cost = Fields(usage, "usage").opt_num("cost") if isinstance(usage, dict) else None
+    urls = data.get("unsigned_urls")
+    return RemoteJob(
+        id=f.text("id"),
+        status=status,
+        error=error,
+        cost=cost,
+        raw_status=raw,
+        extra={
+            "polling_url": f.opt_text("polling_url"),
+            "unsigned_urls": urls if isinstance(urls, list) else [],
+            "generation_id": f.opt_text("generation_id"),
+        },
+    )
+
+
+class OpenRouterProvider:
+    """Create (202), poll per job, download by index, discover models."""
+
+    name = "openrouter"
+    supports_list = False
+    variants: tuple[Variant, ...] = ("video",)
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str | None = None,
+        *,
+        rpm: int | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        label: str | None = None,
+    ) -> None:
+        self.http = HttpCore(
+            base_url,
+            api_key,
+            label=label or "OpenRouter",
+            retry=retry,
+            rpm=rpm,
+            clock=clock,
+            transport=transport,
+        )
+        self._profiles: ProfileSet | None = None
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def models(self) -> ProfileSet:
+        """Discovered once per session from `GET /videos/models`; malformed entries skipped."""
+        async with self._lock:
+            if self._profiles is None:
+                body = Fields(await self.http.json("GET", "videos/models"), "model list")
+                entries = body.data.get("data")
+                if not isinstance(entries, list):
+                    raise BadResponse("model list: field 'data' is missing or not a list")
+                profiles = []
+                for entry in entries:
+                    try:
+                        profiles.append(profile_from_openrouter(entry))
+                    except ConfigError as err:
+                        log.warning("skipping a video model: %s", err)
+                self._profiles = ProfileSet(profiles)
+            return self._profiles
+
+    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob:
+        (await self.models()).validate(spec)  # raises SpecError before the create request
+        body: dict[str, Any] = {
+            "model": spec.model,
+            "prompt": spec.prompt,
+            "duration": spec.seconds,
+        }
+        if spec.size:
+            body["size"] = spec.size
+        else:
+            body["resolution"] = spec.resolution
+            body["aspect_ratio"] = spec.aspect_ratio
+        if spec.seed is not None:
+            body["seed"] = spec.seed
+        if spec.generate_audio is not None:
+            body["generate_audio"] = spec.generate_audio
+        if spec.reference is not None:
+            encoded = base64.b64encode(spec.reference.data).decode("ascii")
+            url = f"data:{spec.reference.mime};base64,{encoded}"
+            body["frame_images"] = [
+                {"type": "image_url", "image_url": {"url": url}, "frame_type": "first_frame"}
+            ]
+        reply = await self.http.json(
+            "POST", "videos", json_body=body, headers={"Idempotency-Key": idem_key}
+        )
+        return parse_job(reply)
+
+    async def retrieve(self, job_id: str) -> RemoteJob:
+        return parse_job(await self.http.json("GET", f"videos/{job_id}"))
+
+    async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
+        """No list endpoint: one poll per job, a few at a time."""
+        gate = asyncio.Semaphore(POLL_CONCURRENCY)
+
+        async def one(job_id: str) -> RemoteJob | None:
+            async with gate:
+                try:
+                    return await self.retrieve(job_id)
+                except NotFound:
+                    return None
+
+        results = await asyncio.gather(*(one(j) for j in job_ids))
+        return {job.id: job for job in results if job is not None}
+
+    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
+        if variant != "video":
+            raise Unsupported(f"OpenRouter does not provide a {variant} for a video job.")
+        return await self.http.download(
+            f"videos/{job_id}/content", dest, params={"index": 0}, accept="video/mp4"
+        )
+
+    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
+        raise Unsupported("OpenRouter's video API has no remix; queue a new render instead.")
+
+    async def cancel(self, job_id: str) -> None:
+        raise Unsupported("OpenRouter's video API cannot cancel a job; it will finish or expire.")

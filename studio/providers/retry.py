@@ -1,0 +1,105 @@
+"""Retry policy: exponential backoff with full jitter, `Retry-After` honoured, bounded.
+
+Full jitter (delay drawn uniformly from [0, min(cap, base·2^n)]) spreads retries of many
+clients hitting the same outage; a server's `Retry-After` / `retry-after-ms` wins over our
+own backoff. Attempts are capped and a total deadline bounds the whole call.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from studio.providers.clock import Clock, SystemClock
+from studio.providers.errors import RetriesExhausted, TransportError
+
+T = TypeVar("T")
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds to wait from `retry-after-ms`, or `Retry-After` as seconds or an HTTP-date."""
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return max(0.0, float(ms) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    deadline: float = 120.0  # total seconds for one logical call, all attempts included
+    max_retry_after: float = 120.0  # a server asking for more than this is not waited for
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter delay before retry number `attempt` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(0.0, ceiling)
+
+    async def run(
+        self,
+        call: Callable[[int], Awaitable[T]],
+        *,
+        clock: Clock | None = None,
+        on_retry: Callable[[int, TransportError, float], None] | None = None,
+    ) -> T:
+        """Run `call(attempt)` until it succeeds or fails for good.
+
+        Only `TransportError` is retried; anything else propagates at once.
+        """
+        clock = clock or SystemClock()
+        started = clock.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call(attempt)
+            except TransportError as err:
+                delay = self._delay_for(err, attempt)
+                elapsed = clock.monotonic() - started
+                if delay is None or attempt >= self.max_attempts:
+                    raise self._exhausted(err, attempt, elapsed) from err
+                if elapsed + delay > self.deadline:
+                    raise self._exhausted(err, attempt, elapsed, deadline=True) from err
+                if on_retry is not None:
+                    on_retry(attempt, err, delay)
+                await clock.sleep(delay)
+
+    def _delay_for(self, err: TransportError, attempt: int) -> float | None:
+        if err.retry_after is not None:
+            if err.retry_after > self.max_retry_after:
+                return None
+            return err.retry_after
+        return self.backoff(attempt)
+
+    def _exhausted(
+        self, err: TransportError, attempts: int, elapsed: float, *, deadline: bool = False
+    ) -> RetriesExhausted:
+        why = (
+            f"gave up after {elapsed:.0f} s (deadline {self.deadline:.0f} s)"
+            if deadline
+            else f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
+        )
+        if err.retry_after is not None and err.retry_after > self.max_retry_after:
+            why = f"the provider asked to wait {err.retry_after:.0f} s"
+        return RetriesExhausted(f"{err} ({why})", last=err)

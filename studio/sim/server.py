@@ -1,0 +1,184 @@
+"""Run the simulator: in a background thread (tests, the app, the CLI) or as `studio-sim`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+import uvicorn
+
+from studio.sim.app import build_app
+from studio.sim.catalog import DEFAULT_API_KEY, MODELS
+from studio.sim.faults import FaultPlan
+from studio.sim.state import SimConfig, SimState
+
+
+class SimServer:
+    """A simulator on 127.0.0.1 (a free port unless given), served from a daemon thread."""
+
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_file: Path | None = None,
+    ) -> None:
+        self.state = SimState(config, state_file=state_file)
+        self.plan = FaultPlan(self.state.config.seed)
+        self.host = host
+        self._sock = socket.socket(
+            socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
+        )
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.port: int = self._sock.getsockname()[1]
+        config_ = uvicorn.Config(
+            build_app(self.state, self.plan),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config_)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def openai_base_url(self) -> str:
+        return self.url + "/v1"
+
+    @property
+    def openrouter_base_url(self) -> str:
+        return self.url + "/api/v1"
+
+    api_key = DEFAULT_API_KEY
+
+    def start(self, timeout: float = 10.0) -> SimServer:
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="sim"
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the simulator did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._sock.close()
+        self.state.close()
+
+    def control(self, method: str, path: str, payload: Any = None) -> Any:
+        """Call the control API (`/_sim/...`) synchronously; for tests and benchmarks."""
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            response = client.request(method, "/_sim/" + path.lstrip("/"), json=payload)
+            response.raise_for_status()
+            return response.json()
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="studio-sim",
+        description="Studio's simulator of the OpenAI-shape and OpenRouter video APIs.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=8790, help="port (0 = any free port)")
+    parser.add_argument(
+        "--render-seconds",
+        type=float,
+        default=20.0,
+        help="simulated render time per job (default 20)",
+    )
+    parser.add_argument(
+        "--render-range",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="draw each job's render time uniformly from MIN..MAX seconds",
+    )
+    parser.add_argument(
+        "--expiry-seconds",
+        type=float,
+        default=3600.0,
+        help="how long finished content can be downloaded (default 3600)",
+    )
+    parser.add_argument(
+        "--state-file", type=Path, help="keep jobs in this JSON file so a restart still knows them"
+    )
+    parser.add_argument(
+        "--honour-idempotency",
+        action="store_true",
+        help="return the existing job for a repeated Idempotency-Key",
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        help=f"accepted bearer token (default {DEFAULT_API_KEY}); repeatable",
+    )
+    parser.add_argument("--seed", type=int, help="seed for render times and probabilistic faults")
+    args = parser.parse_args(argv)
+
+    config = SimConfig(
+        render_seconds=args.render_seconds,
+        render_range=tuple(args.render_range) if args.render_range else None,
+        expiry_seconds=args.expiry_seconds,
+        honour_idempotency=args.honour_idempotency,
+        api_keys=args.api_keys or [DEFAULT_API_KEY],
+        seed=args.seed,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        server = SimServer(config, host=args.host, port=args.port, state_file=args.state_file)
+    except OSError as err:
+        print(
+            f"studio-sim: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr
+        )
+        return 2
+    print(f"Studio simulator on {server.url}")
+    print(f"  OpenAI shape:     {server.openai_base_url}")
+    print(f"  OpenRouter shape: {server.openrouter_base_url}")
+    print(f"  API key:          {config.api_keys[0]}")
+    print(f"  models:           {', '.join(MODELS)}")
+    print("  control:          /_sim/stats, /_sim/faults, /_sim/config (loopback only)")
+    server.start()
+    try:
+        while server._thread is not None and server._thread.is_alive():
+            server._thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
