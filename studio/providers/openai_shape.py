@@ -10,7 +10,7 @@ import httpx
 from studio.providers.base import Fields
 from studio.providers.clock import Clock
 from studio.providers.errors import BadResponse, NotFound, RequestError
-from studio.providers.http import HttpCore
+from studio.providers.http import DEFAULT_TIMEOUT, HttpCore
 from studio.providers.profiles import ProfileSet, load_profiles
 from studio.providers.retry import RetryPolicy
 from studio.providers.types import (
@@ -83,6 +83,7 @@ class OpenAIShapeProvider:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         label: str | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self.http = HttpCore(
             base_url,
@@ -92,6 +93,7 @@ class OpenAIShapeProvider:
             rpm=rpm,
             clock=clock,
             transport=transport,
+            timeout=timeout,
         )
         all_profiles = profiles or load_profiles()
         self._profiles = ProfileSet(p for p in all_profiles if "openai" in p.apis)

@@ -14,7 +14,7 @@ from studio.errors import ConfigError
 from studio.providers.base import Fields
 from studio.providers.clock import Clock
 from studio.providers.errors import BadResponse, NotFound, Unsupported
-from studio.providers.http import HttpCore
+from studio.providers.http import DEFAULT_TIMEOUT, HttpCore
 from studio.providers.profiles import ProfileSet, profile_from_openrouter
 from studio.providers.retry import RetryPolicy
 from studio.providers.types import (
@@ -88,6 +88,7 @@ class OpenRouterProvider:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         label: str | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self.http = HttpCore(
             base_url,
@@ -97,6 +98,7 @@ class OpenRouterProvider:
             rpm=rpm,
             clock=clock,
             transport=transport,
+            timeout=timeout,
         )
         self._profiles: ProfileSet | None = None
         self._lock = asyncio.Lock()

@@ -178,12 +178,10 @@ class _Api:
         remixed_from: str | None = None,
     ) -> SimJob:
         key = request.headers.get("idempotency-key")
-        if key:
-            self.state.stats.create_requests_by_key[key] += 1
-            if self.state.config.honour_idempotency:
-                existing = self.state.find_by_key(key)
-                if existing is not None:
-                    return existing
+        if key and self.state.config.honour_idempotency:
+            existing = self.state.find_by_key(key)
+            if existing is not None:
+                return existing
         outcome = getattr(request.state, "sim_outcome", None)
         if self.state.moderated(prompt):
             outcome = "moderation_blocked"
@@ -234,11 +232,12 @@ class _Api:
         reference: bytes | None = None
         ctype = request.headers.get("content-type", "")
         if ctype.startswith("multipart/form-data"):
-            form = await request.form(max_part_size=MAX_REFERENCE_BYTES)
-            fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-            upload = form.get("input_reference")
-            if isinstance(upload, UploadFile):
-                reference = await upload.read()
+            async with request.form(max_part_size=MAX_REFERENCE_BYTES) as form:
+                fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+                upload = form.get("input_reference")
+                if isinstance(upload, UploadFile):
+                    reference = await upload.read()
+            if reference is not None:
                 _check_image(reference, "input_reference")
         else:
             fields = await _json_body(request)

@@ -190,6 +190,10 @@ class FaultMiddleware:
             return
         shape, route = kind
         self.state.stats.requests[f"{shape}.{route}"] += 1
+        if route in ("create", "remix"):
+            key = dict(scope["headers"]).get(b"idempotency-key")
+            if key:  # counted before any fault, so a test sees the key reused on retries
+                self.state.stats.create_requests_by_key[key.decode("latin-1")] += 1
         picked = self.plan.pick(shape, route)
         if picked is None:
             await self.app(scope, receive, send)

@@ -210,6 +210,8 @@ class SimState:
             try:
                 await loop.run_in_executor(self._pool, render_clip, request, self.job_dir(job.id))
             except Exception as err:  # a broken render is a failed job, not a dead server
+                if self.jobs.get(job.id) is not job:
+                    return  # deleted (or reset) while rendering: nothing to report
                 log.exception("render of %s failed", job.id)
                 job.render_error = f"Render failed: {err}"
             else:

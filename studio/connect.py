@@ -1,0 +1,69 @@
+"""Choose and open a provider: the built-in simulator, an OpenAI-shape URL, or OpenRouter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from studio import secrets
+from studio.errors import ConfigError
+from studio.providers.base import Provider
+from studio.providers.http import validate_base_url
+from studio.providers.openai_shape import OpenAIShapeProvider
+from studio.providers.openrouter import DEFAULT_BASE_URL as OPENROUTER_URL
+from studio.providers.openrouter import OpenRouterProvider
+from studio.sim.server import SimServer
+from studio.sim.state import SimConfig
+
+ProviderKind = Literal["sim", "openai", "openrouter"]
+KINDS: tuple[ProviderKind, ...] = ("sim", "openai", "openrouter")
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+@dataclass
+class Connection:
+    provider: Provider
+    sim: SimServer | None = None
+    description: str = ""
+
+    async def aclose(self) -> None:
+        await self.provider.aclose()
+        if self.sim is not None:
+            self.sim.stop()
+
+
+def open_provider(
+    kind: str,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    rpm: int | None = None,
+    sim_config: SimConfig | None = None,
+) -> Connection:
+    """Build the provider; for `sim`, start the simulator in this process first."""
+    if kind not in KINDS:
+        raise ConfigError(f"Unknown provider '{kind}'; choose one of: {', '.join(KINDS)}.")
+    if kind == "sim":
+        if base_url:
+            validate_base_url(base_url)
+            provider = OpenAIShapeProvider(
+                base_url, api_key or SimServer.api_key, rpm=rpm, label="the simulator"
+            )
+            return Connection(provider, None, f"simulator at {base_url}")
+        sim = SimServer(sim_config).start()
+        provider = OpenAIShapeProvider(
+            sim.openai_base_url, sim.api_key, rpm=rpm, label="the built-in simulator"
+        )
+        return Connection(provider, sim, f"built-in simulator ({sim.url})")
+    url = validate_base_url(base_url or (OPENAI_URL if kind == "openai" else OPENROUTER_URL))
+    key = api_key or secrets.lookup(kind)
+    if not key:
+        raise ConfigError(
+            f"No API key for {kind}. Save one with 'studio key set {kind}' (stored in the OS "
+            f"keyring) or set {secrets.ENV_VAR} for this shell."
+        )
+    if kind == "openai":
+        return Connection(
+            OpenAIShapeProvider(url, key, rpm=rpm), None, f"OpenAI-shape API at {url}"
+        )
+    return Connection(OpenRouterProvider(url, key, rpm=rpm), None, f"OpenRouter at {url}")

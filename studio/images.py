@@ -1,0 +1,107 @@
+"""Reference images: check what a person gave us, and fit it to the output frame.
+
+The fitted PNG bytes are what is sent and stored (and hashed into the idempotency key), so a
+re-render with the same image and spec is recognised.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, UnidentifiedImageError
+
+from studio.errors import StudioError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # 40 MP: enough for any camera, refuses decompression bombs
+FORMATS = {"PNG", "JPEG", "WEBP"}
+FitMode = Literal["crop", "pad"]
+
+
+class ImageError(StudioError):
+    """The file is not an image we can use; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    data: bytes
+    width: int
+    height: int
+    format: str
+
+
+def check_image(path: Path) -> CheckedImage:
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise ImageError(f"Cannot read {name}: {err.strerror or err}.") from None
+    if size == 0:
+        raise ImageError(f"{name} is empty (0 bytes).")
+    if size > MAX_FILE_BYTES:
+        raise ImageError(
+            f"{name} is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 10**6} MB."
+        )
+    data = path.read_bytes()
+    return check_image_bytes(data, name)
+
+
+def check_image_bytes(data: bytes, name: str = "the image") -> CheckedImage:
+    if not data:
+        raise ImageError(f"{name} is empty (0 bytes).")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format or "?"
+            width, height = img.size
+            if fmt not in FORMATS:
+                raise ImageError(f"{name} is a {fmt} image; use PNG, JPEG or WebP.")
+            if width * height > MAX_PIXELS:
+                raise ImageError(
+                    f"{name} is {width:,} × {height:,} pixels; the limit is "
+                    f"{MAX_PIXELS // 1_000_000} megapixels."
+                )
+            if getattr(img, "n_frames", 1) > 1:
+                raise ImageError(f"{name} is animated; use a still image.")
+            img.load()  # decodes fully: catches truncated and corrupt files
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError(f"{name} is too large to open safely.") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name} is not an image (or not a format Studio reads).") from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise ImageError(f"{name} is damaged and cannot be read ({err}).") from None
+    return CheckedImage(data, width, height, fmt)
+
+
+def fit_image(
+    data: bytes,
+    size: tuple[int, int],
+    mode: FitMode = "crop",
+    *,
+    pad_color: tuple[int, int, int] = (0, 0, 0),
+    focus: tuple[float, float] = (0.5, 0.5),
+) -> bytes:
+    """Crop (around `focus`, fractions of the free space) or pad to exactly `size`; PNG bytes."""
+    width, height = size
+    with Image.open(io.BytesIO(data)) as src:
+        img = src.convert("RGB")
+    if mode == "crop":
+        scale = max(width / img.width, height / img.height)
+        scaled = img.resize(
+            (max(width, round(img.width * scale)), max(height, round(img.height * scale)))
+        )
+        left = round((scaled.width - width) * min(max(focus[0], 0.0), 1.0))
+        top = round((scaled.height - height) * min(max(focus[1], 0.0), 1.0))
+        out = scaled.crop((left, top, left + width, top + height))
+    else:
+        scale = min(width / img.width, height / img.height)
+        scaled = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))))
+        out = Image.new("RGB", (width, height), pad_color)
+        out.paste(scaled, ((width - scaled.width) // 2, (height - scaled.height) // 2))
+    buffer = io.BytesIO()
+    out.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -1,0 +1,32 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from PIL import Image
+
+from studio.providers.base import Provider
+from studio.providers.types import RemoteJob
+
+
+async def wait_until_done(provider: Provider, job_id: str, timeout: float = 30.0) -> RemoteJob:
+    """Poll (real time, short interval) until the job reaches a terminal state."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        job = await provider.retrieve(job_id)
+        if job.status.terminal:
+            return job
+        if loop.time() > deadline:
+            raise AssertionError(f"{job_id} still {job.status} after {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def png_bytes(
+    width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 40, 40)
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "PNG")
+    return buffer.getvalue()
