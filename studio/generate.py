@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,11 +98,11 @@ async def download_verified(provider: Provider, job_id: str, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part")
     try:
-        with open(part, "wb") as fh:
+        with part.open("wb") as fh:
             await provider.download(job_id, "video", fh)
             fh.flush()
-            os.fsync(fh.fileno())
-        with open(part, "rb") as fh:
+            await asyncio.to_thread(os.fsync, fh.fileno())  # can take long; keep the loop free
+        with part.open("rb") as fh:
             head = fh.read(12)
         if len(head) < 12 or head[4:8] not in MP4_BRANDS:
             raise StudioError(f"The downloaded file for {job_id} is not an MP4 video.")

@@ -7,6 +7,7 @@ says so and how to proceed; the caller may keep the key in memory for the sessio
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import keyring
@@ -54,10 +55,8 @@ def store(provider: str, key: str) -> None:
 def forget(provider: str) -> None:
     _session.pop(provider, None)
     if keyring_available():
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE, provider)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def lookup(provider: str) -> str | None:

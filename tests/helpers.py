@@ -11,16 +11,16 @@ from studio.providers.base import Provider
 from studio.providers.types import RemoteJob
 
 
-async def wait_until_done(provider: Provider, job_id: str, timeout: float = 30.0) -> RemoteJob:
+async def wait_until_done(provider: Provider, job_id: str, limit: float = 30.0) -> RemoteJob:
     """Poll (real time, short interval) until the job reaches a terminal state."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while True:
         job = await provider.retrieve(job_id)
         if job.status.terminal:
             return job
         if loop.time() > deadline:
-            raise AssertionError(f"{job_id} still {job.status} after {timeout} s")
+            raise AssertionError(f"{job_id} still {job.status} after {limit} s")
         await asyncio.sleep(0.05)
 
 

@@ -35,7 +35,8 @@ async def test_create_poll_download_all_variants(
     done = await wait_until_done(openai_client, job.id)
     assert done.status is RemoteStatus.COMPLETED
     assert done.progress == 100
-    assert done.expires_at is not None and done.completed_at is not None
+    assert done.expires_at is not None
+    assert done.completed_at is not None
     signatures = {"video": b"ftyp", "thumbnail": b"WEBP", "spritesheet": b"\xff\xd8\xff"}
     types = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
     for variant, magic in signatures.items():
@@ -145,7 +146,8 @@ async def test_failed_render_is_a_render_failure(
     job = await openai_client.create(small(), "k")
     done = await wait_until_done(openai_client, job.id)
     assert done.status is RemoteStatus.FAILED
-    assert done.error is not None and done.error.kind is FailureKind.RENDER
+    assert done.error is not None
+    assert done.error.kind is FailureKind.RENDER
     assert done.error.code == "video_generation_failed"
 
 

@@ -42,7 +42,8 @@ async def test_create_poll_download_and_cost(
 ) -> None:
     spec = motion(seed=42, generate_audio=True)
     job = await openrouter_client.create(spec, spec.idempotency_key())
-    assert job.status is RemoteStatus.QUEUED and job.raw_status == "pending"
+    assert job.status is RemoteStatus.QUEUED
+    assert job.raw_status == "pending"
     assert str(job.extra["polling_url"]).endswith(f"/api/v1/videos/{job.id}")
     done = await wait_until_done(openrouter_client, job.id)
     assert done.status is RemoteStatus.COMPLETED
@@ -54,7 +55,8 @@ async def test_create_poll_download_and_cost(
     stats = sim.control("GET", "stats")
     assert stats["requests"]["openrouter.models"] == 1
     assert stats["create_requests_by_key"] == {spec.idempotency_key(): 1}
-    assert sim.state.jobs[job.id].seed == 42 and sim.state.jobs[job.id].audio
+    assert sim.state.jobs[job.id].seed == 42
+    assert sim.state.jobs[job.id].audio
 
 
 async def test_size_form_and_reference_image(
@@ -90,12 +92,14 @@ async def test_moderation_and_failed_render(
     blocked = await openrouter_client.create(motion("Mickey Mouse dancing"), "m")
     done = await wait_until_done(openrouter_client, blocked.id)
     assert done.status is RemoteStatus.FAILED
-    assert done.error is not None and done.error.kind is FailureKind.POLICY
+    assert done.error is not None
+    assert done.error.kind is FailureKind.POLICY
     assert done.error.code == "moderation_blocked"
     sim.control("POST", "faults", {"rules": [{"fault": "render_failed", "route": "create"}]})
     broken = await openrouter_client.create(motion("fine prompt"), "f")
     failed = await wait_until_done(openrouter_client, broken.id)
-    assert failed.error is not None and failed.error.kind is FailureKind.RENDER
+    assert failed.error is not None
+    assert failed.error.kind is FailureKind.RENDER
 
 
 async def test_unsupported_operations_say_so(openrouter_client: OpenRouterProvider) -> None:

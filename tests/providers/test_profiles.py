@@ -104,7 +104,9 @@ def test_openrouter_discovery_becomes_profiles() -> None:
     profile = profile_from_openrouter(entry)
     assert profile.durations == (2, 4, 6, 8)
     assert profile.resolutions == ("480p", "720p")
-    assert profile.audio and profile.seed and profile.reference_image
+    assert profile.audio
+    assert profile.seed
+    assert profile.reference_image
     assert profile.price_per_second == {"default": 0.04, "480p": 0.04, "720p": 0.08}
     ok = RenderSpec(
         model="sim-motion", prompt="p", seconds=6, resolution="720p", aspect_ratio="1:1"
