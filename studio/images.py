@@ -7,6 +7,8 @@ re-render with the same image and spec is recognised.
 from __future__ import annotations
 
 import io
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -53,7 +55,11 @@ def check_image_bytes(data: bytes, name: str = "the image") -> CheckedImage:
     if not data:
         raise ImageError(f"{name} is empty (0 bytes).")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            # We enforce our own, stricter pixel limit below, with a message a person can use.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        with img:
             fmt = img.format or "?"
             width, height = img.size
             if fmt not in FORMATS:
@@ -68,8 +74,12 @@ def check_image_bytes(data: bytes, name: str = "the image") -> CheckedImage:
             img.load()  # decodes fully: catches truncated and corrupt files
     except ImageError:
         raise
-    except Image.DecompressionBombError:
-        raise ImageError(f"{name} is too large to open safely.") from None
+    except Image.DecompressionBombError as err:
+        found = re.search(r"\((\d+) pixels\)", str(err))
+        size = f"{int(found.group(1)) // 1_000_000} megapixels" if found else "too large"
+        raise ImageError(
+            f"{name} is {size}; the limit is {MAX_PIXELS // 1_000_000} megapixels."
+        ) from None
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image (or not a format Studio reads).") from None
     except (OSError, ValueError, SyntaxError) as err:

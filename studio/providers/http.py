@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -40,6 +41,20 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 RETRYABLE_STATUS = {408, 409, 429}
 
 
+_HOST_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$",
+    re.IGNORECASE,
+)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -58,11 +73,17 @@ def validate_base_url(url: str) -> str:
         parsed = httpx.URL(text)
     except (httpx.InvalidURL, TypeError) as err:
         raise ConfigError(f"Base URL '{text}' is not a valid URL ({err}).") from None
+    if any(ch.isspace() for ch in text):
+        raise ConfigError(f"Base URL '{text}' is not a valid URL (it contains a space).")
     if parsed.scheme not in ("http", "https"):
         got = f"'{parsed.scheme}://'" if parsed.scheme else "no scheme"
         raise ConfigError(f"Base URL '{text}' must start with https:// (it has {got}).")
     if not parsed.host:
         raise ConfigError(f"Base URL '{text}' has no host name.")
+    if not _HOST_RE.match(parsed.host) and not _is_ip(parsed.host):
+        raise ConfigError(f"Base URL '{text}' has an invalid host name '{parsed.host}'.")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigError(f"Base URL '{text}' is not a valid URL (port {parsed.port}).")
     if parsed.userinfo:
         raise ConfigError("Base URL must not contain a user name or password; use the API key.")
     if parsed.query or parsed.fragment:

@@ -1,0 +1,147 @@
+"""The simulator as a service: persistence across restarts, control API, standalone command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from studio.sim.server import SimServer
+from studio.sim.state import SimConfig
+
+
+def wait_completed(client: httpx.Client, vid: str, limit: float = 20) -> dict[str, object]:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        body: dict[str, object] = client.get(f"/v1/videos/{vid}").json()
+        if body["status"] in ("completed", "failed"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{vid} did not finish")
+
+
+def test_state_file_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "sim.json"
+    auth = {"Authorization": "Bearer sk-sim-local"}
+    with SimServer(SimConfig(render_seconds=0.2), state_file=state) as first:
+        client = httpx.Client(base_url=first.url, headers=auth)
+        vid = client.post(
+            "/v1/videos", json={"prompt": "p", "model": "sim-fast", "size": "640x360"}
+        ).json()["id"]
+        wait_completed(client, vid)
+        pending = client.post(
+            "/v1/videos", json={"prompt": "q", "model": "sim-fast", "size": "640x360"}
+        ).json()["id"]
+        client.close()
+    with SimServer(SimConfig(render_seconds=0.2), state_file=state) as second:
+        client = httpx.Client(base_url=second.url, headers=auth)
+        assert client.get(f"/v1/videos/{vid}").json()["status"] == "completed"
+        assert client.get(f"/v1/videos/{vid}/content").content[4:8] == b"ftyp"
+        assert wait_completed(client, pending)["status"] == "completed"  # render resumed
+        listed = [v["id"] for v in client.get("/v1/videos").json()["data"]]
+        assert listed == [pending, vid]
+        client.close()
+
+
+def test_corrupt_state_file_is_refused_clearly(tmp_path: Path) -> None:
+    state = tmp_path / "sim.json"
+    state.write_text("{not json")
+    with pytest.raises(SystemExit, match="unreadable"):
+        SimServer(state_file=state)
+
+
+def test_control_api_validates_config(sim: SimServer) -> None:
+    with pytest.raises(httpx.HTTPStatusError):
+        sim.control("POST", "config", {"warp_speed": 9})
+    cfg = sim.control("POST", "config", {"render_range": [15, 90]})
+    assert cfg["render_range"] == [15.0, 90.0]
+    assert "api_keys" not in cfg  # keys are not echoed
+
+
+def test_render_range_spreads_render_times(sim: SimServer) -> None:
+    sim.control("POST", "config", {"render_range": [15, 90]})
+    client = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
+    for i in range(20):
+        client.post("/v1/videos", json={"prompt": f"t{i}", "model": "sim-fast", "size": "640x360"})
+    client.close()
+    times = [j.render_seconds for j in sim.state.jobs.values()]
+    assert all(15 <= t <= 90 for t in times)
+    assert max(times) - min(times) > 20
+
+
+def test_unknown_routes_and_bad_json(sim: SimServer) -> None:
+    client = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
+    r = client.post("/v1/videos", content=b"{oops", headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert "could not parse the JSON" in r.json()["error"]["message"]
+    r = client.post("/api/v1/videos", json={"prompt": "p"})
+    assert r.json() == {"error": {"code": 400, "message": "'model' is required."}}
+    client.close()
+
+
+def test_standalone_command_serves_both_shapes(tmp_path: Path) -> None:
+    with httpx.Client() as probe:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "studio.sim.server",
+                "--port",
+                str(port),
+                "--render-seconds",
+                "0.2",
+                "--api-key",
+                "sk-mine",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    if probe.get(f"http://127.0.0.1:{port}/_sim/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "studio-sim did not come up"
+                time.sleep(0.1)
+            auth = {"Authorization": "Bearer sk-mine"}
+            models = probe.get(f"http://127.0.0.1:{port}/api/v1/videos/models", headers=auth)
+            assert {m["id"] for m in models.json()["data"]} == {"sim-fast", "sim-pro", "sim-motion"}
+            listed = probe.get(f"http://127.0.0.1:{port}/v1/videos", headers=auth)
+            assert listed.json()["object"] == "list"
+        finally:
+            proc.terminate()
+            out, _ = proc.communicate(timeout=15)
+    assert f"http://127.0.0.1:{port}/v1" in out
+    assert "sk-mine" in out
+
+
+def test_control_api_answers_loopback_only() -> None:
+    from starlette.testclient import TestClient
+
+    from studio.sim.app import build_app
+    from studio.sim.state import SimState
+
+    state = SimState(SimConfig())
+    try:
+        remote = TestClient(build_app(state), client=("192.0.2.7", 40000))
+        assert remote.get("/_sim/stats").status_code == 403
+        assert remote.post("/_sim/faults", json={"rules": []}).status_code == 403
+        local = TestClient(build_app(state), client=("127.0.0.1", 40000))
+        assert local.get("/_sim/stats").status_code == 200
+    finally:
+        state.close()
