@@ -32,13 +32,23 @@ def single(seconds: int, size: str, folder: Path) -> float:
 
 def over_http(jobs: int, seconds: int, size: str) -> float:
     config = SimConfig(render_seconds=0.0, queue_fraction=0.0)
-    with SimServer(config) as sim, httpx.Client(
-        base_url=sim.openai_base_url, headers={"Authorization": f"Bearer {sim.api_key}"}
-    ) as client:
+    with (
+        SimServer(config) as sim,
+        httpx.Client(
+            base_url=sim.openai_base_url, headers={"Authorization": f"Bearer {sim.api_key}"}
+        ) as client,
+    ):
         started = time.perf_counter()
         ids = [
-            client.post("/videos", json={"prompt": f"{PROMPT} #{i}", "model": "sim-pro",
-                                         "seconds": str(seconds), "size": size}).json()["id"]
+            client.post(
+                "/videos",
+                json={
+                    "prompt": f"{PROMPT} #{i}",
+                    "model": "sim-pro",
+                    "seconds": str(seconds),
+                    "size": size,
+                },
+            ).json()["id"]
             for i in range(jobs)
         ]
         pending = set(ids)
