@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, TypedDict, Unpack
 
 import httpx
 
@@ -113,26 +113,27 @@ def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
+class HttpOptions(TypedDict, total=False):
+    """How a provider client talks HTTP; every adapter passes these through unchanged."""
+
+    rpm: int | None  # requests per minute for this host (None: no client-side limit)
+    retry: RetryPolicy | None
+    clock: Clock | None
+    timeout: httpx.Timeout
+    transport: httpx.AsyncBaseTransport | None  # tests only: a mock transport
+
+
 class HttpCore:
     """An httpx client bound to one provider host, with its own RPM budget and retry policy."""
 
     def __init__(
-        self,
-        base_url: str,
-        api_key: str | None,
-        *,
-        label: str,
-        retry: RetryPolicy | None = None,
-        rpm: int | None = None,
-        clock: Clock | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
+        self, base_url: str, api_key: str | None, *, label: str, **options: Unpack[HttpOptions]
     ) -> None:
         self.base_url = validate_base_url(base_url)
         self.label = label
-        self.retry = retry or RetryPolicy()
-        self.clock = clock or SystemClock()
-        self.limiter = RpmLimiter(rpm, self.clock)
+        self.retry = options.get("retry") or RetryPolicy()
+        self.clock = options.get("clock") or SystemClock()
+        self.limiter = RpmLimiter(options.get("rpm"), self.clock)
         self._secrets = [api_key]
         headers = {"User-Agent": f"Studio/{__version__}"}
         if api_key:
@@ -140,8 +141,8 @@ class HttpCore:
         self._client = httpx.AsyncClient(
             base_url=self.base_url + "/",
             headers=headers,
-            timeout=timeout,
-            transport=transport,
+            timeout=options.get("timeout", DEFAULT_TIMEOUT),
+            transport=options.get("transport"),
             follow_redirects=False,
         )
         self.requests_sent = 0

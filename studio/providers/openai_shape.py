@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, Unpack
 
 import httpx
 
 from studio.providers.base import Fields
-from studio.providers.clock import Clock
 from studio.providers.errors import BadResponse, NotFound, RequestError
-from studio.providers.http import DEFAULT_TIMEOUT, HttpCore
+from studio.providers.http import HttpCore, HttpOptions
 from studio.providers.profiles import ProfileSet, load_profiles
-from studio.providers.retry import RetryPolicy
 from studio.providers.types import (
     Page,
     RemoteError,
@@ -78,22 +76,14 @@ class OpenAIShapeProvider:
         api_key: str | None,
         *,
         profiles: ProfileSet | None = None,
-        rpm: int | None = None,
-        retry: RetryPolicy | None = None,
-        clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
         label: str | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        **options: Unpack[HttpOptions],
     ) -> None:
         self.http = HttpCore(
             base_url,
             api_key,
             label=label or f"the provider at {httpx.URL(base_url.strip()).host or base_url}",
-            retry=retry,
-            rpm=rpm,
-            clock=clock,
-            transport=transport,
-            timeout=timeout,
+            **options,
         )
         all_profiles = profiles or load_profiles()
         self._profiles = ProfileSet(p for p in all_profiles if "openai" in p.apis)

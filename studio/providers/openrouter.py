@@ -6,17 +6,13 @@ import asyncio
 import base64
 import logging
 from collections.abc import Sequence
-from typing import IO, Any
-
-import httpx
+from typing import IO, Any, Unpack
 
 from studio.errors import ConfigError
 from studio.providers.base import Fields
-from studio.providers.clock import Clock
 from studio.providers.errors import BadResponse, NotFound, Unsupported
-from studio.providers.http import DEFAULT_TIMEOUT, HttpCore
+from studio.providers.http import HttpCore, HttpOptions
 from studio.providers.profiles import ProfileSet, profile_from_openrouter
-from studio.providers.retry import RetryPolicy
 from studio.providers.types import (
     RemoteError,
     RemoteJob,
@@ -83,22 +79,14 @@ class OpenRouterProvider:
         base_url: str = DEFAULT_BASE_URL,
         api_key: str | None = None,
         *,
-        rpm: int | None = None,
-        retry: RetryPolicy | None = None,
-        clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
         label: str | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        **options: Unpack[HttpOptions],
     ) -> None:
         self.http = HttpCore(
             base_url,
             api_key,
             label=label or "OpenRouter",
-            retry=retry,
-            rpm=rpm,
-            clock=clock,
-            transport=transport,
-            timeout=timeout,
+            **options,
         )
         self._profiles: ProfileSet | None = None
         self._lock = asyncio.Lock()
