@@ -23,6 +23,10 @@ class Provider(Protocol):
 
     async def retrieve(self, job_id: str) -> RemoteJob: ...
 
+    async def recent(self, since: float) -> list[RemoteJob]:
+        """Jobs created since `since` where a list endpoint exists (to find lost creates)."""
+        ...
+
     async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
         """Current state of each job the provider still knows; unknown ids are left out."""
         ...

@@ -136,6 +136,21 @@ class OpenAIShapeProvider:
             last_id=body.opt_text("last_id") or (jobs[-1].id if jobs else None),
         )
 
+    async def recent(self, since: float, *, max_pages: int = MAX_LIST_PAGES) -> list[RemoteJob]:
+        """Jobs created at or after `since` (newest first), from the list endpoint."""
+        found: list[RemoteJob] = []
+        after: str | None = None
+        for _ in range(max_pages):
+            page = await self.list_page(after=after)
+            for job in page.jobs:
+                if job.created_at is not None and job.created_at < since:
+                    return found
+                found.append(job)
+            if not page.has_more or not page.last_id:
+                break
+            after = page.last_id
+        return found
+
     async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
         """Newest-first list pages until every id is seen; stragglers one by one."""
         wanted = set(job_ids)

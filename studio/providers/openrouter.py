@@ -141,6 +141,10 @@ class OpenRouterProvider:
     async def retrieve(self, job_id: str) -> RemoteJob:
         return parse_job(await self.http.json("GET", f"videos/{job_id}"))
 
+    async def recent(self, since: float) -> list[RemoteJob]:
+        """No list endpoint: lost creates cannot be looked up (the Idempotency-Key may help)."""
+        return []
+
     async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
         """No list endpoint: one poll per job, a few at a time."""
         gate = asyncio.Semaphore(POLL_CONCURRENCY)

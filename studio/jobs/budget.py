@@ -1,0 +1,92 @@
+"""Budget caps: daily (in the user's time zone) and per project.
+
+Spend counts what is paid or committed: actual cost where the provider reported it, the
+estimate for live jobs (queued to downloading); failed and cancelled jobs without a reported
+cost count nothing. A cap blocks new submissions, never jobs already running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from studio.errors import StudioError
+from studio.store import Store, Transaction
+
+THRESHOLDS = (50, 80, 100)
+
+
+class BudgetExceeded(StudioError):
+    """Queuing this render would pass a budget cap; the message says which and what is left."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    scope: str
+    key: str
+    spent: float
+    cap: float
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.cap - self.spent)
+
+
+class BudgetGuard:
+    def __init__(self, store: Store, tz: dt.tzinfo | None = None) -> None:
+        self.store = store
+        self.tz = tz
+
+    def day_bounds(self, now: float) -> tuple[str, float, float]:
+        """(YYYY-MM-DD, start, end) of the local day containing `now`."""
+        tz = self.tz or dt.datetime.now().astimezone().tzinfo
+        local = dt.datetime.fromtimestamp(now, tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = (start + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        if isinstance(tz, ZoneInfo):  # re-anchor after DST changes
+            end = dt.datetime(end.year, end.month, end.day, tzinfo=tz)
+        return start.date().isoformat(), start.timestamp(), end.timestamp()
+
+    def usages(self, project: str, now: float) -> list[Usage]:
+        result = []
+        day, start, end = self.day_bounds(now)
+        daily_cap = self.store.budgets.cap("daily", "*")
+        if daily_cap is not None:
+            spent = self.store.budgets.spent(created_from=start, created_to=end)
+            result.append(Usage("daily", day, spent, daily_cap))
+        project_cap = self.store.budgets.cap("project", project)
+        if project_cap is not None:
+            result.append(
+                Usage("project", project, self.store.budgets.spent(project=project), project_cap)
+            )
+        return result
+
+    def check(self, project: str, estimate: float, now: float) -> None:
+        """Raise `BudgetExceeded` if queuing `estimate` more would pass a cap."""
+        for usage in self.usages(project, now):
+            if usage.spent + estimate > usage.cap + 1e-9:
+                what = "Daily budget" if usage.scope == "daily" else f"Budget for '{usage.key}'"
+                raise BudgetExceeded(
+                    f"{what} reached: ${usage.spent:.2f} of ${usage.cap:.2f} spent or committed; "
+                    f"this render needs ${estimate:.2f} and ${usage.left:.2f} is left."
+                )
+
+    def crossed(self, tx: Transaction, project: str, now: float) -> list[tuple[Usage, int]]:
+        """Thresholds newly reached (each reported once per day or project)."""
+        out = []
+        for usage in self.usages(project, now):
+            if usage.cap <= 0:
+                continue
+            percent = 100.0 * usage.spent / usage.cap
+            for threshold in THRESHOLDS:
+                if percent + 1e-9 >= threshold and self.store.budgets.mark_alert(
+                    tx,
+                    usage.scope,
+                    usage.key if usage.scope == "project" else "*",
+                    usage.key,
+                    threshold,
+                    now,
+                ):
+                    out.append((usage, threshold))
+        return out

@@ -1,0 +1,127 @@
+"""Save one content variant into the library: `.part`, fsync, verify, atomic rename.
+
+A file under its final name is always complete and verified; a broken download leaves at
+most a `.part`, which the next attempt truncates and `sweep_parts` removes at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from studio.errors import StudioError
+from studio.providers.base import Provider
+from studio.providers.types import Variant
+
+FILE_NAMES: dict[str, str] = {
+    "video": "video.mp4",
+    "thumbnail": "thumbnail.webp",
+    "spritesheet": "spritesheet.jpg",
+}
+PART = ".part"
+
+
+class StorageFailed(StudioError):
+    """The clip could not be written to the library (disk full, permissions)."""
+
+
+class NotAVideo(StudioError):
+    """The downloaded bytes are not a playable MP4."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    sha256: str
+    size: int
+    duration: float | None
+
+
+def job_folder(library: Path, job_id: int) -> Path:
+    return library / "clips" / f"{job_id:07d}"
+
+
+async def save_variant(provider: Provider, remote_id: str, variant: Variant, final: Path) -> Saved:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    part = final.with_name(final.name + PART)
+    try:
+        with part.open("wb") as fh:
+            await provider.download(remote_id, variant, fh)
+            fh.flush()
+            await asyncio.to_thread(os.fsync, fh.fileno())
+        saved = await asyncio.to_thread(_verify, part, variant)
+        os.replace(part, final)
+        await asyncio.to_thread(_fsync_dir, final.parent)
+    except OSError as err:
+        part.unlink(missing_ok=True)
+        raise StorageFailed(
+            f"Could not save the {variant} to {final.parent}: {err.strerror or err}."
+        ) from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return Saved(final, saved.sha256, saved.size, saved.duration)
+
+
+def _verify(path: Path, variant: str) -> Saved:
+    size = path.stat().st_size
+    if size == 0:
+        raise NotAVideo(f"The downloaded {variant} is empty.")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        head = fh.read(12)
+        digest.update(head)
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    duration = None
+    if variant == "video":
+        if head[4:8] != b"ftyp":
+            raise NotAVideo("The downloaded video is not an MP4 file.")
+        duration = read_duration(path)
+    return Saved(path, digest.hexdigest(), size, duration)
+
+
+def read_duration(path: Path) -> float:
+    try:
+        with av.open(str(path)) as container:
+            if container.duration is not None:
+                return float(container.duration) / av.time_base
+            stream = container.streams.video[0]
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+    except (av.FFmpegError, IndexError) as err:
+        raise NotAVideo(f"The downloaded video cannot be read ({err}).") from None
+    raise NotAVideo("The downloaded video has no readable duration.")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sweep_parts(library: Path) -> int:
+    """Remove `.part` files left by a crash; returns how many."""
+    count = 0
+    for part in (library / "clips").glob(f"*/*{PART}"):
+        part.unlink(missing_ok=True)
+        count += 1
+    return count
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

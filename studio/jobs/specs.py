@@ -1,0 +1,44 @@
+"""Render specs as stored in the job row, with the fitted reference image kept in the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from studio.providers.types import ReferenceImage, RenderSpec
+
+REFERENCE_DIR = "refs"
+
+
+def spec_to_json(spec: RenderSpec) -> str:
+    data = spec.normalized()
+    data["prompt"] = spec.prompt  # keep the text exactly as written
+    if spec.reference is not None:
+        data["reference_mime"] = spec.reference.mime
+    return json.dumps(data, sort_keys=True)
+
+
+def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
+    ext = ReferenceImage(b"", mime).filename.rsplit(".", 1)[1]
+    return library / REFERENCE_DIR / f"{sha256}.{ext}"
+
+
+def spec_from_json(text: str, library: Path) -> RenderSpec:
+    data = json.loads(text)
+    reference = None
+    if data.get("reference_sha256"):
+        mime = data.get("reference_mime", "image/png")
+        reference = ReferenceImage(
+            reference_path(library, data["reference_sha256"], mime).read_bytes(), mime
+        )
+    return RenderSpec(
+        model=data["model"],
+        prompt=data["prompt"],
+        seconds=int(data["seconds"]),
+        size=data.get("size"),
+        resolution=data.get("resolution"),
+        aspect_ratio=data.get("aspect_ratio"),
+        seed=data.get("seed"),
+        generate_audio=data.get("generate_audio"),
+        reference=reference,
+    )

@@ -1,0 +1,43 @@
+"""SQLite library store (no Qt): one database, repositories per aggregate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studio import paths
+from studio.store.assets import Asset, AssetRepo
+from studio.store.budgets import BudgetRepo
+from studio.store.db import Database, StoreError, Transaction
+from studio.store.jobs import ALIVE, FINISHED, FailureClass, JobRepo, JobRow, JobStatus
+
+DB_NAME = "studio.db"
+
+
+class Store:
+    """The library: the database and its repositories."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.db = Database(path or paths.data_dir() / DB_NAME)
+        self.jobs = JobRepo(self.db)
+        self.assets = AssetRepo(self.db)
+        self.budgets = BudgetRepo(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = [
+    "ALIVE",
+    "FINISHED",
+    "Asset",
+    "AssetRepo",
+    "BudgetRepo",
+    "Database",
+    "FailureClass",
+    "JobRepo",
+    "JobRow",
+    "JobStatus",
+    "Store",
+    "StoreError",
+    "Transaction",
+]

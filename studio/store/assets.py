@@ -1,0 +1,51 @@
+"""Assets: the files a job produced, with checksum, size and duration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.store.db import Database, Transaction
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: int
+    job_id: int
+    kind: str  # video | thumbnail | spritesheet | reference
+    path: str  # relative to the library folder
+    sha256: str
+    size: int
+    duration: float | None
+    created_at: float
+
+
+class AssetRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(
+        self,
+        tx: Transaction,
+        *,
+        job_id: int,
+        kind: str,
+        path: str,
+        sha256: str,
+        size: int,
+        duration: float | None,
+        at: float,
+    ) -> None:
+        tx.execute(
+            "INSERT INTO assets (job_id, kind, path, sha256, size, duration, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, kind) DO UPDATE SET "
+            "path = excluded.path, sha256 = excluded.sha256, size = excluded.size, "
+            "duration = excluded.duration, created_at = excluded.created_at",
+            (job_id, kind, path, sha256, size, duration, at),
+        )
+
+    def for_job(self, job_id: int) -> dict[str, Asset]:
+        rows = self.db.query("SELECT * FROM assets WHERE job_id = ?", (job_id,))
+        return {r["kind"]: Asset(**dict(r)) for r in rows}
+
+    def all(self) -> list[Asset]:
+        return [Asset(**dict(r)) for r in self.db.query("SELECT * FROM assets ORDER BY id")]

@@ -1,0 +1,64 @@
+"""Budget caps and the threshold alerts already raised (so a restart does not repeat them)."""
+
+from __future__ import annotations
+
+from studio.store.db import Database, Transaction
+
+
+class BudgetRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def set_cap(self, scope: str, key: str, cap_usd: float | None) -> None:
+        with self.db.write() as tx:
+            if cap_usd is None:
+                tx.execute("DELETE FROM budgets WHERE scope = ? AND key = ?", (scope, key))
+            else:
+                tx.execute(
+                    "INSERT INTO budgets (scope, key, cap_usd) VALUES (?, ?, ?) "
+                    "ON CONFLICT (scope, key) DO UPDATE SET cap_usd = excluded.cap_usd",
+                    (scope, key, cap_usd),
+                )
+
+    def cap(self, scope: str, key: str) -> float | None:
+        row = self.db.query_one(
+            "SELECT cap_usd FROM budgets WHERE scope = ? AND key = ?", (scope, key)
+        )
+        return None if row is None else float(row[0])
+
+    def spent(
+        self,
+        *,
+        created_from: float | None = None,
+        created_to: float | None = None,
+        project: str | None = None,
+    ) -> float:
+        """Committed spend: actual cost where known, else the estimate of live jobs."""
+        sql = (
+            "SELECT COALESCE(SUM(CASE WHEN actual_cost IS NOT NULL THEN actual_cost "
+            "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
+            "ELSE COALESCE(estimated_cost, 0) END), 0) FROM jobs WHERE 1 = 1"
+        )
+        params: list[object] = []
+        if created_from is not None:
+            sql += " AND created_at >= ?"
+            params.append(created_from)
+        if created_to is not None:
+            sql += " AND created_at < ?"
+            params.append(created_to)
+        if project is not None:
+            sql += " AND project = ?"
+            params.append(project)
+        row = self.db.query_one(sql, params)
+        return float(row[0]) if row else 0.0
+
+    def mark_alert(
+        self, tx: Transaction, scope: str, key: str, period: str, threshold: int, at: float
+    ) -> bool:
+        """Record a threshold alert; False if it was already raised for that period."""
+        cursor = tx.execute(
+            "INSERT OR IGNORE INTO budget_alerts (scope, key, period, threshold, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (scope, key, period, threshold, at),
+        )
+        return cursor.rowcount == 1

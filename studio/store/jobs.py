@@ -1,0 +1,247 @@
+"""Jobs: the persisted queue, every transition recorded in `job_events`."""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from studio.store.db import Database, Transaction
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    RUNNING = "running"
+    DOWNLOADING = "downloading"
+    READY = "ready"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED
+
+    @property
+    def remote(self) -> bool:
+        """The provider is working on it (we poll it)."""
+        return self in (JobStatus.SUBMITTED, JobStatus.RUNNING)
+
+
+FINISHED = frozenset({JobStatus.READY, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED})
+ALIVE = frozenset(JobStatus) - {JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED}
+
+
+class FailureClass(enum.StrEnum):
+    TRANSPORT = "transport"  # network / provider servers: retried, then shown as such
+    REQUEST = "request"  # the provider refused the request (auth, validation): not retried
+    POLICY = "policy"  # moderation / content policy
+    RENDER = "render"  # the model failed to render
+    EXPIRED = "expired"  # finished but its content expired before download
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"  # past its deadline; still reconcilable
+    STORAGE = "storage"  # could not write the clip (disk full, permissions)
+
+
+@dataclass
+class JobRow:
+    id: int
+    batch_id: int | None
+    parent_id: int | None
+    provider: str
+    project: str
+    model: str
+    prompt: str
+    spec_json: str
+    idem_key: str
+    attempt: int
+    status: JobStatus
+    priority: int
+    queue_pos: float
+    remote_id: str | None
+    progress: int | None
+    failure_class: FailureClass | None
+    failure_code: str | None
+    failure_message: str | None
+    estimated_cost: float | None
+    actual_cost: float | None
+    created_at: float
+    updated_at: float
+    submitted_at: float | None
+    remote_done_at: float | None
+    finished_at: float | None
+    expires_at: float | None
+    deadline_at: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> JobRow:
+        data = dict(row)
+        data["status"] = JobStatus(data["status"])
+        if data["failure_class"] is not None:
+            data["failure_class"] = FailureClass(data["failure_class"])
+        return cls(**data)
+
+    @property
+    def cost(self) -> float:
+        """What the job costs (or will): actual where known, else the estimate."""
+        if self.actual_cost is not None:
+            return self.actual_cost
+        return self.estimated_cost or 0.0
+
+
+COLUMNS = tuple(f.name for f in fields(JobRow))
+_MUTABLE = set(COLUMNS) - {"id", "created_at"}
+
+
+class JobRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- writes (inside a transaction) ------------------------------------------------
+
+    def insert(self, tx: Transaction, values: dict[str, Any], *, at: float) -> int:
+        values = {**values, "created_at": at, "updated_at": at}
+        if "queue_pos" not in values:
+            values["queue_pos"] = self._next_pos(tx)
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        cursor = tx.execute(f"INSERT INTO jobs ({names}) VALUES ({marks})", values)
+        job_id = int(cursor.lastrowid or 0)
+        self.record(tx, job_id, str(values["status"]), at, "created")
+        return job_id
+
+    def update(self, tx: Transaction, job_id: int, *, at: float, **values: Any) -> None:
+        bad = set(values) - _MUTABLE
+        if bad:
+            raise ValueError(f"not updatable: {sorted(bad)}")
+        values["updated_at"] = at
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        tx.execute(f"UPDATE jobs SET {sets} WHERE id = :id", {**values, "id": job_id})
+
+    def transition(
+        self,
+        tx: Transaction,
+        job_id: int,
+        status: JobStatus,
+        *,
+        at: float,
+        detail: str | None = None,
+        **values: Any,
+    ) -> None:
+        """Change status (and other columns) and record the transition with its time."""
+        if status.finished:
+            values.setdefault("finished_at", at)
+        self.update(tx, job_id, at=at, status=status.value, **values)
+        self.record(tx, job_id, status.value, at, detail)
+
+    def record(
+        self, tx: Transaction, job_id: int, status: str, at: float, detail: str | None
+    ) -> None:
+        tx.execute(
+            "INSERT INTO job_events (job_id, at, status, detail) VALUES (?, ?, ?, ?)",
+            (job_id, at, status, detail),
+        )
+
+    def _next_pos(self, tx: Transaction) -> float:
+        row = tx.execute("SELECT COALESCE(MAX(queue_pos), 0) + 1 FROM jobs").fetchone()
+        return float(row[0])
+
+    def move(self, tx: Transaction, job_ids: Sequence[int], *, to_top: bool, at: float) -> None:
+        """Move queued jobs before (or after) every other queued job, keeping their order."""
+        edge = "MIN" if to_top else "MAX"
+        row = tx.execute(f"SELECT {edge}(queue_pos) FROM jobs").fetchone()
+        base = float(row[0] or 0)
+        ordered = list(job_ids) if not to_top else list(reversed(job_ids))
+        for i, job_id in enumerate(ordered, start=1):
+            pos = base - i if to_top else base + i
+            self.update(tx, job_id, at=at, queue_pos=pos)
+
+    # ---- reads -------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> JobRow | None:
+        row = self.db.query_one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return JobRow.from_row(row) if row else None
+
+    def many(self, job_ids: Iterable[int]) -> list[JobRow]:
+        ids = list(job_ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.query(f"SELECT * FROM jobs WHERE id IN ({marks}) ORDER BY id", ids)
+        return [JobRow.from_row(r) for r in rows]
+
+    def with_status(self, *statuses: JobStatus, provider: str | None = None) -> list[JobRow]:
+        marks = ",".join("?" * len(statuses))
+        sql = f"SELECT * FROM jobs WHERE status IN ({marks})"
+        params: list[Any] = [s.value for s in statuses]
+        if provider is not None:
+            sql += " AND provider = ?"
+            params.append(provider)
+        return [JobRow.from_row(r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def queued(self, provider: str, limit: int) -> list[JobRow]:
+        rows = self.db.query(
+            "SELECT * FROM jobs WHERE status = 'queued' AND provider = ? "
+            "ORDER BY priority DESC, queue_pos, id LIMIT ?",
+            (provider, limit),
+        )
+        return [JobRow.from_row(r) for r in rows]
+
+    def alive_with_key(self, idem_key: str) -> JobRow | None:
+        row = self.db.query_one(
+            "SELECT * FROM jobs WHERE idem_key = ? AND status NOT IN "
+            "('failed', 'cancelled', 'expired')",
+            (idem_key,),
+        )
+        return JobRow.from_row(row) if row else None
+
+    def claimed_remote_ids(self, provider: str) -> set[str]:
+        rows = self.db.query(
+            "SELECT remote_id FROM jobs WHERE provider = ? AND remote_id IS NOT NULL", (provider,)
+        )
+        return {r[0] for r in rows}
+
+    def events(self, job_id: int) -> list[tuple[float, str, str | None]]:
+        rows = self.db.query(
+            "SELECT at, status, detail FROM job_events WHERE job_id = ? ORDER BY id", (job_id,)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def search(self, text: str, limit: int = 200) -> list[JobRow]:
+        """Full-text search over prompts; words are matched as prefixes."""
+        terms = [t for t in "".join(c if c.isalnum() else " " for c in text).split() if t]
+        if not terms:
+            return []
+        query = " ".join(f'"{t}"*' for t in terms)
+        rows = self.db.query(
+            "SELECT jobs.* FROM prompt_fts JOIN jobs ON jobs.id = prompt_fts.rowid "
+            "WHERE prompt_fts MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        )
+        return [JobRow.from_row(r) for r in rows]
+
+    def count(self, *statuses: JobStatus, provider: str) -> int:
+        marks = ",".join("?" * len(statuses))
+        row = self.db.query_one(
+            f"SELECT COUNT(*) FROM jobs WHERE provider = ? AND status IN ({marks})",
+            [provider, *(s.value for s in statuses)],
+        )
+        return int(row[0]) if row else 0
+
+    def in_batch(self, batch_id: int) -> list[JobRow]:
+        rows = self.db.query("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id", (batch_id,))
+        return [JobRow.from_row(r) for r in rows]
+
+    def count_by_status(self) -> dict[JobStatus, int]:
+        rows = self.db.query("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        return {JobStatus(r[0]): int(r[1]) for r in rows}
+
+    def failures(self, failure_class: FailureClass) -> list[JobRow]:
+        rows = self.db.query(
+            "SELECT * FROM jobs WHERE failure_class = ? ORDER BY id", (failure_class.value,)
+        )
+        return [JobRow.from_row(r) for r in rows]

@@ -1,0 +1,151 @@
+"""Numbered schema migrations. Append only: a released step is never edited.
+
+`PRAGMA user_version` holds the number of the last step applied. Each step runs in one
+transaction with the version bump, so a crash mid-migration leaves the previous version.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the job queue, its transitions and the media it produced
+    """
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT 'default',
+        varied_slot TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER REFERENCES batches(id) ON DELETE SET NULL,
+        parent_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        provider TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT 'default',
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        idem_key TEXT NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        queue_pos REAL NOT NULL,
+        remote_id TEXT,
+        progress INTEGER,
+        failure_class TEXT,
+        failure_code TEXT,
+        failure_message TEXT,
+        estimated_cost REAL,
+        actual_cost REAL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        submitted_at REAL,
+        remote_done_at REAL,
+        finished_at REAL,
+        expires_at REAL,
+        deadline_at REAL
+    );
+    CREATE INDEX jobs_status ON jobs(status);
+    CREATE INDEX jobs_queue ON jobs(status, priority DESC, queue_pos);
+    CREATE INDEX jobs_remote ON jobs(provider, remote_id);
+    CREATE INDEX jobs_batch ON jobs(batch_id);
+    CREATE INDEX jobs_parent ON jobs(parent_id);
+    CREATE TABLE job_events (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        at REAL NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX job_events_job ON job_events(job_id, at);
+    CREATE TABLE assets (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        duration REAL,
+        created_at REAL NOT NULL,
+        UNIQUE (job_id, kind)
+    );
+    """,
+    # 2: one live job per idempotency key; full-text search over prompts
+    """
+    CREATE UNIQUE INDEX jobs_idem_alive ON jobs(idem_key)
+        WHERE status NOT IN ('failed', 'cancelled', 'expired');
+    CREATE VIRTUAL TABLE prompt_fts USING fts5(prompt, content='jobs', content_rowid='id');
+    INSERT INTO prompt_fts(rowid, prompt) SELECT id, prompt FROM jobs;
+    CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO prompt_fts(rowid, prompt) VALUES (new.id, new.prompt);
+    END;
+    CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO prompt_fts(prompt_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+    END;
+    CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt ON jobs BEGIN
+        INSERT INTO prompt_fts(prompt_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+        INSERT INTO prompt_fts(rowid, prompt) VALUES (new.id, new.prompt);
+    END;
+    """,
+    # 3: budgets, and the review aggregates the next screens build on
+    """
+    CREATE TABLE budgets (
+        scope TEXT NOT NULL CHECK (scope IN ('daily', 'project')),
+        key TEXT NOT NULL,
+        cap_usd REAL NOT NULL CHECK (cap_usd >= 0),
+        PRIMARY KEY (scope, key)
+    );
+    CREATE TABLE budget_alerts (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        period TEXT NOT NULL,
+        threshold INTEGER NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (scope, key, period, threshold)
+    );
+    CREATE TABLE templates (
+        id INTEGER PRIMARY KEY,
+        campaign TEXT NOT NULL,
+        product TEXT NOT NULL,
+        use_case TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        slots_json TEXT NOT NULL,
+        change_note TEXT NOT NULL DEFAULT '',
+        known_good INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        UNIQUE (campaign, product, use_case, version)
+    );
+    CREATE TABLE rubrics (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body_json TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (name, version)
+    );
+    CREATE TABLE scores (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        rubric_id INTEGER NOT NULL REFERENCES rubrics(id),
+        criterion TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        decision TEXT NOT NULL CHECK (decision IN ('approve', 'edit', 'discard', 'undo')),
+        escalate INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        rubric_id INTEGER REFERENCES rubrics(id),
+        at REAL NOT NULL
+    );
+    CREATE INDEX scores_job ON scores(job_id);
+    CREATE INDEX decisions_job ON decisions(job_id, at);
+    """,
+]
+
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,152 @@
+"""The engine end to end against the simulator: queue, submit, poll, download, events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from studio.errors import SpecError
+from studio.jobs import AssetReady, Engine, JobChanged
+from studio.providers.types import ReferenceImage
+from studio.sim.server import SimServer
+from studio.store import FailureClass, JobStatus, Store
+from tests.helpers import png_bytes
+from tests.jobs.conftest import Recorder, spec
+
+
+async def test_batch_runs_to_ready_with_verified_assets(
+    make_engine: Callable[..., Engine], store: Store, library: Path, sim: SimServer
+) -> None:
+    engine = make_engine()
+    seen = Recorder()
+    engine.bus.subscribe(seen)
+    await engine.start()
+    jobs = await engine.submit_batch([spec(f"take {i}") for i in range(4)], name="herons")
+    assert {j.status for j in jobs} == {JobStatus.QUEUED}
+    assert len({j.batch_id for j in jobs}) == 1
+    done = await asyncio.wait_for(engine.wait_finished([j.id for j in jobs]), 60)
+    assert [j.status for j in done] == [JobStatus.READY] * 4
+    for job in done:
+        assets = store.assets.for_job(job.id)
+        assert set(assets) == {"video", "thumbnail", "spritesheet"}
+        video = library / assets["video"].path
+        assert hashlib.sha256(video.read_bytes()).hexdigest() == assets["video"].sha256
+        assert assets["video"].size == video.stat().st_size
+        assert assets["video"].duration == pytest.approx(4.0, abs=0.05)
+        statuses = [status for _, status, _ in store.jobs.events(job.id)]
+        assert statuses[0] == "queued"
+        assert statuses[-1] == "ready"
+        assert "submitting" in statuses
+        assert "downloading" in statuses
+        assert job.remote_id in sim.state.jobs
+    assert len(seen.of(AssetReady)) == 12
+    assert any("progress" in e.changed for e in seen.of(JobChanged))  # type: ignore[attr-defined]
+    assert not list(library.rglob("*.part"))
+
+
+async def test_same_spec_while_alive_returns_the_same_job(
+    make_engine: Callable[..., Engine], sim: SimServer
+) -> None:
+    engine = make_engine()
+    first = await engine.submit(spec("one shot"))
+    again = await engine.submit(spec("one  shot"))  # same after normalisation
+    assert again.id == first.id
+    image = ReferenceImage(png_bytes(640, 360))
+    with_image = await engine.submit(spec("one shot", reference=image))
+    assert with_image.id != first.id
+    deliberate = await engine.submit(spec("one shot"), render_again=1)
+    assert deliberate.id != first.id
+    await engine.start()
+    done = await asyncio.wait_for(
+        engine.wait_finished([first.id, with_image.id, deliberate.id]), 60
+    )
+    assert all(j.status is JobStatus.READY for j in done)
+    assert sim.control("GET", "stats")["duplicate_creates"] == 0
+    assert sim.state.jobs[done[1].remote_id or ""].has_reference
+
+
+async def test_invalid_spec_never_reaches_the_network(
+    make_engine: Callable[..., Engine], sim: SimServer, store: Store
+) -> None:
+    engine = make_engine()
+    with pytest.raises(SpecError, match="allowed durations"):
+        await engine.submit(spec(seconds=7))
+    assert store.jobs.count_by_status() == {}
+    assert sim.control("GET", "stats")["total_requests"] == 0
+
+
+async def test_priority_pause_and_reorder(make_engine: Callable[..., Engine], store: Store) -> None:
+    from tests.jobs.conftest import fast_config
+
+    engine = make_engine(fast_config(max_concurrent=1))
+    a, b, c = [await engine.submit(spec(p)) for p in ("a", "b", "c")]
+    engine.move([c.id], to_top=True)
+    engine.set_priority([b.id], 5)
+    order = [j.id for j in store.jobs.queued("sim", 10)]
+    assert order == [b.id, c.id, a.id]
+    engine.pause()
+    await engine.start()
+    await asyncio.sleep(0.5)
+    assert store.jobs.count_by_status() == {JobStatus.QUEUED: 3}  # paused: nothing sent
+    engine.resume()
+    done = await asyncio.wait_for(engine.wait_finished([a.id, b.id, c.id]), 60)
+    submitted = sorted(done, key=lambda j: j.submitted_at or 0)
+    assert [j.id for j in submitted] == [b.id, c.id, a.id]
+
+
+async def test_cancel_queued_and_running(
+    make_engine: Callable[..., Engine], store: Store, sim: SimServer
+) -> None:
+    sim.control("POST", "config", {"render_seconds": 30})
+    engine = make_engine()
+    running = await engine.submit(spec("long render"))
+    await engine.start()
+    for _ in range(100):
+        if store.jobs.get(running.id).status is JobStatus.RUNNING:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.05)
+    engine.pause()
+    queued = await engine.submit(spec("never sent"))
+    await engine.cancel([running.id, queued.id])
+    r, q = store.jobs.many([running.id, queued.id])
+    assert r.status is JobStatus.CANCELLED
+    assert r.failure_class is FailureClass.CANCELLED
+    assert "cancelled at the provider" in (store.jobs.events(r.id)[-1][2] or "")
+    assert r.remote_id not in sim.state.jobs  # deleted at the provider
+    assert q.status is JobStatus.CANCELLED
+    assert q.remote_id is None
+
+
+async def test_retry_makes_a_linked_new_attempt(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    engine = make_engine()
+    await engine.start()
+    blocked = await engine.submit(spec("Nike sneakers on a court"))
+    (failed,) = await asyncio.wait_for(engine.wait_finished([blocked.id]), 30)
+    assert failed.status is JobStatus.FAILED
+    assert failed.failure_class is FailureClass.POLICY
+    assert failed.failure_code == "moderation_blocked"
+    again = await engine.retry(failed.id)
+    assert again.id != failed.id
+    assert again.parent_id == failed.id
+    assert again.attempt == failed.attempt + 1
+    assert again.spec_json == failed.spec_json
+    assert again.batch_id == failed.batch_id
+    with pytest.raises(Exception, match="Only a failed"):
+        await engine.retry(again.id)
+
+
+async def test_full_text_search_over_prompts(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    engine = make_engine()
+    await engine.submit(spec("A golden retriever surfing at sunset"))
+    await engine.submit(spec("Neon city street in the rain, tracking shot"))
+    assert [j.prompt for j in store.jobs.search("surf")] == ["A golden retriever surfing at sunset"]
+    assert len(store.jobs.search("rain tracking")) == 1
+    assert store.jobs.search("'\"*") == []
