@@ -27,13 +27,16 @@ class StoreError(StudioError):
 
 
 class Database:
-    def __init__(self, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> None:
+    def __init__(
+        self, path: Path, *, migrations: Sequence[str] = MIGRATIONS, busy_timeout: float = 5.0
+    ) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._busy_timeout = busy_timeout
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = sqlite3.connect(
-                path, timeout=5.0, isolation_level=None, check_same_thread=False
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as err:
             raise StoreError(f"Cannot open the library database at {path}: {err}.") from None
@@ -49,7 +52,7 @@ class Database:
 
     def _prepare(self, migrations: Sequence[str]) -> None:
         conn = self._conn
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > len(migrations):
             raise StoreError(

@@ -1,0 +1,92 @@
+"""Budget caps at their boundaries: exactly at the cap, reached by running jobs, day rollover."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from studio.jobs import BudgetExceeded, BudgetGuard, BudgetThreshold, Engine
+from studio.store import JobStatus, Store
+from tests.jobs.conftest import Recorder, spec
+
+NY = ZoneInfo("America/New_York")
+
+
+def add_job(store: Store, created_at: float, cost: float, *, status: str = "ready",
+            project: str = "default", actual: float | None = None) -> None:
+    with store.db.write() as tx:
+        store.jobs.insert(tx, {
+            "provider": "sim", "project": project, "model": "sim-fast", "prompt": "p",
+            "spec_json": "{}", "idem_key": f"k{created_at}{cost}{status}", "status": status,
+            "estimated_cost": cost, "actual_cost": actual,
+        }, at=created_at)
+
+
+async def test_exactly_at_the_cap_is_allowed_one_cent_more_is_not(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    store.budgets.set_cap("daily", "*", 1.00)
+    engine = make_engine()
+    seen = Recorder()
+    engine.bus.subscribe(seen)
+    for i in range(5):  # 5 × $0.20 = $1.00, exactly the cap
+        await engine.submit(spec(f"take {i}"))
+    with pytest.raises(BudgetExceeded) as info:
+        await engine.submit(spec("one too many"))
+    assert str(info.value) == (
+        "Daily budget reached: $1.00 of $1.00 spent or committed; this render needs $0.20 and "
+        "$0.00 is left."
+    )
+    assert store.jobs.count_by_status() == {JobStatus.QUEUED: 5}
+    alerts = [(e.scope, e.threshold) for e in seen.of(BudgetThreshold)]  # type: ignore[attr-defined]
+    assert alerts == [("daily", 50), ("daily", 80), ("daily", 100)]
+
+
+async def test_running_jobs_finish_when_the_cap_is_reached(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    store.budgets.set_cap("project", "launch", 0.40)
+    engine = make_engine()
+    jobs = [await engine.submit(spec(f"shot {i}"), project="launch") for i in range(2)]
+    await engine.start()
+    with pytest.raises(BudgetExceeded, match=r"Budget for 'launch' reached: \$0\.40 of \$0\.40"):
+        await engine.submit(spec("third"), project="launch")
+    await engine.submit(spec("other project"), project="other")  # other budgets unaffected
+    done = await asyncio.wait_for(engine.wait_finished([j.id for j in jobs]), 60)
+    assert [j.status for j in done] == [JobStatus.READY, JobStatus.READY]
+
+
+def test_failed_jobs_free_their_estimate(store: Store) -> None:
+    store.budgets.set_cap("daily", "*", 1.0)
+    guard = BudgetGuard(store, tz=NY)
+    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=NY).timestamp()
+    add_job(store, now - 60, 0.8, status="failed")
+    add_job(store, now - 50, 0.5, status="failed", actual=0.1)  # billed despite failing
+    guard.check("default", 0.9, now)
+    with pytest.raises(BudgetExceeded, match=r"\$0\.10 of \$1\.00"):
+        guard.check("default", 0.91, now)
+
+
+def test_day_rolls_over_at_local_midnight(store: Store) -> None:
+    store.budgets.set_cap("daily", "*", 1.0)
+    guard = BudgetGuard(store, tz=NY)
+    late = dt.datetime(2026, 11, 23, 23, 50, tzinfo=NY).timestamp()
+    add_job(store, late, 1.0)
+    with pytest.raises(BudgetExceeded):
+        guard.check("default", 0.1, late + 5 * 60)  # 23:55, same day
+    guard.check("default", 1.0, late + 11 * 60)  # 00:01 the next day: a fresh budget
+    utc_guard = BudgetGuard(store, tz=dt.UTC)  # in UTC both moments fall on the 24th
+    with pytest.raises(BudgetExceeded):
+        utc_guard.check("default", 0.1, late + 11 * 60)
+
+
+def test_day_bounds_across_daylight_saving(store: Store) -> None:
+    guard = BudgetGuard(store, tz=NY)
+    noon = dt.datetime(2026, 11, 1, 12, 0, tzinfo=NY).timestamp()  # clocks went back at 02:00
+    day, start, end = guard.day_bounds(noon)
+    assert day == "2026-11-01"
+    assert end - start == 25 * 3600
