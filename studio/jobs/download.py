@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import av
 
@@ -50,7 +51,7 @@ async def save_variant(provider: Provider, remote_id: str, variant: Variant, fin
     final.parent.mkdir(parents=True, exist_ok=True)
     part = final.with_name(final.name + PART)
     try:
-        with part.open("wb") as fh:
+        with open_part(part) as fh:
             await provider.download(remote_id, variant, fh)
             fh.flush()
             await asyncio.to_thread(os.fsync, fh.fileno())
@@ -66,6 +67,11 @@ async def save_variant(provider: Provider, remote_id: str, variant: Variant, fin
         part.unlink(missing_ok=True)
         raise
     return Saved(final, saved.sha256, saved.size, saved.duration)
+
+
+def open_part(path: Path) -> IO[bytes]:
+    """Where downloads are written (a seam for disk-full tests)."""
+    return path.open("wb")
 
 
 def _verify(path: Path, variant: str) -> Saved:

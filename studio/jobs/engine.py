@@ -270,6 +270,22 @@ class Engine:
             raise StudioError("Only a failed, cancelled or expired job can be retried.")
         if job.remote_id and job.failure_class in (FailureClass.STORAGE, FailureClass.TIMEOUT):
             return await self.reconcile(job_id)
+        if job.failure_class is FailureClass.TRANSPORT and job.remote_id is None:
+            found = await self._find_lost([job])  # the create may have arrived after all
+            if job.id in found:
+                self._set(
+                    job.id,
+                    JobStatus.SUBMITTING,
+                    detail="retry: checking the provider",
+                    failure_class=None,
+                    failure_code=None,
+                    failure_message=None,
+                    finished_at=None,
+                )
+                fresh = self.store.jobs.get(job.id)
+                assert fresh is not None
+                self._adopt(fresh, found[job.id], "found at the provider on retry")
+                return self.store.jobs.get(job.id) or fresh
         spec = spec_from_json(job.spec_json, self.library)
         attempt = job.attempt + 1
         while self.store.jobs.alive_with_key(spec.idempotency_key(attempt)) is not None:
@@ -353,7 +369,10 @@ class Engine:
                 )
                 return
             try:
-                remote = await self.provider.create(spec, job.idem_key)
+                # Where lost creates can be looked up, never resend one blindly.
+                remote = await self.provider.create(
+                    spec, job.idem_key, retry_unsure=not self.provider.supports_list
+                )
             except AuthError as err:  # nothing was created; the key must be fixed first
                 self._set(job.id, JobStatus.QUEUED, detail="waiting for a valid API key")
                 self._on_auth_failure(err)
@@ -372,7 +391,11 @@ class Engine:
             self._wake_submit.set()
 
     async def _reconcile(
-        self, jobs: list[JobRow], *, delay: float = 0.0, last_error: TransportError | None = None
+        self,
+        jobs: list[JobRow],
+        *,
+        delay: float = 0.0,
+        last_error: TransportError | None = None,
     ) -> None:
         """Jobs stuck in `submitting`: adopt the provider's job if it exists, else resend."""
         if delay:
@@ -381,12 +404,15 @@ class Engine:
             found = await self._find_lost(jobs)
         except AuthError as err:
             self._on_auth_failure(err)
-            found = {}
             self._spawn(self._reconcile(jobs, delay=self.config.outage_pause))
             return
-        except TransportError as err:
+        except TransportError as err:  # cannot look: count it as another failed round
             self._health(False, str(err))
-            self._spawn(self._reconcile(jobs, delay=self.config.outage_pause, last_error=err))
+            for job in jobs:
+                self._outages[job.id] += 1
+            jobs = [j for j in jobs if not self._give_up_submit(j.id, err)]
+            if jobs:
+                self._spawn(self._reconcile(jobs, delay=self.config.outage_pause, last_error=err))
             return
         for job in jobs:
             current = self.store.jobs.get(job.id)
@@ -394,17 +420,22 @@ class Engine:
                 continue
             if job.id in found:
                 self._adopt(current, found[job.id], "found at the provider after an interruption")
-            elif last_error is not None and self._outages[job.id] >= self.config.submit_rounds:
-                self._finish(
-                    job.id,
-                    JobStatus.FAILED,
-                    FailureClass.TRANSPORT,
-                    str(last_error.status or "") or None,
-                    str(last_error),
-                )
-            else:
+            elif last_error is None or not self._give_up_submit(job.id, last_error):
                 self._set(job.id, JobStatus.QUEUED, detail="not at the provider; will resend")
         self._wake_submit.set()
+
+    def _give_up_submit(self, job_id: int, err: TransportError) -> bool:
+        if self._outages[job_id] < self.config.submit_rounds:
+            return False
+        self._outages.pop(job_id, None)
+        self._finish(
+            job_id,
+            JobStatus.FAILED,
+            FailureClass.TRANSPORT,
+            str(err.status) if err.status else None,
+            f"{err}. Retry checks the provider for this job before sending it again.",
+        )
+        return True
 
     async def _find_lost(self, jobs: list[JobRow]) -> dict[int, RemoteJob]:
         if not self.provider.supports_list:

@@ -19,7 +19,12 @@ class Provider(Protocol):
 
     async def models(self) -> ProfileSet: ...
 
-    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob: ...
+    async def create(
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+    ) -> RemoteJob:
+        """Start a render. `retry_unsure=False`: do not resend after a lost reply (raise the
+        `TransportError` instead), for callers that look the job up with `recent`."""
+        ...
 
     async def retrieve(self, job_id: str) -> RemoteJob: ...
 

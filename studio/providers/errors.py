@@ -30,7 +30,13 @@ class ProviderError(StudioError):
 
 
 class TransportError(ProviderError):
-    """Retryable: the network or the provider's servers failed. `retry_after` in seconds."""
+    """Retryable: the network or the provider's servers failed. `retry_after` in seconds.
+
+    `unsure` is True when the request may have been carried out although no answer came
+    back (timeout or connection lost after sending): resending a create could render twice.
+    """
+
+    unsure = False
 
     def __init__(
         self,
@@ -50,7 +56,9 @@ class ConnectFailed(TransportError):
 
 
 class TimedOut(TransportError):
-    """Connect or read timeout."""
+    """Read timeout (connect timeouts are `ConnectFailed`)."""
+
+    unsure = True
 
 
 class RateLimited(TransportError):
@@ -63,6 +71,8 @@ class ServerError(TransportError):
 
 class BadResponse(TransportError):
     """A reply we could not read: reset mid-body, truncated, not JSON, wrong shape."""
+
+    unsure = True
 
 
 class RequestError(ProviderError):

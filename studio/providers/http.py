@@ -162,8 +162,12 @@ class HttpCore:
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_unsure: bool = True,
     ) -> Any:
-        """Send a request (retried on transport errors) and return the decoded JSON body."""
+        """Send a request (retried on transport errors) and return the decoded JSON body.
+
+        `retry_unsure=False` for requests that must not be repeated blindly (creates whose
+        outcome the caller can look up instead)."""
 
         async def attempt(n: int) -> Any:
             response = await self._send(
@@ -184,7 +188,9 @@ class HttpCore:
                     status=response.status_code,
                 ) from None
 
-        return await self.retry.run(attempt, clock=self.clock, on_retry=self._log_retry)
+        return await self.retry.run(
+            attempt, clock=self.clock, on_retry=self._log_retry, retry_unsure=retry_unsure
+        )
 
     async def download(
         self,
@@ -256,7 +262,7 @@ class HttpCore:
         what = f"{method} {path}"
         detail = redact(str(err) or type(err).__name__, self._secrets)
         if isinstance(err, httpx.ConnectTimeout):
-            return TimedOut(f"{self.label} did not accept a connection in time ({what})")
+            return ConnectFailed(f"{self.label} did not accept a connection in time ({what})")
         if isinstance(err, httpx.TimeoutException):
             return TimedOut(f"{self.label} did not answer in time ({what})")
         if isinstance(err, httpx.ConnectError):

@@ -98,7 +98,9 @@ class OpenAIShapeProvider:
     def _video(self, body: Any) -> RemoteJob:
         return parse_video(body, now=self.http.clock.wall())
 
-    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob:
+    async def create(
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+    ) -> RemoteJob:
         profile = self._profiles.validate(spec)  # raises SpecError before any request
         width, height = profile.output_size(spec)
         fields = {
@@ -111,9 +113,18 @@ class OpenAIShapeProvider:
         if spec.reference is not None:
             ref = spec.reference
             files = {"input_reference": (ref.filename, ref.data, ref.mime)}
-            body = await self.http.json("POST", "videos", data=fields, files=files, headers=headers)
+            body = await self.http.json(
+                "POST",
+                "videos",
+                data=fields,
+                files=files,
+                headers=headers,
+                retry_unsure=retry_unsure,
+            )
         else:
-            body = await self.http.json("POST", "videos", json_body=fields, headers=headers)
+            body = await self.http.json(
+                "POST", "videos", json_body=fields, headers=headers, retry_unsure=retry_unsure
+            )
         return self._video(body)
 
     async def retrieve(self, job_id: str) -> RemoteJob:

@@ -111,7 +111,9 @@ class OpenRouterProvider:
                 self._profiles = ProfileSet(profiles)
             return self._profiles
 
-    async def create(self, spec: RenderSpec, idem_key: str) -> RemoteJob:
+    async def create(
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+    ) -> RemoteJob:
         (await self.models()).validate(spec)  # raises SpecError before the create request
         body: dict[str, Any] = {
             "model": spec.model,
@@ -134,7 +136,11 @@ class OpenRouterProvider:
                 {"type": "image_url", "image_url": {"url": url}, "frame_type": "first_frame"}
             ]
         reply = await self.http.json(
-            "POST", "videos", json_body=body, headers={"Idempotency-Key": idem_key}
+            "POST",
+            "videos",
+            json_body=body,
+            headers={"Idempotency-Key": idem_key},
+            retry_unsure=retry_unsure,
         )
         return parse_job(reply)
 

@@ -62,10 +62,13 @@ class RetryPolicy:
         *,
         clock: Clock | None = None,
         on_retry: Callable[[int, TransportError, float], None] | None = None,
+        retry_unsure: bool = True,
     ) -> T:
         """Run `call(attempt)` until it succeeds or fails for good.
 
-        Only `TransportError` is retried; anything else propagates at once.
+        Only `TransportError` is retried; anything else propagates at once. With
+        `retry_unsure=False`, an error after which the request may have taken effect
+        (`err.unsure`) propagates too, so the caller can look before resending.
         """
         clock = clock or SystemClock()
         started = clock.monotonic()
@@ -75,6 +78,8 @@ class RetryPolicy:
             try:
                 return await call(attempt)
             except TransportError as err:
+                if err.unsure and not retry_unsure:
+                    raise
                 delay = self._delay_for(err, attempt)
                 elapsed = clock.monotonic() - started
                 if delay is None or attempt >= self.max_attempts:

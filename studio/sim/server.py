@@ -21,6 +21,16 @@ from studio.sim.faults import FaultPlan
 from studio.sim.state import SimConfig, SimState
 
 
+class _DeliberateResets(logging.Filter):
+    """Injected resets end a response on purpose; uvicorn would log each as an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("ASGI callable returned without")
+
+
+logging.getLogger("uvicorn.error").addFilter(_DeliberateResets())
+
+
 class SimServer:
     """A simulator on 127.0.0.1 (a free port unless given), served from a daemon thread."""
 

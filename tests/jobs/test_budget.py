@@ -16,14 +16,31 @@ from tests.jobs.conftest import Recorder, spec
 NY = ZoneInfo("America/New_York")
 
 
-def add_job(store: Store, created_at: float, cost: float, *, status: str = "ready",
-            project: str = "default", actual: float | None = None) -> None:
+def add_job(
+    store: Store,
+    created_at: float,
+    cost: float,
+    *,
+    status: str = "ready",
+    project: str = "default",
+    actual: float | None = None,
+) -> None:
     with store.db.write() as tx:
-        store.jobs.insert(tx, {
-            "provider": "sim", "project": project, "model": "sim-fast", "prompt": "p",
-            "spec_json": "{}", "idem_key": f"k{created_at}{cost}{status}", "status": status,
-            "estimated_cost": cost, "actual_cost": actual,
-        }, at=created_at)
+        store.jobs.insert(
+            tx,
+            {
+                "provider": "sim",
+                "project": project,
+                "model": "sim-fast",
+                "prompt": "p",
+                "spec_json": "{}",
+                "idem_key": f"k{created_at}{cost}{status}",
+                "status": status,
+                "estimated_cost": cost,
+                "actual_cost": actual,
+            },
+            at=created_at,
+        )
 
 
 async def test_exactly_at_the_cap_is_allowed_one_cent_more_is_not(

@@ -22,9 +22,7 @@ def schema(path: Path) -> list[tuple[str, str]]:
 
 def seed_v1(db: Database) -> None:
     with db.write() as tx:
-        tx.execute(
-            "INSERT INTO batches (id, name, created_at) VALUES (1, 'launch', 1.0)"
-        )
+        tx.execute("INSERT INTO batches (id, name, created_at) VALUES (1, 'launch', 1.0)")
         for i in range(3):
             tx.execute(
                 "INSERT INTO jobs (batch_id, provider, model, prompt, spec_json, idem_key, "
