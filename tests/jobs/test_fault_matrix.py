@@ -156,7 +156,9 @@ async def test_401_mid_run_pauses_the_queue_and_loses_nothing(
     await asyncio.wait_for(engine.wait_finished([first.id]), 30)
     if route == "retrieve":  # the key is revoked while the job renders
         second = await engine.submit(spec("second"))
-        while store.jobs.get(second.id).status is not JobStatus.RUNNING:  # type: ignore[union-attr]
+        for _ in range(500):
+            if store.jobs.get(second.id).status is JobStatus.RUNNING:  # type: ignore[union-attr]
+                break
             await asyncio.sleep(0.02)
         faults(sim, {"fault": "401", "route": route, "count": 1})
     else:

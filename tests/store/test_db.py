@@ -102,7 +102,8 @@ def test_a_corrupted_page_is_detected(tmp_path: Path) -> None:
         for i in range(300):
             tx.execute(
                 "INSERT INTO jobs (provider, model, prompt, spec_json, idem_key, status, "
-                "queue_pos, created_at, updated_at) VALUES ('sim','m',?, '{}', ?, 'ready', ?, 1, 1)",
+                "queue_pos, created_at, updated_at) "
+                "VALUES ('sim', 'm', ?, '{}', ?, 'ready', ?, 1, 1)",
                 ("long prompt text " * 20 + str(i), f"k{i}", i),
             )
     store.db.query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -131,8 +132,13 @@ def test_a_locked_database_says_so(tmp_path: Path) -> None:
 
 def test_writes_roll_back_on_error(tmp_path: Path) -> None:
     db = Database(tmp_path / "s.db")
-    with pytest.raises(RuntimeError), db.write() as tx:
-        tx.execute("INSERT INTO batches (name, created_at) VALUES ('x', 1)")
-        raise RuntimeError("boom")
+
+    def failing_write() -> None:
+        with db.write() as tx:
+            tx.execute("INSERT INTO batches (name, created_at) VALUES ('x', 1)")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
     assert db.query("SELECT COUNT(*) FROM batches")[0][0] == 0
     db.close()
