@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import getpass
 import os
 import sys
@@ -12,14 +11,16 @@ from pathlib import Path
 from typing import TextIO
 
 from studio import __version__, secrets
+from studio.batch import build_spec, run_batch
 from studio.connect import KINDS, Connection, open_provider
 from studio.errors import StudioError
 from studio.generate import PollPlan, RenderFailed, render_to_file
-from studio.images import check_image, fit_image
+from studio.images import check_image
+from studio.jobs import Engine, EngineConfig
 from studio.providers.errors import ProviderError
-from studio.providers.profiles import ModelProfile
-from studio.providers.types import ReferenceImage, RemoteJob, RenderSpec
+from studio.providers.types import RemoteJob
 from studio.sim.state import SimConfig
+from studio.store import JobStatus, Store
 
 EXIT_FAILED_RENDER = 1
 EXIT_BAD_INPUT = 2
@@ -70,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     provider_args(gen)
 
+    batch = sub.add_parser(
+        "batch", help="queue every line of a JSONL file and run them to the end (resumable)"
+    )
+    batch.add_argument(
+        "file",
+        type=Path,
+        help='one JSON spec per line, e.g. {"prompt": "...", "model": "sim-fast", "seconds": 4}',
+    )
+    batch.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
+    batch.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+    batch.add_argument("--max-concurrent", type=int, help="renders at the provider at once")
+    batch.add_argument("--daily-cap", type=float, metavar="USD", help="daily budget cap")
+    batch.add_argument("--project-cap", metavar="PROJECT=USD", help="budget cap for a project")
+    batch.add_argument(
+        "--sim-render-seconds",
+        type=float,
+        default=6.0,
+        help="render time of the built-in simulator (default 6)",
+    )
+    provider_args(batch)
+
     models = sub.add_parser("models", help="list models and what they allow")
     provider_args(models)
 
@@ -89,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_generate(args))
         if command == "models":
             return asyncio.run(_models(args))
+        if command == "batch":
+            return asyncio.run(_batch(args))
         return _key(args)
     except RenderFailed as err:
         _fail(str(err))
@@ -133,16 +157,13 @@ def _connect(args: argparse.Namespace) -> Connection:
 async def _generate(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
         raise StudioError("The prompt is empty: describe at least a subject and an action.")
-    image = check_image(args.image) if args.image else None  # before anything starts
+    if args.image:
+        check_image(args.image)  # before anything starts
     connection = _connect(args)
     try:
         profiles = await connection.provider.models()
-        profile = profiles.get(args.model) if args.model else next(iter(profiles))
-        spec = _spec(args, profile)
-        if image is not None:
-            fitted = fit_image(image.data, profile.output_size(spec), args.fit)
-            spec = dataclasses.replace(spec, reference=ReferenceImage(fitted))
-        profile.validate(spec)
+        spec = build_spec(vars(args), profiles, Path.cwd())
+        profile = profiles.get(spec.model)
         cost = profile.estimate_cost(spec)
         frame = spec.size or f"{spec.resolution} {spec.aspect_ratio}"
         estimate = f" — estimated cost ${cost:.2f}" if cost is not None else ""
@@ -164,26 +185,6 @@ async def _generate(args: argparse.Namespace) -> int:
         await connection.aclose()
     print(args.out.resolve())
     return 0
-
-
-def _spec(args: argparse.Namespace, profile: ModelProfile) -> RenderSpec:
-    seconds = args.seconds if args.seconds is not None else profile.durations[0]
-    size, resolution, aspect = args.size, args.resolution, args.aspect
-    if not (size or resolution or aspect):
-        if profile.sizes:
-            size = profile.sizes[0]
-        else:
-            resolution, aspect = profile.resolutions[0], profile.aspect_ratios[0]
-    return RenderSpec(
-        model=profile.id,
-        prompt=args.prompt,
-        seconds=seconds,
-        size=size,
-        resolution=resolution,
-        aspect_ratio=aspect,
-        seed=args.seed,
-        generate_audio=args.audio,
-    )
 
 
 class _Progress:
@@ -212,6 +213,39 @@ class _Progress:
             self.stream.write("\n")
         cost = f", cost ${job.cost:.2f}" if job.cost is not None else ""
         self.stream.write(f"{job.id}: downloaded{cost}\n")
+
+
+async def _batch(args: argparse.Namespace) -> int:
+    store = Store(args.db)  # StoreError (damaged, locked, newer) is a clear one-liner
+    library = args.library or store.db.path.parent / "library"
+    if args.daily_cap is not None:
+        store.budgets.set_cap("daily", "*", args.daily_cap)
+    if args.project_cap:
+        name, _, amount = args.project_cap.partition("=")
+        try:
+            store.budgets.set_cap("project", name, float(amount))
+        except ValueError:
+            raise StudioError("--project-cap takes PROJECT=USD, e.g. launch=25") from None
+    connection = open_provider(
+        args.provider,
+        base_url=args.base_url,
+        rpm=args.rpm,
+        sim_config=SimConfig(render_seconds=args.sim_render_seconds),
+        sim_state=store.db.path.parent / "simulator" / "state.json",
+    )
+    config = EngineConfig(max_concurrent=args.max_concurrent or connection.max_concurrent)
+    engine = Engine(
+        store, connection.provider, provider_key=connection.key, library=library, config=config
+    )
+    try:
+        jobs = await run_batch(engine, args.file)
+    finally:
+        await engine.stop()
+        await connection.aclose()
+        store.close()
+    ready = sum(j.status is JobStatus.READY for j in jobs)
+    print(f"{ready} of {len(jobs)} ready in {library}")
+    return 0 if ready == len(jobs) else EXIT_FAILED_RENDER
 
 
 async def _models(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from studio import secrets
@@ -20,11 +21,17 @@ KINDS: tuple[ProviderKind, ...] = ("sim", "openai", "openrouter")
 OPENAI_URL = "https://api.openai.com/v1"
 
 
+# How many renders each kind of provider runs at once unless the user says otherwise.
+DEFAULT_CONCURRENCY = {"sim": 20, "openai": 4, "openrouter": 4}
+
+
 @dataclass
 class Connection:
     provider: Provider
     sim: SimServer | None = None
     description: str = ""
+    key: str = "sim"  # which jobs in the library belong to this provider
+    max_concurrent: int = 4
 
     async def aclose(self) -> None:
         await self.provider.aclose()
@@ -39,22 +46,27 @@ def open_provider(
     api_key: str | None = None,
     rpm: int | None = None,
     sim_config: SimConfig | None = None,
+    sim_state: Path | None = None,
 ) -> Connection:
-    """Build the provider; for `sim`, start the simulator in this process first."""
+    """Build the provider; for `sim`, start the simulator in this process first.
+
+    `sim_state` keeps the built-in simulator's jobs in a file, so that a restarted Studio
+    still finds the renders it started (as it would at a real provider)."""
     if kind not in KINDS:
         raise ConfigError(f"Unknown provider '{kind}'; choose one of: {', '.join(KINDS)}.")
+    concurrency = DEFAULT_CONCURRENCY[kind]
     if kind == "sim":
         if base_url:
-            validate_base_url(base_url)
+            url = validate_base_url(base_url)
             provider = OpenAIShapeProvider(
-                base_url, api_key or SimServer.api_key, rpm=rpm, label="the simulator"
+                url, api_key or SimServer.api_key, rpm=rpm, label="the simulator"
             )
-            return Connection(provider, None, f"simulator at {base_url}")
-        sim = SimServer(sim_config).start()
+            return Connection(provider, None, f"simulator at {url}", f"sim:{url}", concurrency)
+        sim = SimServer(sim_config, state_file=sim_state).start()
         provider = OpenAIShapeProvider(
             sim.openai_base_url, sim.api_key, rpm=rpm, label="the built-in simulator"
         )
-        return Connection(provider, sim, f"built-in simulator ({sim.url})")
+        return Connection(provider, sim, f"built-in simulator ({sim.url})", "sim", concurrency)
     url = validate_base_url(base_url or (OPENAI_URL if kind == "openai" else OPENROUTER_URL))
     key = api_key or secrets.lookup(kind)
     if not key:
@@ -63,7 +75,14 @@ def open_provider(
             f"keyring) or set {secrets.ENV_VAR} for this shell."
         )
     if kind == "openai":
+        provider = OpenAIShapeProvider(url, key, rpm=rpm)
         return Connection(
-            OpenAIShapeProvider(url, key, rpm=rpm), None, f"OpenAI-shape API at {url}"
+            provider, None, f"OpenAI-shape API at {url}", f"openai:{url}", concurrency
         )
-    return Connection(OpenRouterProvider(url, key, rpm=rpm), None, f"OpenRouter at {url}")
+    return Connection(
+        OpenRouterProvider(url, key, rpm=rpm),
+        None,
+        f"OpenRouter at {url}",
+        f"openrouter:{url}",
+        concurrency,
+    )

@@ -199,6 +199,12 @@ class JobRepo:
         )
         return JobRow.from_row(row) if row else None
 
+    def latest_with_key(self, idem_key: str) -> JobRow | None:
+        row = self.db.query_one(
+            "SELECT * FROM jobs WHERE idem_key = ? ORDER BY id DESC LIMIT 1", (idem_key,)
+        )
+        return JobRow.from_row(row) if row else None
+
     def claimed_remote_ids(self, provider: str) -> set[str]:
         rows = self.db.query(
             "SELECT remote_id FROM jobs WHERE provider = ? AND remote_id IS NOT NULL", (provider,)
