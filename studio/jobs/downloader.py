@@ -1,0 +1,156 @@
+"""Downloads finished clips into the library, soonest-expiring first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from studio.jobs.download import (
+    FILE_NAMES,
+    NotAVideo,
+    Saved,
+    StorageFailed,
+    job_folder,
+    save_variant,
+)
+from studio.jobs.events import AssetReady, JobChanged
+from studio.jobs.ledger import Ledger, Tasks, clock_time
+from studio.providers.base import Provider
+from studio.providers.errors import AuthError, NotFound, ProviderError, TransportError
+from studio.store import FailureClass, JobRow, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+class Downloader:
+    def __init__(
+        self,
+        ledger: Ledger,
+        provider: Provider,
+        library: Path,
+        tasks: Tasks,
+        *,
+        rounds: int,
+        pause: float,
+        on_auth_failure: Callable[[AuthError], None],
+    ) -> None:
+        self.ledger = ledger
+        self.provider = provider
+        self.library = library
+        self.tasks = tasks
+        self.rounds = rounds  # transport failures before giving up
+        self.pause = pause  # wait before trying again
+        self.on_auth_failure = on_auth_failure
+        self._queue: asyncio.PriorityQueue[tuple[float, int]] = asyncio.PriorityQueue()
+        self._queued: set[int] = set()
+        self._failures: Counter[int] = Counter()
+
+    def enqueue(self, job: JobRow) -> None:
+        if job.id in self._queued:
+            return
+        self._queued.add(job.id)
+        # Soonest expiry first: a clip about to vanish at the provider jumps the queue.
+        self._queue.put_nowait((job.expires_at or float("inf"), job.id))
+
+    async def run(self) -> None:
+        while True:
+            _, job_id = await self._queue.get()
+            self._queued.discard(job_id)
+            job = self.ledger.store.jobs.get(job_id)
+            if job is not None and job.status is JobStatus.DOWNLOADING and job.remote_id:
+                await self._download(job, job.remote_id)
+
+    async def _requeue(self, job_id: int) -> None:
+        job = self.ledger.store.jobs.get(job_id)
+        if job is not None and job.status is JobStatus.DOWNLOADING:
+            self.enqueue(job)
+
+    async def _download(self, job: JobRow, remote_id: str) -> None:
+        if job.expires_at is not None and job.expires_at <= self.ledger.clock.wall():
+            self.ledger.expired(job.id, job.expires_at)
+            return
+        folder = job_folder(self.library, job.id)
+        try:
+            video = await save_variant(
+                self.provider, remote_id, "video", folder / FILE_NAMES["video"]
+            )
+        except NotFound:
+            self.ledger.expired(job.id, job.expires_at)
+            return
+        except StorageFailed as err:
+            until = f" until {clock_time(job.expires_at)}" if job.expires_at else ""
+            self.ledger.finish(
+                job.id,
+                JobStatus.FAILED,
+                FailureClass.STORAGE,
+                "storage",
+                f"{err} The clip stays at the provider{until}; retry downloads "
+                "it again without a new render.",
+            )
+            return
+        except AuthError as err:
+            self.on_auth_failure(err)
+            self.tasks.later(self.pause, lambda: self._requeue(job.id))
+            return
+        except (TransportError, NotAVideo) as err:
+            self._failures[job.id] += 1
+            if self._failures[job.id] >= self.rounds:
+                self._failures.pop(job.id)
+                self.ledger.finish(
+                    job.id,
+                    JobStatus.FAILED,
+                    FailureClass.TRANSPORT,
+                    None,
+                    f"Download failed: {err}",
+                )
+            else:
+                self.tasks.later(self.pause, lambda: self._requeue(job.id))
+            return
+        saved = [("video", video), *await self._extras(remote_id, folder, job.id)]
+        self._failures.pop(job.id, None)
+        self._record(job.id, saved)
+
+    async def _extras(self, remote_id: str, folder: Path, job_id: int) -> list[tuple[str, Saved]]:
+        """Thumbnail and spritesheet where the provider has them; their absence is no error."""
+        saved: list[tuple[str, Saved]] = []
+        for variant in self.provider.variants:
+            if variant == "video":
+                continue
+            try:
+                saved.append(
+                    (
+                        variant,
+                        await save_variant(
+                            self.provider, remote_id, variant, folder / FILE_NAMES[variant]
+                        ),
+                    )
+                )
+            except (ProviderError, NotAVideo, StorageFailed) as err:
+                log.info("job %s: no %s (%s)", job_id, variant, err)
+        return saved
+
+    def _record(self, job_id: int, saved: list[tuple[str, Saved]]) -> None:
+        store, now = self.ledger.store, self.ledger.clock.wall()
+        current = store.jobs.get(job_id)
+        if current is None or current.status is not JobStatus.DOWNLOADING:
+            return  # cancelled meanwhile: no rows for it
+        with store.db.write() as tx:
+            for kind, item in saved:
+                store.assets.add(
+                    tx,
+                    job_id=job_id,
+                    kind=kind,
+                    path=str(item.path.relative_to(self.library)),
+                    sha256=item.sha256,
+                    size=item.size,
+                    duration=item.duration,
+                    at=now,
+                )
+            store.jobs.transition(tx, job_id, JobStatus.READY, at=now, detail="downloaded")
+        bus = self.ledger.bus
+        bus.emit(JobChanged(job_id, JobStatus.READY.value, frozenset({"status", "assets"})))
+        for kind, item in saved:
+            bus.emit(AssetReady(job_id, kind, str(item.path)))

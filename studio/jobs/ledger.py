@@ -1,0 +1,148 @@
+"""Shared plumbing of the engine's parts: the ledger that writes each job change and tells
+listeners about it (the one place both happen), background task tracking, and waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from studio.jobs.budget import BudgetGuard, Usage
+from studio.jobs.events import BudgetThreshold, EventBus, JobChanged, ProviderHealth
+from studio.providers.clock import Clock
+from studio.store import FailureClass, JobRow, JobStatus, Store
+
+log = logging.getLogger(__name__)
+
+
+class Ledger:
+    def __init__(
+        self, store: Store, bus: EventBus, clock: Clock, budget: BudgetGuard, provider_key: str
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.budget = budget
+        self.provider_key = provider_key
+        self.on_finished: list[Callable[[int], None]] = []
+        self._healthy: bool | None = None
+
+    def job(self, job_id: int) -> JobRow:
+        job = self.store.jobs.get(job_id)
+        if job is None:
+            raise KeyError(f"job {job_id} is not in the library")
+        return job
+
+    def set(
+        self, job_id: int, status: JobStatus, *, detail: str | None = None, **values: Any
+    ) -> None:
+        """Change a job's status (and columns), record the transition, tell listeners."""
+        with self.store.db.write() as tx:
+            self.store.jobs.transition(
+                tx, job_id, status, at=self.clock.wall(), detail=detail, **values
+            )
+        self.bus.emit(JobChanged(job_id, status.value, frozenset({"status", *values})))
+
+    def update(self, job_id: int, status: JobStatus, **values: Any) -> None:
+        """Change columns without a transition (progress, queue order)."""
+        with self.store.db.write() as tx:
+            self.store.jobs.update(tx, job_id, at=self.clock.wall(), **values)
+        self.bus.emit(JobChanged(job_id, status.value, frozenset(values)))
+
+    def finish(
+        self,
+        job_id: int,
+        status: JobStatus,
+        failure: FailureClass | None,
+        code: str | None,
+        message: str,
+        *,
+        cost: float | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "failure_class": failure.value if failure else None,
+            "failure_code": code,
+            "failure_message": message,
+        }
+        if cost is not None:
+            values["actual_cost"] = cost
+        self.set(job_id, status, detail=message, **values)
+        for hook in self.on_finished:
+            hook(job_id)
+
+    def expired(self, job_id: int, expires_at: float | None) -> None:
+        when = f" at {clock_time(expires_at)}" if expires_at else ""
+        self.finish(
+            job_id,
+            JobStatus.EXPIRED,
+            FailureClass.EXPIRED,
+            "expired",
+            f"The provider's copy expired{when} before it was downloaded.",
+        )
+
+    def check_budget(self, project: str) -> None:
+        with self.store.db.write() as tx:
+            alerts = self.budget.crossed(tx, project, self.clock.wall())
+        self.emit_alerts(alerts)
+
+    def emit_alerts(self, alerts: list[tuple[Usage, int]]) -> None:
+        for usage, threshold in alerts:
+            self.bus.emit(
+                BudgetThreshold(usage.scope, usage.key, threshold, usage.spent, usage.cap)
+            )
+
+    def health(self, ok: bool, message: str) -> None:
+        """Tell listeners when the provider starts or stops answering (not every success)."""
+        if ok and self._healthy is True:
+            return
+        self._healthy = ok
+        self.bus.emit(ProviderHealth(self.provider_key, ok, message))
+
+
+class Tasks:
+    """Background tasks the engine owns: tracked, logged if they fail, cancelled on stop."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    def spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def later(self, delay: float, coro: Callable[[], Awaitable[Any]]) -> None:
+        async def run() -> None:
+            await asyncio.sleep(delay)
+            await coro()
+
+        self.spawn(run())
+
+    async def cancel_all(self) -> None:
+        pending = list(self._tasks)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        self._tasks.clear()
+
+    def _done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("engine task failed", exc_info=task.exception())
+
+
+async def wait_event(event: asyncio.Event, seconds: float) -> None:
+    """Wait for `event` or `seconds`, then clear it. (Not `wait_for`: on Python 3.11 it can
+    swallow a cancellation, and a loop using it would outlive `stop()`.)"""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    event.clear()
+
+
+def clock_time(ts: float | None) -> str:
+    if ts is None:
+        return "?"
+    return dt.datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
