@@ -9,6 +9,7 @@ from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
 from studio.store.db import Database, StoreError, Transaction
 from studio.store.jobs import ALIVE, FINISHED, FailureClass, JobRepo, JobRow, JobStatus
+from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
 
 DB_NAME = "studio.db"
 
@@ -21,6 +22,9 @@ class Store:
         self.jobs = JobRepo(self.db)
         self.assets = AssetRepo(self.db)
         self.budgets = BudgetRepo(self.db)
+        self.templates = TemplateRepo(self.db)
+        self.rubrics = RubricRepo(self.db)
+        self.verdicts = VerdictRepo(self.db)
 
     def close(self) -> None:
         self.db.close()

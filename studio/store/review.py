@@ -1,0 +1,165 @@
+"""Templates, rubrics, scores and decisions: versioned or append-only, never overwritten."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from studio.store.db import Database
+
+
+@dataclass(frozen=True)
+class Template:
+    id: int
+    campaign: str
+    product: str
+    use_case: str
+    version: int
+    slots: dict[str, str]
+    change_note: str
+    known_good: bool
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    job_id: int
+    decision: str
+    escalate: bool
+    note: str
+    reviewer: str
+    rubric_id: int | None
+    at: float
+
+
+class TemplateRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self,
+        campaign: str,
+        product: str,
+        use_case: str,
+        slots: dict[str, str],
+        *,
+        change_note: str,
+        at: float,
+    ) -> Template:
+        """A new version of the template (version 1 if it is new)."""
+        with self.db.write() as tx:
+            row = tx.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM templates "
+                "WHERE campaign = ? AND product = ? AND use_case = ?",
+                (campaign, product, use_case),
+            ).fetchone()
+            cursor = tx.execute(
+                "INSERT INTO templates (campaign, product, use_case, version, slots_json, "
+                "change_note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (campaign, product, use_case, int(row[0]), json.dumps(slots), change_note, at),
+            )
+        return self.get(int(cursor.lastrowid or 0))
+
+    def get(self, template_id: int) -> Template:
+        row = self.db.query_one("SELECT * FROM templates WHERE id = ?", (template_id,))
+        if row is None:
+            raise KeyError(f"template {template_id}")
+        return _template(dict(row))
+
+    def versions(self, campaign: str, product: str, use_case: str) -> list[Template]:
+        rows = self.db.query(
+            "SELECT * FROM templates WHERE campaign = ? AND product = ? AND use_case = ? "
+            "ORDER BY version",
+            (campaign, product, use_case),
+        )
+        return [_template(dict(r)) for r in rows]
+
+    def mark_known_good(self, template_id: int, good: bool = True) -> None:
+        with self.db.write() as tx:
+            tx.execute("UPDATE templates SET known_good = ? WHERE id = ?", (int(good), template_id))
+
+
+def _template(data: dict[str, Any]) -> Template:
+    slots = json.loads(data.pop("slots_json"))
+    return Template(slots=slots, **{**data, "known_good": bool(data["known_good"])})
+
+
+class RubricRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(self, name: str, body: dict[str, Any], *, at: float) -> tuple[int, int]:
+        """Store a new version of a rubric; returns (rubric id, version)."""
+        with self.db.write() as tx:
+            row = tx.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM rubrics WHERE name = ?", (name,)
+            ).fetchone()
+            version = int(row[0])
+            cursor = tx.execute(
+                "INSERT INTO rubrics (name, version, body_json, created_at) VALUES (?, ?, ?, ?)",
+                (name, version, json.dumps(body), at),
+            )
+        return int(cursor.lastrowid or 0), version
+
+    def latest(self, name: str) -> tuple[int, int, dict[str, Any]] | None:
+        row = self.db.query_one(
+            "SELECT id, version, body_json FROM rubrics WHERE name = ? ORDER BY version DESC",
+            (name,),
+        )
+        return None if row is None else (int(row[0]), int(row[1]), json.loads(row[2]))
+
+
+class VerdictRepo:
+    """Scores and decisions for a take; each is appended, earlier ones stay as history."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def score(
+        self,
+        job_id: int,
+        rubric_id: int,
+        criterion: str,
+        score: int,
+        *,
+        reviewer: str,
+        at: float,
+        tags: tuple[str, ...] = (),
+    ) -> None:
+        with self.db.write() as tx:
+            tx.execute(
+                "INSERT INTO scores (job_id, rubric_id, criterion, score, tags, reviewer, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (job_id, rubric_id, criterion, score, ",".join(tags), reviewer, at),
+            )
+
+    def scores(self, job_id: int) -> dict[str, int]:
+        """The latest score per criterion."""
+        rows = self.db.query(
+            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def decide(
+        self,
+        job_id: int,
+        decision: str,
+        *,
+        reviewer: str,
+        at: float,
+        rubric_id: int | None = None,
+        note: str = "",
+        escalate: bool = False,
+    ) -> None:
+        with self.db.write() as tx:
+            tx.execute(
+                "INSERT INTO decisions (job_id, decision, escalate, note, reviewer, rubric_id, "
+                "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (job_id, decision, int(escalate), note, reviewer, rubric_id, at),
+            )
+
+    def history(self, job_id: int) -> list[Decision]:
+        rows = self.db.query("SELECT * FROM decisions WHERE job_id = ? ORDER BY id", (job_id,))
+        return [Decision(**{**dict(r), "escalate": bool(r["escalate"])}) for r in rows]
