@@ -150,3 +150,26 @@ async def test_full_text_search_over_prompts(
     assert [j.prompt for j in store.jobs.search("surf")] == ["A golden retriever surfing at sunset"]
     assert len(store.jobs.search("rain tracking")) == 1
     assert store.jobs.search("'\"*") == []
+
+
+async def test_event_stream_follows_a_job_through_its_lifecycle(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine()
+    seen: list[str] = []
+
+    async def follow() -> None:
+        async for event in engine.bus.stream():
+            if isinstance(event, JobChanged) and "status" in event.changed:
+                seen.append(event.status)
+                if event.status == "ready":
+                    return
+
+    listener = asyncio.create_task(follow())
+    await asyncio.sleep(0)
+    await engine.start()
+    await engine.submit(spec("a lantern on a windowsill"))
+    await asyncio.wait_for(listener, 30)
+    assert seen[0] == "submitting"
+    assert seen[-2:] == ["downloading", "ready"]
+    assert "submitted" in seen
