@@ -173,3 +173,38 @@ async def test_event_stream_follows_a_job_through_its_lifecycle(
     assert seen[0] == "submitting"
     assert seen[-2:] == ["downloading", "ready"]
     assert "submitted" in seen
+
+
+async def test_deadline_marks_timeout_and_retry_reconciles(
+    make_engine: Callable[..., Engine], sim: SimServer, store: Store
+) -> None:
+    from tests.jobs.conftest import fast_config
+
+    sim.control("POST", "config", {"render_seconds": 2.0})
+    engine = make_engine(fast_config(job_deadline=0.5))
+    await engine.start()
+    job = await engine.submit(spec("slow pan across a harbour"))
+    (timed_out,) = await asyncio.wait_for(engine.wait_finished([job.id]), 30)
+    assert timed_out.status is JobStatus.FAILED
+    assert timed_out.failure_class is FailureClass.TIMEOUT
+    assert "retry checks the provider again" in (timed_out.failure_message or "")
+    engine.config.job_deadline = 600
+    engine.poller.deadline = 600
+    again = await engine.retry(job.id)
+    assert again.id == job.id  # the same render, asked about again
+    (done,) = await asyncio.wait_for(engine.wait_finished([job.id]), 30)
+    assert done.status is JobStatus.READY
+    assert len(sim.state.jobs) == 1
+
+
+async def test_downloads_soonest_expiry_first(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine()
+    rows = [await engine.submit(spec(f"clip {i}")) for i in range(3)]
+    expiries = [3000.0, 1000.0, 2000.0]
+    for row, expires in zip(rows, expiries, strict=True):
+        row.expires_at = expires
+        engine.downloader.enqueue(row)
+    engine.downloader.enqueue(rows[0])  # queued once only
+    order = [engine.downloader._queue.get_nowait()[1] for _ in range(3)]
+    assert order == [rows[1].id, rows[2].id, rows[0].id]
+    assert engine.downloader._queue.empty()
