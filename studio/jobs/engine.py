@@ -268,22 +268,14 @@ class Engine:
         """A new attempt of a failed job (same spec, linked to it), or for a clip that failed
         to save or timed out while the provider still has it, the download or poll again."""
         job = self.store.jobs.get(job_id)
-        if job is None or job.status in (JobStatus.READY,) or not job.status.finished:
+        if job is None or job.status is JobStatus.READY or not job.status.finished:
             raise StudioError("Only a failed, cancelled or expired job can be retried.")
         if job.remote_id and job.failure_class in (FailureClass.STORAGE, FailureClass.TIMEOUT):
             return await self.reconcile(job_id)
         if job.failure_class is FailureClass.TRANSPORT and job.remote_id is None:
             found = await self._find_lost([job])  # the create may have arrived after all
             if job.id in found:
-                self.ledger.set(
-                    job.id,
-                    JobStatus.SUBMITTING,
-                    detail="retry: checking the provider",
-                    failure_class=None,
-                    failure_code=None,
-                    failure_message=None,
-                    finished_at=None,
-                )
+                self.ledger.reopen(job.id, JobStatus.SUBMITTING, "retry: checking the provider")
                 fresh = self.store.jobs.get(job.id)
                 assert fresh is not None
                 self._adopt(fresh, found[job.id], "found at the provider on retry")
@@ -308,15 +300,8 @@ class Engine:
         assert job.remote_id is not None
         remote = await self.provider.retrieve(job.remote_id)
         now = self.clock.wall()
-        self.ledger.set(
-            job.id,
-            JobStatus.RUNNING,
-            detail="reconciled",
-            failure_class=None,
-            failure_code=None,
-            failure_message=None,
-            finished_at=None,
-            deadline_at=now + self.config.job_deadline,
+        self.ledger.reopen(
+            job.id, JobStatus.RUNNING, "reconciled", deadline_at=now + self.config.job_deadline
         )
         fresh = self.store.jobs.get(job.id)
         assert fresh is not None

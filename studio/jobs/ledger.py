@@ -73,6 +73,19 @@ class Ledger:
         for hook in self.on_finished:
             hook(job_id)
 
+    def reopen(self, job_id: int, status: JobStatus, detail: str, **values: Any) -> None:
+        """Bring a finished job back into play (retry), clearing its failure."""
+        self.set(
+            job_id,
+            status,
+            detail=detail,
+            failure_class=None,
+            failure_code=None,
+            failure_message=None,
+            finished_at=None,
+            **values,
+        )
+
     def expired(self, job_id: int, expires_at: float | None) -> None:
         when = f" at {clock_time(expires_at)}" if expires_at else ""
         self.finish(
