@@ -14,7 +14,7 @@ from studio import __version__, secrets
 from studio.batch import build_spec, run_batch
 from studio.connect import KINDS, Connection, open_provider
 from studio.errors import StudioError
-from studio.generate import PollPlan, RenderFailed, render_to_file
+from studio.generate import RenderFailed, render_to_file
 from studio.images import check_image
 from studio.jobs import Engine, EngineConfig
 from studio.providers.errors import ProviderError
@@ -178,7 +178,7 @@ async def _generate(args: argparse.Namespace) -> int:
             spec,
             args.out,
             on_update=progress.update,
-            plan=PollPlan.for_render_time(profile.typical_render_seconds, args.timeout),
+            give_up_after=args.timeout,
         )
         progress.done(job)
     finally:

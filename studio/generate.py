@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import StudioError
+from studio.jobs.download import save_variant
+from studio.jobs.polling import PollSchedule
 from studio.providers.base import Provider
 from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import TransportError
 from studio.providers.types import RemoteJob, RemoteStatus, RenderSpec
-
-MP4_BRANDS = (b"ftyp",)
 
 
 class RenderFailed(StudioError):
@@ -25,42 +22,22 @@ class RenderFailed(StudioError):
         self.job = job
 
 
-@dataclass
-class PollPlan:
-    """Poll often at first and near the end, less in the long middle."""
-
-    first: float = 2.0
-    longest: float = 15.0
-    timeout: float = 3600.0
-
-    @classmethod
-    def for_render_time(cls, typical_seconds: float, timeout: float = 3600.0) -> PollPlan:
-        return cls(
-            first=max(0.5, min(5.0, typical_seconds / 20)),
-            longest=max(2.0, min(20.0, typical_seconds / 6)),
-            timeout=timeout,
-        )
-
-    def interval(self, elapsed: float, progress: int | None) -> float:
-        if progress is not None and progress >= 85:
-            return self.first
-        return min(self.longest, self.first * (1.0 + elapsed / 30.0))
-
-
 async def render_to_file(
     provider: Provider,
     spec: RenderSpec,
     out: Path,
     *,
-    plan: PollPlan | None = None,
+    schedule: PollSchedule | None = None,
+    give_up_after: float = 3600.0,
     on_update: Callable[[RemoteJob, float], None] | None = None,
     clock: Clock | None = None,
 ) -> RemoteJob:
-    """Create the job, poll until it ends, and stream the clip to `out` via `out.part`."""
+    """Create the job, poll it (the engine's adaptive schedule) until it ends, and save the
+    clip to `out` the same way the library does (`.part`, fsync, verify, rename)."""
     clock = clock or SystemClock()
+    schedule = schedule or PollSchedule()
     profiles = await provider.models()
     profile = profiles.validate(spec)  # before any create request
-    plan = plan or PollPlan.for_render_time(profile.typical_render_seconds)
     job = await provider.create(spec, spec.idempotency_key())
     started = clock.monotonic()
     while True:
@@ -69,19 +46,19 @@ async def render_to_file(
             on_update(job, elapsed)
         if job.status.terminal:
             break
-        if elapsed > plan.timeout:
+        if elapsed > give_up_after:
             raise StudioError(
-                f"Job {job.id} did not finish within {plan.timeout:.0f} s; it may still complete "
+                f"Job {job.id} did not finish within {give_up_after:.0f} s; it may still complete "
                 "on the provider."
             )
-        await clock.sleep(plan.interval(elapsed, job.progress))
+        await clock.sleep(schedule.interval(elapsed, job.progress, profile.typical_render_seconds))
         try:
             job = await provider.retrieve(job.id)
         except TransportError:
             continue  # already retried inside; keep polling until the deadline
     if job.status is not RemoteStatus.COMPLETED:
         raise RenderFailed(_failure_text(job), job)
-    await download_verified(provider, job.id, out)
+    await save_variant(provider, job.id, "video", out)
     return job
 
 
@@ -91,22 +68,3 @@ def _failure_text(job: RemoteJob) -> str:
     if job.status is RemoteStatus.EXPIRED:
         return f"Job {job.id} expired before its clip was downloaded."
     return f"Job {job.id} ended as {job.status.value} without a clip."
-
-
-async def download_verified(provider: Provider, job_id: str, out: Path) -> None:
-    """Stream to `<out>.part`, fsync, check it is an MP4, then rename atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + ".part")
-    try:
-        with part.open("wb") as fh:
-            await provider.download(job_id, "video", fh)
-            fh.flush()
-            await asyncio.to_thread(os.fsync, fh.fileno())  # can take long; keep the loop free
-        with part.open("rb") as fh:
-            head = fh.read(12)
-        if len(head) < 12 or head[4:8] not in MP4_BRANDS:
-            raise StudioError(f"The downloaded file for {job_id} is not an MP4 video.")
-        os.replace(part, out)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from studio import paths
 from studio.errors import StudioError
-from studio.generate import PollPlan, render_to_file
+from studio.generate import render_to_file
+from studio.jobs.polling import PollSchedule
 from studio.providers.base import Provider
 from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.providers.types import RemoteJob, RenderSpec
@@ -193,7 +194,7 @@ class QuickRenderWindow(QMainWindow):
                 spec,
                 out,
                 on_update=self._on_update,
-                plan=PollPlan(first=0.5, longest=2.0),
+                schedule=PollSchedule(fastest=0.5, start=0.5, slowest=2.0),
             )
         except StudioError as err:
             self._say(str(err), error=True)
