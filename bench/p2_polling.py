@@ -38,11 +38,23 @@ async def studio_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[
     with SimServer(sim_config(seed, spread)) as sim:
         store = Store(work / "studio.db")
         provider = OpenAIShapeProvider(sim.openai_base_url, sim.api_key)
-        engine = Engine(store, provider, provider_key="sim", library=work / "library",
-                        config=EngineConfig(max_concurrent=jobs))
+        engine = Engine(
+            store,
+            provider,
+            provider_key="sim",
+            library=work / "library",
+            config=EngineConfig(max_concurrent=jobs),
+        )
         started = time.monotonic()
-        specs = [RenderSpec(model="sim-fast", prompt=f"A red kite over dunes, take {i}",
-                            seconds=4, size="640x360") for i in range(jobs)]
+        specs = [
+            RenderSpec(
+                model="sim-fast",
+                prompt=f"A red kite over dunes, take {i}",
+                seconds=4,
+                size="640x360",
+            )
+            for i in range(jobs)
+        ]
         rows = await engine.submit_batch(specs, name="p2")
         await engine.start()
         done = await engine.wait_finished([r.id for r in rows])
@@ -54,15 +66,23 @@ async def studio_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[
         for job in done:
             sim_job = sim.state.jobs[job.remote_id or ""]
             completed_at = sim.state.view(sim_job)["completed_at"]
-            seen = next(at for at, status, _ in store.jobs.events(job.id)
-                        if status == JobStatus.DOWNLOADING.value)
+            seen = next(
+                at
+                for at, status, _ in store.jobs.events(job.id)
+                if status == JobStatus.DOWNLOADING.value
+            )
             lags.append(seen - completed_at)
         store.close()
     ready = sum(j.status is JobStatus.READY for j in done)
-    return {"ready": ready, "status_requests": stats["status_requests"],
-            "per_job": stats["status_requests"] / max(1, ready),
-            "lag_p50": percentile(lags, 50), "lag_p95": percentile(lags, 95),
-            "lag_max": max(lags), "wall": wall}
+    return {
+        "ready": ready,
+        "status_requests": stats["status_requests"],
+        "per_job": stats["status_requests"] / max(1, ready),
+        "lag_p50": percentile(lags, 50),
+        "lag_p95": percentile(lags, 95),
+        "lag_max": max(lags),
+        "wall": wall,
+    }
 
 
 async def sdk_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[str, float]:
@@ -75,7 +95,9 @@ async def sdk_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[str
 
         async def one(i: int) -> str:
             video = await client.videos.create_and_poll(
-                prompt=f"A red kite over dunes, take {i}", model="sim-fast", seconds="4",
+                prompt=f"A red kite over dunes, take {i}",
+                model="sim-fast",
+                seconds="4",
                 size="640x360",
             )
             return video.status
@@ -85,8 +107,12 @@ async def sdk_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[str
         await client.close()
         stats = sim.control("GET", "stats")
     ready = sum(r == "completed" for r in results)
-    return {"ready": ready, "status_requests": stats["status_requests"],
-            "per_job": stats["status_requests"] / max(1, ready), "wall": wall}
+    return {
+        "ready": ready,
+        "status_requests": stats["status_requests"],
+        "per_job": stats["status_requests"] / max(1, ready),
+        "wall": wall,
+    }
 
 
 def main() -> None:
@@ -101,15 +127,21 @@ def main() -> None:
     sdk = asyncio.run(sdk_run(args.jobs, args.seed, spread))
     ratio = sdk["per_job"] / studio["per_job"] if studio["per_job"] else float("inf")
     print(f"P2: {args.jobs} jobs in flight, render times {args.min:.0f}–{args.max:.0f} s")
-    print(f"  Studio engine: {studio['status_requests']:.0f} status requests, "
-          f"{studio['per_job']:.2f} per completed job ({studio['ready']:.0f} ready, "
-          f"{studio['wall']:.0f} s)")
-    print(f"  openai SDK:    {sdk['status_requests']:.0f} status requests, "
-          f"{sdk['per_job']:.2f} per completed job ({sdk['ready']:.0f} completed, "
-          f"{sdk['wall']:.0f} s)")
+    print(
+        f"  Studio engine: {studio['status_requests']:.0f} status requests, "
+        f"{studio['per_job']:.2f} per completed job ({studio['ready']:.0f} ready, "
+        f"{studio['wall']:.0f} s)"
+    )
+    print(
+        f"  openai SDK:    {sdk['status_requests']:.0f} status requests, "
+        f"{sdk['per_job']:.2f} per completed job ({sdk['ready']:.0f} completed, "
+        f"{sdk['wall']:.0f} s)"
+    )
     print(f"  ratio:         {ratio:.1f}x fewer status requests (goal >= 10x)")
-    print(f"  lag complete->seen: p50 {studio['lag_p50']:.2f} s, p95 {studio['lag_p95']:.2f} s, "
-          f"max {studio['lag_max']:.2f} s (goal p95 <= 5 s)")
+    print(
+        f"  lag complete->seen: p50 {studio['lag_p50']:.2f} s, p95 {studio['lag_p95']:.2f} s, "
+        f"max {studio['lag_max']:.2f} s (goal p95 <= 5 s)"
+    )
 
 
 if __name__ == "__main__":
