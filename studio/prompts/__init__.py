@@ -1,0 +1,20 @@
+"""Prompts (no Qt): slots and composition, presets, the linter, variant batches."""
+
+from studio.prompts.lint import Linter, LintWarning, Terms, learned_terms
+from studio.prompts.presets import Preset, PresetFileError, load_presets
+from studio.prompts.slots import LABELS, REQUIRED, SLOTS, PromptSlots, variants
+
+__all__ = [
+    "LABELS",
+    "REQUIRED",
+    "SLOTS",
+    "LintWarning",
+    "Linter",
+    "Preset",
+    "PresetFileError",
+    "PromptSlots",
+    "Terms",
+    "learned_terms",
+    "load_presets",
+    "variants",
+]
