@@ -242,6 +242,18 @@ class JobRepo:
         rows = self.db.query("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id", (batch_id,))
         return [JobRow.from_row(r) for r in rows]
 
+    def ids(self, statuses: Iterable[JobStatus] | None = None) -> list[int]:
+        """Job ids, newest first, optionally only those in `statuses` (cheap for big tables)."""
+        if statuses is None:
+            rows = self.db.query("SELECT id FROM jobs ORDER BY id DESC")
+        else:
+            values = [s.value for s in statuses]
+            marks = ",".join("?" * len(values))
+            rows = self.db.query(
+                f"SELECT id FROM jobs WHERE status IN ({marks}) ORDER BY id DESC", values
+            )
+        return [int(r[0]) for r in rows]
+
     def count_by_status(self) -> dict[JobStatus, int]:
         rows = self.db.query("SELECT status, COUNT(*) FROM jobs GROUP BY status")
         return {JobStatus(r[0]): int(r[1]) for r in rows}

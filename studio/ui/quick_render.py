@@ -225,7 +225,7 @@ class QuickRenderWindow(QMainWindow):
         self.status.setText(text)
         self.status.setStyleSheet("color: #c62828;" if error else "")
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: object) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self.player.stop()

@@ -1,0 +1,246 @@
+"""The job queue as a Qt table model over the store (not a copy of it).
+
+Rows are job ids (newest first) for the current filter; each row's data is read from the
+store on demand, a page at a time, and kept in a small cache. Engine events update exactly
+the rows and columns that changed (`dataChanged`), insert new jobs at the top, and drop rows
+that leave the filter: no full resets except when the filter itself changes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from studio.jobs.events import Event, JobChanged
+from studio.store import ALIVE, FINISHED, JobRow, JobStatus, Store
+
+Index = QModelIndex | QPersistentModelIndex
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+ProgressRole = Qt.ItemDataRole.UserRole + 2
+PAGE = 200
+
+FILTERS: dict[str, frozenset[JobStatus] | None] = {
+    "all": None,
+    "active": frozenset(ALIVE - {JobStatus.READY}),
+    "finished": frozenset({JobStatus.READY}),
+    "failed": frozenset(FINISHED - {JobStatus.READY}),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    changes_with: frozenset[str]  # job columns that change what this column shows
+
+
+COLUMNS = (
+    Column("status", "Status", frozenset({"status", "failure_class"})),
+    Column("progress", "Progress", frozenset({"progress", "status"})),
+    Column("elapsed", "Elapsed", frozenset({"status", "submitted_at"})),
+    Column("remaining", "Remaining", frozenset({"progress", "status"})),
+    Column("cost", "Cost", frozenset({"actual_cost", "estimated_cost"})),
+    Column("model", "Model", frozenset()),
+    Column("size", "Size", frozenset()),
+    Column("seconds", "Seconds", frozenset()),
+    Column("prompt", "Prompt", frozenset()),
+    Column("batch", "Batch", frozenset({"batch_id"})),
+)
+TIMED = {i for i, c in enumerate(COLUMNS) if c.key in ("elapsed", "remaining")}
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return "—"
+    seconds = int(seconds)
+    return (
+        f"{seconds // 60}:{seconds % 60:02d}"
+        if seconds < 3600
+        else f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    )
+
+
+class JobTableModel(QAbstractTableModel):
+    def __init__(
+        self, store: Store, *, now: Callable[[], float] = time.time, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.now = now
+        self.filter = "all"
+        self._ids: list[int] = []
+        self._rows: dict[int, int] = {}  # job id → row
+        self._cache: dict[int, JobRow] = {}
+        self._specs: dict[int, dict[str, Any]] = {}
+        self.reload()
+
+    # ---- structure -----------------------------------------------------------------------
+
+    def set_filter(self, name: str) -> None:
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter {name!r}")
+        self.filter = name
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = self.store.jobs.ids(FILTERS[self.filter])
+        self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
+        self._cache.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section].title
+        return None
+
+    def job_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, job_id: int) -> int | None:
+        return self._rows.get(job_id)
+
+    # ---- data ----------------------------------------------------------------------------
+
+    def job(self, row: int) -> JobRow:
+        job_id = self._ids[row]
+        cached = self._cache.get(job_id)
+        if cached is None:
+            start = max(0, row - PAGE // 2)
+            for job in self.store.jobs.many(self._ids[start : start + PAGE]):
+                self._cache[job.id] = job
+            if len(self._cache) > 4 * PAGE:  # keep the cache small for huge libraries
+                keep = set(self._ids[start : start + PAGE])
+                self._cache = {k: v for k, v in self._cache.items() if k in keep}
+            cached = self._cache[job_id]
+        return cached
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        job = self.job(index.row())
+        column = COLUMNS[index.column()]
+        if role == JobIdRole:
+            return job.id
+        if role == ProgressRole:
+            return job.progress or 0
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return job.failure_message or job.prompt
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.key in (
+            "cost",
+            "seconds",
+            "elapsed",
+            "remaining",
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self._display(job, column.key)
+
+    def _display(self, job: JobRow, key: str) -> str:
+        if key == "status":
+            if job.failure_class and job.status is not JobStatus.CANCELLED:
+                return f"{job.status.value} ({job.failure_class.value})"
+            return job.status.value
+        if key == "progress":
+            return f"{job.progress or 0}%"
+        if key == "elapsed":
+            start = job.submitted_at or job.created_at
+            end = job.finished_at or self.now()
+            return _duration(end - start) if job.status is not JobStatus.QUEUED else "—"
+        if key == "remaining":
+            return _duration(self._remaining(job))
+        if key == "cost":
+            return f"${job.cost:.2f}" if job.actual_cost is None else f"${job.actual_cost:.2f} ✓"
+        if key == "model":
+            return job.model
+        if key in ("size", "seconds"):
+            spec = self._spec(job)
+            if key == "seconds":
+                return f"{spec.get('seconds', '?')} s"
+            return str(spec.get("size") or f"{spec.get('resolution')} {spec.get('aspect_ratio')}")
+        if key == "prompt":
+            text = " ".join(job.prompt.split())
+            return text if len(text) <= 80 else text[:79] + "…"
+        if key == "batch":
+            return f"#{job.batch_id}" if job.batch_id else ""
+        return ""
+
+    def _remaining(self, job: JobRow) -> float | None:
+        if job.status is not JobStatus.RUNNING or not job.progress or not job.submitted_at:
+            return None
+        elapsed = self.now() - job.submitted_at
+        return elapsed * (100 - job.progress) / job.progress
+
+    def _spec(self, job: JobRow) -> dict[str, Any]:
+        if job.id not in self._specs:
+            self._specs[job.id] = json.loads(job.spec_json)
+        return self._specs[job.id]
+
+    # ---- live updates --------------------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, JobChanged):
+            self.job_changed(event.job_id, event.changed)
+
+    def job_changed(self, job_id: int, changed: frozenset[str]) -> None:
+        job = self.store.jobs.get(job_id)
+        wanted = FILTERS[self.filter]
+        belongs = job is not None and (wanted is None or job.status in wanted)
+        row = self._rows.get(job_id)
+        if row is None:
+            if belongs and job is not None:
+                self._insert_top(job)
+            return
+        if not belongs:
+            self._remove(row)
+            return
+        assert job is not None
+        self._cache[job_id] = job
+        columns = [i for i, c in enumerate(COLUMNS) if c.changes_with & changed]
+        if columns:
+            self.dataChanged.emit(self.index(row, min(columns)), self.index(row, max(columns)))
+
+    def _insert_top(self, job: JobRow) -> None:
+        position = 0
+        while position < len(self._ids) and self._ids[position] > job.id:
+            position += 1  # newest first, even if events arrive out of order
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._ids.insert(position, job.id)
+        self._rows = {job_id: r for r, job_id in enumerate(self._ids)}
+        self._cache[job.id] = job
+        self.endInsertRows()
+
+    def _remove(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        job_id = self._ids.pop(row)
+        self._cache.pop(job_id, None)
+        self._rows = {j: r for r, j in enumerate(self._ids)}
+        self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Refresh the time columns of running rows (called once a second by the view)."""
+        for job_id, row in self._rows.items():
+            job = self._cache.get(job_id)
+            if job is not None and not job.status.finished and job.status is not JobStatus.QUEUED:
+                self.dataChanged.emit(self.index(row, min(TIMED)), self.index(row, max(TIMED)))

@@ -1,0 +1,125 @@
+"""The queue model over a real store, checked by qtmodeltester and by engine-like events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from studio.store import FailureClass, JobStatus, Store
+from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel
+
+
+def add(store: Store, prompt: str, status: JobStatus = JobStatus.QUEUED, **values: object) -> int:
+    with store.db.write() as tx:
+        return store.jobs.insert(
+            tx,
+            {
+                "provider": "sim",
+                "model": "sim-fast",
+                "prompt": prompt,
+                "spec_json": '{"seconds": 4, "size": "640x360", "model": "sim-fast"}',
+                "idem_key": f"key-{prompt}",
+                "status": status.value,
+                "estimated_cost": 0.2,
+                **values,
+            },
+            at=1_000.0,
+        )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "s.db")
+
+
+def column(key: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS) if c.key == key)
+
+
+def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, store: Store) -> None:
+    for i in range(30):
+        add(store, f"take {i}", JobStatus.READY if i % 3 else JobStatus.QUEUED)
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    qtmodeltester.check(model, force_py=True)
+    model.set_filter("finished")
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_show_the_store(store: Store) -> None:
+    first = add(store, "a fox in snow")
+    add(
+        store,
+        "a heron",
+        JobStatus.FAILED,
+        failure_class=FailureClass.POLICY.value,
+        failure_message="blocked",
+    )
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    assert model.rowCount() == 2
+    assert model.index(0, column("status")).data() == "failed (policy)"
+    assert model.index(0, column("status")).data(Qt.ItemDataRole.ToolTipRole) == "blocked"
+    assert model.index(1, column("prompt")).data() == "a fox in snow"
+    assert model.index(1, column("size")).data() == "640x360"
+    assert model.index(1, column("seconds")).data() == "4 s"
+    assert model.index(1, column("cost")).data() == "$0.20"
+    assert model.index(1, 0).data(JobIdRole) == first
+
+
+def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
+    job_id = add(store, "a kite")
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    changes: list[tuple[int, int, int]] = []
+    model.dataChanged.connect(
+        lambda a, b, roles=None: changes.append((a.row(), a.column(), b.column()))
+    )
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with store.db.write() as tx:
+        store.jobs.update(tx, job_id, at=1_050.0, progress=40)
+    model.job_changed(job_id, frozenset({"progress"}))
+    assert changes == [(0, column("progress"), column("remaining"))]
+    assert model.index(0, column("progress")).data() == "40%"
+    assert resets == []
+
+
+def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
+    old = add(store, "old")
+    model = JobTableModel(store)
+    model.set_filter("active")
+    inserted: list[int] = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append(first))
+    new = add(store, "new")
+    model.job_changed(new, frozenset({"created"}))
+    assert inserted == [0]
+    assert [model.job_id(r) for r in range(model.rowCount())] == [new, old]
+    with store.db.write() as tx:
+        store.jobs.transition(tx, old, JobStatus.READY, at=1_200.0)
+    model.job_changed(old, frozenset({"status"}))
+    assert [model.job_id(r) for r in range(model.rowCount())] == [new]
+    with pytest.raises(ValueError, match="unknown filter"):
+        model.set_filter("sparkly")
+
+
+def test_large_library_reads_rows_lazily(store: Store) -> None:
+    with store.db.write() as tx:
+        for i in range(1500):
+            store.jobs.insert(
+                tx,
+                {
+                    "provider": "sim",
+                    "model": "m",
+                    "prompt": f"p{i}",
+                    "spec_json": "{}",
+                    "idem_key": f"k{i}",
+                    "status": "ready",
+                },
+                at=1.0,
+            )
+    model = JobTableModel(store)
+    assert model.rowCount() == 1500
+    assert model._cache == {}
+    assert model.index(1499, column("prompt")).data() == "p0"
+    assert len(model._cache) <= 200
