@@ -91,8 +91,10 @@ def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
     except (OSError, UnicodeDecodeError, ValueError, TypeError) as err:
         aside = path.with_name(f"{path.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}")
         os.replace(path, aside)
-        return Settings(), (f"Settings in {path} could not be used ({err}); it was kept as "
-                            f"{aside.name} and defaults are in use.")
+        return Settings(), (
+            f"Settings in {path} could not be used ({err}); it was kept as "
+            f"{aside.name} and defaults are in use."
+        )
     return settings, None
 
 

@@ -12,8 +12,13 @@ from studio.settings import Settings, load_settings, save_settings, settings_pat
 
 
 def test_round_trip_in_the_config_dir() -> None:
-    s = Settings(provider="openai", base_url="https://gw.example.com/v1", rpm=30,
-                 daily_cap=25.0, reviewer="Ana")
+    s = Settings(
+        provider="openai",
+        base_url="https://gw.example.com/v1",
+        rpm=30,
+        daily_cap=25.0,
+        reviewer="Ana",
+    )
     save_settings(s)
     assert settings_path().is_file()
     assert "key" not in settings_path().read_text()

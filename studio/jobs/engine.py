@@ -12,7 +12,7 @@ import asyncio
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +162,7 @@ class Engine:
         batch_id: int | None = None,
         parent_id: int | None = None,
         render_again: int = 0,
+        slots: Mapping[str, str] | None = None,
     ) -> JobRow:
         """Queue a render (persisted before anything is sent). The same spec, image and
         `render_again` while an earlier job is alive returns that job instead."""
@@ -185,7 +186,7 @@ class Engine:
             "project": project,
             "model": spec.model,
             "prompt": spec.prompt,
-            "spec_json": spec_to_json(spec),
+            "spec_json": spec_to_json(spec, slots),
             "idem_key": key,
             "attempt": render_again,
             "status": JobStatus.QUEUED.value,
@@ -216,11 +217,18 @@ class Engine:
         project: str = "default",
         varied_slot: str | None = None,
         priority: int = 0,
+        slots: Sequence[Mapping[str, str] | None] | None = None,
     ) -> list[JobRow]:
+        """Queue variants together, as one group; all or none (specs and budget are checked
+        for the whole batch before the first is queued)."""
+        profiles = await self.models()
+        total = sum(profiles.validate(s).estimate_cost(s) or 0.0 for s in specs)
+        self.budget.check(project, total, self.clock.wall())
         batch_id = self.create_batch(name, project=project, varied_slot=varied_slot)
+        per_spec = list(slots) if slots is not None else [None] * len(specs)
         return [
-            await self.submit(s, project=project, priority=priority, batch_id=batch_id)
-            for s in specs
+            await self.submit(s, project=project, priority=priority, batch_id=batch_id, slots=sl)
+            for s, sl in zip(specs, per_spec, strict=True)
         ]
 
     # ---- queue control -------------------------------------------------------------------

@@ -60,6 +60,9 @@ class EventBus:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def clear(self) -> None:
+        self._listeners.clear()
+
     def emit(self, event: Event) -> None:
         for listener in list(self._listeners):
             try:

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from studio.providers.types import ReferenceImage, RenderSpec
 
 REFERENCE_DIR = "refs"
 
 
-def spec_to_json(spec: RenderSpec) -> str:
-    data = spec.normalized()
+def spec_to_json(spec: RenderSpec, slots: Mapping[str, str] | None = None) -> str:
+    """The spec as stored; `slots` (the editor's fields) let a take be reopened for edits."""
+    data: dict[str, Any] = spec.normalized()
     data["prompt"] = spec.prompt  # keep the text exactly as written
     if spec.reference is not None:
         data["reference_mime"] = spec.reference.mime
+    if slots:
+        data["slots"] = dict(slots)
     return json.dumps(data, sort_keys=True)
+
+
+def slots_of(spec_json: str) -> dict[str, str] | None:
+    slots = json.loads(spec_json).get("slots")
+    return dict(slots) if isinstance(slots, dict) else None
 
 
 def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:

@@ -1,17 +1,26 @@
-"""Application wiring: QApplication, the qasync event loop, the provider, the window."""
+"""Application wiring, in one place: QApplication, the qasync loop, settings, services, window.
+
+The window is shown before anything slow happens; the store, the provider (the built-in
+simulator by default) and the engine open afterwards, off the UI thread.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
 from studio import __version__
-from studio.connect import Connection, open_provider
-from studio.sim.state import SimConfig
-from studio.ui.quick_render import QuickRenderWindow
+from studio.errors import StudioError
+from studio.services import Services, open_services
+from studio.settings import load_settings
+from studio.ui.gc import GuiThreadCollector
+from studio.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 def main() -> int:
@@ -21,27 +30,37 @@ def main() -> int:
     app.setApplicationVersion(__version__)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector(app)
 
-    window = QuickRenderWindow()
-    window.show()  # first paint before any network or server start-up
+    window = MainWindow()
+    window.show()  # first paint before any I/O
 
-    # Close down on the last window closing, while the loop still runs, so that connections
-    # and the simulator shut down cleanly; only then does run_until_complete return.
+    # Shut down when the last window closes, while the loop still runs, so the engine,
+    # connections and the simulator close cleanly before run_until_complete returns.
     app.setQuitOnLastWindowClosed(False)
     closing = asyncio.Event()
     app.lastWindowClosed.connect(closing.set)
 
     async def run() -> None:
-        # Starting the simulator binds a socket and a thread: off the UI thread, after show.
-        connection: Connection = await loop.run_in_executor(
-            None, lambda: open_provider("sim", sim_config=SimConfig(render_seconds=12.0))
-        )
-        window.attach(connection.provider, connection.description)
+        settings, problem = load_settings()
+        if problem:
+            window.statusBar().showMessage(problem)
+        services: Services | None = None
+        try:
+            services = await open_services(settings)
+        except StudioError as err:  # a damaged library, a bad key: say so, keep the window
+            window.editor.show_message(str(err), error=True)
+            window.health.setText("Provider: not connected")
+        if services is not None:
+            window.attach(services)
         try:
             await closing.wait()
         finally:
-            await connection.aclose()
+            window.detach()
+            if services is not None:
+                await services.close()
 
     with loop:
         loop.run_until_complete(run())
+    collector.stop()
     return 0

@@ -44,7 +44,7 @@ COLUMNS = (
     Column("progress", "Progress", frozenset({"progress", "status"})),
     Column("elapsed", "Elapsed", frozenset({"status", "submitted_at"})),
     Column("remaining", "Remaining", frozenset({"progress", "status"})),
-    Column("cost", "Cost", frozenset({"actual_cost", "estimated_cost"})),
+    Column("cost", "Cost", frozenset({"actual_cost", "estimated_cost", "status"})),
     Column("model", "Model", frozenset()),
     Column("size", "Size", frozenset()),
     Column("seconds", "Seconds", frozenset()),
@@ -171,7 +171,11 @@ class JobTableModel(QAbstractTableModel):
         if key == "remaining":
             return _duration(self._remaining(job))
         if key == "cost":
-            return f"${job.cost:.2f}" if job.actual_cost is None else f"${job.actual_cost:.2f} ✓"
+            if job.actual_cost is not None:
+                return f"${job.actual_cost:.2f} ✓"  # as billed by the provider
+            if job.status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED):
+                return "—"  # not billed unless the provider said so
+            return f"${job.cost:.2f}"
         if key == "model":
             return job.model
         if key in ("size", "seconds"):

@@ -9,6 +9,16 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from studio.ui.gc import GuiThreadCollector
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
+    """As in the app: garbage holding Qt objects is collected on the GUI thread only."""
+    collector = GuiThreadCollector(qapp)
+    yield
+    collector.stop()
+
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from studio.ui.app import main
-from studio.ui.quick_render import QuickRenderWindow
+from studio.ui.main_window import MainWindow
 
 
 def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) -> None:
@@ -16,12 +16,14 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     started = time.monotonic()
 
     def probe() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, QuickRenderWindow)]
-        if windows and windows[0].model_box.count() > 0:
-            seen["status"] = windows[0].statusBar().currentMessage()
-            seen["visible"] = windows[0].isVisible()
-            seen["models"] = windows[0].model_box.count()
-            windows[0].close()  # closing the last window ends the app
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].editor.model_box.count() > 0:
+            win = windows[0]
+            seen["health"] = win.health.text()
+            seen["visible"] = win.isVisible()
+            seen["models"] = win.editor.model_box.count()
+            seen["menus"] = [a.text() for a in win.menuBar().actions()]
+            win.close()  # closing the last window ends the app
         elif time.monotonic() - started > 20:
             for w in windows:
                 w.close()  # give up: end the app so the assertions below report it
@@ -32,4 +34,5 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     assert main() == 0
     assert seen["visible"] is True
     assert seen["models"] == 4
-    assert str(seen["status"]).startswith("Provider: built-in simulator (http://127.0.0.1:")
+    assert str(seen["health"]).startswith("Provider: built-in simulator (http://127.0.0.1:")
+    assert seen["menus"] == ["&Render", "&Queue", "&File"]

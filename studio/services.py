@@ -1,0 +1,68 @@
+"""What the window (or any front end) works with: store, provider, engine — opened off the
+UI thread after the window is up, closed in order."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio import paths
+from studio.connect import Connection, open_provider
+from studio.jobs import Engine, EngineConfig
+from studio.jobs.budget import Usage
+from studio.settings import Settings
+from studio.sim.state import SimConfig
+from studio.store import Store
+
+SIM_DEMO_RENDER = SimConfig(render_range=(10.0, 30.0))  # feels like a real provider
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    connection: Connection
+    engine: Engine
+    library: Path
+
+    def today(self) -> Usage | None:
+        """Today's spend against the daily cap, if one is set."""
+        usages = self.engine.budget.usages("default", self.engine.clock.wall())
+        return next((u for u in usages if u.scope == "daily"), None)
+
+    def spent_today(self) -> float:
+        _, start, end = self.engine.budget.day_bounds(self.engine.clock.wall())
+        return self.store.budgets.spent(created_from=start, created_to=end)
+
+    async def close(self) -> None:
+        await self.engine.stop()
+        await self.connection.aclose()
+        self.store.close()
+
+
+async def open_services(
+    settings: Settings, *, sim_config: SimConfig | None = None, store_path: Path | None = None
+) -> Services:
+    store = await asyncio.to_thread(Store, store_path)
+    if settings.daily_cap is not None:
+        store.budgets.set_cap("daily", "*", settings.daily_cap)
+    connection = await asyncio.to_thread(
+        lambda: open_provider(
+            settings.provider,
+            base_url=settings.base_url or None,
+            rpm=settings.rpm,
+            sim_config=sim_config or SIM_DEMO_RENDER,
+            sim_state=paths.data_dir() / "simulator" / "state.json",
+        )
+    )
+    library = settings.library_dir()
+    engine = Engine(
+        store,
+        connection.provider,
+        provider_key=connection.key,
+        library=library,
+        config=EngineConfig(max_concurrent=settings.max_concurrent or connection.max_concurrent),
+    )
+    await engine.start()
+    return Services(settings, store, connection, engine, library)

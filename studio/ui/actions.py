@@ -1,0 +1,83 @@
+"""Every command once: its text, shortcut, menu and tooltip. Menus and toolbars are built
+from here, so a shortcut is shown wherever its command appears."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    text: str
+    menu: str
+    shortcut: str = ""
+    tip: str = ""
+
+
+COMMANDS = (
+    Command("render.queue", "&Queue render", "Render", "Ctrl+Return", "Queue the prompt"),
+    Command(
+        "render.reference",
+        "Choose reference &image…",
+        "Render",
+        "Ctrl+I",
+        "Pick a reference image (or drop one onto the editor)",
+    ),
+    Command(
+        "queue.pause",
+        "&Pause queue",
+        "Queue",
+        "Ctrl+Shift+P",
+        "Stop sending new renders; running ones continue",
+    ),
+    Command("queue.resume", "&Resume queue", "Queue", "Ctrl+Shift+R", "Send queued renders"),
+    Command("queue.top", "Move to &top", "Queue", "Ctrl+Home", "Send the selected jobs first"),
+    Command("queue.bottom", "Move to &bottom", "Queue", "Ctrl+End", "Send the selected jobs last"),
+    Command(
+        "queue.priority", "Raise &priority", "Queue", "Ctrl+Up", "Raise the selected jobs' priority"
+    ),
+    Command("queue.cancel", "&Cancel", "Queue", "Del", "Cancel the selected jobs"),
+    Command("queue.retry", "Re&try", "Queue", "Ctrl+T", "Retry the selected failed jobs"),
+    Command(
+        "queue.duplicate",
+        "&Duplicate into editor",
+        "Queue",
+        "Ctrl+D",
+        "Copy the selected job's prompt into the editor",
+    ),
+    Command("queue.reveal", "Re&veal file", "Queue", "Ctrl+Shift+O", "Show the clip's folder"),
+    Command("app.quit", "&Quit", "File", "Ctrl+Q", "Close Studio"),
+)
+
+
+class ActionRegistry:
+    def __init__(self, parent: QWidget) -> None:
+        self.actions: dict[str, QAction] = {}
+        for command in COMMANDS:
+            action = QAction(command.text, parent)
+            if command.shortcut:
+                action.setShortcut(QKeySequence(command.shortcut))
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            plain = command.text.replace("&", "").rstrip("…")
+            tip = f"{command.tip or plain}" + (f" ({shortcut})" if shortcut else "")
+            action.setToolTip(tip)
+            action.setStatusTip(command.tip)
+            self.actions[command.id] = action
+
+    def __getitem__(self, command_id: str) -> QAction:
+        return self.actions[command_id]
+
+    def on(self, command_id: str, handler: Callable[[], object]) -> None:
+        self.actions[command_id].triggered.connect(lambda _checked=False: handler())
+
+    def build_menus(self, bar: QMenuBar) -> None:
+        menus: dict[str, QMenu] = {}
+        for command in COMMANDS:
+            if command.menu not in menus:
+                menus[command.menu] = bar.addMenu(f"&{command.menu}")
+            menus[command.menu].addAction(self.actions[command.id])

@@ -1,0 +1,376 @@
+"""The prompt editor: slots with presets, live prompt and lint, model-limited pickers, cost,
+reference image, variant batch. Gestures become a `Submission`; nothing here talks to the
+network or the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.prompts import LABELS, SLOTS, Linter, LintWarning, Preset, PromptSlots, variants
+from studio.providers.profiles import ModelProfile, ProfileSet
+from studio.providers.types import ReferenceImage, RenderSpec
+from studio.ui.reference import ReferenceBox
+
+PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    specs: list[RenderSpec]
+    slots: list[dict[str, str]]
+    name: str
+    varied_slot: str | None
+
+
+class SlotEdit(QPlainTextEdit):
+    """A two-line text field; long pastes are kept whole (the linter says if it is too long)."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__()
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+        line = QFontMetrics(self.font()).lineSpacing()
+        self.setFixedHeight(int(line * 2.4) + 10)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+
+class PromptEditor(QWidget):
+    submit_requested = Signal(object)  # Submission
+
+    def __init__(self, presets: dict[str, list[Preset]], linter: Linter) -> None:
+        super().__init__()
+        self.presets = presets
+        self.linter = linter
+        self.profiles: ProfileSet | None = None
+        self.budget_hint: Callable[[float], str] = lambda cost: ""
+        self.setAcceptDrops(True)
+        self._lint_timer = QTimer(self, singleShot=True, interval=150)
+        self._lint_timer.timeout.connect(self.refresh)
+
+        self.starter = QComboBox()
+        self.starter.addItem("Start from a use case…", None)
+        for preset in presets.get("starter", []):
+            self.starter.addItem(preset.name, preset.id)
+        self.fields: dict[str, SlotEdit] = {}
+        self.preset_boxes: dict[str, QComboBox] = {}
+        slots_form = QFormLayout()
+        slots_form.addRow(self.starter)
+        hints = {
+            "subject": "who or what, e.g. a red fox",
+            "action": "what it does",
+            "setting": "where and when",
+            "camera": "shot and movement",
+            "lighting": "light and time of day",
+            "style": "look and mood",
+            "constraints": "what must not appear, e.g. no text overlays, no logos",
+        }
+        for slot in SLOTS:
+            edit = SlotEdit(hints[slot])
+            edit.textChanged.connect(self._lint_timer.start)
+            self.fields[slot] = edit
+            if slot in PRESET_SLOTS:
+                box = QComboBox()
+                box.setFixedWidth(130)
+                box.addItem("Preset…", None)
+                for preset in presets.get(PRESET_SLOTS[slot], []):
+                    box.addItem(preset.name, preset.id)
+                box.activated.connect(lambda _i, s=slot: self._apply_preset(s))
+                self.preset_boxes[slot] = box
+                row = QHBoxLayout()
+                row.addWidget(edit, 1)
+                row.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+                slots_form.addRow(LABELS[slot], row)
+            else:
+                slots_form.addRow(LABELS[slot], edit)
+        self.starter.activated.connect(self._apply_starter)
+
+        self.composed = QPlainTextEdit(readOnly=True)
+        self.composed.setObjectName("composedPrompt")
+        self.composed.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 4 + 12)
+        self.lint_list = QListWidget()
+        self.lint_list.setObjectName("lintList")
+        self.lint_list.setWordWrap(True)
+        self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lint_list.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 5 + 12)
+        self.reference = ReferenceBox()
+        self.reference.changed.connect(self.refresh)
+        self.reference.message.connect(self.show_message)
+
+        self.model_box, self.seconds_box, self.size_box = QComboBox(), QComboBox(), QComboBox()
+        self.model_box.currentIndexChanged.connect(self._model_changed)
+        self.seconds_box.currentIndexChanged.connect(self.refresh)
+        self.size_box.currentIndexChanged.connect(self._size_changed)
+        self.variant_slot = QComboBox()
+        self.variant_slot.addItem("No variants", None)
+        for slot in SLOTS:
+            self.variant_slot.addItem(f"Vary {LABELS[slot]}", slot)
+        self.variant_values = QPlainTextEdit()
+        self.variant_values.setPlaceholderText("One value per line; each becomes one render")
+        self.variant_values.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 3 + 12)
+        self.variant_values.setEnabled(False)
+        self.variant_slot.currentIndexChanged.connect(self._variant_mode)
+        self.variant_values.textChanged.connect(self._lint_timer.start)
+        self.cost = QLabel("—")
+        self.cost.setObjectName("costLabel")
+        self.submit = QPushButton("Queue")
+        self.submit.setObjectName("submitButton")
+        self.submit.setEnabled(False)
+        self.submit.clicked.connect(self.request_submit)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setObjectName("editorStatus")
+
+        render_form = QFormLayout()
+        render_form.addRow("Model", self.model_box)
+        pickers = QHBoxLayout()
+        pickers.addWidget(self.seconds_box)
+        pickers.addWidget(self.size_box, 1)
+        render_form.addRow("Duration / size", pickers)
+        render_form.addRow("Variants", self.variant_slot)
+        render_form.addRow("", self.variant_values)
+        render_form.addRow("Cost", self.cost)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(_group("Prompt slots", slots_form))
+        column.addWidget(_group("Prompt", _stack(self.composed, QLabel("Checks"), self.lint_list)))
+        column.addWidget(_group("Reference image", _stack(self.reference)))
+        column.addWidget(_group("Render", render_form))
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll, 1)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(8, 4, 8, 8)
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.submit)
+        outer.addLayout(footer)
+        self.refresh()
+
+    # ---- slots ---------------------------------------------------------------------------
+
+    def slots(self) -> PromptSlots:
+        return PromptSlots(**{slot: self.fields[slot].text() for slot in SLOTS})
+
+    def set_slots(self, slots: PromptSlots) -> None:
+        for slot, value in slots.as_dict().items():
+            self.fields[slot].setPlainText(value)
+        self.refresh()
+
+    def _apply_preset(self, slot: str) -> None:
+        box = self.preset_boxes[slot]
+        preset = next(
+            (p for p in self.presets.get(PRESET_SLOTS[slot], []) if p.id == box.currentData()), None
+        )
+        if preset is not None:
+            self.fields[slot].setPlainText(preset.slots[slot])
+        box.setCurrentIndex(0)
+
+    def _apply_starter(self) -> None:
+        preset = next(
+            (p for p in self.presets.get("starter", []) if p.id == self.starter.currentData()), None
+        )
+        if preset is not None:
+            self.set_slots(PromptSlots.from_mapping(preset.slots))
+        self.starter.setCurrentIndex(0)
+
+    # ---- model pickers -------------------------------------------------------------------
+
+    def set_profiles(self, profiles: ProfileSet) -> None:
+        self.profiles = profiles
+        keep = self.model_box.currentData()
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        for profile in profiles:
+            self.model_box.addItem(profile.name, profile.id)
+        self.model_box.setCurrentIndex(max(0, self.model_box.findData(keep)))
+        self.model_box.blockSignals(False)
+        self._model_changed()
+        self.submit.setEnabled(True)
+
+    def profile(self) -> ModelProfile | None:
+        model = self.model_box.currentData()
+        return self.profiles.get(model) if self.profiles and model else None
+
+    def _model_changed(self) -> None:
+        profile = self.profile()
+        if profile is None:
+            return
+        frames = list(profile.sizes) or [
+            f"{r} {a}" for r in profile.resolutions for a in profile.aspect_ratios
+        ]
+        _refill(self.seconds_box, [(f"{d} s", d) for d in profile.durations])
+        _refill(self.size_box, [(f, f) for f in frames])
+        self._size_changed()
+
+    def _size_changed(self) -> None:
+        spec = self._base_spec(PromptSlots(subject="x", action="y"))
+        profile = self.profile()
+        if spec is not None and profile is not None:
+            self.reference.set_output_size(profile.output_size(spec))
+        self.refresh()
+
+    def _base_spec(self, slots: PromptSlots) -> RenderSpec | None:
+        profile = self.profile()
+        frame, seconds = self.size_box.currentData(), self.seconds_box.currentData()
+        if profile is None or frame is None or seconds is None:
+            return None
+        size, resolution, aspect = (
+            (frame, None, None) if "x" in frame else (None, *frame.split(" "))
+        )
+        reference = ReferenceImage(self.reference.fitted) if self.reference.fitted else None
+        return RenderSpec(
+            model=profile.id,
+            prompt=slots.compose(),
+            seconds=int(seconds),
+            size=size,
+            resolution=resolution,
+            aspect_ratio=aspect,
+            reference=reference,
+        )
+
+    # ---- live prompt, lint and cost --------------------------------------------------------
+
+    def variant_slots(self) -> list[PromptSlots]:
+        slot = self.variant_slot.currentData()
+        if slot is None:
+            return [self.slots()]
+        return variants(self.slots(), slot, self.variant_values.toPlainText().splitlines())
+
+    def refresh(self) -> None:
+        slots = self.slots()
+        self.composed.setPlainText(slots.compose())
+        seconds = self.seconds_box.currentData()
+        warnings = self.linter.check(slots, int(seconds) if seconds else None)
+        self._show_lint(warnings)
+        spec, profile = self._base_spec(slots), self.profile()
+        try:
+            count = len(self.variant_slots())
+        except ValueError:
+            count = 1
+        if spec is None or profile is None:
+            self.cost.setText("—")
+        else:
+            each = profile.estimate_cost(spec)
+            if each is None:
+                self.cost.setText("price unknown for this model")
+            else:
+                total = each * count
+                per = f"${each:.2f} × {count} = " if count > 1 else ""
+                hint = self.budget_hint(total)
+                self.cost.setText(f"{per}${total:.2f}" + (f" · {hint}" if hint else ""))
+        n = len(warnings)
+        label = "Queue" if count == 1 else f"Queue {count} variants"
+        self.submit.setText(f"{label} anyway ({n} warning{'s' * (n != 1)})" if n else label)
+
+    def _show_lint(self, warnings: list[LintWarning]) -> None:
+        self.lint_list.clear()
+        for w in warnings:
+            where = LABELS.get(w.slot, "Prompt")
+            item = QListWidgetItem(f"{where}: {w.message}")
+            item.setData(Qt.ItemDataRole.UserRole, w.slot)
+            item.setToolTip(w.rule)
+            self.lint_list.addItem(item)
+        if not warnings:
+            self.lint_list.addItem("No problems found.")
+        for slot, edit in self.fields.items():
+            flagged = any(w.slot == slot for w in warnings)
+            edit.setProperty("lint", flagged)
+            edit.setStyleSheet("border: 1px solid #d08a00;" if flagged else "")
+
+    # ---- submit --------------------------------------------------------------------------
+
+    def request_submit(self) -> None:
+        """Warnings never block: the button says how many there are, one click sends."""
+        try:
+            all_slots = self.variant_slots()
+        except ValueError as err:
+            self.show_message(str(err), error=True)
+            return
+        profile, specs = self.profile(), []
+        for slots in all_slots:
+            spec = self._base_spec(slots)
+            if spec is None or profile is None:
+                return
+            try:
+                profile.validate(spec)
+            except StudioError as err:
+                self.show_message(str(err), error=True)  # everything typed stays
+                return
+            specs.append(spec)
+        varied = self.variant_slot.currentData()
+        name = (self.slots().subject.strip() or "batch")[:40]
+        self.submit_requested.emit(
+            Submission(specs, [s.as_dict() for s in all_slots], name, varied)
+        )
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #c62828;" if error else "")
+
+    def _variant_mode(self) -> None:
+        self.variant_values.setEnabled(self.variant_slot.currentData() is not None)
+        self.refresh()
+
+    # ---- drag and drop -----------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if not urls:
+            self.show_message("Only files from this computer can be dropped.", error=True)
+            return
+        event.acceptProposedAction()
+        self.reference.load(Path(urls[0].toLocalFile()))
+
+
+def _refill(box: QComboBox, items: list[tuple[str, object]]) -> None:
+    """Replace the choices, keeping the current one if still allowed, else the first."""
+    keep = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for text, data in items:
+        box.addItem(text, data)
+    box.setCurrentIndex(max(0, box.findData(keep)))
+    box.blockSignals(False)
+
+
+def _group(title: str, layout: QFormLayout | QVBoxLayout) -> QGroupBox:
+    group = QGroupBox(title)
+    group.setLayout(layout)
+    return group
+
+
+def _stack(*widgets: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout()
+    for widget in widgets:
+        layout.addWidget(widget)
+    return layout

@@ -1,0 +1,252 @@
+"""The main window only composes panels and turns their gestures into service calls."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+
+from studio import paths
+from studio.errors import StudioError
+from studio.jobs.events import Event, ProviderHealth, QueueState
+from studio.jobs.specs import slots_of
+from studio.prompts import Linter, PromptSlots, learned_terms, load_presets
+from studio.services import Services
+from studio.store import FailureClass, JobStatus
+from studio.ui.actions import ActionRegistry
+from studio.ui.editor import PromptEditor, Submission
+from studio.ui.preview import PreviewPanel
+from studio.ui.queue_model import JobTableModel
+from studio.ui.queue_panel import QueuePanel
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("Studio")
+        self.setObjectName("studioMainWindow")
+        self.services: Services | None = None
+        self.commands = ActionRegistry(self)
+        self.commands.build_menus(self.menuBar())
+        self.editor = PromptEditor(load_presets(), Linter())
+        self.queue = QueuePanel(self.commands)
+        self.preview = PreviewPanel()
+        self.setCentralWidget(self.preview)
+        # The editor runs the full height on the left; queue and library share the bottom.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Prompt", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea, "editorDock")
+        queue = self._dock("Queue", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea, "queueDock")
+        library = QLabel("The library (search, filters, metrics) arrives in a later version.")
+        library.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        library.setWordWrap(True)
+        shelf = self._dock(
+            "Library", library, Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock"
+        )
+        self.tabifyDockWidget(queue, shelf)
+        queue.raise_()
+        self.resizeDocks([queue], [330], Qt.Orientation.Vertical)
+        self.health = QLabel("Provider: starting…")
+        self.spend = QLabel("")
+        self.paused = QLabel("")
+        for label in (self.paused, self.spend, self.health):
+            self.statusBar().addPermanentWidget(label)
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self.editor.submit_requested.connect(self._submit)
+        self.queue.job_activated.connect(self.open_job)
+        self._wire_actions()
+        self.resize(1280, 800)
+        self._restore_layout()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _wire_actions(self) -> None:
+        a = self.commands
+        a.on("render.queue", self.editor.request_submit)
+        a.on("render.reference", self.editor.reference.choose.click)
+        a.on("queue.pause", lambda: self._engine_call("pause"))
+        a.on("queue.resume", lambda: self._engine_call("resume"))
+        a.on("queue.top", lambda: self._engine_call("move", self.queue.selected_ids(), to_top=True))
+        a.on(
+            "queue.bottom",
+            lambda: self._engine_call("move", self.queue.selected_ids(), to_top=False),
+        )
+        a.on("queue.priority", self._raise_priority)
+        a.on("queue.cancel", lambda: self._run(self._cancel()))
+        a.on("queue.retry", lambda: self._run(self._retry()))
+        a.on("queue.duplicate", self._duplicate)
+        a.on("queue.reveal", self._reveal)
+        a.on("app.quit", self.close)
+
+    # ---- services ------------------------------------------------------------------------
+
+    def attach(self, services: Services) -> None:
+        """Called once the store, provider and engine are open (after the first paint)."""
+        self.services = services
+        engine = services.engine
+        model = JobTableModel(services.store, parent=self)
+        self.queue.set_model(model)
+        engine.bus.subscribe(model.on_event)
+        engine.bus.subscribe(self._on_event)
+        blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
+        self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
+        self.editor.budget_hint = self._budget_hint
+        self._run(self._load_models())
+        self.health.setText(f"Provider: {services.connection.description}")
+        self._show_spend()
+
+    def detach(self) -> None:
+        """Forget the services before they close, so no timer or event reaches them after."""
+        if self.services is not None:
+            self.services.engine.bus.clear()
+        self.services = None
+        self.editor.budget_hint = lambda cost: ""
+        self.queue.detach()
+
+    async def _load_models(self) -> None:
+        assert self.services is not None
+        try:
+            self.editor.set_profiles(await self.services.engine.models())
+        except StudioError as err:
+            self.editor.show_message(f"Could not load the models: {err}", error=True)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, ProviderHealth):
+            state = "OK" if event.ok else f"problem: {event.message}"
+            self.health.setText(f"Provider: {state}")
+            self.health.setToolTip(event.message)
+        elif isinstance(event, QueueState):
+            self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
+        self._show_spend()
+
+    def _show_spend(self) -> None:
+        if self.services is None:
+            return
+        usage = self.services.today()
+        if usage is None:
+            self.spend.setText(f"Today ${self.services.spent_today():.2f}")
+        else:
+            self.spend.setText(f"Today ${usage.spent:.2f} of ${usage.cap:.2f}")
+
+    def _budget_hint(self, cost: float) -> str:
+        if self.services is None:
+            return ""
+        usage = self.services.today()
+        if usage is None:
+            return "no daily cap"
+        return f"${usage.left:.2f} left today"
+
+    # ---- gestures → services ---------------------------------------------------------------
+
+    def _submit(self, submission: Submission) -> None:
+        self._run(self._queue(submission))
+
+    async def _queue(self, submission: Submission) -> None:
+        if self.services is None:
+            self.editor.show_message("Still starting; try again in a moment.", error=True)
+            return
+        try:
+            jobs = await self.services.engine.submit_batch(
+                submission.specs,
+                name=submission.name,
+                varied_slot=submission.varied_slot,
+                slots=submission.slots,
+            )
+        except StudioError as err:
+            self.editor.show_message(str(err), error=True)
+            return
+        n = len(jobs)
+        self.editor.show_message(f"Queued {n} render{'s' * (n != 1)}.")
+        self._show_spend()
+
+    def _engine_call(self, name: str, *args: Any, **kw: Any) -> None:
+        if self.services is not None:
+            getattr(self.services.engine, name)(*args, **kw)
+
+    def _raise_priority(self) -> None:
+        if self.services is None:
+            return
+        for job in self.services.store.jobs.many(self.queue.selected_ids()):
+            self.services.engine.set_priority([job.id], job.priority + 1)
+
+    async def _cancel(self) -> None:
+        if self.services is not None:
+            await self.services.engine.cancel(self.queue.selected_ids())
+
+    async def _retry(self) -> None:
+        if self.services is None:
+            return
+        for job_id in self.queue.selected_ids():
+            try:
+                await self.services.engine.retry(job_id)
+            except StudioError as err:
+                self.statusBar().showMessage(str(err), 5000)
+
+    def _duplicate(self) -> None:
+        if self.services is None or not self.queue.selected_ids():
+            return
+        job = self.services.store.jobs.get(self.queue.selected_ids()[0])
+        if job is None:
+            return
+        slots = slots_of(job.spec_json)
+        self.editor.set_slots(
+            PromptSlots.from_mapping(slots) if slots else PromptSlots(subject=job.prompt)
+        )
+
+    def _reveal(self) -> None:
+        path = self._clip_path(self.queue.selected_ids()[:1])
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+    def _clip_path(self, ids: list[int]) -> Path | None:
+        if self.services is None or not ids:
+            return None
+        video = self.services.store.assets.for_job(ids[0]).get("video")
+        return self.services.library / video.path if video else None
+
+    def open_job(self, job_id: int) -> None:
+        if self.services is None:
+            return
+        job = self.services.store.jobs.get(job_id)
+        path = self._clip_path([job_id])
+        if job is None or job.status is not JobStatus.READY or path is None:
+            self.statusBar().showMessage("Only a finished job can be played.", 4000)
+            return
+        self.preview.show_clip(path, job.prompt)
+
+    def _run(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- layout persistence ----------------------------------------------------------------
+
+    def _layout_settings(self) -> QSettings:
+        return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        settings = self._layout_settings()
+        geometry, state = settings.value("geometry"), settings.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = self._layout_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState())
+        settings.sync()
+        self.preview.stop()
+        for task in self._tasks:
+            task.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,129 @@
+"""The queue: a table over the job model with a progress bar column, filters and actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.ui.actions import ActionRegistry
+from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
+
+PROGRESS = next(i for i, c in enumerate(COLUMNS) if c.key == "progress")
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(4, 6, -4, -6)
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = int(index.data(ProgressRole) or 0)
+        bar.text = f"{bar.progress}%"
+        bar.textVisible = True
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class QueuePanel(QWidget):
+    job_activated = Signal(int)  # a finished job was opened
+
+    def __init__(self, actions: ActionRegistry) -> None:
+        super().__init__()
+        self.model: JobTableModel | None = None
+        self.view = QTableView()
+        self.view.setObjectName("queueView")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(28)
+        self.view.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self.view))
+        self.view.doubleClicked.connect(self._activated)
+        self.filter = QComboBox()
+        for key, text in (
+            ("all", "All jobs"),
+            ("active", "Active"),
+            ("finished", "Finished"),
+            ("failed", "Failed"),
+        ):
+            self.filter.addItem(text, key)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.summary = QLabel("")
+        bar = QToolBar()
+        for command in (
+            "queue.pause",
+            "queue.resume",
+            "queue.top",
+            "queue.bottom",
+            "queue.priority",
+            "queue.cancel",
+            "queue.retry",
+            "queue.duplicate",
+            "queue.reveal",
+        ):
+            bar.addAction(actions[command])
+        top = QHBoxLayout()
+        top.addWidget(self.filter)
+        top.addWidget(bar, 1)
+        top.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        self._ticker = QTimer(self, interval=1000)
+        self._ticker.timeout.connect(self._tick)
+
+    def set_model(self, model: JobTableModel) -> None:
+        self.model = model
+        self.view.setModel(model)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, column in enumerate(COLUMNS):
+            width = {"status": 150, "progress": 110, "prompt": 320, "model": 90}.get(column.key, 80)
+            header.resizeSection(i, width)
+        header.setStretchLastSection(True)
+        self._ticker.start()
+
+    def detach(self) -> None:
+        self._ticker.stop()
+        self.model = None
+        self.view.setModel(None)
+
+    def selected_ids(self) -> list[int]:
+        rows = (
+            sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+            if self.view.selectionModel()
+            else []
+        )
+        return [int(self.view.model().index(r, 0).data(JobIdRole)) for r in rows]
+
+    def _filter_changed(self) -> None:
+        if self.model is not None:
+            self.model.set_filter(self.filter.currentData())
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.job_activated.emit(int(index.data(JobIdRole)))
+
+    def _tick(self) -> None:
+        if self.model is not None:
+            self.model.tick()

@@ -1,0 +1,93 @@
+"""The whole window on the built-in simulator: queue five variants, watch them finish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+import qasync
+from pytestqt.qtbot import QtBot
+
+from studio.services import Services, open_services
+from studio.settings import Settings
+from studio.sim.state import SimConfig
+from studio.ui.main_window import MainWindow
+from studio.ui.queue_model import COLUMNS
+
+STATUS = next(i for i, c in enumerate(COLUMNS) if c.key == "status")
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow, Services]]:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    services = qloop.run_until_complete(
+        open_services(Settings(daily_cap=5.0), sim_config=SimConfig(render_seconds=0.4))
+    )
+    win.attach(services)
+    qloop.run_until_complete(asyncio.sleep(0.2))  # models load
+    yield win, services
+    win.preview.stop()
+    win.detach()
+    qloop.run_until_complete(services.close())
+
+
+def statuses(win: MainWindow) -> list[str]:
+    model = win.queue.view.model()
+    return [model.index(r, STATUS).data() for r in range(model.rowCount())]
+
+
+async def until(check: object, seconds: float = 60) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.1)
+
+
+def test_five_variants_reach_ready_in_the_queue(
+    qloop: qasync.QEventLoop, window: tuple[MainWindow, Services]
+) -> None:
+    win, services = window
+    editor = win.editor
+
+    async def scenario() -> None:  # Qt events and tasks all run inside the qasync loop
+        editor.starter.setCurrentIndex(editor.starter.findData("background-loop"))
+        editor.starter.activated.emit(editor.starter.currentIndex())
+        editor.size_box.setCurrentIndex(editor.size_box.findData("640x360"))
+        editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("style"))
+        editor.variant_values.setPlainText("calm\nmoody\nplayful\nretro\nmuted pastel")
+        editor.refresh()
+        assert editor.submit.text().startswith("Queue 5 variants")
+        assert "left today" in editor.cost.text()
+        editor.submit.click()
+        await until(lambda: len(statuses(win)) == 5, 10)
+        await until(lambda: statuses(win) == ["ready"] * 5)
+
+    qloop.run_until_complete(scenario())
+    jobs = services.store.jobs.with_status(*services.store.jobs.count_by_status())
+    assert len({j.batch_id for j in jobs}) == 1  # one group
+    assert "Today $1.00 of $5.00" in win.spend.text()
+    win.queue.view.selectRow(0)
+    win.open_job(win.queue.selected_ids()[0])
+    assert win.preview.clip is not None
+    assert win.preview.clip.is_file()
+
+
+def test_budget_cap_refusal_is_shown_and_nothing_is_lost(
+    qloop: qasync.QEventLoop, window: tuple[MainWindow, Services]
+) -> None:
+    win, services = window
+    services.store.budgets.set_cap("daily", "*", 0.10)
+    editor = win.editor
+    editor.starter.setCurrentIndex(editor.starter.findData("explainer"))
+    editor.starter.activated.emit(editor.starter.currentIndex())
+    editor.size_box.setCurrentIndex(editor.size_box.findData("640x360"))
+    typed = editor.slots()
+    editor.request_submit()
+    qloop.run_until_complete(until(lambda: "Daily budget reached" in editor.status.text(), 5))
+    assert editor.slots() == typed
+    assert statuses(win) == []
