@@ -1,17 +1,49 @@
-"""The asyncio job engine (no Qt): scheduler, poller, downloader, budget, events."""
+"""The asyncio job engine (no Qt): scheduler, poller, downloader, budget, events.
 
-from studio.jobs.budget import BudgetExceeded, BudgetGuard
-from studio.jobs.engine import Engine, EngineConfig
-from studio.jobs.events import (
-    AssetReady,
-    BudgetThreshold,
-    Event,
-    EventBus,
-    JobChanged,
-    ProviderHealth,
-    QueueState,
-)
-from studio.jobs.polling import PollSchedule
+Names are imported on first use, so a module that needs only the event types (the UI at
+start-up) does not pay for the engine's imports (PyAV, httpx).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studio.jobs.budget import BudgetExceeded, BudgetGuard
+    from studio.jobs.engine import Engine, EngineConfig
+    from studio.jobs.events import (
+        AssetReady,
+        BudgetThreshold,
+        Event,
+        EventBus,
+        JobChanged,
+        ProviderHealth,
+        QueueState,
+    )
+    from studio.jobs.polling import PollSchedule
+
+_HOME = {
+    "BudgetExceeded": "budget",
+    "BudgetGuard": "budget",
+    "Engine": "engine",
+    "EngineConfig": "engine",
+    "AssetReady": "events",
+    "BudgetThreshold": "events",
+    "Event": "events",
+    "EventBus": "events",
+    "JobChanged": "events",
+    "ProviderHealth": "events",
+    "QueueState": "events",
+    "PollSchedule": "polling",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'studio.jobs' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"studio.jobs.{_HOME[name]}"), name)
+
 
 __all__ = [
     "AssetReady",

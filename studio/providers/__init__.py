@@ -1,24 +1,60 @@
-"""Provider adapters: one interface (`Provider`), two wire shapes, capability profiles as data."""
+"""Provider adapters: one interface (`Provider`), two wire shapes, capability profiles as data.
 
-from studio.providers.base import Provider
-from studio.providers.errors import (
-    AuthError,
-    ProviderError,
-    RequestError,
-    TransportError,
-    Unsupported,
-)
-from studio.providers.openai_shape import OpenAIShapeProvider
-from studio.providers.openrouter import OpenRouterProvider
-from studio.providers.profiles import ModelProfile, ProfileSet, load_profiles
-from studio.providers.types import (
-    FailureKind,
-    ReferenceImage,
-    RemoteJob,
-    RemoteStatus,
-    RenderSpec,
-    Variant,
-)
+Names are imported on first use, so reading profiles or types does not import httpx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studio.providers.base import Provider
+    from studio.providers.errors import (
+        AuthError,
+        ProviderError,
+        RequestError,
+        TransportError,
+        Unsupported,
+    )
+    from studio.providers.openai_shape import OpenAIShapeProvider
+    from studio.providers.openrouter import OpenRouterProvider
+    from studio.providers.profiles import ModelProfile, ProfileSet, load_profiles
+    from studio.providers.types import (
+        FailureKind,
+        ReferenceImage,
+        RemoteJob,
+        RemoteStatus,
+        RenderSpec,
+        Variant,
+    )
+
+_HOME = {
+    "Provider": "base",
+    "AuthError": "errors",
+    "ProviderError": "errors",
+    "RequestError": "errors",
+    "TransportError": "errors",
+    "Unsupported": "errors",
+    "OpenAIShapeProvider": "openai_shape",
+    "OpenRouterProvider": "openrouter",
+    "ModelProfile": "profiles",
+    "ProfileSet": "profiles",
+    "load_profiles": "profiles",
+    "FailureKind": "types",
+    "ReferenceImage": "types",
+    "RemoteJob": "types",
+    "RemoteStatus": "types",
+    "RenderSpec": "types",
+    "Variant": "types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'studio.providers' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"studio.providers.{_HOME[name]}"), name)
+
 
 __all__ = [
     "AuthError",

@@ -15,8 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from studio import __version__
 from studio.errors import StudioError
-from studio.services import Services, open_services
-from studio.settings import load_settings
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
 
@@ -42,6 +40,10 @@ def main() -> int:
     app.lastWindowClosed.connect(closing.set)
 
     async def run() -> None:
+        # Imported here, after the first paint: the engine brings httpx, PyAV, the simulator.
+        from studio.services import Services, open_services
+        from studio.settings import load_settings
+
         settings, problem = load_settings()
         if problem:
             window.statusBar().showMessage(problem)

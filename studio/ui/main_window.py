@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -16,13 +16,15 @@ from studio.errors import StudioError
 from studio.jobs.events import Event, ProviderHealth, QueueState
 from studio.jobs.specs import slots_of
 from studio.prompts import Linter, PromptSlots, learned_terms, load_presets
-from studio.services import Services
 from studio.store import FailureClass, JobStatus
 from studio.ui.actions import ActionRegistry
 from studio.ui.editor import PromptEditor, Submission
 from studio.ui.preview import PreviewPanel
 from studio.ui.queue_model import JobTableModel
 from studio.ui.queue_panel import QueuePanel
+
+if TYPE_CHECKING:  # the services (engine, httpx, PyAV) load after the first paint
+    from studio.services import Services
 
 
 class MainWindow(QMainWindow):

@@ -41,9 +41,10 @@ def test_garbage_is_collected_on_the_gui_thread() -> None:
         node.me = node  # type: ignore[attr-defined]
         ref = weakref.ref(node)
         del node
-        while gc.get_count()[0] <= collector.thresholds[0]:
-            [[] for _ in range(100)]  # allocate until generation 0 is due
+        hold = [[] for _ in range(collector.thresholds[0] + 100)]  # generation 0 is now due
+        assert gc.get_count()[0] > collector.thresholds[0]
         collector.check()
+        del hold
         assert ref() is None
     finally:
         collector.stop()
