@@ -51,6 +51,13 @@ COMMANDS = (
         "Copy the selected job's prompt into the editor",
     ),
     Command("queue.reveal", "Re&veal file", "Queue", "Ctrl+Shift+O", "Show the clip's folder"),
+    Command(
+        "app.settings",
+        "&Settings…",
+        "File",
+        "Ctrl+,",
+        "Provider, API key, limits, budget, library folder",
+    ),
     Command("app.quit", "&Quit", "File", "Ctrl+Q", "Close Studio"),
 )
 

@@ -58,9 +58,9 @@ def main() -> int:
         try:
             await closing.wait()
         finally:
-            window.detach()
-            if services is not None:
-                await services.close()
+            current = window.detach()  # settings may have replaced the first services
+            if current is not None:
+                await current.close()
 
     with loop:
         loop.run_until_complete(run())

@@ -25,6 +25,7 @@ from studio.ui.queue_panel import QueuePanel
 
 if TYPE_CHECKING:  # the services (engine, httpx, PyAV) load after the first paint
     from studio.services import Services
+    from studio.settings import Settings
 
 
 class MainWindow(QMainWindow):
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         a.on("queue.retry", lambda: self._run(self._retry()))
         a.on("queue.duplicate", self._duplicate)
         a.on("queue.reveal", self._reveal)
+        a.on("app.settings", self.open_settings)
         a.on("app.quit", self.close)
 
     # ---- services ------------------------------------------------------------------------
@@ -106,13 +108,42 @@ class MainWindow(QMainWindow):
         self.health.setText(f"Provider: {services.connection.description}")
         self._show_spend()
 
-    def detach(self) -> None:
-        """Forget the services before they close, so no timer or event reaches them after."""
-        if self.services is not None:
-            self.services.engine.bus.clear()
-        self.services = None
+    def detach(self) -> Services | None:
+        """Forget the services before they close, so no timer or event reaches them after;
+        returns them for the caller to close."""
+        services, self.services = self.services, None
+        if services is not None:
+            services.engine.bus.clear()
         self.editor.budget_hint = lambda cost: ""
         self.queue.detach()
+        return services
+
+    def open_settings(self) -> None:
+        from studio.settings import load_settings
+        from studio.ui.settings_dialog import SettingsDialog
+
+        current = self.services.settings if self.services else load_settings()[0]
+        dialog = SettingsDialog(current, self)
+        if dialog.exec() and dialog.saved is not None:
+            if dialog.note:
+                self.statusBar().showMessage(dialog.note)
+            self._run(self.reconnect(dialog.saved))
+
+    async def reconnect(self, settings: Settings) -> None:
+        """Apply new settings: close the old provider and engine, open the new ones."""
+        from studio.services import open_services
+
+        old = self.detach()
+        self.health.setText("Provider: reconnecting…")
+        if old is not None:
+            await old.close()
+        try:
+            services = await open_services(settings)
+        except StudioError as err:
+            self.health.setText("Provider: not connected")
+            self.editor.show_message(str(err), error=True)
+            return
+        self.attach(services)
 
     async def _load_models(self) -> None:
         assert self.services is not None

@@ -30,8 +30,9 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     qloop.run_until_complete(asyncio.sleep(0.2))  # models load
     yield win, services
     win.preview.stop()
-    win.detach()
-    qloop.run_until_complete(services.close())
+    current = win.detach()
+    if current is not None:
+        qloop.run_until_complete(current.close())
 
 
 def statuses(win: MainWindow) -> list[str]:
