@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         """Called once the store, provider and engine are open (after the first paint)."""
         self.services = services
         engine = services.engine
-        model = JobTableModel(services.store, parent=self)
+        model = JobTableModel(services.store, library=services.library, parent=self)
         self.queue.set_model(model)
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self._on_event)

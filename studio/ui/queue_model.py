@@ -12,9 +12,18 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
 from studio.store import ALIVE, FINISHED, JobRow, JobStatus, Store
@@ -23,6 +32,7 @@ Index = QModelIndex | QPersistentModelIndex
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
 PAGE = 200
+THUMB_WIDTH = 48
 
 FILTERS: dict[str, frozenset[JobStatus] | None] = {
     "all": None,
@@ -48,7 +58,7 @@ COLUMNS = (
     Column("model", "Model", frozenset()),
     Column("size", "Size", frozenset()),
     Column("seconds", "Seconds", frozenset()),
-    Column("prompt", "Prompt", frozenset()),
+    Column("prompt", "Prompt", frozenset({"status"})),  # the thumbnail appears when ready
     Column("batch", "Batch", frozenset({"batch_id"})),
 )
 TIMED = {i for i, c in enumerate(COLUMNS) if c.key in ("elapsed", "remaining")}
@@ -67,11 +77,18 @@ def _duration(seconds: float | None) -> str:
 
 class JobTableModel(QAbstractTableModel):
     def __init__(
-        self, store: Store, *, now: Callable[[], float] = time.time, parent: QObject | None = None
+        self,
+        store: Store,
+        *,
+        now: Callable[[], float] = time.time,
+        library: Path | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.now = now
+        self.library = library
+        self._thumbs: dict[int, QPixmap | None] = {}
         self.filter = "all"
         self._ids: list[int] = []
         self._rows: dict[int, int] = {}  # job id → row
@@ -146,6 +163,8 @@ class JobTableModel(QAbstractTableModel):
             return job.progress or 0
         if role == Qt.ItemDataRole.ToolTipRole:
             return job.failure_message or job.prompt
+        if role == Qt.ItemDataRole.DecorationRole and column.key == "prompt":
+            return self._thumbnail(job)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key in (
             "cost",
             "seconds",
@@ -189,6 +208,23 @@ class JobTableModel(QAbstractTableModel):
         if key == "batch":
             return f"#{job.batch_id}" if job.batch_id else ""
         return ""
+
+    def _thumbnail(self, job: JobRow) -> QPixmap | None:
+        """A finished job's thumbnail, decoded once at row size."""
+        if job.status is not JobStatus.READY or self.library is None:
+            return None
+        if job.id not in self._thumbs:
+            if len(self._thumbs) > 4 * PAGE:
+                self._thumbs.clear()
+            asset = self.store.assets.for_job(job.id).get("thumbnail")
+            pixmap = None
+            if asset is not None:
+                reader = QImageReader(str(self.library / asset.path))
+                reader.setScaledSize(QSize(THUMB_WIDTH, THUMB_WIDTH * 9 // 16))
+                image = reader.read()
+                pixmap = QPixmap.fromImage(image) if not image.isNull() else None
+            self._thumbs[job.id] = pixmap
+        return self._thumbs[job.id]
 
     def _remaining(self, job: JobRow) -> float | None:
         if job.status is not JobStatus.RUNNING or not job.progress or not job.submitted_at:

@@ -123,3 +123,36 @@ def test_large_library_reads_rows_lazily(store: Store) -> None:
     assert model._cache == {}
     assert model.index(1499, column("prompt")).data() == "p0"
     assert len(model._cache) <= 200
+
+
+def test_finished_jobs_show_their_thumbnail(store: Store, tmp_path: Path) -> None:
+    from PIL import Image
+
+    library = tmp_path / "library"
+    (library / "clips" / "1").mkdir(parents=True)
+    Image.new("RGB", (1280, 720), (10, 120, 200)).save(library / "clips/1/thumbnail.webp")
+    job_id = add(store, "done", JobStatus.READY)
+    with store.db.write() as tx:
+        store.assets.add(
+            tx,
+            job_id=job_id,
+            kind="thumbnail",
+            path="clips/1/thumbnail.webp",
+            sha256="x",
+            size=1,
+            duration=None,
+            at=1.0,
+        )
+    queued = add(store, "waiting")
+    model = JobTableModel(store, library=library)
+    icon = model.index(model.row_of(job_id) or 0, column("prompt")).data(
+        Qt.ItemDataRole.DecorationRole
+    )
+    assert icon is not None
+    assert (icon.width(), icon.height()) == (48, 27)
+    assert (
+        model.index(model.row_of(queued) or 0, column("prompt")).data(
+            Qt.ItemDataRole.DecorationRole
+        )
+        is None
+    )
