@@ -52,13 +52,13 @@ class Column:
 COLUMNS = (
     Column("status", "Status", frozenset({"status", "failure_class"})),
     Column("progress", "Progress", frozenset({"progress", "status"})),
+    Column("prompt", "Prompt", frozenset({"status"})),  # the thumbnail appears when ready
     Column("elapsed", "Elapsed", frozenset({"status", "submitted_at"})),
     Column("remaining", "Remaining", frozenset({"progress", "status"})),
     Column("cost", "Cost", frozenset({"actual_cost", "estimated_cost", "status"})),
     Column("model", "Model", frozenset()),
     Column("size", "Size", frozenset()),
     Column("seconds", "Seconds", frozenset()),
-    Column("prompt", "Prompt", frozenset({"status"})),  # the thumbnail appears when ready
     Column("batch", "Batch", frozenset({"batch_id"})),
 )
 TIMED = {i for i, c in enumerate(COLUMNS) if c.key in ("elapsed", "remaining")}

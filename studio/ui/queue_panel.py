@@ -100,7 +100,7 @@ class QueuePanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for i, column in enumerate(COLUMNS):
-            width = {"status": 150, "progress": 110, "prompt": 320, "model": 90}.get(column.key, 80)
+            width = {"status": 140, "progress": 100, "prompt": 300, "model": 90}.get(column.key, 80)
             header.resizeSection(i, width)
         header.setStretchLastSection(True)
         self._ticker.start()
