@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from studio.errors import ConfigError
 
 
 def resources_dir() -> Path:
@@ -16,3 +20,13 @@ def resources_dir() -> Path:
     raise FileNotFoundError(
         f"Studio's resources folder is missing (looked in {here} and {installed})"
     )
+
+
+def read_toml(path: Path, error: type[ConfigError] = ConfigError) -> dict[str, Any]:
+    """A data file's table, or `error` naming the file and what is wrong with it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise error(f"{path}: cannot read ({err})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{path}: not valid TOML ({err})") from None

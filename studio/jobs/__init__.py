@@ -6,8 +6,9 @@ start-up) does not pay for the engine's imports (PyAV, httpx).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from studio.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from studio.jobs.budget import BudgetExceeded, BudgetGuard
@@ -39,11 +40,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'studio.jobs' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"studio.jobs.{_HOME[name]}"), name)
-
+__getattr__ = lazy_exports("studio.jobs", _HOME)
 
 __all__ = [
     "AssetReady",

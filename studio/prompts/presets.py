@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.errors import ConfigError
 from studio.prompts.slots import SLOTS
-from studio.resources import resources_dir
+from studio.resources import read_toml, resources_dir
 
 
 class PresetFileError(ConfigError):
@@ -34,12 +33,7 @@ def load_presets(folder: Path | None = None) -> dict[str, list[Preset]]:
 
 
 def _load_file(path: Path) -> list[Preset]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise PresetFileError(f"{path}: cannot read ({err})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise PresetFileError(f"{path}: not valid TOML ({err})") from None
+    data = read_toml(path, PresetFileError)
     group = data.get("group")
     if not isinstance(group, str) or not group:
         raise PresetFileError(f"{path}: field 'group' must be a non-empty string")

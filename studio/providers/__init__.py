@@ -5,8 +5,9 @@ Names are imported on first use, so reading profiles or types does not import ht
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from studio.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from studio.providers.base import Provider
@@ -50,11 +51,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'studio.providers' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"studio.providers.{_HOME[name]}"), name)
-
+__getattr__ = lazy_exports("studio.providers", _HOME)
 
 __all__ = [
     "AuthError",

@@ -8,7 +8,6 @@ names the allowed values, because the API's own 400 costs a round trip and says 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from studio.errors import ConfigError, SpecError
 from studio.providers.types import RenderSpec
-from studio.resources import resources_dir
+from studio.resources import read_toml, resources_dir
 
 MAX_PROMPT_CHARS = 10_000
 _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
@@ -192,13 +191,7 @@ class ProfileFileError(ConfigError):
 
 
 def load_profile_file(path: Path) -> ModelProfile:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProfileFileError(f"{path}: cannot read ({err})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ProfileFileError(f"{path}: not valid TOML ({err})") from err
-    return profile_from_mapping(data, source=str(path))
+    return profile_from_mapping(read_toml(path, ProfileFileError), source=str(path))
 
 
 def profile_from_mapping(data: Mapping[str, Any], *, source: str) -> ModelProfile:
