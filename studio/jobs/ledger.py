@@ -7,13 +7,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from studio.jobs.budget import BudgetGuard, Usage
-from studio.jobs.events import BudgetThreshold, EventBus, JobChanged, ProviderHealth
+from studio.jobs.events import BudgetThreshold, Event, EventBus, JobChanged, ProviderHealth
 from studio.providers.clock import Clock
-from studio.store import FailureClass, JobRow, JobStatus, Store
+from studio.store import FailureClass, JobRow, JobStatus, Store, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ class Ledger:
         self.provider_key = provider_key
         self.on_finished: list[Callable[[int], None]] = []
         self._healthy: bool | None = None
+        self._tx: Transaction | None = None
+        self._pending: list[Event] = []
 
     def job(self, job_id: int) -> JobRow:
         job = self.store.jobs.get(job_id)
@@ -36,21 +38,51 @@ class Ledger:
             raise KeyError(f"job {job_id} is not in the library")
         return job
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Apply many changes in one transaction and tell listeners after it commits
+        (a poll of 200 jobs is one write, not 200)."""
+        if self._tx is not None:
+            yield
+            return
+        with self.store.db.write() as tx:
+            self._tx = tx
+            try:
+                yield
+            finally:
+                self._tx = None
+        pending, self._pending = self._pending, []
+        for event in pending:
+            self.bus.emit(event)
+
+    def _write(self, change: Callable[[Transaction], None], event: JobChanged) -> None:
+        if self._tx is not None:
+            change(self._tx)
+            self._pending.append(event)
+            return
+        with self.store.db.write() as tx:
+            change(tx)
+        self.bus.emit(event)
+
     def set(
         self, job_id: int, status: JobStatus, *, detail: str | None = None, **values: Any
     ) -> None:
         """Change a job's status (and columns), record the transition, tell listeners."""
-        with self.store.db.write() as tx:
-            self.store.jobs.transition(
-                tx, job_id, status, at=self.clock.wall(), detail=detail, **values
-            )
-        self.bus.emit(JobChanged(job_id, status.value, frozenset({"status", *values})))
+        at = self.clock.wall()
+        self._write(
+            lambda tx: self.store.jobs.transition(
+                tx, job_id, status, at=at, detail=detail, **values
+            ),
+            JobChanged(job_id, status.value, frozenset({"status", *values})),
+        )
 
     def update(self, job_id: int, status: JobStatus, **values: Any) -> None:
         """Change columns without a transition (progress, queue order)."""
-        with self.store.db.write() as tx:
-            self.store.jobs.update(tx, job_id, at=self.clock.wall(), **values)
-        self.bus.emit(JobChanged(job_id, status.value, frozenset(values)))
+        at = self.clock.wall()
+        self._write(
+            lambda tx: self.store.jobs.update(tx, job_id, at=at, **values),
+            JobChanged(job_id, status.value, frozenset(values)),
+        )
 
     def finish(
         self,
@@ -97,15 +129,23 @@ class Ledger:
         )
 
     def check_budget(self, project: str) -> None:
+        if self._tx is not None:
+            self._pending += self._alert_events(
+                self.budget.crossed(self._tx, project, self.clock.wall())
+            )
+            return
         with self.store.db.write() as tx:
             alerts = self.budget.crossed(tx, project, self.clock.wall())
         self.emit_alerts(alerts)
 
+    def _alert_events(self, alerts: list[tuple[Usage, int]]) -> list[Event]:
+        return [
+            BudgetThreshold(u.scope, u.key, threshold, u.spent, u.cap) for u, threshold in alerts
+        ]
+
     def emit_alerts(self, alerts: list[tuple[Usage, int]]) -> None:
-        for usage, threshold in alerts:
-            self.bus.emit(
-                BudgetThreshold(usage.scope, usage.key, threshold, usage.spent, usage.cap)
-            )
+        for event in self._alert_events(alerts):
+            self.bus.emit(event)
 
     def health(self, ok: bool, message: str) -> None:
         """Tell listeners when the provider starts or stops answering (not every success)."""

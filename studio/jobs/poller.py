@@ -93,6 +93,13 @@ class Poller:
         self.ledger.health(True, "")
         profiles = await self.models()
         now = self.ledger.clock.wall()
+        with self.ledger.batch():
+            self._apply_all(jobs, states, profiles, now)
+        return 0.0
+
+    def _apply_all(
+        self, jobs: list[JobRow], states: dict[str, RemoteJob], profiles: ProfileSet, now: float
+    ) -> None:
         for job in jobs:
             remote = states.get(job.remote_id or "")
             if remote is None:
@@ -113,7 +120,6 @@ class Poller:
                 )
                 elapsed = now - (job.submitted_at or now)
                 self._next[job.id] = now + self.schedule.interval(elapsed, remote.progress, typical)
-        return 0.0
 
     def apply(self, job: JobRow, remote: RemoteJob) -> None:
         """Bring the job's row in line with what the provider says about it."""
