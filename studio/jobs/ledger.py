@@ -45,12 +45,16 @@ class Ledger:
         if self._tx is not None:
             yield
             return
-        with self.store.db.write() as tx:
-            self._tx = tx
-            try:
-                yield
-            finally:
-                self._tx = None
+        try:
+            with self.store.db.write() as tx:
+                self._tx = tx
+                try:
+                    yield
+                finally:
+                    self._tx = None
+        except BaseException:
+            self._pending.clear()  # rolled back: nothing to announce
+            raise
         pending, self._pending = self._pending, []
         for event in pending:
             self.bus.emit(event)

@@ -208,3 +208,43 @@ async def test_downloads_soonest_expiry_first(make_engine: Callable[..., Engine]
     order = [engine.downloader._queue.get_nowait()[1] for _ in range(3)]
     assert order == [rows[1].id, rows[2].id, rows[0].id]
     assert engine.downloader._queue.empty()
+
+
+def test_ledger_batch_is_one_transaction_and_announces_after_commit(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    engine = make_engine()
+    rows = []
+    for i in range(3):
+        with store.db.write() as tx:
+            rows.append(
+                store.jobs.insert(
+                    tx,
+                    {
+                        "provider": "sim",
+                        "model": "m",
+                        "prompt": f"p{i}",
+                        "spec_json": "{}",
+                        "idem_key": f"k{i}",
+                        "status": "running",
+                    },
+                    at=1.0,
+                )
+            )
+    heard: list[int] = []
+    engine.bus.subscribe(lambda e: heard.append(e.job_id))  # type: ignore[union-attr]
+    with engine.ledger.batch():
+        for job_id in rows:
+            engine.ledger.update(job_id, JobStatus.RUNNING, progress=50)
+        assert heard == []  # nothing announced before the commit
+    assert heard == rows
+
+    def failing_batch() -> None:
+        with engine.ledger.batch():
+            engine.ledger.update(rows[0], JobStatus.RUNNING, progress=90)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_batch()
+    assert store.jobs.get(rows[0]).progress == 50  # type: ignore[union-attr]
+    assert heard == rows  # the rolled-back change was never announced
