@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -22,53 +20,32 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-p3-")
 
-import httpx  # noqa: E402
-import qasync  # noqa: E402
+from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.providers.types import RenderSpec  # noqa: E402
 from studio.services import open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
+from studio.sim.server import spawn  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 
-def start_simulator() -> tuple[subprocess.Popen[bytes], str]:
-    """The provider is another process, as a real one would be (its renders do not compete
-    with the window for this process's interpreter)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "studio.sim.server",
-            "--port",
-            str(port),
-            "--render-range",
-            "10",
-            "40",
-            "--seed",
-            "5",
-        ],
+async def scenario(app: QApplication, window: MainWindow, seconds: float) -> list[float]:
+    # The provider is another process, as a real one would be: its renders do not compete
+    # with the window for this process's interpreter.
+    sim, url = spawn(
+        "--render-range",
+        "10",
+        "40",
+        "--seed",
+        "5",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(url + "/_sim/health", timeout=1).status_code == 200:
-                return proc, url + "/v1"
-        except httpx.TransportError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the simulator did not start")
-
-
-async def scenario(app: QApplication, window: MainWindow, seconds: float) -> list[float]:
-    sim, base_url = start_simulator()
-    services = await open_services(Settings(provider="sim", base_url=base_url, max_concurrent=200))
+    services = await open_services(
+        Settings(provider="sim", base_url=url + "/v1", max_concurrent=200)
+    )
     window.attach(services)
     specs = [
         RenderSpec(
@@ -121,15 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    app = QApplication(sys.argv)
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    with loop:
-        drifts = loop.run_until_complete(scenario(app, window, args.seconds))
+    drifts = run_window(lambda app, window: scenario(app, window, args.seconds))
     ordered = sorted(drifts)
     p99 = ordered[int(0.99 * (len(ordered) - 1))]
     print(

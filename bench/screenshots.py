@@ -12,7 +12,7 @@ from pathlib import Path
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shot-")
 
-import qasync  # noqa: E402
+from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PIL import Image, ImageDraw  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
@@ -99,15 +99,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication(sys.argv)
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    with loop:
-        loop.run_until_complete(scenario(app, window, out))
+    run_window(lambda app, window: scenario(app, window, out))
 
 
 if __name__ == "__main__":

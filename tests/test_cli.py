@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import av
 import pytest
 
 from studio.sim import framecode
-from studio.sim.server import SimServer
+from studio.sim.server import SimServer, free_port
 from tests.helpers import png_bytes
 
 
@@ -139,12 +138,6 @@ def test_moderated_prompt_fails_as_policy(tmp_path: Path, sim: SimServer) -> Non
     assert result.returncode == 1
     assert "Render failed (policy)" in one_clear_line(result)
     assert not (tmp_path / "x.mp4").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -112,6 +113,31 @@ class SimServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def spawn(*args: str, timeout: float = 20.0, **popen: Any) -> tuple[subprocess.Popen[Any], str]:
+    """Start `studio-sim` in its own process on a free loopback port, as a real provider
+    would be; returns the process and its URL once it answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studio.sim.server", "--port", str(port), *args], **popen
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/_sim/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"studio-sim did not answer on {url} within {timeout:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

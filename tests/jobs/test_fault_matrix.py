@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import io
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -16,7 +15,7 @@ import pytest
 
 import studio.jobs.download as download
 from studio.jobs import Engine, ProviderHealth, QueueState
-from studio.sim.server import SimServer
+from studio.sim.server import SimServer, free_port
 from studio.store import FailureClass, JobRow, JobStatus, Store
 from tests.jobs.conftest import Recorder, fast_config, spec
 
@@ -233,9 +232,7 @@ async def test_provider_unreachable(store: Store, library: Path, sim: SimServer)
     from studio.providers.openai_shape import OpenAIShapeProvider
     from tests.conftest import fast_retry
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nobody listens there
     provider = OpenAIShapeProvider(
         f"http://127.0.0.1:{port}/v1", "k", retry=fast_retry(max_attempts=2)
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email.utils
 import io
-import socket
 import time
 
 import httpx
@@ -26,7 +25,7 @@ from studio.providers.errors import (
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
 from studio.providers.types import RemoteStatus, RenderSpec
-from studio.sim.server import SimServer
+from studio.sim.server import SimServer, free_port
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import wait_until_done
 
@@ -245,9 +244,7 @@ async def test_rate_limit_on_openrouter_poll(
 
 
 async def test_unreachable_provider(clock: InstantClock) -> None:
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nobody listens there
     provider = OpenAIShapeProvider(
         f"http://127.0.0.1:{port}/v1", "k", retry=fast_retry(), clock=clock
     )

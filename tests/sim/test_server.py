@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from studio.sim.server import SimServer
+from studio.sim.server import SimServer, spawn
 from studio.sim.state import SimConfig
 
 
@@ -84,49 +82,25 @@ def test_unknown_routes_and_bad_json(sim: SimServer) -> None:
     client.close()
 
 
-def test_standalone_command_serves_both_shapes(tmp_path: Path) -> None:
-    with httpx.Client() as probe:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "studio.sim.server",
-                "--port",
-                str(port),
-                "--render-seconds",
-                "0.2",
-                "--api-key",
-                "sk-mine",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=os.environ.copy(),
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    if probe.get(f"http://127.0.0.1:{port}/_sim/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "studio-sim did not come up"
-                time.sleep(0.1)
-            auth = {"Authorization": "Bearer sk-mine"}
-            models = probe.get(f"http://127.0.0.1:{port}/api/v1/videos/models", headers=auth)
-            assert {m["id"] for m in models.json()["data"]} == {"sim-fast", "sim-pro", "sim-motion"}
-            listed = probe.get(f"http://127.0.0.1:{port}/v1/videos", headers=auth)
-            assert listed.json()["object"] == "list"
-        finally:
-            proc.terminate()
-            out, _ = proc.communicate(timeout=15)
-    assert f"http://127.0.0.1:{port}/v1" in out
+def test_standalone_command_serves_both_shapes() -> None:
+    proc, url = spawn(
+        "--render-seconds",
+        "0.2",
+        "--api-key",
+        "sk-mine",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        auth = {"Authorization": "Bearer sk-mine"}
+        models = httpx.get(f"{url}/api/v1/videos/models", headers=auth)
+        assert {m["id"] for m in models.json()["data"]} == {"sim-fast", "sim-pro", "sim-motion"}
+        assert httpx.get(f"{url}/v1/videos", headers=auth).json()["object"] == "list"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=15)
+    assert f"{url}/v1" in out
     assert "sk-mine" in out
 
 

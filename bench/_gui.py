@@ -1,0 +1,27 @@
+"""Run a coroutine against the real studio window on a qasync loop (bench scripts)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from studio.ui.main_window import MainWindow
+
+T = TypeVar("T")
+
+
+def run_window(scenario: Callable[[QApplication, MainWindow], Coroutine[Any, Any, T]]) -> T:
+    app = QApplication(sys.argv)
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    with loop:
+        return loop.run_until_complete(scenario(app, window))
