@@ -76,6 +76,50 @@ class TemplateRepo:
         )
         return [_template(dict(r)) for r in rows]
 
+    def search(
+        self, text: str = "", *, known_good_only: bool = False, latest_only: bool = False
+    ) -> list[Template]:
+        """Templates whose names, change note or slot text contain every word of `text` (any
+        case), grouped by campaign, product and use case, newest version first. A team keeps
+        hundreds of templates, not millions, so the words are matched here, not in SQL."""
+        rows = self.db.query(
+            "SELECT * FROM templates ORDER BY campaign COLLATE NOCASE, product COLLATE NOCASE, "
+            "use_case COLLATE NOCASE, version DESC"
+        )
+        words = text.casefold().split()
+        found: list[Template] = []
+        seen: set[tuple[str, str, str]] = set()
+        for template in (_template(dict(r)) for r in rows):
+            name = (template.campaign, template.product, template.use_case)
+            newest = name not in seen
+            seen.add(name)
+            if (latest_only and not newest) or (known_good_only and not template.known_good):
+                continue
+            haystack = " ".join((*name, template.change_note, *template.slots.values()))
+            if all(word in haystack.casefold() for word in words):
+                found.append(template)
+        return found
+
+    def next_version(self, campaign: str, product: str, use_case: str) -> int:
+        row = self.db.query_one(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM templates "
+            "WHERE campaign = ? AND product = ? AND use_case = ?",
+            (campaign, product, use_case),
+        )
+        return int(row[0]) if row else 1
+
+    def names(self) -> dict[str, list[str]]:
+        """Campaigns, products and use cases in use, for the save dialog's pickers."""
+        return {
+            column: [
+                r[0]
+                for r in self.db.query(
+                    f"SELECT DISTINCT {column} FROM templates ORDER BY {column} COLLATE NOCASE"
+                )
+            ]
+            for column in ("campaign", "product", "use_case")
+        }
+
     def mark_known_good(self, template_id: int, good: bool = True) -> None:
         with self.db.write() as tx:
             tx.execute("UPDATE templates SET known_good = ? WHERE id = ?", (int(good), template_id))

@@ -29,6 +29,20 @@ COMMANDS = (
         "Pick a reference image (or drop one onto the editor)",
     ),
     Command(
+        "render.save_template",
+        "Save as &template…",
+        "Render",
+        "Ctrl+S",
+        "Save the prompt in the template library as a new version",
+    ),
+    Command(
+        "render.templates",
+        "Find t&emplate…",
+        "Render",
+        "Ctrl+Shift+F",
+        "Search the template library",
+    ),
+    Command(
         "queue.pause",
         "&Pause queue",
         "Queue",

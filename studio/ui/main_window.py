@@ -17,11 +17,13 @@ from studio.jobs.events import Event, ProviderHealth, QueueState
 from studio.jobs.specs import slots_of
 from studio.prompts import Linter, PromptSlots, learned_terms, load_presets
 from studio.store import FailureClass, JobStatus
+from studio.store.review import Template
 from studio.ui.actions import ActionRegistry
 from studio.ui.editor import PromptEditor, Submission
 from studio.ui.preview import PreviewPanel
 from studio.ui.queue_model import JobTableModel
 from studio.ui.queue_panel import QueuePanel
+from studio.ui.templates import SaveTemplateDialog, TemplatePanel
 
 if TYPE_CHECKING:  # the services (engine, httpx, PyAV) load after the first paint
     from studio.services import Services
@@ -39,6 +41,8 @@ class MainWindow(QMainWindow):
         self.editor = PromptEditor(load_presets(), Linter())
         self.queue = QueuePanel(self.commands)
         self.preview = PreviewPanel()
+        self.templates = TemplatePanel()
+        self.template_origin: Template | None = None  # the template last loaded or saved
         self.setCentralWidget(self.preview)
         # The editor runs the full height on the left; queue and library share the bottom.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -50,7 +54,11 @@ class MainWindow(QMainWindow):
         shelf = self._dock(
             "Library", library, Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock"
         )
-        self.tabifyDockWidget(queue, shelf)
+        self.templates_dock = self._dock(
+            "Templates", self.templates, Qt.DockWidgetArea.BottomDockWidgetArea, "templatesDock"
+        )
+        self.tabifyDockWidget(queue, self.templates_dock)
+        self.tabifyDockWidget(self.templates_dock, shelf)
         queue.raise_()
         self.resizeDocks([queue], [330], Qt.Orientation.Vertical)
         self.health = QLabel("Provider: starting…")
@@ -61,6 +69,8 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Future[Any]] = set()
         self.editor.submit_requested.connect(self._submit)
         self.queue.job_activated.connect(self.open_job)
+        self.templates.load_requested.connect(self.load_template)
+        self.templates.save.clicked.connect(self.save_template)
         self._wire_actions()
         self.resize(1280, 800)
         self._restore_layout()
@@ -76,6 +86,8 @@ class MainWindow(QMainWindow):
         a = self.commands
         a.on("render.queue", self.editor.request_submit)
         a.on("render.reference", self.editor.reference.choose.click)
+        a.on("render.save_template", self.save_template)
+        a.on("render.templates", self.find_template)
         a.on("queue.pause", lambda: self._engine_call("pause"))
         a.on("queue.resume", lambda: self._engine_call("resume"))
         a.on("queue.top", lambda: self._engine_call("move", self.queue.selected_ids(), to_top=True))
@@ -99,6 +111,7 @@ class MainWindow(QMainWindow):
         engine = services.engine
         model = JobTableModel(services.store, library=services.library, parent=self)
         self.queue.set_model(model)
+        self.templates.set_repo(services.store.templates)
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self._on_event)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
@@ -116,6 +129,7 @@ class MainWindow(QMainWindow):
             services.engine.bus.clear()
         self.editor.budget_hint = lambda cost: ""
         self.queue.detach()
+        self.templates.set_repo(None)
         return services
 
     def open_settings(self) -> None:
@@ -235,6 +249,32 @@ class MainWindow(QMainWindow):
             PromptSlots.from_mapping(slots) if slots else PromptSlots(subject=job.prompt)
         )
 
+    def load_template(self, template: Template) -> None:
+        self.editor.set_slots(PromptSlots.from_mapping(template.slots))
+        self.template_origin = template
+        self.editor.show_message(f"Loaded template {_template_name(template)} v{template.version}.")
+
+    def save_template(self) -> None:
+        if self.services is None:
+            self.editor.show_message("Still starting; try again in a moment.", error=True)
+            return
+        dialog = SaveTemplateDialog(
+            self.services.store.templates, self.editor.slots(), self.template_origin, self
+        )
+        if dialog.exec() and dialog.saved is not None:
+            self.template_origin = dialog.saved
+            self.templates.model.reload()
+            self.templates.select(dialog.saved.id)
+            self.editor.show_message(
+                f"Saved template {_template_name(dialog.saved)} v{dialog.saved.version}."
+            )
+
+    def find_template(self) -> None:
+        self.templates_dock.show()
+        self.templates_dock.raise_()
+        self.templates.search.setFocus()
+        self.templates.search.selectAll()
+
     def _reveal(self) -> None:
         path = self._clip_path(self.queue.selected_ids()[:1])
         if path is not None:
@@ -283,3 +323,7 @@ class MainWindow(QMainWindow):
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)
+
+
+def _template_name(template: Template) -> str:
+    return f"{template.campaign} / {template.product} / {template.use_case}"

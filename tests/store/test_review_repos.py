@@ -31,6 +31,28 @@ def test_template_versions_with_change_notes(store: Store) -> None:
     assert v1.id != v2.id
 
 
+def test_template_search_words_flags_and_names(store: Store) -> None:
+    save = store.templates.save
+    save("Spring", "sneaker", "social ad", {"subject": "a sneaker"}, change_note="", at=1)
+    save("Spring", "sneaker", "social ad", {"subject": "a red sneaker"}, change_note="red", at=2)
+    good = save("autumn", "Café crème", "loop", {"setting": "a café terrace"}, change_note="", at=3)
+    store.templates.mark_known_good(good.id)
+
+    def found(text: str = "", **flags: bool) -> list[tuple[str, int]]:
+        return [(t.campaign, t.version) for t in store.templates.search(text, **flags)]
+
+    assert found() == [("autumn", 1), ("Spring", 2), ("Spring", 1)]
+    assert found("SNEAKER red") == [("Spring", 2)]  # every word, any case, slots included
+    assert found("CAFÉ terrace") == [("autumn", 1)]  # non-ASCII matched as typed
+    assert found("subject") == []  # slot names are not content
+    assert found("100%_") == []
+    assert found(latest_only=True) == [("autumn", 1), ("Spring", 2)]
+    assert found(known_good_only=True) == [("autumn", 1)]
+    assert store.templates.next_version("Spring", "sneaker", "social ad") == 3
+    assert store.templates.next_version("new", "x", "y") == 1
+    assert store.templates.names()["campaign"] == ["autumn", "Spring"]
+
+
 def test_rubric_versions(store: Store) -> None:
     first = store.rubrics.save("default", {"threshold": 5}, at=1.0)
     second = store.rubrics.save("default", {"threshold": 4}, at=2.0)

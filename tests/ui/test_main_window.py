@@ -7,13 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from studio.prompts import PromptSlots
 from studio.services import Services, open_services
 from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.ui.main_window import MainWindow
 from studio.ui.queue_model import COLUMNS
+from studio.ui.templates import SaveTemplateDialog
 
 STATUS = next(i for i, c in enumerate(COLUMNS) if c.key == "status")
 
@@ -92,3 +96,41 @@ def test_budget_cap_refusal_is_shown_and_nothing_is_lost(
     qloop.run_until_complete(until(lambda: "Daily budget reached" in editor.status.text(), 5))
     assert editor.slots() == typed
     assert statuses(win) == []
+
+
+def test_save_a_template_version_then_load_it_back(
+    qtbot: QtBot, window: tuple[MainWindow, Services]
+) -> None:
+    win, services = window
+    editor = win.editor
+    editor.set_slots(PromptSlots(subject="a ceramic mug", setting="a sunny kitchen"))
+
+    def fill_and_save(campaign: str, note: str) -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, SaveTemplateDialog)
+        )
+        dialog.boxes["campaign"].setCurrentText(campaign)
+        dialog.boxes["product"].setCurrentText("mug")
+        dialog.boxes["use_case"].setCurrentText("product demo")
+        dialog.note.setText(note)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    QTimer.singleShot(0, lambda: fill_and_save("winter", ""))
+    win.commands["render.save_template"].trigger()  # Ctrl+S; the dialog runs modally
+    assert editor.status.text() == "Saved template winter / mug / product demo v1."
+    editor.fields["setting"].setPlainText("a snowy cabin")
+    QTimer.singleShot(0, lambda: fill_and_save("winter", "snow instead of sun"))
+    win.commands["render.save_template"].trigger()
+    versions = services.store.templates.versions("winter", "mug", "product demo")
+    assert [(t.version, t.change_note) for t in versions] == [(1, ""), (2, "snow instead of sun")]
+
+    win.commands["render.templates"].trigger()  # Ctrl+Shift+F: search the library
+    assert win.templates.search.hasFocus() or not win.isActiveWindow()
+    win.templates.all_versions.setChecked(True)
+    qtbot.keyClicks(win.templates.search, "sunny")
+    assert win.templates.model.rowCount() == 1
+    editor.set_slots(PromptSlots(subject="something else"))
+    win.templates.view.selectRow(0)
+    win.templates.load.click()
+    assert editor.slots() == PromptSlots(subject="a ceramic mug", setting="a sunny kitchen")
+    assert "v1" in editor.status.text()
