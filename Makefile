@@ -13,13 +13,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Byte-code compiled ahead, as a wheel install would: an editable install otherwise
+# compiles every module on each start when PYTHONDONTWRITEBYTECODE is set.
 run: $(STAMP)
+	@$(PY) -m compileall -q studio
 	$(VENV)/bin/studio
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	@$(PY) -m compileall -q studio
 	$(PY) bench/run_all.py
 
 lint: $(STAMP)

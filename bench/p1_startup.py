@@ -2,8 +2,9 @@
 against a bare QMainWindow with a QVideoWidget measured in the same run. Goal ≤ 1.5×.
 
 Each sample is a fresh process (offscreen Qt). "Responsive" is the first timer the event
-loop runs after the window is shown. For Studio the time until the queue shows all 10,000
-jobs (store, provider and engine opened after the first paint) is reported too.
+loop runs after the window is shown. Studio shows its shell first and builds the panels
+a turn of the event loop each; the time until every panel is built, and until the queue
+shows all 10,000 jobs (store, provider and engine opened after that), are reported too.
 """
 
 from __future__ import annotations
@@ -40,9 +41,13 @@ from studio.ui.main_window import MainWindow
 def shown():
     print("shown", time.time(), flush=True)
     wait_for_library()
+panels = []
 def wait_for_library():
     wins = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
-    model = wins[0].queue.model if wins else None
+    if wins and wins[0].panels_built and not panels:
+        panels.append(1)
+        print("panels", time.time(), flush=True)
+    model = wins[0].queue.model if panels else None
     if model is not None and model.rowCount() >= 10000:
         print("library", time.time(), flush=True)
         wins[0].close()
@@ -89,7 +94,7 @@ def sample(code: str, env: dict[str, str]) -> dict[str, float]:
     marks = {}
     for line in out.splitlines():
         name, _, stamp = line.partition(" ")
-        if name in ("shown", "library"):
+        if name in ("shown", "panels", "library"):
             marks[name] = float(stamp) - started
     return marks
 
@@ -108,21 +113,23 @@ def main() -> None:
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_CACHE_HOME": str(home / "cache"),
     }
-    bare, studio, library = [], [], []
+    bare, studio, built, library = [], [], [], []
     sample(BARE, env)  # warm the disk cache for both
     sample(STUDIO, env)
     for _ in range(args.runs):
         bare.append(sample(BARE, env)["shown"])
         marks = sample(STUDIO, env)
         studio.append(marks["shown"])
+        built.append(marks["panels"])
         library.append(marks["library"])
-    b, s, lib = (statistics.median(x) for x in (bare, studio, library))
+    b, s, p, lib = (statistics.median(x) for x in (bare, studio, built, library))
     print(
         f"P1: start → window shown and responsive, {args.jobs:,} jobs in the library "
         f"(median of {args.runs})"
     )
     print(f"  bare QMainWindow + QVideoWidget: {b * 1000:.0f} ms")
     print(f"  Studio:                          {s * 1000:.0f} ms  ->  {s / b:.2f}x (goal <= 1.5x)")
+    print(f"  Studio with every panel built:   {p * 1000:.0f} ms  ->  {p / b:.2f}x")
     print(f"  Studio queue showing all jobs:   {lib * 1000:.0f} ms")
 
 

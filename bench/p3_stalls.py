@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+import traceback
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -31,7 +35,41 @@ from studio.sim.server import spawn  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 
-async def scenario(app: QApplication, window: MainWindow, seconds: float) -> list[float]:
+class StallSampler:
+    """With --profile: a thread that, while the GUI thread has not ticked for 20 ms, records
+    where it is, so a long stall names its cause."""
+
+    def __init__(self) -> None:
+        self.last_tick = time.perf_counter()
+        self.stacks: collections.Counter[str] = collections.Counter()
+        self._gui = threading.get_ident()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.002):
+            if time.perf_counter() - self.last_tick > 0.020:
+                frame = sys._current_frames().get(self._gui)
+                if frame is not None:
+                    where = traceback.extract_stack(frame)[-6:]
+                    self.stacks[" <- ".join(f"{f.name}:{f.lineno}" for f in reversed(where))] += 1
+
+    def report(self) -> None:
+        print("  where the GUI thread was during stalls (2 ms samples):")
+        for stack, count in self.stacks.most_common(8):
+            print(f"   {count:5d}  {stack}")
+
+
+async def scenario(
+    app: QApplication, window: MainWindow, seconds: float, profile: bool
+) -> list[float]:
     # The provider is another process, as a real one would be: its renders do not compete
     # with the window for this process's interpreter.
     sim, url = spawn(
@@ -71,10 +109,14 @@ async def scenario(app: QApplication, window: MainWindow, seconds: float) -> lis
     drifts: list[float] = []
     last = [time.perf_counter()]
 
+    stalls = StallSampler() if profile else None
+
     def sample() -> None:
         now = time.perf_counter()
         drifts.append(max(0.0, (now - last[0]) * 1000 - 5.0))
         last[0] = now
+        if stalls is not None:
+            stalls.last_tick = now
 
     sampler = QTimer(interval=5)
     sampler.timeout.connect(sample)
@@ -82,9 +124,14 @@ async def scenario(app: QApplication, window: MainWindow, seconds: float) -> lis
     scroller.start()
     last[0] = time.perf_counter()
     sampler.start()
+    if stalls is not None:
+        stalls.start()
     await asyncio.sleep(seconds)
     sampler.stop()
     scroller.stop()
+    if stalls is not None:
+        stalls.stop()
+        stalls.report()
     counts = services.store.jobs.count_by_status()
     print("  job states at the end:", {k.value: v for k, v in counts.items()})
     window.detach()
@@ -97,8 +144,9 @@ async def scenario(app: QApplication, window: MainWindow, seconds: float) -> lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--profile", action="store_true", help="show where long stalls are")
     args = parser.parse_args()
-    drifts = run_window(lambda app, window: scenario(app, window, args.seconds))
+    drifts = run_window(lambda app, window: scenario(app, window, args.seconds, args.profile))
     ordered = sorted(drifts)
     p99 = ordered[int(0.99 * (len(ordered) - 1))]
     print(

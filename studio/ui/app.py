@@ -7,6 +7,7 @@ simulator by default) and the engine open afterwards, off the UI thread.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sys
 
@@ -30,8 +31,8 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
 
-    window = MainWindow()
-    window.show()  # first paint before any I/O
+    window = MainWindow(staged=True)
+    window.show()  # the shell's first paint comes before the panels and any I/O
 
     # Shut down when the last window closes, while the loop still runs, so the engine,
     # connections and the simulator close cleanly before run_until_complete returns.
@@ -40,7 +41,12 @@ def main() -> int:
     app.lastWindowClosed.connect(closing.set)
 
     async def run() -> None:
-        # Imported here, after the first paint: the engine brings httpx, PyAV, the simulator.
+        await window.build_panels_async()
+        if closing.is_set():  # closed while the panels were built
+            return
+        # Imported after the first paint and in a worker thread, so the window keeps
+        # handling input meanwhile: the engine brings httpx, PyAV and the simulator.
+        await asyncio.to_thread(importlib.import_module, "studio.services")
         from studio.services import Services, open_services
         from studio.settings import load_settings
 

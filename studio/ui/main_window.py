@@ -3,62 +3,65 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from studio import paths
 from studio.errors import StudioError
-from studio.jobs.events import Event, ProviderHealth, QueueState
-from studio.jobs.specs import slots_of
-from studio.prompts import Linter, PromptSlots, learned_terms, load_presets
-from studio.store import FailureClass, JobStatus
-from studio.store.review import Template
 from studio.ui.actions import ActionRegistry
-from studio.ui.editor import PromptEditor, Submission
-from studio.ui.preview import PreviewPanel
-from studio.ui.queue_model import JobTableModel
-from studio.ui.queue_panel import QueuePanel
-from studio.ui.templates import SaveTemplateDialog, TemplatePanel
 
-if TYPE_CHECKING:  # the services (engine, httpx, PyAV) load after the first paint
+# Only the shell's modules load before the first paint: the panels, the store and the
+# services (engine, httpx, PyAV) are imported where they are first needed.
+if TYPE_CHECKING:
+    from studio.jobs.events import Event
     from studio.services import Services
     from studio.settings import Settings
+    from studio.store.review import Template
+    from studio.ui.editor import PromptEditor, Submission
+    from studio.ui.preview import PreviewPanel
+    from studio.ui.queue_panel import QueuePanel
+    from studio.ui.templates import TemplatePanel
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """Built in two stages so the window is on screen at once: the shell (menus, docks,
+    status bar, saved layout) in the constructor, the panels in `build_panels()` — which
+    `staged=False` runs right away, and the app runs after the first paint, a panel per
+    event-loop turn, so input is handled between them."""
+
+    editor: PromptEditor
+    queue: QueuePanel
+    templates: TemplatePanel
+    preview: PreviewPanel
+
+    def __init__(self, *, staged: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("Studio")
         self.setObjectName("studioMainWindow")
         self.services: Services | None = None
+        self.template_origin: Template | None = None  # the template last loaded or saved
         self.commands = ActionRegistry(self)
         self.commands.build_menus(self.menuBar())
-        self.editor = PromptEditor(load_presets(), Linter())
-        self.queue = QueuePanel(self.commands)
-        self.preview = PreviewPanel()
-        self.templates = TemplatePanel()
-        self.template_origin: Template | None = None  # the template last loaded or saved
-        self.setCentralWidget(self.preview)
         # The editor runs the full height on the left; queue and library share the bottom.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Prompt", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea, "editorDock")
-        queue = self._dock("Queue", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea, "queueDock")
-        library = QLabel("The library (search, filters, metrics) arrives in a later version.")
-        library.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        library.setWordWrap(True)
-        shelf = self._dock(
-            "Library", library, Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock"
-        )
+        self.editor_dock = self._dock("Prompt", Qt.DockWidgetArea.LeftDockWidgetArea, "editorDock")
+        queue = self._dock("Queue", Qt.DockWidgetArea.BottomDockWidgetArea, "queueDock")
         self.templates_dock = self._dock(
-            "Templates", self.templates, Qt.DockWidgetArea.BottomDockWidgetArea, "templatesDock"
+            "Templates", Qt.DockWidgetArea.BottomDockWidgetArea, "templatesDock"
         )
+        library = self._dock("Library", Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock")
+        shelf = QLabel("The library (search, filters, metrics) arrives in a later version.")
+        shelf.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        shelf.setWordWrap(True)
+        library.setWidget(shelf)
+        self.queue_dock = queue
         self.tabifyDockWidget(queue, self.templates_dock)
-        self.tabifyDockWidget(self.templates_dock, shelf)
+        self.tabifyDockWidget(self.templates_dock, library)
         queue.raise_()
         self.resizeDocks([queue], [330], Qt.Orientation.Vertical)
         self.health = QLabel("Provider: starting…")
@@ -67,18 +70,50 @@ class MainWindow(QMainWindow):
         for label in (self.paused, self.spend, self.health):
             self.statusBar().addPermanentWidget(label)
         self._tasks: set[asyncio.Future[Any]] = set()
-        self.editor.submit_requested.connect(self._submit)
-        self.queue.job_activated.connect(self.open_job)
-        self.templates.load_requested.connect(self.load_template)
-        self.templates.save.clicked.connect(self.save_template)
-        self._wire_actions()
+        self.panels_built = False
         self.resize(1280, 800)
         self._restore_layout()
+        if not staged:
+            self.build_panels()
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
+    def build_panels(self) -> None:
+        for _ in self._panel_steps():
+            pass
+
+    async def build_panels_async(self) -> None:
+        for _ in self._panel_steps():
+            await asyncio.sleep(0)  # let Qt paint and handle input between panels
+
+    def _panel_steps(self) -> Iterator[None]:
+        """Import and build each panel; the modules load here, not before the first paint."""
+        from studio.prompts import Linter, load_presets
+        from studio.ui.editor import PromptEditor
+
+        self.editor = PromptEditor(load_presets(), Linter())
+        self.editor_dock.setWidget(self.editor)
+        self.editor.submit_requested.connect(self._submit)
+        yield
+        from studio.ui.queue_panel import QueuePanel
+        from studio.ui.templates import TemplatePanel
+
+        self.queue = QueuePanel(self.commands)
+        self.queue_dock.setWidget(self.queue)
+        self.queue.job_activated.connect(self.open_job)
+        self.templates = TemplatePanel()
+        self.templates_dock.setWidget(self.templates)
+        self.templates.load_requested.connect(self.load_template)
+        self.templates.save.clicked.connect(self.save_template)
+        yield
+        from studio.ui.preview import PreviewPanel
+
+        self.preview = PreviewPanel()
+        self.setCentralWidget(self.preview)
+        self._wire_actions()
+        self.panels_built = True
+
+    def _dock(self, title: str, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
 
@@ -107,6 +142,10 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: Services) -> None:
         """Called once the store, provider and engine are open (after the first paint)."""
+        from studio.prompts import Linter, learned_terms
+        from studio.store import FailureClass
+        from studio.ui.queue_model import JobTableModel
+
         self.services = services
         engine = services.engine
         model = JobTableModel(services.store, library=services.library, parent=self)
@@ -127,9 +166,10 @@ class MainWindow(QMainWindow):
         services, self.services = self.services, None
         if services is not None:
             services.engine.bus.clear()
-        self.editor.budget_hint = lambda cost: ""
-        self.queue.detach()
-        self.templates.set_repo(None)
+        if self.panels_built:
+            self.editor.budget_hint = lambda cost: ""
+            self.queue.detach()
+            self.templates.set_repo(None)
         return services
 
     def open_settings(self) -> None:
@@ -160,13 +200,16 @@ class MainWindow(QMainWindow):
         self.attach(services)
 
     async def _load_models(self) -> None:
-        assert self.services is not None
+        if self.services is None:  # closed or reconnected meanwhile
+            return
         try:
             self.editor.set_profiles(await self.services.engine.models())
         except StudioError as err:
             self.editor.show_message(f"Could not load the models: {err}", error=True)
 
     def _on_event(self, event: Event) -> None:
+        from studio.jobs.events import ProviderHealth, QueueState
+
         if isinstance(event, ProviderHealth):
             state = "OK" if event.ok else f"problem: {event.message}"
             self.health.setText(f"Provider: {state}")
@@ -241,6 +284,9 @@ class MainWindow(QMainWindow):
     def _duplicate(self) -> None:
         if self.services is None or not self.queue.selected_ids():
             return
+        from studio.jobs.specs import slots_of
+        from studio.prompts import PromptSlots
+
         job = self.services.store.jobs.get(self.queue.selected_ids()[0])
         if job is None:
             return
@@ -250,6 +296,8 @@ class MainWindow(QMainWindow):
         )
 
     def load_template(self, template: Template) -> None:
+        from studio.prompts import PromptSlots
+
         self.editor.set_slots(PromptSlots.from_mapping(template.slots))
         self.template_origin = template
         self.editor.show_message(f"Loaded template {_template_name(template)} v{template.version}.")
@@ -258,6 +306,8 @@ class MainWindow(QMainWindow):
         if self.services is None:
             self.editor.show_message("Still starting; try again in a moment.", error=True)
             return
+        from studio.ui.templates import SaveTemplateDialog
+
         dialog = SaveTemplateDialog(
             self.services.store.templates, self.editor.slots(), self.template_origin, self
         )
@@ -287,6 +337,8 @@ class MainWindow(QMainWindow):
         return self.services.library / video.path if video else None
 
     def open_job(self, job_id: int) -> None:
+        from studio.store import JobStatus
+
         if self.services is None:
             return
         job = self.services.store.jobs.get(job_id)
@@ -319,7 +371,8 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
         settings.sync()
-        self.preview.stop()
+        if self.panels_built:
+            self.preview.stop()
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)

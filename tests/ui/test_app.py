@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 from PySide6.QtCore import QTimer
@@ -17,7 +20,7 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
 
     def probe() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        if windows and windows[0].editor.model_box.count() > 0:
+        if windows and windows[0].panels_built and windows[0].editor.model_box.count() > 0:
             win = windows[0]
             seen["health"] = win.health.text()
             seen["visible"] = win.isVisible()
@@ -36,3 +39,43 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     assert seen["models"] == 4
     assert str(seen["health"]).startswith("Provider: built-in simulator (http://127.0.0.1:")
     assert seen["menus"] == ["&Render", "&Queue", "&File"]
+
+
+def test_the_first_paint_needs_only_the_shell() -> None:
+    """Before the window is shown nothing loads the panels, the store or the services; the
+    panels then build a turn of the event loop each."""
+    code = """
+import asyncio, sys
+import qasync
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from studio.ui.main_window import MainWindow
+window = MainWindow(staged=True)
+window.show()
+heavy = ("studio.ui.editor", "studio.ui.queue_panel", "studio.ui.preview", "studio.store",
+         "studio.services", "studio.jobs.engine", "httpx", "av", "PIL", "PySide6.QtMultimedia")
+print("before:", [m for m in heavy if m in sys.modules])
+turns = []
+async def build():
+    async def count():
+        while not window.panels_built:
+            turns.append(1)
+            await asyncio.sleep(0)
+    counter = asyncio.ensure_future(count())
+    await window.build_panels_async()
+    await counter
+loop = qasync.QEventLoop(app)
+with loop:
+    loop.run_until_complete(build())
+print("built:", window.panels_built, window.editor.isVisible(), len(turns) >= 2)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout
+    assert "before: []" in out
+    assert "built: True True True" in out
