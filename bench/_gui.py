@@ -10,18 +10,26 @@ from typing import Any, TypeVar
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
 
 T = TypeVar("T")
 
 
-def run_window(scenario: Callable[[QApplication, MainWindow], Coroutine[Any, Any, T]]) -> T:
+def run_window(
+    scenario: Callable[[QApplication, MainWindow, GuiThreadCollector], Coroutine[Any, Any, T]],
+) -> T:
+    """As the app does: garbage collected on the GUI thread; the scenario calls
+    `collector.freeze()` once its start-up is over, as the app does after attaching."""
     app = QApplication(sys.argv)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector(app)
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
     with loop:
-        return loop.run_until_complete(scenario(app, window))
+        result = loop.run_until_complete(scenario(app, window, collector))
+    collector.stop()
+    return result

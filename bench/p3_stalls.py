@@ -32,6 +32,7 @@ from studio.providers.types import RenderSpec  # noqa: E402
 from studio.services import open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.sim.server import spawn  # noqa: E402
+from studio.ui.gc import GuiThreadCollector  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 
@@ -42,6 +43,9 @@ class StallSampler:
     def __init__(self) -> None:
         self.last_tick = time.perf_counter()
         self.stacks: collections.Counter[str] = collections.Counter()
+        self.by_stall: dict[float, collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
         self._gui = threading.get_ident()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -55,20 +59,32 @@ class StallSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(0.002):
-            if time.perf_counter() - self.last_tick > 0.020:
+            tick = self.last_tick
+            if time.perf_counter() - tick > 0.020:
                 frame = sys._current_frames().get(self._gui)
                 if frame is not None:
                     where = traceback.extract_stack(frame)[-6:]
-                    self.stacks[" <- ".join(f"{f.name}:{f.lineno}" for f in reversed(where))] += 1
+                    stack = " <- ".join(f"{f.name}:{f.lineno}" for f in reversed(where))
+                    self.stacks[stack] += 1
+                    self.by_stall[tick][stack] += 1
 
     def report(self) -> None:
         print("  where the GUI thread was during stalls (2 ms samples):")
         for stack, count in self.stacks.most_common(8):
             print(f"   {count:5d}  {stack}")
+        longest = sorted(self.by_stall.values(), key=lambda c: -sum(c.values()))[:3]
+        for number, stall in enumerate(longest, 1):
+            print(f"  stall {number}: ~{20 + 2 * sum(stall.values())} ms")
+            for stack, count in stall.most_common(4):
+                print(f"   {count:5d}  {stack}")
 
 
 async def scenario(
-    app: QApplication, window: MainWindow, seconds: float, profile: bool
+    app: QApplication,
+    window: MainWindow,
+    collector: GuiThreadCollector,
+    seconds: float,
+    profile: bool,
 ) -> list[float]:
     # The provider is another process, as a real one would be: its renders do not compete
     # with the window for this process's interpreter.
@@ -85,6 +101,7 @@ async def scenario(
         Settings(provider="sim", base_url=url + "/v1", max_concurrent=200)
     )
     window.attach(services)
+    collector.freeze()
     specs = [
         RenderSpec(
             model="sim-fast",
@@ -146,7 +163,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--profile", action="store_true", help="show where long stalls are")
     args = parser.parse_args()
-    drifts = run_window(lambda app, window: scenario(app, window, args.seconds, args.profile))
+    drifts = run_window(
+        lambda app, window, collector: scenario(app, window, collector, args.seconds, args.profile)
+    )
     ordered = sorted(drifts)
     p99 = ordered[int(0.99 * (len(ordered) - 1))]
     print(

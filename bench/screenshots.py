@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -92,6 +93,27 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
     await asyncio.sleep(0.3)
     app.processEvents()
     app.primaryScreen().grabWindow(0).save(str(out / "studio-reference-render.png"))
+    save = services.store.templates.save
+    for campaign, product, use_case, note, slots in (
+        ("Spring launch", "Speaker", "product demo", "", base),
+        (
+            "Spring launch",
+            "Speaker",
+            "product demo",
+            "warmer light for the web shop",
+            base.with_slot("lighting", "warm golden hour sunlight"),
+        ),
+        ("Spring launch", "Speaker", "social ad", "", base.with_slot("camera", "handheld")),
+        ("Autumn", "Mug", "background loop", "", PromptSlots(subject="a steaming mug")),
+    ):
+        saved = save(campaign, product, use_case, slots.as_dict(), change_note=note, at=time.time())
+    services.store.templates.mark_known_good(saved.id - 2)
+    window.templates.all_versions.setChecked(True)
+    window.find_template()
+    window.templates.view.selectRow(1)
+    await asyncio.sleep(0.3)
+    app.processEvents()
+    app.primaryScreen().grabWindow(0).save(str(out / "studio-templates.png"))
     window.detach()
     await services.close()
 
@@ -99,7 +121,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window: scenario(app, window, out))
+    run_window(lambda app, window, _collector: scenario(app, window, out))
 
 
 if __name__ == "__main__":

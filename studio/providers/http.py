@@ -38,6 +38,10 @@ from studio.providers.retry import RetryPolicy, parse_retry_after
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+# Creates are paced by the RPM limit, polls are one list request and downloads a few at a
+# time, so a small pool serves them; a large one costs a readiness check per pooled socket
+# on every request (measured: stalls on the UI thread with 100).
+POOL = httpx.Limits(max_connections=24, max_keepalive_connections=12)
 RETRYABLE_STATUS = {408, 409, 429}
 
 
@@ -142,6 +146,7 @@ class HttpCore:
             base_url=self.base_url + "/",
             headers=headers,
             timeout=options.get("timeout", DEFAULT_TIMEOUT),
+            limits=POOL,
             transport=options.get("transport"),
             follow_redirects=False,
         )
@@ -263,6 +268,8 @@ class HttpCore:
         detail = redact(str(err) or type(err).__name__, self._secrets)
         if isinstance(err, httpx.ConnectTimeout):
             return ConnectFailed(f"{self.label} did not accept a connection in time ({what})")
+        if isinstance(err, httpx.PoolTimeout):  # never left this machine: safe to resend
+            return ConnectFailed(f"No free connection to {self.label} in time ({what})")
         if isinstance(err, httpx.TimeoutException):
             return TimedOut(f"{self.label} did not answer in time ({what})")
         if isinstance(err, httpx.ConnectError):

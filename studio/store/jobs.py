@@ -168,11 +168,13 @@ class JobRepo:
 
     def many(self, job_ids: Iterable[int]) -> list[JobRow]:
         ids = list(job_ids)
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self.db.query(f"SELECT * FROM jobs WHERE id IN ({marks}) ORDER BY id", ids)
-        return [JobRow.from_row(r) for r in rows]
+        found: list[JobRow] = []
+        for start in range(0, len(ids), 900):  # under SQLite's limit on bound parameters
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.query(f"SELECT * FROM jobs WHERE id IN ({marks})", chunk)
+            found.extend(JobRow.from_row(r) for r in rows)
+        return sorted(found, key=lambda job: job.id)
 
     def with_status(self, *statuses: JobStatus, provider: str | None = None) -> list[JobRow]:
         marks = ",".join("?" * len(statuses))

@@ -6,6 +6,10 @@ them collects a cycle holding Qt objects, Qt destroys those objects off the GUI 
 warns ("Timers cannot be stopped from another thread") and can crash. So automatic
 collection is switched off and a GUI-thread timer collects instead, as often as the
 allocation counts say it is due.
+
+A full collection walks every tracked object (about 20 ms for what Studio holds after
+start-up on the reference machine): `freeze()` once start-up is over moves those objects
+out of the collector's sight, so the collections that follow only look at new ones.
 """
 
 from __future__ import annotations
@@ -31,7 +35,12 @@ class GuiThreadCollector(QObject):
                 gc.collect(generation)
                 return
 
+    def freeze(self) -> None:
+        gc.collect()
+        gc.freeze()
+
     def stop(self) -> None:
         self.timer.stop()
+        gc.unfreeze()
         gc.collect()
         gc.enable()

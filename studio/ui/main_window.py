@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         for label in (self.paused, self.spend, self.health):
             self.statusBar().addPermanentWidget(label)
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._spend_timer = QTimer(self, singleShot=True, interval=250)
+        self._spend_timer.timeout.connect(self._show_spend)
         self.panels_built = False
         self.resize(1280, 800)
         self._restore_layout()
@@ -216,7 +218,10 @@ class MainWindow(QMainWindow):
             self.health.setToolTip(event.message)
         elif isinstance(event, QueueState):
             self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
-        self._show_spend()
+        # A poll brings hundreds of events; the spend (a sum over today's jobs) is read
+        # once for all of them.
+        if not self._spend_timer.isActive():
+            self._spend_timer.start()
 
     def _show_spend(self) -> None:
         if self.services is None:

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QImageReader, QPixmap
 
@@ -94,6 +95,9 @@ class JobTableModel(QAbstractTableModel):
         self._rows: dict[int, int] = {}  # job id → row
         self._cache: dict[int, JobRow] = {}
         self._specs: dict[int, dict[str, Any]] = {}
+        self._pending: dict[int, frozenset[str]] = {}
+        self._flush_timer = QTimer(self, singleShot=True, interval=0)
+        self._flush_timer.timeout.connect(self.flush)
         self.reload()
 
     # ---- structure -----------------------------------------------------------------------
@@ -240,35 +244,65 @@ class JobTableModel(QAbstractTableModel):
     # ---- live updates --------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
+        """Engine events are gathered and applied together on the next turn of the event
+        loop: a poll that moves 200 jobs costs one store read, not 200."""
         if isinstance(event, JobChanged):
-            self.job_changed(event.job_id, event.changed)
+            self._pending[event.job_id] = self._pending.get(event.job_id, frozenset()) | (
+                event.changed
+            )
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.jobs_changed(pending)
 
     def job_changed(self, job_id: int, changed: frozenset[str]) -> None:
-        job = self.store.jobs.get(job_id)
-        wanted = FILTERS[self.filter]
-        belongs = job is not None and (wanted is None or job.status in wanted)
-        row = self._rows.get(job_id)
-        if row is None:
-            if belongs and job is not None:
-                self._insert_top(job)
-            return
-        if not belongs:
-            self._remove(row)
-            return
-        assert job is not None
-        self._cache[job_id] = job
-        columns = [i for i, c in enumerate(COLUMNS) if c.changes_with & changed]
-        if columns:
-            self.dataChanged.emit(self.index(row, min(columns)), self.index(row, max(columns)))
+        self.jobs_changed({job_id: changed})
 
-    def _insert_top(self, job: JobRow) -> None:
-        position = 0
-        while position < len(self._ids) and self._ids[position] > job.id:
-            position += 1  # newest first, even if events arrive out of order
-        self.beginInsertRows(QModelIndex(), position, position)
-        self._ids.insert(position, job.id)
+    def jobs_changed(self, changes: dict[int, frozenset[str]]) -> None:
+        jobs = {job.id: job for job in self.store.jobs.many(changes)}
+        wanted = FILTERS[self.filter]
+        arrivals: list[JobRow] = []
+        for job_id, changed in changes.items():
+            job = jobs.get(job_id)
+            belongs = job is not None and (wanted is None or job.status in wanted)
+            row = self._rows.get(job_id)
+            if row is None:
+                if belongs and job is not None:
+                    arrivals.append(job)
+            elif not belongs:
+                self._remove(row)
+            else:
+                assert job is not None
+                self._cache[job_id] = job
+                columns = [i for i, c in enumerate(COLUMNS) if c.changes_with & changed]
+                if columns:
+                    self.dataChanged.emit(
+                        self.index(row, min(columns)), self.index(row, max(columns))
+                    )
+        self._insert(arrivals)
+
+    def _insert(self, jobs: list[JobRow]) -> None:
+        """New jobs go on top, newest first; a batch of them is one insertion."""
+        jobs = sorted(jobs, key=lambda j: j.id, reverse=True)
+        if not jobs:
+            return
+        if self._ids and jobs[-1].id < self._ids[0]:  # out of order: place each one
+            for job in jobs:
+                position = 0
+                while position < len(self._ids) and self._ids[position] > job.id:
+                    position += 1
+                self._insert_rows(position, [job])
+        else:
+            self._insert_rows(0, jobs)
+
+    def _insert_rows(self, position: int, jobs: list[JobRow]) -> None:
+        self.beginInsertRows(QModelIndex(), position, position + len(jobs) - 1)
+        self._ids[position:position] = [job.id for job in jobs]
         self._rows = {job_id: r for r, job_id in enumerate(self._ids)}
-        self._cache[job.id] = job
+        self._cache.update((job.id, job) for job in jobs)
         self.endInsertRows()
 
     def _remove(self, row: int) -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
+from studio.jobs.events import JobChanged
 from studio.store import FailureClass, JobStatus, Store
 from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel
 
@@ -101,6 +103,35 @@ def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
     assert [model.job_id(r) for r in range(model.rowCount())] == [new]
     with pytest.raises(ValueError, match="unknown filter"):
         model.set_filter("sparkly")
+
+
+def test_engine_events_are_applied_together(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll's worth of events costs one store read and one insertion, on the next turn."""
+    old = add(store, "old")
+    model = JobTableModel(store)
+    reads: list[int] = []
+    many = store.jobs.many
+    monkeypatch.setattr(store.jobs, "many", lambda ids: reads.append(len(ids)) or many(ids))
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    changed: list[int] = []
+    model.dataChanged.connect(lambda a, b, roles=None: changed.append(a.row()))
+    new = [add(store, f"take {i}") for i in range(3)]
+    with store.db.write() as tx:
+        store.jobs.update(tx, old, at=1_050.0, progress=40)
+    for job_id in new:
+        model.on_event(JobChanged(job_id, "queued", frozenset({"created"})))
+    model.on_event(JobChanged(old, "running", frozenset({"progress"})))
+    model.on_event(JobChanged(old, "running", frozenset({"status"})))
+    assert model.rowCount() == 1  # nothing applied yet: the UI thread is not held up
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=2000)
+    assert reads == [4]
+    assert inserted == [(0, 2)]
+    assert [model.job_id(r) for r in range(4)] == [*reversed(new), old]
+    assert changed == [0]  # the old row, updated (on row 0) before the new rows went on top
+    assert model.index(3, column("progress")).data() == "40%"
 
 
 def test_large_library_reads_rows_lazily(store: Store) -> None:
