@@ -146,6 +146,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX scores_job ON scores(job_id);
     CREATE INDEX decisions_job ON decisions(job_id, at);
     """,
+    # 4: a decision carries the scores and defect tags it was made with; tags on a take
+    # while it is reviewed; favourites
+    """
+    ALTER TABLE decisions ADD COLUMN scores_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE decisions ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    CREATE TABLE stars (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        at REAL NOT NULL
+    );
+    CREATE TABLE take_tags (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        tags TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

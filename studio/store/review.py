@@ -26,12 +26,14 @@ class Template:
 class Decision:
     id: int
     job_id: int
-    decision: str
+    decision: str  # approve | edit | discard | undo (takes back the one before it)
     escalate: bool
     note: str
     reviewer: str
     rubric_id: int | None
     at: float
+    scores: dict[str, int]
+    tags: tuple[str, ...]
 
 
 class TemplateRepo:
@@ -196,14 +198,79 @@ class VerdictRepo:
         rubric_id: int | None = None,
         note: str = "",
         escalate: bool = False,
-    ) -> None:
+        scores: dict[str, int] | None = None,
+        tags: tuple[str, ...] = (),
+    ) -> Decision:
         with self.db.write() as tx:
-            tx.execute(
+            cursor = tx.execute(
                 "INSERT INTO decisions (job_id, decision, escalate, note, reviewer, rubric_id, "
-                "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (job_id, decision, int(escalate), note, reviewer, rubric_id, at),
+                "at, scores_json, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    decision,
+                    int(escalate),
+                    note,
+                    reviewer,
+                    rubric_id,
+                    at,
+                    json.dumps(scores or {}),
+                    ",".join(tags),
+                ),
             )
+        row = self.db.query_one("SELECT * FROM decisions WHERE id = ?", (cursor.lastrowid,))
+        assert row is not None
+        return _decision(dict(row))
 
     def history(self, job_id: int) -> list[Decision]:
         rows = self.db.query("SELECT * FROM decisions WHERE job_id = ? ORDER BY id", (job_id,))
-        return [Decision(**{**dict(r), "escalate": bool(r["escalate"])}) for r in rows]
+        return [_decision(dict(r)) for r in rows]
+
+    def current(self, job_ids: list[int]) -> dict[int, Decision]:
+        """Each take's decision in force: the history replayed, an undo taking back the
+        decision before it."""
+        found: dict[int, list[Decision]] = {}
+        for start in range(0, len(job_ids), 900):
+            chunk = job_ids[start : start + 900]
+            rows = self.db.query(
+                f"SELECT * FROM decisions WHERE job_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY id",
+                chunk,
+            )
+            for row in rows:
+                decision = _decision(dict(row))
+                stack = found.setdefault(decision.job_id, [])
+                if decision.decision == "undo":
+                    if stack:
+                        stack.pop()
+                else:
+                    stack.append(decision)
+        return {job_id: stack[-1] for job_id, stack in found.items() if stack}
+
+    def set_tags(self, job_id: int, tags: list[str], *, at: float) -> None:
+        """The defect tags on a take while it is reviewed (each decision keeps its own)."""
+        with self.db.write() as tx:
+            tx.execute(
+                "INSERT INTO take_tags (job_id, tags, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (job_id) DO UPDATE SET tags = excluded.tags, at = excluded.at",
+                (job_id, ",".join(tags), at),
+            )
+
+    def tags(self, job_id: int) -> list[str]:
+        row = self.db.query_one("SELECT tags FROM take_tags WHERE job_id = ?", (job_id,))
+        return [t for t in row[0].split(",") if t] if row else []
+
+    def star(self, job_id: int, on: bool, *, at: float) -> None:
+        with self.db.write() as tx:
+            if on:
+                tx.execute("INSERT OR IGNORE INTO stars (job_id, at) VALUES (?, ?)", (job_id, at))
+            else:
+                tx.execute("DELETE FROM stars WHERE job_id = ?", (job_id,))
+
+    def starred(self) -> set[int]:
+        return {int(r[0]) for r in self.db.query("SELECT job_id FROM stars")}
+
+
+def _decision(data: dict[str, Any]) -> Decision:
+    scores = json.loads(data.pop("scores_json") or "{}")
+    tags = tuple(t for t in data.pop("tags").split(",") if t)
+    return Decision(**{**data, "escalate": bool(data["escalate"])}, scores=scores, tags=tags)

@@ -94,3 +94,18 @@ def test_scores_and_decisions_are_history(store: Store) -> None:
         ("discard", True, "logo visible"),
         ("undo", False, ""),
     ]
+    assert store.verdicts.current([job_id]) == {}  # the discard was taken back
+
+    approve = store.verdicts.decide(
+        job_id, "approve", reviewer="ana", at=6.0, scores={"motion": 2}, tags=("logo",)
+    )
+    assert (approve.scores, approve.tags) == ({"motion": 2}, ("logo",))
+    store.verdicts.decide(job_id, "edit", reviewer="ben", at=7.0)
+    store.verdicts.decide(job_id, "undo", reviewer="ben", at=8.0)
+    assert store.verdicts.current([job_id])[job_id].decision == "approve"
+    assert len(store.verdicts.history(job_id)) == 5  # nothing is ever rewritten
+    store.verdicts.star(job_id, True, at=9.0)
+    store.verdicts.star(job_id, True, at=9.5)
+    assert store.verdicts.starred() == {job_id}
+    store.verdicts.star(job_id, False, at=10.0)
+    assert store.verdicts.starred() == set()

@@ -1,0 +1,192 @@
+"""A review pass over a list of takes: score on the rubric, decide, undo, move on.
+
+Qt-free: the review panel drives it from keys and buttons, tests drive it directly. Every
+score and decision is appended to the store at once (nothing is held only in memory), and
+an undo is a new history entry that takes back the decision before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from studio.errors import StudioError
+from studio.review.rubric import SCORES, ActiveRubric
+from studio.store import Store
+from studio.store.review import Decision
+
+DECISIONS = ("approve", "edit", "discard")
+
+
+class ReviewError(StudioError):
+    """A review action that cannot be taken as asked (the message says what is missing)."""
+
+
+@dataclass
+class Take:
+    job_id: int
+    scores: dict[str, int] = field(default_factory=dict)
+    tags: set[str] = field(default_factory=set)
+    decision: Decision | None = None
+    starred: bool = False
+
+
+class ReviewSession:
+    def __init__(
+        self,
+        store: Store,
+        rubric: ActiveRubric,
+        job_ids: list[int],
+        *,
+        reviewer: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store, self.rubric, self.reviewer, self.clock = store, rubric, reviewer, clock
+        current = store.verdicts.current(job_ids)
+        starred = store.verdicts.starred()
+        self.takes = [
+            Take(
+                job_id,
+                scores=store.verdicts.scores(job_id),
+                tags=set(store.verdicts.tags(job_id)),
+                decision=current.get(job_id),
+                starred=job_id in starred,
+            )
+            for job_id in job_ids
+        ]
+        self.index = 0
+        self.criterion = 0
+        self.auto_advance = True
+        self.blind = False
+        self._decided: list[int] = []  # job ids in the order decided here, for undo
+
+    # ---- where we are -------------------------------------------------------------------
+
+    @property
+    def take(self) -> Take:
+        if not self.takes:
+            raise ReviewError("There are no finished takes to review.")
+        return self.takes[self.index]
+
+    def go(self, index: int) -> None:
+        if self.takes:
+            self.index = max(0, min(index, len(self.takes) - 1))
+            self.criterion = 0
+
+    def step(self, delta: int) -> None:
+        self.go(self.index + delta)
+
+    def next_unreviewed(self) -> int | None:
+        """The first take after the current one (wrapping round) with no decision."""
+        n = len(self.takes)
+        for offset in range(1, n + 1):
+            i = (self.index + offset) % n
+            if self.takes[i].decision is None:
+                return i
+        return None
+
+    def select_criterion(self, index: int) -> None:
+        self.criterion = max(0, min(index, len(self.rubric.rubric.criteria) - 1))
+
+    # ---- scoring ------------------------------------------------------------------------
+
+    def score(self, value: int, criterion: int | None = None) -> None:
+        """Score a criterion (the selected one by default) and move the selection on."""
+        if value not in SCORES:
+            raise ReviewError(f"A score is 0, 1 or 2, not {value}.")
+        index = self.criterion if criterion is None else criterion
+        crit = self.rubric.rubric.criteria[index]
+        take = self.take
+        take.scores[crit.id] = value
+        self.store.verdicts.score(
+            take.job_id,
+            self.rubric.rubric_id,
+            crit.id,
+            value,
+            reviewer=self.reviewer,
+            at=self.clock(),
+            tags=tuple(sorted(t for t in take.tags if t in crit.tags)),
+        )
+        if criterion is None:
+            self.select_criterion(index + 1)
+
+    def toggle_tag(self, tag: str) -> None:
+        if tag not in self.rubric.rubric.tags:
+            raise ReviewError(f"{tag!r} is not a defect tag of this rubric.")
+        tags = self.take.tags
+        tags.symmetric_difference_update({tag})
+        self.store.verdicts.set_tags(self.take.job_id, sorted(tags), at=self.clock())
+
+    def passes(self) -> bool:
+        return self.rubric.rubric.passes(self.take.scores)
+
+    # ---- deciding -----------------------------------------------------------------------
+
+    def decide(self, decision: str, *, note: str = "", escalate: bool = False) -> Decision:
+        if decision not in DECISIONS:
+            raise ReviewError(f"A decision is approve, edit or discard, not {decision!r}.")
+        if escalate and decision != "discard":
+            raise ReviewError("Only a discard can be escalated.")
+        if escalate and not note.strip():
+            raise ReviewError("Escalating needs a note for safety/legal: say what is wrong.")
+        take = self.take
+        made = self.store.verdicts.decide(
+            take.job_id,
+            decision,
+            reviewer=self.reviewer,
+            at=self.clock(),
+            rubric_id=self.rubric.rubric_id,
+            note=note.strip(),
+            escalate=escalate,
+            scores=dict(take.scores),
+            tags=tuple(sorted(take.tags)),
+        )
+        take.decision = made
+        self._decided.append(take.job_id)
+        if self.auto_advance:
+            following = self.next_unreviewed()
+            if following is not None:
+                self.go(following)
+        return made
+
+    def decide_many(self, indexes: list[int], decision: str, *, note: str = "") -> None:
+        """One decision for several takes (a multi-selection); escalation is one at a time."""
+        keep = self.index, self.auto_advance
+        self.auto_advance = False
+        try:
+            for i in indexes:
+                self.go(i)
+                self.decide(decision, note=note)
+        finally:
+            self.index, self.auto_advance = keep
+
+    def undo(self) -> Take | None:
+        """Take back the last decision made in this session, as a new history entry, and
+        return to that take."""
+        while self._decided:
+            job_id = self._decided.pop()
+            i = next(i for i, t in enumerate(self.takes) if t.job_id == job_id)
+            take = self.takes[i]
+            if take.decision is None:
+                continue
+            self.store.verdicts.decide(
+                job_id,
+                "undo",
+                reviewer=self.reviewer,
+                at=self.clock(),
+                rubric_id=self.rubric.rubric_id,
+                note=f"took back {take.decision.decision}",
+            )
+            take.decision = self.store.verdicts.current([job_id]).get(job_id)
+            self.go(i)
+            return take
+        return None
+
+    def toggle_star(self) -> None:
+        take = self.take
+        take.starred = not take.starred
+        self.store.verdicts.star(take.job_id, take.starred, at=self.clock())
+
+    def history(self) -> list[Decision]:
+        return self.store.verdicts.history(self.take.job_id)

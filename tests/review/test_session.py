@@ -1,0 +1,121 @@
+"""A review session over the store: scores, decisions, escalation, undo, auto-advance."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from studio.review.rubric import load_active
+from studio.review.session import ReviewError, ReviewSession
+from studio.store import Store
+
+
+def ready_jobs(store: Store, n: int) -> list[int]:
+    with store.db.write() as tx:
+        return [
+            store.jobs.insert(
+                tx,
+                {
+                    "provider": "sim",
+                    "model": "sim-fast",
+                    "prompt": f"take {i}",
+                    "spec_json": "{}",
+                    "idem_key": f"k{i}",
+                    "status": "ready",
+                },
+                at=1.0,
+            )
+            for i in range(n)
+        ]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> ReviewSession:
+    store = Store(tmp_path / "s.db")
+    ticks = itertools.count(100)
+    return ReviewSession(
+        store,
+        load_active(store.rubrics),
+        ready_jobs(store, 4),
+        reviewer="ana",
+        clock=lambda: float(next(ticks)),
+    )
+
+
+def test_score_decide_advance_undo(session: ReviewSession) -> None:
+    store = session.store
+    first = session.take.job_id
+    session.score(2)
+    session.score(2)
+    assert session.criterion == 2  # the selection moves on after each score
+    session.toggle_tag("logo")
+    session.score(1)
+    assert session.passes()
+    decision = session.decide("approve")
+    assert (decision.scores, decision.tags) == ({"motion": 2, "framing": 2, "brand": 1}, ("logo",))
+    assert decision.rubric_id == session.rubric.rubric_id
+    assert session.index == 1  # auto-advanced to the next take without a decision
+    assert store.verdicts.scores(first) == {"motion": 2, "framing": 2, "brand": 1}
+
+    with pytest.raises(ReviewError, match="needs a note"):
+        session.decide("discard", escalate=True)
+    assert session.index == 1  # nothing happened
+    session.decide("discard", escalate=True, note="a real person's face")
+    assert session.index == 2
+
+    undone = session.undo()
+    assert undone is not None
+    assert session.index == 1
+    assert undone.decision is None
+    history = session.history()
+    assert [h.decision for h in history] == ["discard", "undo"]
+    assert history[0].escalate
+    assert history[0].note == "a real person's face"
+
+
+def test_auto_advance_skips_decided_takes_and_can_be_off(session: ReviewSession) -> None:
+    session.go(2)
+    session.decide("edit")
+    assert session.index == 3
+    session.decide("approve")
+    assert session.index == 0  # wraps round to the first undecided take
+    session.auto_advance = False
+    session.decide("approve")
+    assert session.index == 0
+    session.decide_many([1, 2], "discard")
+    assert [t.decision.decision for t in session.takes if t.decision] == [
+        "approve",
+        "discard",
+        "discard",
+        "approve",
+    ]
+    assert session.next_unreviewed() is None
+
+
+def test_bad_actions_are_refused_clearly(session: ReviewSession) -> None:
+    with pytest.raises(ReviewError, match="0, 1 or 2"):
+        session.score(3)
+    with pytest.raises(ReviewError, match="approve, edit or discard"):
+        session.decide("maybe")
+    with pytest.raises(ReviewError, match="Only a discard"):
+        session.decide("approve", escalate=True, note="x")
+    with pytest.raises(ReviewError, match="not a defect tag"):
+        session.toggle_tag("sparkles")
+
+
+def test_a_new_session_picks_up_where_the_last_left(session: ReviewSession) -> None:
+    session.score(1)
+    session.toggle_tag("jitter")
+    session.toggle_star()
+    session.decide("edit")
+    again = ReviewSession(
+        session.store, session.rubric, [t.job_id for t in session.takes], reviewer="ben"
+    )
+    take = again.takes[0]
+    assert take.scores == {"motion": 1}
+    assert take.tags == {"jitter"}
+    assert take.starred
+    assert take.decision is not None
+    assert take.decision.decision == "edit"
