@@ -1,0 +1,71 @@
+"""What differs between two takes: their prompts slot by slot (word level) and their
+parameters (model, size, seconds, seed, reference image)."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from studio.prompts import LABELS, SLOTS
+from studio.store import JobRow
+
+PARAMETERS = (("model", "Model"), ("size", "Size"), ("seconds", "Seconds"), ("seed", "Seed"))
+
+
+@dataclass(frozen=True)
+class SlotDiff:
+    slot: str
+    label: str
+    left: list[tuple[str, bool]]  # words of the left take, True where changed
+    right: list[tuple[str, bool]]
+
+    @property
+    def changed(self) -> bool:
+        return any(c for _, c in self.left) or any(c for _, c in self.right)
+
+
+def word_diff(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    left, right = a.split(), b.split()
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    out_a: list[tuple[str, bool]] = []
+    out_b: list[tuple[str, bool]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        same = op == "equal"
+        out_a += [(w, not same) for w in left[i1:i2]]
+        out_b += [(w, not same) for w in right[j1:j2]]
+    return out_a, out_b
+
+
+def slot_diffs(left: dict[str, str], right: dict[str, str]) -> list[SlotDiff]:
+    return [
+        SlotDiff(slot, LABELS[slot], *word_diff(left.get(slot, ""), right.get(slot, "")))
+        for slot in SLOTS
+        if left.get(slot) or right.get(slot)
+    ]
+
+
+def parameter_diffs(left: JobRow, right: JobRow) -> list[tuple[str, str, str]]:
+    """(label, left value, right value) for every parameter that differs."""
+    a, b = _params(left), _params(right)
+    return [(label, a[label], b[label]) for label in a if a[label] != b[label]]
+
+
+def _params(job: JobRow) -> dict[str, str]:
+    spec: dict[str, Any] = json.loads(job.spec_json or "{}")
+    values = {label: str(spec.get(key, "—")) for key, label in PARAMETERS}
+    values["Model"] = job.model
+    sha = spec.get("reference_sha256")
+    values["Reference image"] = f"image {sha[:8]}…" if isinstance(sha, str) and sha else "none"
+    values["Size"] = str(spec.get("size") or spec.get("resolution") or "—")
+    return values
+
+
+def words_html(words: list[tuple[str, bool]], colour: str) -> str:
+    """Words with the changed ones highlighted, for a rich-text label."""
+    return " ".join(
+        f'<span style="background:{colour}">{html.escape(w)}</span>' if changed else html.escape(w)
+        for w, changed in words
+    )

@@ -1,0 +1,57 @@
+"""Review and player keys as data (`resources/keymap.toml`, or the user's copy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio import paths
+from studio.errors import ConfigError
+from studio.resources import read_toml, resources_dir
+
+
+@dataclass(frozen=True)
+class Binding:
+    command: str
+    keys: tuple[str, ...]
+    text: str
+    group: str  # "review" or "player"
+
+
+def load_keymap(path: Path | None = None) -> tuple[dict[str, Binding], str]:
+    """The bindings, and a problem (empty if none). A user's keymap with an error is named
+    and the built-in one used; a command the user's file leaves out keeps its default."""
+    builtin = _parse(read_toml(resources_dir() / "keymap.toml"), "keymap.toml")
+    user = path or paths.config_dir() / "keymap.toml"
+    if not user.is_file():
+        return builtin, ""
+    try:
+        mine = _parse(read_toml(user), str(user))
+    except ConfigError as err:
+        return builtin, f"{err} — using the built-in keys."
+    unknown = sorted(set(mine) - set(builtin))
+    if unknown:
+        return builtin, f"{user}: unknown commands {', '.join(unknown)} — using the built-in keys."
+    return {**builtin, **mine}, ""
+
+
+def _parse(data: dict[str, object], source: str) -> dict[str, Binding]:
+    bindings: dict[str, Binding] = {}
+    for group, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{group}] must be a table of commands")
+        for command, entry in table.items():
+            keys = entry.get("keys") if isinstance(entry, dict) else None
+            if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+                raise ConfigError(f"{source}: {group}.{command}.keys must be a list of keys")
+            text = entry.get("text", command) if isinstance(entry, dict) else command
+            bindings[command] = Binding(command, tuple(keys), str(text), group)
+    seen: dict[str, str] = {}
+    for binding in bindings.values():
+        for key in binding.keys:
+            if key in seen:
+                raise ConfigError(
+                    f"{source}: {key!r} is bound to both {seen[key]} and {binding.command}"
+                )
+            seen[key] = binding.command
+    return bindings

@@ -1,0 +1,87 @@
+"""The keymap as data, and the prompt and parameter diff between two takes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from studio.review.diff import parameter_diffs, slot_diffs, word_diff, words_html
+from studio.review.keymap import load_keymap
+from studio.store import JobRow, JobStatus
+
+
+def test_builtin_keymap_has_the_suggested_defaults() -> None:
+    keys, problem = load_keymap(Path("/nonexistent/keymap.toml"))
+    assert problem == ""
+    assert keys["decide.approve"].keys == ("A",)
+    assert keys["decide.escalate"].keys == ("Shift+D",)
+    assert keys["decide.undo"].keys == ("U",)
+    assert keys["frame.next"].keys == (".",)
+    assert keys["review.help"].keys == ("?",)
+    assert {keys[f"score.{n}"].keys for n in range(3)} == {("0",), ("1",), ("2",)}
+
+
+def test_a_user_keymap_overrides_and_a_broken_one_is_named(tmp_path: Path) -> None:
+    mine = tmp_path / "keymap.toml"
+    mine.write_text('[review]\n"decide.approve" = { keys = ["Y"] }\n')
+    keys, problem = load_keymap(mine)
+    assert (keys["decide.approve"].keys, keys["decide.edit"].keys, problem) == (("Y",), ("E",), "")
+    mine.write_text(
+        '[review]\n"decide.approve" = { keys = ["E"] }\n"decide.edit" = { keys = ["E"] }\n'
+    )
+    keys, problem = load_keymap(mine)
+    assert str(mine) in problem
+    assert "'E' is bound to both" in problem
+    assert keys["decide.approve"].keys == ("A",)  # the built-in keys stand in
+    mine.write_text('[review]\n"decide.sparkle" = { keys = ["X"] }\n')
+    assert "unknown commands decide.sparkle" in load_keymap(mine)[1]
+
+
+def test_word_diff_marks_changed_words_only() -> None:
+    left, right = word_diff("warm golden hour light", "cold golden hour neon light")
+    assert left == [("warm", True), ("golden", False), ("hour", False), ("light", False)]
+    assert [w for w, changed in right if changed] == ["cold", "neon"]
+    assert words_html(right[:1], "#fdd") == '<span style="background:#fdd">cold</span>'
+    assert words_html([("<b>", True)], "#fdd").count("&lt;b&gt;") == 1
+
+
+def job(spec: dict[str, object], model: str = "sim-fast") -> JobRow:
+    return JobRow.from_row(
+        {
+            **dict.fromkeys(JobRow.__dataclass_fields__),
+            "id": 1,
+            "provider": "sim",
+            "model": model,
+            "prompt": "p",
+            "spec_json": json.dumps(spec),
+            "idem_key": "k",
+            "status": JobStatus.READY.value,
+            "priority": 0,
+            "progress": 100,
+            "created_at": 1.0,
+            "updated_at": 1.0,
+        }
+    )
+
+
+def test_slot_and_parameter_differences() -> None:
+    a = {"subject": "a red kite", "lighting": "golden hour"}
+    b = {"subject": "a red kite", "lighting": "neon night"}
+    diffs = slot_diffs(a, b)
+    assert [(d.slot, d.changed) for d in diffs] == [("subject", False), ("lighting", True)]
+    left = job({"model": "sim-fast", "size": "640x360", "seconds": 4, "seed": 1})
+    right = job(
+        {
+            "model": "sim-pro",
+            "size": "640x360",
+            "seconds": 8,
+            "seed": 1,
+            "reference_sha256": "ab" * 32,
+        },
+        model="sim-pro",
+    )
+    assert parameter_diffs(left, right) == [
+        ("Model", "sim-fast", "sim-pro"),
+        ("Seconds", "4", "8"),
+        ("Reference image", "none", "image abababab…"),
+    ]
