@@ -1,0 +1,471 @@
+"""The review player: frame-accurate stepping, J/K/L shuttle, loops, speed, scrub with
+timecode and spritesheet previews, and a preloaded next clip so switching is instant.
+
+Two decks (player + video widget) sit in a stack: the visible one plays, the hidden one
+holds the next clip decoded and paused on its first frame. Going to that clip swaps them.
+Frame stepping seeks, while paused, to just after the frame's start time
+(`frame * 1000 / fps + 1` ms), which lands on that exact frame with the FFmpeg backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage, QMouseEvent, QPixmap
+from PySide6.QtMultimedia import (
+    QAudioOutput,
+    QMediaMetaData,
+    QMediaPlayer,
+    QVideoFrame,
+)
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+SHUTTLE = (1.0, 2.0, 4.0)
+DEFAULT_FPS = 24.0
+SPRITE_COLUMNS, SPRITE_TILES = 5, 20  # the simulator's and OpenAI's spritesheet layout
+
+
+@dataclass
+class Deck:
+    """One player and the widget it draws into."""
+
+    player: QMediaPlayer
+    video: QVideoWidget
+    audio: QAudioOutput
+    path: Path | None = None
+    fps: float = DEFAULT_FPS
+    frames: int = 0
+    ready: bool = False  # loaded and its first frame decoded
+    spritesheet: Path | None = None
+    pictures: int = 0  # frames presented since the clip was opened
+
+
+def timecode(frame: int, fps: float) -> str:
+    rate = max(1, round(fps))
+    seconds, frames = divmod(frame, rate)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
+
+
+def image_to_rgb(image: QImage) -> bytes:
+    """Tightly packed RGB bytes of an image (for reading the frame code in tests/benches)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    data = bytes(rgb.constBits())
+    return b"".join(data[y * stride : y * stride + width * 3] for y in range(height))
+
+
+def _button(text: str, *, checkable: bool = False) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setCheckable(checkable)
+    return button
+
+
+class ClipPlayer(QWidget):
+    frame_changed = Signal(int)  # the frame now shown
+    clip_changed = Signal(object)  # the Path now shown (None when cleared)
+    frame_presented = Signal(object)  # QVideoFrame: each frame the visible deck presents
+    problem = Signal(str)
+
+    def __init__(self, *, controls: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stack = QStackedWidget()
+        self.decks = [self._deck(), self._deck()]
+        self.loop_range: tuple[int, int] | None = None
+        self.looping = True
+        self._shuttle = 0  # index into SHUTTLE while L is held down; 0 = normal play
+        self._playing = False  # the user asked for playback (loops restart only then)
+        self._reverse = QTimer(self)
+        self._reverse.timeout.connect(lambda: self.step(-1))
+        self._reverse_speed = 0
+        self.message = QLabel()
+        self.message.setObjectName("playerMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #ddd; background: #222; padding: 24px;")
+        self.stack.addWidget(self.message)
+        self.stack.setCurrentWidget(self.message)
+        self.message.setText("No take selected.")
+
+        self.play_button = _button("Play")
+        self.play_button.clicked.connect(self.toggle)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("scrub")
+        self.slider.setMouseTracking(True)
+        self.slider.installEventFilter(self)
+        self.slider.sliderMoved.connect(self.seek_frame)
+        self.time = QLabel(timecode(0, DEFAULT_FPS))
+        self.time.setObjectName("timecode")
+        self.time.setMinimumWidth(180)
+        self.speed = QComboBox()
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(lambda _i: self._apply_rate())
+        self.loop_button = _button("Loop", checkable=True)
+        self.loop_button.setChecked(True)
+        self.loop_button.toggled.connect(self.set_looping)
+        self.mute = _button("Mute", checkable=True)
+        self.mute.toggled.connect(self._apply_volume)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(80)
+        self.volume.setMaximumWidth(90)
+        self.volume.valueChanged.connect(lambda _v: self._apply_volume())
+        self.hover = QLabel(self)  # spritesheet preview above the scrub bar
+        self.hover.setWindowFlags(Qt.WindowType.ToolTip)
+        self.hover.hide()
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(self.play_button)
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.time)
+        bar.addWidget(self.speed)
+        bar.addWidget(self.loop_button)
+        bar.addWidget(self.mute)
+        bar.addWidget(self.volume)
+        self.bar = QWidget()
+        self.bar.setLayout(bar)
+        self.bar.setVisible(controls)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.bar)
+        self._apply_volume()
+
+    # ---- decks --------------------------------------------------------------------------
+
+    def _deck(self) -> Deck:
+        video = QVideoWidget()
+        player = QMediaPlayer(self)
+        audio = QAudioOutput(self)
+        player.setAudioOutput(audio)
+        player.setVideoOutput(video)
+        deck = Deck(player, video, audio)
+        self.stack.addWidget(video)
+        player.mediaStatusChanged.connect(lambda status, d=deck: self._status(d, status))
+        player.positionChanged.connect(lambda ms, d=deck: self._position(d, ms))
+        player.errorOccurred.connect(lambda _e, text, d=deck: self._error(d, text))
+        player.playbackStateChanged.connect(lambda _s, d=deck: self._state(d))
+        sink = video.videoSink()
+        sink.videoFrameChanged.connect(lambda frame, d=deck: self._frame(d, frame))
+        return deck
+
+    @property
+    def deck(self) -> Deck:
+        return self.decks[0]
+
+    @property
+    def clip(self) -> Path | None:
+        return self.deck.path
+
+    @property
+    def fps(self) -> float:
+        return self.deck.fps
+
+    @property
+    def frames(self) -> int:
+        return self.deck.frames
+
+    def load(
+        self, path: Path | None, *, spritesheet: Path | None = None, size: int | None = None
+    ) -> None:
+        """Show a clip (instantly if it was preloaded); None clears the player. `size` is
+        what the library recorded: a file of another size is reported as cut short."""
+        self.pause()
+        self.loop_range = None
+        if path is not None and size is not None and path.is_file():
+            actual = path.stat().st_size
+            if actual != size:
+                self.deck.path = None
+                self._show_message(
+                    f"{path.name} is damaged: {actual:,} bytes on disk, {size:,} when it was "
+                    "downloaded. Retry the job to download it again."
+                )
+                self.problem.emit(f"truncated: {path}")
+                self.clip_changed.emit(None)
+                return
+        if path is None:
+            self.deck.player.setSource(QUrl())
+            self.deck.path = None
+            self._show_message("No take selected.")
+            self.clip_changed.emit(None)
+            return
+        spare = self.decks[1]
+        if spare.path == path and spare.player.error() == QMediaPlayer.Error.NoError:
+            self.decks.reverse()
+        else:
+            self._open(self.deck, path)
+        self.deck.spritesheet = spritesheet
+        self.deck.player.setPosition(0)
+        self.deck.audio.setMuted(self.mute.isChecked())
+        self.decks[1].audio.setMuted(True)
+        self._show_deck()
+        self.clip_changed.emit(path)
+
+    def preload(self, path: Path | None) -> None:
+        """Decode the next clip's first frame in the hidden deck."""
+        spare = self.decks[1]
+        if path is None or path == spare.path or not path.is_file():
+            return
+        self._open(spare, path)
+
+    def _open(self, deck: Deck, path: Path) -> None:
+        deck.ready = False
+        deck.pictures = 0
+        deck.path = path
+        deck.fps, deck.frames = DEFAULT_FPS, 0
+        deck.player.stop()
+        deck.player.setSource(QUrl())
+        if not path.is_file():
+            deck.path = None
+            self._show_message(f"The clip is missing from the library:\n{path}")
+            self.problem.emit(f"missing: {path}")
+            return
+        if path.stat().st_size == 0:
+            deck.path = None
+            self._show_message(f"The clip file is empty (0 bytes):\n{path}")
+            self.problem.emit(f"empty: {path}")
+            return
+        deck.player.setSource(QUrl.fromLocalFile(str(path)))
+        deck.player.pause()  # decode the first frame, so showing it is instant
+
+    def _show_deck(self) -> None:
+        deck = self.deck
+        if deck.path is None:
+            return
+        if deck.player.error() != QMediaPlayer.Error.NoError:
+            self._error(deck, deck.player.errorString())
+            return
+        self.stack.setCurrentWidget(deck.video)
+        self._update_range()
+        self._show_position(self.current_frame())
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+        self.slider.setRange(0, 0)
+        self.time.setText("—")
+
+    # ---- player events ------------------------------------------------------------------
+
+    def _status(self, deck: Deck, status: QMediaPlayer.MediaStatus) -> None:
+        if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
+            rate = deck.player.metaData().value(QMediaMetaData.Key.VideoFrameRate)
+            if isinstance(rate, float | int) and rate > 0:
+                deck.fps = float(rate)
+            deck.frames = max(1, round(deck.player.duration() * deck.fps / 1000))
+            deck.ready = True
+            if deck is self.deck:
+                self._update_range()
+        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+            self._error(deck, deck.player.errorString() or "not a playable video")
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            if deck.pictures == 0:  # reached the end without one decodable picture
+                self._error(deck, "it is cut short or damaged (no picture could be decoded)")
+            elif deck is self.deck and self.looping and self._playing:
+                self.seek_frame(self.loop_range[0] if self.loop_range else 0)
+                deck.player.play()
+
+    def _error(self, deck: Deck, text: str) -> None:
+        path = deck.path
+        if path is None:  # reported already (the backend says it twice: error and status)
+            return
+        deck.path = None
+        if deck is self.deck:
+            self._show_message(
+                f"Cannot play {path.name}: {text or 'the file is not a video Studio can read'}.\n"
+                "The rest of the review list is unaffected."
+            )
+            self.problem.emit(f"{path}: {text}")
+
+    def _position(self, deck: Deck, ms: int) -> None:
+        if deck is not self.deck:
+            return
+        frame = self.frame_at(ms)
+        if self.loop_range and self.looping and self.is_playing():
+            first, last = self.loop_range
+            if frame > last:
+                self.seek_frame(first)
+                return
+        self._show_position(frame)
+        self.frame_changed.emit(frame)
+
+    def _state(self, deck: Deck) -> None:
+        if deck is self.deck:
+            self.play_button.setText("Pause" if self.is_playing() else "Play")
+
+    def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
+        if frame.isValid():
+            deck.pictures += 1
+            if deck is self.deck:
+                self.frame_presented.emit(frame)
+
+    def _update_range(self) -> None:
+        self.slider.setRange(0, max(0, self.frames - 1))
+
+    def _show_position(self, frame: int) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(frame)
+        self.slider.blockSignals(False)
+        last = max(0, self.frames - 1)
+        self.time.setText(f"{timecode(frame, self.fps)}  ·  frame {frame + 1} / {last + 1}")
+
+    # ---- transport ----------------------------------------------------------------------
+
+    def frame_at(self, ms: int) -> int:
+        return max(0, min(int(ms * self.fps / 1000), max(0, self.frames - 1)))
+
+    def current_frame(self) -> int:
+        return self.frame_at(self.deck.player.position())
+
+    def is_playing(self) -> bool:
+        return self.deck.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def play(self) -> None:
+        self._stop_reverse()
+        self._playing = True
+        self._shuttle = 0
+        self._apply_rate()
+        self.deck.player.play()
+
+    def pause(self) -> None:
+        self._stop_reverse()
+        self._playing = False
+        self._shuttle = 0
+        self.deck.player.pause()
+        self._apply_rate()
+
+    def toggle(self) -> None:
+        if self.is_playing() or self._reverse.isActive():
+            self.pause()
+        else:
+            self.play()
+
+    def seek_frame(self, frame: int) -> None:
+        last = max(0, self.frames - 1)
+        frame = max(0, min(frame, last))
+        self.deck.player.setPosition(int(frame * 1000 / self.fps) + 1)
+        self._show_position(frame)
+
+    def step(self, delta: int) -> None:
+        """Exactly `delta` frames (paused unless stepping is the reverse shuttle)."""
+        if not self._reverse.isActive():
+            self._playing = False
+            self.deck.player.pause()
+        self.seek_frame(self.current_frame() + delta)
+
+    def first_frame(self) -> None:
+        self.pause()
+        self.seek_frame(0)
+
+    def last_frame(self) -> None:
+        self.pause()
+        self.seek_frame(self.frames - 1)
+
+    def shuttle_forward(self) -> None:
+        """L: play, and each further press faster (1×, 2×, 4×)."""
+        self._stop_reverse()
+        if self.is_playing():
+            self._shuttle = min(self._shuttle + 1, len(SHUTTLE) - 1)
+        self.deck.player.setPlaybackRate(SHUTTLE[self._shuttle])
+        self._playing = True
+        self.deck.player.play()
+
+    def shuttle_back(self) -> None:
+        """J: backwards by stepping (the backend has no reverse playback), faster each press."""
+        self.deck.player.pause()
+        self._reverse_speed = min(self._reverse_speed + 1, len(SHUTTLE))
+        rate = SHUTTLE[self._reverse_speed - 1]
+        self._reverse.start(max(1, int(1000 / (self.fps * rate))))
+
+    def _stop_reverse(self) -> None:
+        self._reverse.stop()
+        self._reverse_speed = 0
+
+    def set_speed(self, rate: float) -> None:
+        self.speed.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate)))
+
+    def change_speed(self, steps: int) -> None:
+        self.speed.setCurrentIndex(max(0, min(self.speed.currentIndex() + steps, len(SPEEDS) - 1)))
+
+    def _apply_rate(self) -> None:
+        rate = float(self.speed.currentData() or 1.0)
+        self.deck.player.setPlaybackRate(rate * (SHUTTLE[self._shuttle] if self._shuttle else 1))
+
+    def set_looping(self, on: bool) -> None:
+        self.looping = on
+        if self.loop_button.isChecked() != on:
+            self.loop_button.setChecked(on)
+
+    def mark_in(self) -> None:
+        last = self.loop_range[1] if self.loop_range else self.frames - 1
+        self.loop_range = (min(self.current_frame(), last), last)
+
+    def mark_out(self) -> None:
+        first = self.loop_range[0] if self.loop_range else 0
+        self.loop_range = (first, max(self.current_frame(), first))
+
+    def toggle_loop(self) -> None:
+        self.set_looping(not self.looping)
+
+    def toggle_mute(self) -> None:
+        self.mute.setChecked(not self.mute.isChecked())
+
+    def _apply_volume(self) -> None:
+        self.deck.audio.setMuted(self.mute.isChecked())
+        self.deck.audio.setVolume(self.volume.value() / 100)
+
+    def stop(self) -> None:
+        self._stop_reverse()
+        for deck in self.decks:
+            deck.player.stop()
+
+    # ---- spritesheet hover --------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.slider:
+            if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+                self._hover_preview(event.position().toPoint())
+            elif event.type() == QEvent.Type.Leave:
+                self.hover.hide()
+        return super().eventFilter(watched, event)
+
+    def hover_tile(self, x: int) -> QPixmap | None:
+        """The spritesheet tile for a point on the scrub bar (None without a spritesheet)."""
+        sheet = self.deck.spritesheet
+        if sheet is None or not sheet.is_file():
+            return None
+        image = QPixmap(str(sheet))
+        if image.isNull():
+            return None
+        rows = -(-SPRITE_TILES // SPRITE_COLUMNS)
+        w, h = image.width() // SPRITE_COLUMNS, image.height() // rows
+        fraction = max(0.0, min(x / max(1, self.slider.width()), 0.999))
+        tile = int(fraction * SPRITE_TILES)
+        return image.copy((tile % SPRITE_COLUMNS) * w, (tile // SPRITE_COLUMNS) * h, w, h)
+
+    def _hover_preview(self, point: QPoint) -> None:
+        tile = self.hover_tile(point.x())
+        if tile is None:
+            return
+        self.hover.setPixmap(tile.scaledToWidth(160, Qt.TransformationMode.SmoothTransformation))
+        self.hover.adjustSize()
+        spot = self.slider.mapToGlobal(QPoint(point.x() - self.hover.width() // 2, 0))
+        self.hover.move(spot.x(), spot.y() - self.hover.height() - 6)
+        self.hover.show()

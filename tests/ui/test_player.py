@@ -1,0 +1,168 @@
+"""The player steps exactly one frame at a time: checked on the picture itself, by reading
+the frame index the simulator stamps into every frame, from the video sink."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtMultimedia import QVideoFrame
+from pytestqt.qtbot import QtBot
+
+from studio.sim import framecode
+from studio.sim.render import ClipRequest, RenderedClip, render_clip
+from studio.ui.player import ClipPlayer, image_to_rgb
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[RenderedClip]:
+    root = tmp_path_factory.mktemp("clips")
+    return [render_clip(ClipRequest(f"take {i}", 640, 360, 2), root / str(i)) for i in range(2)]
+
+
+class Shown:
+    """The index stamped in the last frame the player presented."""
+
+    def __init__(self, player: ClipPlayer) -> None:
+        self.frames: list[int | None] = []
+        player.frame_presented.connect(self._seen)
+
+    def _seen(self, frame: QVideoFrame) -> None:
+        image = frame.toImage()
+        rgb = np.frombuffer(image_to_rgb(image), np.uint8).reshape(image.height(), image.width(), 3)
+        self.frames.append(framecode.read(rgb))
+
+    def settle(self, qtbot: QtBot) -> int | None:
+        """Wait for the picture to stop changing, then say which frame it is."""
+        count = -1
+        while count != len(self.frames):
+            count = len(self.frames)
+            qtbot.wait(120)
+        return self.frames[-1] if self.frames else None
+
+
+@pytest.fixture
+def player(qtbot: QtBot, clips: list[RenderedClip]) -> Iterator[ClipPlayer]:
+    widget = ClipPlayer()
+    qtbot.addWidget(widget)
+    widget.resize(640, 420)
+    widget.show()
+    widget.load(clips[0].video)
+    qtbot.waitUntil(lambda: widget.deck.ready, timeout=5000)
+    yield widget
+    widget.stop()
+
+
+def test_frame_steps_land_on_the_exact_frame(
+    qtbot: QtBot, player: ClipPlayer, clips: list[RenderedClip]
+) -> None:
+    shown = Shown(player)
+    assert (player.fps, player.frames) == (24.0, clips[0].frames)
+    last = player.frames - 1
+    for start in (0, 7, 23, 40):
+        player.seek_frame(start)
+        assert shown.settle(qtbot) == start
+        for delta, expected in ((1, start + 1), (1, start + 2), (-1, start + 1), (-1, start)):
+            player.step(delta)
+            assert shown.settle(qtbot) == expected, f"from {start}, step {delta}"
+            assert player.current_frame() == expected
+    player.last_frame()
+    assert shown.settle(qtbot) == last
+    player.step(1)  # past the end stays on the last frame
+    assert shown.settle(qtbot) == last
+    player.step(-1)
+    assert shown.settle(qtbot) == last - 1
+    player.first_frame()
+    assert shown.settle(qtbot) == 0
+    player.step(-1)
+    assert shown.settle(qtbot) == 0
+    assert player.time.text().startswith("00:00:00:00")
+
+
+def test_play_pause_shuttle_speed_and_loop_range(qtbot: QtBot, player: ClipPlayer) -> None:
+    shown = Shown(player)
+    player.set_speed(2.0)
+    player.play()
+    qtbot.waitUntil(lambda: player.current_frame() > 10, timeout=3000)
+    assert player.deck.player.playbackRate() == 2.0
+    player.pause()
+    player.set_speed(1.0)
+    player.shuttle_forward()
+    player.shuttle_forward()
+    player.shuttle_forward()
+    assert player.deck.player.playbackRate() == 4.0  # L pressed three times: 4×
+    player.pause()  # K
+    assert not player.is_playing()
+    player.seek_frame(30)
+    shown.settle(qtbot)
+    player.shuttle_back()  # J: backwards by stepping
+    qtbot.waitUntil(lambda: player.current_frame() < 25, timeout=3000)
+    player.pause()
+    assert not player._reverse.isActive()
+    player.seek_frame(10)
+    player.mark_in()
+    player.seek_frame(14)
+    player.mark_out()
+    assert player.loop_range == (10, 14)
+    player.play()
+    seen: set[int] = set()
+    player.frame_changed.connect(seen.add)
+    qtbot.wait(1200)  # more than the 5-frame range lasts
+    player.pause()
+    assert seen
+    assert max(seen) <= 15  # loops back into the range (a frame of slack for the seek)
+    assert min(seen) >= 10
+
+
+def test_preloaded_clip_shows_at_once(
+    qtbot: QtBot, player: ClipPlayer, clips: list[RenderedClip]
+) -> None:
+    player.preload(clips[1].video)
+    spare = player.decks[1]
+    qtbot.waitUntil(lambda: spare.ready, timeout=5000)
+    shown = Shown(player)
+    player.load(clips[1].video)
+    assert player.deck is spare  # swapped, not reloaded
+    assert player.clip == clips[1].video
+    assert shown.settle(qtbot) == 0
+
+
+@pytest.mark.qt_log_ignore("Could not open media")  # the backend's own note on bad files
+def test_bad_clips_say_so_and_the_player_carries_on(
+    qtbot: QtBot, player: ClipPlayer, clips: list[RenderedClip], tmp_path: Path
+) -> None:
+    problems: list[str] = []
+    player.problem.connect(problems.append)
+    player.load(tmp_path / "gone.mp4")
+    assert "missing" in player.message.text()
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    player.load(empty)
+    assert "empty (0 bytes)" in player.message.text()
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("these are my notes, not a video")
+    player.load(fake)
+    qtbot.waitUntil(lambda: "Cannot play notes.mp4" in player.message.text(), timeout=5000)
+    whole = clips[0].video.read_bytes()
+    truncated = tmp_path / "cut.mp4"
+    truncated.write_bytes(whole[:2000])
+    player.load(truncated, size=len(whole))  # the library knows what size it had
+    assert "damaged: 2,000 bytes on disk" in player.message.text()
+    player.load(truncated)  # even without the recorded size, it is reported
+    qtbot.waitUntil(lambda: "Cannot play cut.mp4" in player.message.text(), timeout=5000)
+    assert len(problems) == 5
+    player.load(clips[1].video)  # the next take plays as usual
+    qtbot.waitUntil(lambda: player.deck.ready, timeout=5000)
+    assert player.stack.currentWidget() is player.deck.video
+
+
+def test_spritesheet_hover_tiles(player: ClipPlayer, clips: list[RenderedClip]) -> None:
+    assert player.hover_tile(10) is None  # no spritesheet given
+    player.load(clips[0].video, spritesheet=clips[0].spritesheet)
+    first, later = player.hover_tile(0), player.hover_tile(player.slider.width() - 1)
+    assert first is not None
+    assert later is not None
+    assert first.width() > 0
+    assert first.toImage() != later.toImage()
