@@ -218,16 +218,25 @@ class Engine:
         varied_slot: str | None = None,
         priority: int = 0,
         slots: Sequence[Mapping[str, str] | None] | None = None,
+        parent_id: int | None = None,
     ) -> list[JobRow]:
         """Queue variants together, as one group; all or none (specs and budget are checked
-        for the whole batch before the first is queued)."""
+        for the whole batch before the first is queued). `parent_id` links revisions of a
+        take (an Edit decision) to it."""
         profiles = await self.models()
         total = sum(profiles.validate(s).estimate_cost(s) or 0.0 for s in specs)
         self.budget.check(project, total, self.clock.wall())
         batch_id = self.create_batch(name, project=project, varied_slot=varied_slot)
         per_spec = list(slots) if slots is not None else [None] * len(specs)
         return [
-            await self.submit(s, project=project, priority=priority, batch_id=batch_id, slots=sl)
+            await self.submit(
+                s,
+                project=project,
+                priority=priority,
+                batch_id=batch_id,
+                slots=sl,
+                parent_id=parent_id,
+            )
             for s, sl in zip(specs, per_spec, strict=True)
         ]
 

@@ -176,6 +176,11 @@ class JobRepo:
             found.extend(JobRow.from_row(r) for r in rows)
         return sorted(found, key=lambda job: job.id)
 
+    def children(self, job_id: int) -> list[JobRow]:
+        """Revisions and retries made from a take, oldest first."""
+        rows = self.db.query("SELECT * FROM jobs WHERE parent_id = ? ORDER BY id", (job_id,))
+        return [JobRow.from_row(r) for r in rows]
+
     def with_status(self, *statuses: JobStatus, provider: str | None = None) -> list[JobRow]:
         marks = ",".join("?" * len(statuses))
         sql = f"SELECT * FROM jobs WHERE status IN ({marks})"

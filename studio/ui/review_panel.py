@@ -1,0 +1,576 @@
+"""Review: the takes of a batch, the player, the rubric, the decision — all from the keyboard.
+
+The panel is a thin view over `studio.review.session.ReviewSession`; every key and button
+is one session call followed by a refresh. Keys come from `resources/keymap.toml`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.review.keymap import Binding
+from studio.review.rubric import SCORES
+from studio.review.session import ReviewSession
+from studio.store import JobRow, Store
+from studio.ui.player import ClipPlayer
+
+Index = QModelIndex | QPersistentModelIndex
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+MARKS = {"approve": "✓ approved", "edit": "✎ edit", "discard": "✗ discarded"}
+
+
+class TakeListModel(QAbstractListModel):
+    """The session's takes: number, decision, total score, star, thumbnail."""
+
+    def __init__(self, panel: ReviewPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self._thumbs: dict[int, QPixmap] = {}
+
+    @property
+    def session(self) -> ReviewSession | None:
+        return self.panel.session
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        if parent.isValid() or self.session is None:
+            return 0
+        return len(self.session.takes)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        session = self.session
+        if session is None or not index.isValid() or index.row() >= len(session.takes):
+            return None
+        take = session.takes[index.row()]
+        if role == JobIdRole:
+            return take.job_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            rubric = session.rubric.rubric
+            scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
+            mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
+            if take.decision is not None and take.decision.escalate:
+                mark += " ⚑"
+            star = " ★" if take.starred else ""
+            return f"Take {index.row() + 1}{star}\n{mark} · {scored}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumb(take.job_id)
+        if role == Qt.ItemDataRole.ToolTipRole and (not session.blind or take.decision):
+            job = self.panel.job(take.job_id)
+            return job.prompt if job else None
+        return None
+
+    def _thumb(self, job_id: int) -> QPixmap | None:
+        if job_id not in self._thumbs:
+            path = self.panel.asset_path(job_id, "thumbnail")
+            pixmap = QPixmap(str(path)) if path is not None else QPixmap()
+            self._thumbs[job_id] = (
+                pixmap.scaledToWidth(96, Qt.TransformationMode.SmoothTransformation)
+                if not pixmap.isNull()
+                else QPixmap()
+            )
+        thumb = self._thumbs[job_id]
+        return None if thumb.isNull() else thumb
+
+    def refresh(self, row: int | None = None) -> None:
+        if row is None:
+            self.beginResetModel()
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+
+class ReviewPanel(QWidget):
+    edit_requested = Signal(int)  # job id: open the editor prefilled, the new job its child
+    compare_requested = Signal(int, int)  # left, right job ids
+    lineage_requested = Signal(int)
+
+    def __init__(self, keymap: dict[str, Binding], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.keymap = keymap
+        self.store: Store | None = None
+        self.library: Path | None = None
+        self.session: ReviewSession | None = None
+        self._jobs: dict[int, JobRow] = {}
+        self.escalating = False
+        self.actions_by_id: dict[str, QAction] = {}
+
+        self.takes = TakeListModel(self)
+        self.list = QListView()
+        self.list.setObjectName("takeList")
+        self.list.setModel(self.takes)
+        self.list.setIconSize(QSize(96, 54))
+        self.list.setSpacing(2)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setMinimumWidth(200)
+        self.list.selectionModel().currentChanged.connect(self._list_moved)
+
+        self.player = ClipPlayer()
+        self.info = QLabel()
+        self.info.setObjectName("takeInfo")
+        self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # The rubric: a row per criterion, 0/1/2 buttons, the selected row's anchors.
+        self.rubric_box = QFrame()
+        self.rubric_box.setObjectName("rubric")
+        self.rubric_grid = QGridLayout(self.rubric_box)
+        self.rubric_grid.setHorizontalSpacing(6)
+        self.rubric_title = QLabel()
+        self.anchors = QLabel()
+        self.anchors.setObjectName("anchors")
+        self.anchors.setWordWrap(True)
+        self.anchors.setMinimumHeight(70)
+        self.total = QLabel()
+        self.total.setObjectName("total")
+        self.tags_row = QWidget()
+        self.tags_layout = QGridLayout(self.tags_row)
+        self.tags_layout.setContentsMargins(0, 0, 0, 0)
+        self.tag_buttons: dict[str, QToolButton] = {}
+        self.score_groups: list[QButtonGroup] = []
+        self.criterion_labels: list[QLabel] = []
+
+        self.note = QLineEdit()
+        self.note.setObjectName("decisionNote")
+        self.note.setPlaceholderText("Note (required to escalate)")
+        self.note.returnPressed.connect(self._note_entered)
+        self.buttons: dict[str, QPushButton] = {}
+        decide = QGridLayout()
+        for col, (key, text) in enumerate(
+            (("approve", "Approve"), ("edit", "Edit"), ("discard", "Discard"))
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, k=key: self.decide(k))
+            self.buttons[key] = button
+            decide.addWidget(button, 0, col)
+        escalate = QPushButton("Escalate…")
+        escalate.clicked.connect(self.escalate)
+        self.buttons["escalate"] = escalate
+        decide.addWidget(escalate, 1, 0)
+        undo = QPushButton("Undo")
+        undo.clicked.connect(self.undo)
+        decide.addWidget(undo, 1, 1)
+        compare = QPushButton("Compare")
+        compare.clicked.connect(self.compare_previous)
+        decide.addWidget(compare, 1, 2)
+        self.auto = QCheckBox("Auto-advance")
+        self.auto.setChecked(True)
+        self.auto.toggled.connect(self._auto_toggled)
+        self.blind = QCheckBox("Blind (hide prompt, model, cost)")
+        self.blind.toggled.connect(self._blind_toggled)
+        self.status = QLabel()
+        self.status.setObjectName("reviewStatus")
+        self.status.setWordWrap(True)
+        self.history = QListWidget()
+        self.history.setObjectName("history")
+        self.history.setMaximumHeight(120)
+
+        side = QVBoxLayout()
+        side.addWidget(self.rubric_title)
+        side.addWidget(self.rubric_box)
+        side.addWidget(self.anchors)
+        side.addWidget(self.tags_row)
+        side.addWidget(self.total)
+        side.addLayout(decide)
+        side.addWidget(self.note)
+        side.addWidget(self.auto)
+        side.addWidget(self.blind)
+        side.addWidget(self.status)
+        side.addWidget(QLabel("History"))
+        side.addWidget(self.history, 1)
+        right = QWidget()
+        right.setLayout(side)
+        right.setMinimumWidth(300)
+        right.setMaximumWidth(380)
+
+        middle = QWidget()
+        centre = QVBoxLayout(middle)
+        centre.setContentsMargins(0, 0, 0, 0)
+        centre.addWidget(self.player, 1)
+        centre.addWidget(self.info)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(middle)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([210, 700, 340])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self._build_actions()
+        self._show_empty()
+
+    # ---- keys -----------------------------------------------------------------------------
+
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        p = self.player
+        handlers: dict[str, Callable[[], object]] = {
+            "criterion.previous": lambda: self._select_criterion(-1, relative=True),
+            "criterion.next": lambda: self._select_criterion(1, relative=True),
+            "decide.approve": lambda: self.decide("approve"),
+            "decide.edit": lambda: self.decide("edit"),
+            "decide.discard": lambda: self.decide("discard"),
+            "decide.escalate": self.escalate,
+            "decide.undo": self.undo,
+            "take.next": lambda: self.go_relative(1),
+            "take.previous": lambda: self.go_relative(-1),
+            "take.star": self.star,
+            "take.compare": self.compare_previous,
+            "review.blind": self.blind.toggle,
+            "review.auto": self.auto.toggle,
+            "play.toggle": p.toggle,
+            "play.back": p.shuttle_back,
+            "play.pause": p.pause,
+            "play.forward": p.shuttle_forward,
+            "frame.previous": lambda: p.step(-1),
+            "frame.next": lambda: p.step(1),
+            "frame.first": p.first_frame,
+            "frame.last": p.last_frame,
+            "loop.in": p.mark_in,
+            "loop.out": p.mark_out,
+            "loop.toggle": p.toggle_loop,
+            "speed.slower": lambda: p.change_speed(-1),
+            "speed.faster": lambda: p.change_speed(1),
+            "audio.mute": p.toggle_mute,
+        }
+        for value in SCORES:
+            handlers[f"score.{value}"] = functools.partial(self.score, value)
+        return handlers
+
+    def _build_actions(self) -> None:
+        handlers = self._handlers()
+        for command, binding in self.keymap.items():
+            handler = handlers.get(command)
+            if handler is None and command.startswith("criterion."):
+                name = command.split(".", 1)[1]
+                handler = functools.partial(self._select_criterion_named, name)
+            if handler is None:
+                continue  # bound elsewhere (the help overlay, compare's flip)
+            action = QAction(binding.text, self)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _c=False, h=handler: self._run(h))
+            self.addAction(action)
+            self.actions_by_id[command] = action
+
+    def _run(self, handler: Callable[[], object]) -> None:
+        try:
+            handler()
+        except StudioError as err:
+            self.say(str(err), error=True)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #c62828;" if error else "color: palette(text);")
+
+    # ---- session ----------------------------------------------------------------------------
+
+    def open(
+        self, session: ReviewSession, store: Store, library: Path, start_job: int | None = None
+    ) -> None:
+        self.session, self.store, self.library = session, store, library
+        self._jobs = {job.id: job for job in store.jobs.many(t.job_id for t in session.takes)}
+        session.auto_advance = self.auto.isChecked()
+        session.blind = self.blind.isChecked()
+        self._build_rubric()
+        self.takes.refresh()
+        if start_job is not None:
+            for i, take in enumerate(session.takes):
+                if take.job_id == start_job:
+                    session.go(i)
+        self.say(
+            session.rubric.problem
+            or f"{len(session.takes)} takes · rubric v{session.rubric.version} · press ? for keys"
+        )
+        self._show_take()
+
+    def job(self, job_id: int) -> JobRow | None:
+        if job_id not in self._jobs and self.store is not None:
+            found = self.store.jobs.get(job_id)
+            if found is not None:
+                self._jobs[job_id] = found
+        return self._jobs.get(job_id)
+
+    def asset_path(self, job_id: int, kind: str) -> Path | None:
+        if self.store is None or self.library is None:
+            return None
+        asset = self.store.assets.for_job(job_id).get(kind)
+        return self.library / asset.path if asset else None
+
+    def _build_rubric(self) -> None:
+        assert self.session is not None
+        rubric = self.session.rubric
+        while self.rubric_grid.count():
+            item = self.rubric_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.score_groups, self.criterion_labels = [], []
+        for row, criterion in enumerate(rubric.rubric.criteria):
+            label = QLabel(criterion.name)
+            label.setToolTip(criterion.description)
+            self.rubric_grid.addWidget(label, row, 0)
+            self.criterion_labels.append(label)
+            group = QButtonGroup(self)
+            group.setExclusive(True)
+            for value in SCORES:
+                button = QToolButton()
+                button.setText(str(value))
+                button.setCheckable(True)
+                button.setFixedWidth(34)
+                button.setToolTip(criterion.anchors[value])
+                button.clicked.connect(lambda _c=False, r=row, v=value: self._click_score(r, v))
+                group.addButton(button, value)
+                self.rubric_grid.addWidget(button, row, 1 + value)
+            self.score_groups.append(group)
+        for button in self.tag_buttons.values():
+            button.deleteLater()
+        self.tag_buttons = {}
+        for i, tag in enumerate(rubric.rubric.tags):
+            button = QToolButton()
+            button.setText(tag)
+            button.setCheckable(True)
+            button.clicked.connect(lambda _c=False, t=tag: self.toggle_tag(t))
+            self.tag_buttons[tag] = button
+            self.tags_layout.addWidget(button, i // 3, i % 3)
+        self.rubric_title.setText(
+            f"<b>{rubric.rubric.name.title()} rubric</b> · v{rubric.version} · pass at "
+            f"{rubric.rubric.pass_threshold}/{rubric.rubric.max_total}, no criterion at 0"
+        )
+
+    # ---- showing a take -------------------------------------------------------------------
+
+    def _show_empty(self) -> None:
+        self.info.setText("Double-click a finished job in the queue to review its batch.")
+        self.player.load(None)
+
+    def _show_take(self, *, reload: bool = True) -> None:
+        session = self.session
+        if session is None or not session.takes:
+            self._show_empty()
+            return
+        take = session.take
+        job = self.job(take.job_id)
+        if reload and self.player.clip != self.asset_path(take.job_id, "video"):
+            self._load_clip(take.job_id)
+        self._preload_next()
+        rubric = session.rubric.rubric
+        for row, group in enumerate(self.score_groups):
+            score = take.scores.get(rubric.criteria[row].id)
+            group.setExclusive(False)
+            for button in group.buttons():
+                button.setChecked(group.id(button) == score)
+            group.setExclusive(True)
+            selected = row == session.criterion
+            self.criterion_labels[row].setText(
+                ("▸ " if selected else "   ") + rubric.criteria[row].name
+            )
+            self.criterion_labels[row].setStyleSheet("font-weight: bold;" if selected else "")
+        crit = rubric.criteria[session.criterion]
+        self.anchors.setText(
+            f"<b>{crit.name}</b> — {crit.description}<br>"
+            + "<br>".join(f"<b>{v}</b> {crit.anchors[v]}" for v in SCORES)
+        )
+        for tag, button in self.tag_buttons.items():
+            button.setChecked(tag in take.tags)
+        total = rubric.total(take.scores)
+        verdict = (
+            "passes"
+            if rubric.passes(take.scores)
+            else ("does not pass" if rubric.complete(take.scores) else "not fully scored")
+        )
+        self.total.setText(f"<b>Total {total}/{rubric.max_total}</b> — {verdict}")
+        self._show_info(job)
+        self.history.clear()
+        for entry in session.history():
+            when = _clock(entry.at)
+            text = f"{when}  {entry.decision}"
+            if entry.escalate:
+                text += " (escalated)"
+            if entry.scores:
+                text += f" · {rubric.total(entry.scores)}/{rubric.max_total}"
+            text += f" · {entry.reviewer}"
+            if entry.note:
+                text += f" — {entry.note}"
+            self.history.addItem(text)
+        index = self.takes.index(session.index)
+        self.list.selectionModel().blockSignals(True)
+        self.list.setCurrentIndex(index)
+        self.list.selectionModel().blockSignals(False)
+        self.takes.refresh(session.index)
+
+    def _show_info(self, job: JobRow | None) -> None:
+        session = self.session
+        assert session is not None
+        number = f"Take {session.index + 1} of {len(session.takes)}"
+        if job is None:
+            self.info.setText(number)
+        elif session.blind and session.take.decision is None:  # revealed once decided
+            self.info.setText(f"<b>{number}</b> · blind review: prompt, model and cost hidden")
+        else:
+            cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
+            price = f" · ${cost:.2f}" if cost is not None else ""
+            self.info.setText(
+                f"<b>{number}</b> · {job.model}{price} · job #{job.id}<br>{html.escape(job.prompt)}"
+            )
+
+    def _load_clip(self, job_id: int) -> None:
+        path = self.asset_path(job_id, "video")
+        if path is None:
+            self.player.load(None)
+            self.player.message.setText("This take has no clip in the library.")
+            return
+        size = None
+        if self.store is not None:
+            asset = self.store.assets.for_job(job_id).get("video")
+            size = asset.size if asset else None
+        self.player.load(path, spritesheet=self.asset_path(job_id, "spritesheet"), size=size)
+
+    def _preload_next(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        following = session.next_unreviewed() if session.auto_advance else None
+        if following is None:
+            following = min(session.index + 1, len(session.takes) - 1)
+        path = self.asset_path(session.takes[following].job_id, "video")
+        if path is not None and path != self.player.clip:
+            self.player.preload(path)
+
+    # ---- gestures -------------------------------------------------------------------------
+
+    def _need_session(self) -> ReviewSession:
+        if self.session is None or not self.session.takes:
+            raise StudioError("Nothing to review yet: double-click a finished job in the queue.")
+        return self.session
+
+    def _list_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.session is not None and current.isValid():
+            self.session.go(current.row())
+            self._show_take()
+
+    def go_relative(self, delta: int) -> None:
+        self._need_session().step(delta)
+        self._show_take()
+
+    def _select_criterion(self, value: int, *, relative: bool = False) -> None:
+        session = self._need_session()
+        session.select_criterion(session.criterion + value if relative else value)
+        self._show_take(reload=False)
+
+    def _select_criterion_named(self, criterion_id: str) -> None:
+        session = self._need_session()
+        ids = [c.id for c in session.rubric.rubric.criteria]
+        if criterion_id in ids:
+            self._select_criterion(ids.index(criterion_id))
+
+    def _click_score(self, row: int, value: int) -> None:
+        session = self._need_session()
+        session.select_criterion(row)
+        self._run(lambda: self.score(value))
+
+    def score(self, value: int) -> None:
+        self._need_session().score(value)
+        self._show_take(reload=False)
+
+    def toggle_tag(self, tag: str) -> None:
+        self._need_session().toggle_tag(tag)
+        self._show_take(reload=False)
+
+    def star(self) -> None:
+        self._need_session().toggle_star()
+        self._show_take(reload=False)
+
+    def decide(self, decision: str) -> None:
+        session = self._need_session()
+        rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
+        job_id = session.take.job_id
+        if len(rows) > 1:
+            session.decide_many(rows, decision, note=self.note.text())
+            self.say(f"{decision.title()}: {len(rows)} takes.")
+        else:
+            made = session.decide(decision, note=self.note.text())
+            self.say(f"Take {rows[0] + 1 if rows else ''} → {made.decision}.".replace("  ", " "))
+        self.note.clear()
+        self.takes.refresh()
+        self._show_take()
+        if decision == "edit" and len(rows) <= 1:
+            self.edit_requested.emit(job_id)
+
+    def escalate(self) -> None:
+        """Discard with an escalation: the note is required, so ask for it first."""
+        session = self._need_session()
+        if not self.note.text().strip():
+            self.escalating = True
+            self.note.setFocus()
+            self.say("Escalate: type what is wrong (for safety/legal), then press Enter.")
+            return
+        session.decide("discard", escalate=True, note=self.note.text())
+        self.escalating = False
+        self.note.clear()
+        self.say("Discarded and escalated.")
+        self.setFocus()
+        self.takes.refresh()
+        self._show_take()
+
+    def _note_entered(self) -> None:
+        if self.escalating:
+            self._run(self.escalate)
+
+    def undo(self) -> None:
+        take = self._need_session().undo()
+        self.say("Nothing to undo." if take is None else "Decision taken back (kept in history).")
+        self.takes.refresh()
+        self._show_take()
+
+    def compare_previous(self) -> None:
+        session = self._need_session()
+        if session.index == 0:
+            raise StudioError("The first take has no previous take to compare with.")
+        previous = session.takes[session.index - 1].job_id
+        self.compare_requested.emit(previous, session.take.job_id)
+
+    def _auto_toggled(self, on: bool) -> None:
+        if self.session is not None:
+            self.session.auto_advance = on
+
+    def _blind_toggled(self, on: bool) -> None:
+        if self.session is not None:
+            self.session.blind = on
+            self._show_take(reload=False)
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M", time.localtime(at))

@@ -1,0 +1,73 @@
+"""A library of finished takes with real clips, for the review tests and benchmark."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from studio.jobs.download import sha256_file
+from studio.prompts import PromptSlots
+from studio.sim.render import ClipRequest, render_clip
+from studio.store import Store
+
+LIGHTS = ("golden hour", "neon night", "overcast daylight", "studio softbox")
+
+
+def make_library(root: Path, takes: int, *, distinct: int = 3) -> tuple[Store, Path, list[int]]:
+    """`takes` ready jobs in one batch, their clips rendered by the simulator (`distinct`
+    renders, copied round so each take has its own files)."""
+    library = root / "library"
+    renders = [
+        render_clip(ClipRequest(f"take {i}", 640, 360, 2), root / "renders" / str(i))
+        for i in range(distinct)
+    ]
+    store = Store(root / "studio.db")
+    ids: list[int] = []
+    with store.db.write() as tx:
+        batch = tx.execute(
+            "INSERT INTO batches (name, project, varied_slot, created_at) "
+            "VALUES ('review', 'default', 'lighting', 1.0)"
+        ).lastrowid
+        for i in range(takes):
+            slots = PromptSlots(
+                subject="a red kite", action="climbs into the wind", lighting=LIGHTS[i % 4]
+            )
+            spec = {"model": "sim-fast", "prompt": slots.compose(), "seconds": 2,
+                    "size": "640x360", "seed": i, "slots": slots.as_dict()}  # fmt: skip
+            job_id = store.jobs.insert(
+                tx,
+                {
+                    "provider": "sim",
+                    "model": "sim-fast",
+                    "prompt": slots.compose(),
+                    "spec_json": json.dumps(spec),
+                    "idem_key": f"review-{i}",
+                    "status": "ready",
+                    "batch_id": batch,
+                    "estimated_cost": 0.2,
+                },
+                at=10.0 + i,
+            )
+            folder = library / "clips" / str(job_id)
+            folder.mkdir(parents=True)
+            render = renders[i % distinct]
+            for kind, source in (
+                ("video", render.video),
+                ("thumbnail", render.thumbnail),
+                ("spritesheet", render.spritesheet),
+            ):
+                target = folder / source.name
+                shutil.copyfile(source, target)
+                store.assets.add(
+                    tx,
+                    job_id=job_id,
+                    kind=kind,
+                    path=str(target.relative_to(library)),
+                    sha256=sha256_file(target),
+                    size=target.stat().st_size,
+                    duration=2.0 if kind == "video" else None,
+                    at=20.0,
+                )
+            ids.append(job_id)
+    return store, library, ids

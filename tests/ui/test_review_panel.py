@@ -1,0 +1,144 @@
+"""A whole review from the keyboard: ten takes scored, decided, escalated, undone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from studio.review.keymap import load_keymap
+from studio.review.rubric import load_active
+from studio.review.session import ReviewSession
+from studio.store import Store
+from studio.ui.review_panel import ReviewPanel
+from tests.ui.review_library import make_library
+
+
+@pytest.fixture(scope="module")
+def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("review")
+    make_library(root, 10).__getitem__(0).close()
+    return root
+
+
+@pytest.fixture
+def review(qtbot: QtBot, library_root: Path, tmp_path: Path) -> Iterator[tuple[ReviewPanel, Store]]:
+    for name in ("studio.db", "studio.db-wal", "studio.db-shm"):
+        source = library_root / name
+        if source.exists():
+            (tmp_path / name).write_bytes(source.read_bytes())
+    store = Store(tmp_path / "studio.db")
+    ids = [j.id for j in store.jobs.with_status(*store.jobs.count_by_status())]
+    panel = ReviewPanel(load_keymap()[0])
+    qtbot.addWidget(panel)
+    panel.resize(1280, 720)
+    panel.show()
+    session = ReviewSession(store, load_active(store.rubrics), sorted(ids), reviewer="ana")
+    panel.open(session, store, library_root / "library")
+    panel.setFocus()
+    yield panel, store
+    panel.player.stop()
+    store.close()
+
+
+def keys(qtbot: QtBot, panel: ReviewPanel, *sequence: str) -> None:
+    """Press keys as written in the keymap ("A", "Shift+D", "Up", ",")."""
+    for key in sequence:
+        combo = QKeySequence(key)[0]
+        widget = panel.focusWidget() or panel
+        QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
+
+
+def test_ten_takes_reviewed_from_the_keyboard(
+    qtbot: QtBot, review: tuple[ReviewPanel, Store]
+) -> None:
+    panel, store = review
+    session = panel.session
+    assert session is not None
+    assert panel.rubric_title.text().count("v1") == 1
+    qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
+    decided: list[str] = []
+    for number in range(10):
+        assert session.index == number  # auto-advance went to the next unreviewed take
+        if number == 3:  # an escalated discard needs its note
+            keys(qtbot, panel, "2", "2", "0", "Shift+D")
+            assert panel.note.hasFocus()
+            assert "type what is wrong" in panel.status.text()
+            QTest.keyClicks(panel.note, "looks like a real celebrity")
+            QTest.keyClick(panel.note, Qt.Key.Key_Return)
+            decided.append("discard")
+        elif number == 6:
+            keys(qtbot, panel, "1", "1", "1", "E")
+            decided.append("edit")
+        else:
+            keys(qtbot, panel, "2", "2", "1", "A")
+            decided.append("approve")
+    history = {
+        job_id: store.verdicts.history(job_id) for job_id in (t.job_id for t in session.takes)
+    }
+    assert [h[-1].decision for h in history.values()] == decided
+    escalated = history[session.takes[3].job_id][-1]
+    assert escalated.escalate
+    assert escalated.note == "looks like a real celebrity"
+    assert escalated.scores == {"motion": 2, "framing": 2, "brand": 0}
+    first = history[session.takes[0].job_id][-1]
+    assert (first.reviewer, first.rubric_id) == ("ana", session.rubric.rubric_id)
+    assert first.scores == {"motion": 2, "framing": 2, "brand": 1}
+
+    # U takes the last decision back as a new entry and returns to that take.
+    keys(qtbot, panel, "U")
+    last = session.takes[9]
+    assert session.index == 9
+    assert last.decision is None
+    assert [h.decision for h in store.verdicts.history(last.job_id)] == ["approve", "undo"]
+    assert panel.history.count() == 2
+    # Criterion keys and arrows pick what 0/1/2 score; S stars; a new decision is history.
+    keys(qtbot, panel, "R", "0", "Up", "Up", "2", "S", "D")
+    assert last.scores == {"motion": 2, "framing": 2, "brand": 0}
+    assert last.starred
+    assert [h.decision for h in store.verdicts.history(last.job_id)] == [
+        "approve", "undo", "discard",
+    ]  # fmt: skip
+
+
+def test_frame_keys_drive_the_player_and_blind_mode_hides_and_reveals(
+    qtbot: QtBot, review: tuple[ReviewPanel, Store]
+) -> None:
+    panel, _store = review
+    qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
+    keys(qtbot, panel, ".", ".", ".")
+    assert panel.player.current_frame() == 3
+    keys(qtbot, panel, ",")
+    assert panel.player.current_frame() == 2
+    keys(qtbot, panel, "End")
+    assert panel.player.current_frame() == panel.player.frames - 1
+    keys(qtbot, panel, "Home")
+    assert panel.player.current_frame() == 0
+    assert "a red kite" in panel.info.text()
+    keys(qtbot, panel, "B")
+    assert "blind review" in panel.info.text()
+    assert "a red kite" not in panel.info.text()
+    assert "sim-fast" not in panel.info.text()
+    panel.auto.setChecked(False)
+    keys(qtbot, panel, "2", "2", "2", "A")
+    assert "a red kite" in panel.info.text()  # revealed once decided
+
+
+def test_bulk_decision_on_a_selection(qtbot: QtBot, review: tuple[ReviewPanel, Store]) -> None:
+    panel, _store = review
+    session = panel.session
+    assert session is not None
+    selection = panel.list.selectionModel()
+    selection.clearSelection()
+    for row in (4, 5, 6):
+        selection.select(panel.takes.index(row), selection.SelectionFlag.Select)
+    panel.decide("discard")
+    assert [t.decision.decision if t.decision else None for t in session.takes[4:7]] == [
+        "discard"
+    ] * 3
+    assert "3 takes" in panel.status.text()
