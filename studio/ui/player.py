@@ -51,6 +51,7 @@ class Deck:
     ready: bool = False  # loaded and its first frame decoded
     spritesheet: Path | None = None
     pictures: int = 0  # frames presented since the clip was opened
+    shown: int = 0  # index of the frame last presented
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -227,7 +228,7 @@ class ClipPlayer(QWidget):
 
     def _open(self, deck: Deck, path: Path) -> None:
         deck.ready = False
-        deck.pictures = 0
+        deck.pictures = deck.shown = 0
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
         deck.player.stop()
@@ -313,6 +314,8 @@ class ClipPlayer(QWidget):
     def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
         if frame.isValid():
             deck.pictures += 1
+            if frame.startTime() >= 0:  # µs; the index of the picture on screen
+                deck.shown = round(frame.startTime() * deck.fps / 1_000_000)
             if deck is self.deck:
                 self.frame_presented.emit(frame)
 
@@ -333,6 +336,10 @@ class ClipPlayer(QWidget):
 
     def current_frame(self) -> int:
         return self.frame_at(self.deck.player.position())
+
+    def shown_frame(self) -> int:
+        """The frame on screen now (from the last picture presented, not the clock)."""
+        return self.deck.shown
 
     def is_playing(self) -> bool:
         return self.deck.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState

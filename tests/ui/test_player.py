@@ -6,41 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PySide6.QtMultimedia import QVideoFrame
 from pytestqt.qtbot import QtBot
 
-from studio.sim import framecode
 from studio.sim.render import ClipRequest, RenderedClip, render_clip
-from studio.ui.player import ClipPlayer, image_to_rgb
+from studio.ui.player import ClipPlayer
+from tests.ui.frames import Shown
 
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[RenderedClip]:
     root = tmp_path_factory.mktemp("clips")
     return [render_clip(ClipRequest(f"take {i}", 640, 360, 2), root / str(i)) for i in range(2)]
-
-
-class Shown:
-    """The index stamped in the last frame the player presented."""
-
-    def __init__(self, player: ClipPlayer) -> None:
-        self.frames: list[int | None] = []
-        player.frame_presented.connect(self._seen)
-
-    def _seen(self, frame: QVideoFrame) -> None:
-        image = frame.toImage()
-        rgb = np.frombuffer(image_to_rgb(image), np.uint8).reshape(image.height(), image.width(), 3)
-        self.frames.append(framecode.read(rgb))
-
-    def settle(self, qtbot: QtBot) -> int | None:
-        """Wait for the picture to stop changing, then say which frame it is."""
-        count = -1
-        while count != len(self.frames):
-            count = len(self.frames)
-            qtbot.wait(120)
-        return self.frames[-1] if self.frames else None
 
 
 @pytest.fixture

@@ -1,0 +1,226 @@
+"""Two takes side by side (or flipped in one view), playing from one clock, with their
+prompt diff slot by slot and their parameter differences.
+
+The left player is the clock: play, pause, seek, step and loop go to both, and while they
+play the right one is pulled back into step whenever it drifts by more than a frame.
+Flipping only changes which one is visible — both stay decoded — so there is no black frame.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSlider,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.jobs.specs import slots_of
+from studio.review.diff import parameter_diffs, slot_diffs, words_html
+from studio.store import JobRow
+from studio.ui.player import ClipPlayer, timecode
+
+REMOVED, ADDED = "#f8d0d0", "#cdeccd"
+
+
+class CompareView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.left, self.right = ClipPlayer(controls=False), ClipPlayer(controls=False)
+        self.jobs: tuple[JobRow, JobRow] | None = None
+        self.flipped_to_right = False
+        self.titles = (QLabel("A"), QLabel("B"))
+        panes = QSplitter()
+        self.pane_widgets: list[QWidget] = []
+        for title, player in zip(self.titles, (self.left, self.right), strict=True):
+            pane = QWidget()
+            column = QVBoxLayout(pane)
+            column.setContentsMargins(0, 0, 0, 0)
+            title.setObjectName("compareTitle")
+            column.addWidget(title)
+            column.addWidget(player, 1)
+            panes.addWidget(pane)
+            self.pane_widgets.append(pane)
+        self.panes = panes
+
+        self.play_button = QToolButton()
+        self.play_button.setText("Play both")
+        self.play_button.clicked.connect(self.toggle)
+        back, forward = QToolButton(), QToolButton()
+        back.setText("◀ frame")
+        forward.setText("frame ▶")
+        back.clicked.connect(lambda: self.step(-1))
+        forward.clicked.connect(lambda: self.step(1))
+        self.flip_box = QCheckBox("Flip mode (one view, F swaps)")
+        self.flip_box.toggled.connect(self.set_flip_mode)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.sliderMoved.connect(self.seek_frame)
+        self.time = QLabel()
+        self.time.setMinimumWidth(170)
+        bar = QHBoxLayout()
+        for widget in (self.play_button, back, forward):
+            bar.addWidget(widget)
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.time)
+        bar.addWidget(self.flip_box)
+
+        self.diff = QLabel()
+        self.diff.setObjectName("promptDiff")
+        self.diff.setWordWrap(True)
+        self.diff.setTextFormat(Qt.TextFormat.RichText)
+        self.diff.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidget(self.diff)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(300)
+        scroll.setMaximumWidth(420)
+
+        main = QGridLayout(self)
+        main.setContentsMargins(0, 0, 0, 0)
+        main.addWidget(panes, 0, 0)
+        main.addLayout(bar, 1, 0)
+        main.addWidget(scroll, 0, 1, 2, 1)
+        main.setColumnStretch(0, 1)
+
+        self._sync = QTimer(self, interval=40)
+        self._sync.timeout.connect(self._keep_in_step)
+        self.left.frame_changed.connect(self._left_moved)
+        self.left.frame_presented.connect(lambda _frame: self._keep_in_step())
+
+    # ---- loading --------------------------------------------------------------------------
+
+    def open(self, left: tuple[JobRow, Path | None], right: tuple[JobRow, Path | None]) -> None:
+        self.pause()
+        self.jobs = (left[0], right[0])
+        for player, (job, path), title, side in zip(
+            (self.left, self.right), (left, right), self.titles, "AB", strict=True
+        ):
+            player.load(path)
+            player.set_looping(True)
+            title.setText(f"<b>{side}</b> · job #{job.id} · {html.escape(job.model)}")
+        self.slider.setRange(0, 0)
+        self.diff.setText(self.diff_html(*self.jobs))
+
+    def ready(self) -> bool:
+        return self.left.deck.ready and self.right.deck.ready
+
+    @staticmethod
+    def diff_html(left: JobRow, right: JobRow) -> str:
+        a = slots_of(left.spec_json) or {"subject": left.prompt}
+        b = slots_of(right.spec_json) or {"subject": right.prompt}
+        rows = []
+        for d in slot_diffs(a, b):
+            if not d.changed:
+                same = html.escape(" ".join(w for w, _ in d.left))
+                rows.append(f"<p><b>{d.label}</b> (same)<br>{same}</p>")
+                continue
+            rows.append(
+                f"<p><b>{d.label}</b><br>A: {words_html(d.left, REMOVED)}<br>"
+                f"B: {words_html(d.right, ADDED)}</p>"
+            )
+        params = parameter_diffs(left, right)
+        table = "".join(
+            f"<tr><td><b>{html.escape(label)}</b></td><td>{html.escape(x)}</td>"
+            f"<td>{html.escape(y)}</td></tr>"
+            for label, x, y in params
+        )
+        changes = (
+            f"<table cellspacing=4><tr><th></th><th>A</th><th>B</th></tr>{table}</table>"
+            if params
+            else "<p>Same model, size, duration, seed and reference image.</p>"
+        )
+        return "<h3>Prompt, slot by slot</h3>" + "".join(rows) + "<h3>Parameters</h3>" + changes
+
+    # ---- one clock for both -----------------------------------------------------------------
+
+    def play(self) -> None:
+        self.right.seek_frame(self.left.current_frame())
+        self.left.play()
+        self.right.play()
+        self._sync.start()
+        self.play_button.setText("Pause both")
+
+    def pause(self) -> None:
+        self._sync.stop()
+        self.left.pause()
+        self.right.pause()  # also puts its rate back
+        self.seek_frame(self.left.shown_frame())  # both rest on the picture A stopped on
+        self.play_button.setText("Play both")
+
+    def toggle(self) -> None:
+        if self.left.is_playing():
+            self.pause()
+        else:
+            self.play()
+
+    def seek_frame(self, frame: int) -> None:
+        self.left.seek_frame(frame)
+        self.right.seek_frame(frame)
+
+    def step(self, delta: int) -> None:
+        self._sync.stop()
+        target = (
+            self.left.shown_frame() if self.left.is_playing() else self.left.current_frame()
+        ) + delta
+        self.left.pause()
+        self.right.pause()
+        self.seek_frame(target)
+        self.play_button.setText("Play both")
+
+    def set_loop_range(self, first: int, last: int) -> None:
+        for player in (self.left, self.right):
+            player.loop_range = (first, last)
+
+    def _keep_in_step(self) -> None:
+        """Pull the right player towards the left one: a little faster or slower while it is
+        a frame or two off (no visible jump), a seek when it is further."""
+        if not self.left.is_playing():
+            return
+        behind = self.left.shown_frame() - self.right.shown_frame()
+        base = self.left.deck.player.playbackRate()
+        if abs(behind) > 3:
+            self.right.seek_frame(self.left.current_frame() + 1)
+            self.right.deck.player.setPlaybackRate(base)
+        elif abs(behind) > 1:
+            nudge = 0.25 * max(-2, min(2, behind))
+            self.right.deck.player.setPlaybackRate(base * (1 + nudge))
+        else:
+            self.right.deck.player.setPlaybackRate(base)
+
+    def _left_moved(self, frame: int) -> None:
+        self.slider.setRange(0, max(0, self.left.frames - 1))
+        self.slider.blockSignals(True)
+        self.slider.setValue(frame)
+        self.slider.blockSignals(False)
+        self.time.setText(f"{timecode(frame, self.left.fps)}  ·  frame {frame + 1}")
+
+    # ---- flip ---------------------------------------------------------------------------
+
+    def set_flip_mode(self, on: bool) -> None:
+        self.flipped_to_right = False
+        self.pane_widgets[0].setVisible(True)
+        self.pane_widgets[1].setVisible(not on)
+
+    def flip(self) -> None:
+        """In flip mode, swap which take is visible; both keep playing in step."""
+        if not self.flip_box.isChecked():
+            self.flip_box.setChecked(True)
+        self.flipped_to_right = not self.flipped_to_right
+        self.pane_widgets[1].setVisible(self.flipped_to_right)
+        self.pane_widgets[0].setVisible(not self.flipped_to_right)
+
+    def stop(self) -> None:
+        self._sync.stop()
+        self.left.stop()
+        self.right.stop()
