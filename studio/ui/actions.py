@@ -76,6 +76,9 @@ COMMANDS = (
 )
 
 
+MENUS = ("File", "Render", "Queue")  # in menu-bar order; the Review menu follows
+
+
 class ActionRegistry:
     def __init__(self, parent: QWidget) -> None:
         self.actions: dict[str, QAction] = {}
@@ -97,8 +100,6 @@ class ActionRegistry:
         self.actions[command_id].triggered.connect(lambda _checked=False: handler())
 
     def build_menus(self, bar: QMenuBar) -> None:
-        menus: dict[str, QMenu] = {}
+        menus: dict[str, QMenu] = {name: bar.addMenu(f"&{name}") for name in MENUS}
         for command in COMMANDS:
-            if command.menu not in menus:
-                menus[command.menu] = bar.addMenu(f"&{command.menu}")
             menus[command.menu].addAction(self.actions[command.id])

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from studio.jobs.specs import slots_of
 from studio.review.diff import parameter_diffs, slot_diffs, words_html
+from studio.review.keymap import Binding
 from studio.store import JobRow
 from studio.ui.player import ClipPlayer, timecode
 
@@ -34,6 +36,8 @@ REMOVED, ADDED = "#f8d0d0", "#cdeccd"
 
 
 class CompareView(QWidget):
+    closed = Signal()  # back to the review
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
@@ -97,6 +101,32 @@ class CompareView(QWidget):
         self._sync.timeout.connect(self._keep_in_step)
         self.left.frame_changed.connect(self._left_moved)
         self.left.frame_presented.connect(lambda _frame: self._keep_in_step())
+
+    def bind_keys(self, keymap: dict[str, Binding]) -> None:
+        """The player keys that make sense for two takes, plus flip and close."""
+        handlers = {
+            "play.toggle": self.toggle,
+            "play.pause": self.pause,
+            "frame.next": lambda: self.step(1),
+            "frame.previous": lambda: self.step(-1),
+            "frame.first": lambda: self.seek_frame(0),
+            "frame.last": lambda: self.seek_frame(self.left.frames - 1),
+            "compare.flip": self.flip,
+            "compare.close": self._close,
+        }
+        for command, handler in handlers.items():
+            binding = keymap.get(command)
+            if binding is None:
+                continue
+            action = QAction(binding.text, self)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _c=False, h=handler: h())
+            self.addAction(action)
+
+    def _close(self) -> None:
+        self.pause()
+        self.closed.emit()
 
     # ---- loading --------------------------------------------------------------------------
 

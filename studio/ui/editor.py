@@ -40,6 +40,7 @@ class Submission:
     slots: list[dict[str, str]]
     name: str
     varied_slot: str | None
+    parent_id: int | None = None  # the take this revises (an Edit decision)
 
 
 class SlotEdit(QPlainTextEdit):
@@ -65,6 +66,7 @@ class PromptEditor(QWidget):
         self.linter = linter
         self.profiles: ProfileSet | None = None
         self.budget_hint: Callable[[float], str] = lambda cost: ""
+        self.parent_job: int | None = None  # set while revising a take; its child is queued
         self.setAcceptDrops(True)
         self._lint_timer = QTimer(self, singleShot=True, interval=150)
         self._lint_timer.timeout.connect(self.refresh)
@@ -326,7 +328,7 @@ class PromptEditor(QWidget):
         varied = self.variant_slot.currentData()
         name = (self.slots().subject.strip() or "batch")[:40]
         self.submit_requested.emit(
-            Submission(specs, [s.as_dict() for s in all_slots], name, varied)
+            Submission(specs, [s.as_dict() for s in all_slots], name, varied, self.parent_job)
         )
 
     def show_message(self, text: str, error: bool = False) -> None:

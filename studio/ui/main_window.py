@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget
 
 from studio import paths
 from studio.errors import StudioError
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
     from studio.services import Services
     from studio.settings import Settings
     from studio.store.review import Template
+    from studio.ui.compare import CompareView
     from studio.ui.editor import PromptEditor, Submission
-    from studio.ui.preview import PreviewPanel
+    from studio.ui.lineage import LineageView
     from studio.ui.queue_panel import QueuePanel
+    from studio.ui.review_panel import ReviewPanel
     from studio.ui.templates import TemplatePanel
 
 
@@ -37,7 +40,9 @@ class MainWindow(QMainWindow):
     editor: PromptEditor
     queue: QueuePanel
     templates: TemplatePanel
-    preview: PreviewPanel
+    review: ReviewPanel
+    compare: CompareView
+    lineage: LineageView
 
     def __init__(self, *, staged: bool = False) -> None:
         super().__init__()
@@ -106,10 +111,33 @@ class MainWindow(QMainWindow):
         self.templates.load_requested.connect(self.load_template)
         self.templates.save.clicked.connect(self.save_template)
         yield
-        from studio.ui.preview import PreviewPanel
+        from studio.review.keymap import load_keymap
+        from studio.ui.compare import CompareView
+        from studio.ui.lineage import LineageView
+        from studio.ui.review_panel import ReviewPanel
 
-        self.preview = PreviewPanel()
-        self.setCentralWidget(self.preview)
+        keymap, problem = load_keymap()
+        self.review = ReviewPanel(keymap)
+        self.compare = CompareView()
+        self.compare.bind_keys(keymap)
+        self.lineage = LineageView()
+        self.stage = QTabWidget()
+        self.stage.setObjectName("stage")
+        self.stage.setDocumentMode(True)
+        for widget, title in ((self.review, "Review"), (self.compare, "Compare"),
+                              (self.lineage, "Lineage")):  # fmt: skip
+            self.stage.addTab(widget, title)
+        self.setCentralWidget(self.stage)
+        self.review.edit_requested.connect(self.revise)
+        self.review.compare_requested.connect(self.open_compare)
+        self.review.lineage_requested.connect(self.open_lineage)
+        self.compare.closed.connect(lambda: self.stage.setCurrentWidget(self.review))
+        self.lineage.job_activated.connect(self._review_from_lineage)
+        menu = self.menuBar().addMenu("Re&view")
+        for action in self.review.actions_by_id.values():
+            menu.addAction(action)
+        if problem:
+            self.statusBar().showMessage(problem)
         self._wire_actions()
         self.panels_built = True
 
@@ -255,10 +283,12 @@ class MainWindow(QMainWindow):
                 name=submission.name,
                 varied_slot=submission.varied_slot,
                 slots=submission.slots,
+                parent_id=submission.parent_id,
             )
         except StudioError as err:
             self.editor.show_message(str(err), error=True)
             return
+        self.editor.parent_job = None
         n = len(jobs)
         self.editor.show_message(f"Queued {n} render{'s' * (n != 1)}.")
         self._show_spend()
@@ -342,16 +372,94 @@ class MainWindow(QMainWindow):
         return self.services.library / video.path if video else None
 
     def open_job(self, job_id: int) -> None:
+        """Review a finished take with the rest of its batch (its variants)."""
         from studio.store import JobStatus
 
         if self.services is None:
             return
-        job = self.services.store.jobs.get(job_id)
-        path = self._clip_path([job_id])
-        if job is None or job.status is not JobStatus.READY or path is None:
-            self.statusBar().showMessage("Only a finished job can be played.", 4000)
+        store = self.services.store
+        job = store.jobs.get(job_id)
+        if job is None or job.status is not JobStatus.READY:
+            self.statusBar().showMessage("Only a finished take can be reviewed.", 4000)
             return
-        self.preview.show_clip(path, job.prompt)
+        ids = (
+            [j.id for j in store.jobs.in_batch(job.batch_id) if j.status is JobStatus.READY]
+            if job.batch_id is not None
+            else [job.id]
+        )
+        self.review_takes(ids, start=job_id)
+
+    def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
+        from studio.review.rubric import load_active
+        from studio.review.session import ReviewSession
+
+        if self.services is None:
+            return
+        store = self.services.store
+        session = ReviewSession(
+            store,
+            load_active(store.rubrics),
+            job_ids,
+            reviewer=self.services.settings.reviewer_name,
+        )
+        self.review.open(session, store, self.services.library, start_job=start)
+        self.stage.setCurrentWidget(self.review)
+        self.review.setFocus()
+
+    def revise(self, job_id: int) -> None:
+        """An Edit decision: the editor gets the take's slots and reference image, and the
+        next render queued from it is linked to the take as its child."""
+        from studio.jobs.specs import reference_path, slots_of
+        from studio.prompts import PromptSlots
+
+        if self.services is None:
+            return
+        job = self.services.store.jobs.get(job_id)
+        if job is None:
+            return
+        slots = slots_of(job.spec_json)
+        self.editor.set_slots(
+            PromptSlots.from_mapping(slots) if slots else PromptSlots(subject=job.prompt)
+        )
+        spec = json.loads(job.spec_json)
+        if spec.get("reference_sha256"):
+            image = reference_path(
+                self.services.library,
+                spec["reference_sha256"],
+                spec.get("reference_mime", "image/png"),
+            )
+            if image.is_file():
+                self.editor.reference.load(image)
+        self.editor.parent_job = job_id
+        self.editor.show_message(f"Revising take #{job_id}: change the prompt, then queue it.")
+        self.editor_dock.show()
+        self.editor_dock.raise_()
+
+    def open_compare(self, left: int, right: int) -> None:
+        if self.services is None:
+            return
+        jobs = {j.id: j for j in self.services.store.jobs.many([left, right])}
+        if len(jobs) != 2:
+            return
+        self.compare.open(
+            (jobs[left], self._clip_path([left])), (jobs[right], self._clip_path([right]))
+        )
+        self.review.player.pause()
+        self.stage.setCurrentWidget(self.compare)
+        self.compare.setFocus()
+
+    def open_lineage(self, job_id: int) -> None:
+        from studio.review.rubric import load_active
+
+        if self.services is None:
+            return
+        store = self.services.store
+        self.lineage.show_job(store, load_active(store.rubrics).rubric, job_id)
+        self.stage.setCurrentWidget(self.lineage)
+
+    def _review_from_lineage(self, job_id: int) -> None:
+        if self.services is not None:
+            self.review_takes(self.lineage.job_ids(), start=job_id)
 
     def _run(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -377,7 +485,8 @@ class MainWindow(QMainWindow):
         settings.setValue("state", self.saveState())
         settings.sync()
         if self.panels_built:
-            self.preview.stop()
+            self.review.player.stop()
+            self.compare.stop()
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)

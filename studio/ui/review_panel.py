@@ -248,6 +248,8 @@ class ReviewPanel(QWidget):
             "take.previous": lambda: self.go_relative(-1),
             "take.star": self.star,
             "take.compare": self.compare_previous,
+            "take.lineage": lambda: self.lineage_requested.emit(self._need_session().take.job_id),
+            "review.help": self.show_keys,
             "review.blind": self.blind.toggle,
             "review.auto": self.auto.toggle,
             "play.toggle": p.toggle,
@@ -561,6 +563,11 @@ class ReviewPanel(QWidget):
             raise StudioError("The first take has no previous take to compare with.")
         previous = session.takes[session.index - 1].job_id
         self.compare_requested.emit(previous, session.take.job_id)
+
+    def show_keys(self) -> None:
+        from studio.ui.keys_overlay import KeysOverlay
+
+        KeysOverlay(self.keymap, self).exec()
 
     def _auto_toggled(self, on: bool) -> None:
         if self.session is not None:

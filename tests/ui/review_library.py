@@ -14,12 +14,14 @@ from studio.store import Store
 LIGHTS = ("golden hour", "neon night", "overcast daylight", "studio softbox")
 
 
-def make_library(root: Path, takes: int, *, distinct: int = 3) -> tuple[Store, Path, list[int]]:
+def make_library(
+    root: Path, takes: int, *, distinct: int = 3, size: tuple[int, int] = (640, 360)
+) -> tuple[Store, Path, list[int]]:
     """`takes` ready jobs in one batch, their clips rendered by the simulator (`distinct`
     renders, copied round so each take has its own files)."""
     library = root / "library"
     renders = [
-        render_clip(ClipRequest(f"take {i}", 640, 360, 2), root / "renders" / str(i))
+        render_clip(ClipRequest(f"take {i}", *size, 2), root / "renders" / str(i))
         for i in range(distinct)
     ]
     store = Store(root / "studio.db")
@@ -33,8 +35,14 @@ def make_library(root: Path, takes: int, *, distinct: int = 3) -> tuple[Store, P
             slots = PromptSlots(
                 subject="a red kite", action="climbs into the wind", lighting=LIGHTS[i % 4]
             )
-            spec = {"model": "sim-fast", "prompt": slots.compose(), "seconds": 2,
-                    "size": "640x360", "seed": i, "slots": slots.as_dict()}  # fmt: skip
+            spec = {
+                "model": "sim-fast",
+                "prompt": slots.compose(),
+                "seconds": 2,
+                "size": f"{size[0]}x{size[1]}",
+                "seed": i,
+                "slots": slots.as_dict(),
+            }
             job_id = store.jobs.insert(
                 tx,
                 {

@@ -38,7 +38,7 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     assert seen["visible"] is True
     assert seen["models"] == 4
     assert str(seen["health"]).startswith("Provider: built-in simulator (http://127.0.0.1:")
-    assert seen["menus"] == ["&Render", "&Queue", "&File"]
+    assert seen["menus"] == ["&File", "&Render", "&Queue", "Re&view"]
 
 
 def test_the_first_paint_needs_only_the_shell() -> None:
@@ -52,7 +52,7 @@ app = QApplication([])
 from studio.ui.main_window import MainWindow
 window = MainWindow(staged=True)
 window.show()
-heavy = ("studio.ui.editor", "studio.ui.queue_panel", "studio.ui.preview", "studio.store",
+heavy = ("studio.ui.editor", "studio.ui.queue_panel", "studio.ui.review_panel", "studio.store",
          "studio.services", "studio.jobs.engine", "httpx", "av", "PIL", "PySide6.QtMultimedia")
 print("before:", [m for m in heavy if m in sys.modules])
 turns = []

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from studio.jobs.specs import slots_of
 from studio.prompts import PromptSlots
 from studio.services import Services, open_services
 from studio.settings import Settings
@@ -33,7 +34,8 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     win.attach(services)
     qloop.run_until_complete(asyncio.sleep(0.2))  # models load
     yield win, services
-    win.preview.stop()
+    if win.panels_built:
+        win.review.player.stop()
     current = win.detach()
     if current is not None:
         qloop.run_until_complete(current.close())
@@ -78,8 +80,34 @@ def test_five_variants_reach_ready_in_the_queue(
     assert "Today $1.00 of $5.00" in win.spend.text()
     win.queue.view.selectRow(0)
     win.open_job(win.queue.selected_ids()[0])
-    assert win.preview.clip is not None
-    assert win.preview.clip.is_file()
+    assert win.review.player.clip is not None
+    assert win.review.player.clip.is_file()
+    session = win.review.session
+    assert session is not None
+    assert len(session.takes) == 5  # the whole batch is up for review
+
+    # Edit → the editor gets the take's slots; the revision is its child, in the lineage.
+    take = session.take.job_id
+    win.review.decide("edit")
+    assert editor.parent_job == take
+    assert "Revising take" in editor.status.text()
+    assert editor.slots().style == slots_of(services.store.jobs.get(take).spec_json)["style"]  # type: ignore[union-attr,index]
+    editor.variant_slot.setCurrentIndex(0)
+    editor.fields["action"].setPlainText("drifts slowly left to right")
+
+    async def revision() -> None:
+        editor.request_submit()
+        await until(lambda: services.store.jobs.children(take), 10)
+        child = services.store.jobs.children(take)[0]
+        await until(lambda: services.store.jobs.get(child.id).status.value == "ready")  # type: ignore[union-attr]
+
+    qloop.run_until_complete(revision())
+    child = services.store.jobs.children(take)[0]
+    assert child.parent_id == take
+    assert editor.parent_job is None  # the next render is a fresh one
+    win.open_lineage(child.id)
+    assert win.lineage.job_ids() == [take, child.id]
+    assert win.stage.currentWidget() is win.lineage
 
 
 def test_budget_cap_refusal_is_shown_and_nothing_is_lost(

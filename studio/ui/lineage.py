@@ -1,0 +1,106 @@
+"""The lineage of a shot: the first take, its revisions (Edit decisions), retries and
+remixes, as a tree with each take's score and decision; double-click plays a take."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
+
+from studio.review.rubric import Rubric
+from studio.store import JobRow, Store
+
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+HEADERS = ("Take", "Status", "Score", "Decision", "Prompt")
+
+
+class LineageView(QWidget):
+    job_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lineageView")
+        self.model = QStandardItemModel(0, len(HEADERS), self)
+        self.model.setHorizontalHeaderLabels(list(HEADERS))
+        self.tree = QTreeView()
+        self.tree.setObjectName("lineageTree")
+        self.tree.setModel(self.model)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.doubleClicked.connect(self._activated)
+        self.title = QLabel("Review a take, then open its lineage (L in the Review menu).")
+        self.title.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree, 1)
+
+    def show_job(self, store: Store, rubric: Rubric, job_id: int) -> None:
+        """The whole tree of the shot `job_id` belongs to, with `job_id` selected."""
+        root = store.jobs.get(job_id)
+        if root is None:
+            return
+        seen = {root.id}
+        while root.parent_id is not None and root.parent_id not in seen:
+            parent = store.jobs.get(root.parent_id)
+            if parent is None:
+                break
+            seen.add(parent.id)
+            root = parent
+        self.model.removeRows(0, self.model.rowCount())
+        decisions = store.verdicts
+        selected: QStandardItem | None = None
+
+        def add(parent: QStandardItem | QStandardItemModel, job: JobRow, depth: int) -> None:
+            nonlocal selected
+            scores = decisions.scores(job.id)
+            current = decisions.current([job.id]).get(job.id)
+            row = [
+                QStandardItem(f"#{job.id}"),
+                QStandardItem(job.status.value),
+                QStandardItem(f"{rubric.total(scores)}/{rubric.max_total}" if scores else "—"),
+                QStandardItem(
+                    (current.decision + (" ⚑" if current.escalate else "")) if current else "—"
+                ),
+                QStandardItem(job.prompt),
+            ]
+            row[0].setData(job.id, JobIdRole)
+            row[4].setToolTip(job.prompt)
+            parent.appendRow(row)
+            if job.id == job_id:
+                selected = row[0]
+            if depth < 50:  # a cycle cannot happen (ids only grow), but stay safe
+                for child in store.jobs.children(job.id):
+                    add(row[0], child, depth + 1)
+
+        add(self.model, root, 0)
+        self.tree.expandAll()
+        for column in range(4):
+            self.tree.resizeColumnToContents(column)
+        if selected is not None:
+            self.tree.setCurrentIndex(selected.index())
+        count = self._count(self.model.invisibleRootItem())
+        self.title.setText(
+            f"<b>Shot of take #{root.id}</b> · {count} take{'s' * (count != 1)} · "
+            "double-click one to review it"
+        )
+
+    def _count(self, item: QStandardItem) -> int:
+        return sum(1 + self._count(item.child(r)) for r in range(item.rowCount()))
+
+    def job_ids(self) -> list[int]:
+        ids: list[int] = []
+
+        def walk(item: QStandardItem) -> None:
+            for r in range(item.rowCount()):
+                child = item.child(r)
+                ids.append(int(child.data(JobIdRole)))
+                walk(child)
+
+        walk(self.model.invisibleRootItem())
+        return ids
+
+    def _activated(self, index: object) -> None:
+        first = self.model.index(index.row(), 0, index.parent())  # type: ignore[attr-defined]
+        job_id = first.data(JobIdRole)
+        if job_id is not None:
+            self.job_activated.emit(int(job_id))
