@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("Re&view")
         for action in self.review.actions_by_id.values():
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction("Edit &rubric…", self.edit_rubric)
         if problem:
             self.statusBar().showMessage(problem)
         self._wire_actions()
@@ -456,6 +458,19 @@ class MainWindow(QMainWindow):
         store = self.services.store
         self.lineage.show_job(store, load_active(store.rubrics).rubric, job_id)
         self.stage.setCurrentWidget(self.lineage)
+
+    def edit_rubric(self) -> None:
+        from studio.review.rubric import load_active
+        from studio.ui.rubric_dialog import RubricDialog
+
+        if self.services is None:
+            return
+        repo = self.services.store.rubrics
+        active = self.review.session.rubric if self.review.session else load_active(repo)
+        dialog = RubricDialog(repo, active, self)
+        if dialog.exec() and dialog.saved is not None:
+            self.review.set_rubric(dialog.saved)
+            self.statusBar().showMessage(f"Rubric saved as version {dialog.saved.version}.", 5000)
 
     def _review_from_lineage(self, job_id: int) -> None:
         if self.services is not None:

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.review.keymap import Binding
-from studio.review.rubric import SCORES
+from studio.review.rubric import SCORES, ActiveRubric
 from studio.review.session import ReviewSession
 from studio.store import JobRow, Store
 from studio.ui.player import ClipPlayer
@@ -317,6 +317,16 @@ class ReviewPanel(QWidget):
             or f"{len(session.takes)} takes · rubric v{session.rubric.version} · press ? for keys"
         )
         self._show_take()
+
+    def set_rubric(self, rubric: ActiveRubric) -> None:
+        """A new rubric version: scores from now on record it; earlier ones keep theirs."""
+        if self.session is None:
+            return
+        self.session.rubric = rubric
+        self.session.select_criterion(0)
+        self._build_rubric()
+        self._show_take(reload=False)
+        self.say(f"Rubric v{rubric.version} in use from now on.")
 
     def job(self, job_id: int) -> JobRow | None:
         if job_id not in self._jobs and self.store is not None:
