@@ -72,6 +72,13 @@ COMMANDS = (
         "Ctrl+,",
         "Provider, API key, limits, budget, library folder",
     ),
+    Command(
+        "app.layout",
+        "Switch &writing / reviewing layout",
+        "File",
+        "F6",
+        "Hide the editor and queue to give the review the whole window, or bring them back",
+    ),
     Command("app.quit", "&Quit", "File", "Ctrl+Q", "Close Studio"),
 )
 

@@ -233,7 +233,7 @@ class CompareView(QWidget):
         self.slider.blockSignals(True)
         self.slider.setValue(frame)
         self.slider.blockSignals(False)
-        self.time.setText(f"{timecode(frame, self.left.fps)}  ·  frame {frame + 1}")
+        self.time.setText(f"{timecode(frame, self.left.fps)}  ·  frame {frame}")
 
     # ---- flip ---------------------------------------------------------------------------
 

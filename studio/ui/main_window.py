@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
             "Templates", Qt.DockWidgetArea.BottomDockWidgetArea, "templatesDock"
         )
         library = self._dock("Library", Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock")
+        self.library_dock = library
         shelf = QLabel("The library (search, filters, metrics) arrives in a later version.")
         shelf.setAlignment(Qt.AlignmentFlag.AlignCenter)
         shelf.setWordWrap(True)
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         a.on("queue.duplicate", self._duplicate)
         a.on("queue.reveal", self._reveal)
         a.on("app.settings", self.open_settings)
+        a.on("app.layout", lambda: self.set_review_layout(self.editor_dock.isVisible()))
         a.on("app.quit", self.close)
 
     # ---- services ------------------------------------------------------------------------
@@ -384,12 +386,19 @@ class MainWindow(QMainWindow):
         if job is None or job.status is not JobStatus.READY:
             self.statusBar().showMessage("Only a finished take can be reviewed.", 4000)
             return
-        ids = (
+        ids = sorted(  # in the order they were queued
             [j.id for j in store.jobs.in_batch(job.batch_id) if j.status is JobStatus.READY]
             if job.batch_id is not None
             else [job.id]
         )
         self.review_takes(ids, start=job_id)
+
+    def set_review_layout(self, on: bool) -> None:
+        """Reviewing gets the whole window (F6 switches back to writing)."""
+        for dock in (self.editor_dock, self.queue_dock, self.templates_dock, self.library_dock):
+            dock.setVisible(not on)
+        if not on:
+            self.queue_dock.raise_()
 
     def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
         from studio.review.rubric import load_active
@@ -406,6 +415,7 @@ class MainWindow(QMainWindow):
         )
         self.review.open(session, store, self.services.library, start_job=start)
         self.stage.setCurrentWidget(self.review)
+        self.set_review_layout(True)
         self.review.setFocus()
 
     def revise(self, job_id: int) -> None:
@@ -434,7 +444,7 @@ class MainWindow(QMainWindow):
                 self.editor.reference.load(image)
         self.editor.parent_job = job_id
         self.editor.show_message(f"Revising take #{job_id}: change the prompt, then queue it.")
-        self.editor_dock.show()
+        self.set_review_layout(False)
         self.editor_dock.raise_()
 
     def open_compare(self, left: int, right: int) -> None:

@@ -210,10 +210,20 @@ class ClipPlayer(QWidget):
         spare = self.decks[1]
         if spare.path == path and spare.player.error() == QMediaPlayer.Error.NoError:
             self.decks.reverse()
+            # Its first picture was decoded while hidden: present it again now that the
+            # widget shows (the sink ignores the very same frame, so a copy is handed in).
+            sink = self.deck.video.videoSink()
+            decoded = sink.videoFrame()
+            if decoded.isValid():
+                again = QVideoFrame(decoded.toImage())
+                again.setStartTime(decoded.startTime())
+                again.setEndTime(decoded.endTime())
+                sink.setVideoFrame(again)
         else:
             self._open(self.deck, path)
         self.deck.spritesheet = spritesheet
-        self.deck.player.setPosition(0)
+        # No seek to 0 here: a fresh or preloaded clip is there already, and a seek still in
+        # flight in the backend can land after the user's first seek and undo it.
         self.deck.audio.setMuted(self.mute.isChecked())
         self.decks[1].audio.setMuted(True)
         self._show_deck()
@@ -227,12 +237,12 @@ class ClipPlayer(QWidget):
         self._open(spare, path)
 
     def _open(self, deck: Deck, path: Path) -> None:
+        deck.player.stop()
+        deck.player.setSource(QUrl())
         deck.ready = False
         deck.pictures = deck.shown = 0
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
-        deck.player.stop()
-        deck.player.setSource(QUrl())
         if not path.is_file():
             deck.path = None
             self._show_message(f"The clip is missing from the library:\n{path}")
@@ -266,6 +276,8 @@ class ClipPlayer(QWidget):
     # ---- player events ------------------------------------------------------------------
 
     def _status(self, deck: Deck, status: QMediaPlayer.MediaStatus) -> None:
+        if deck.path is None or deck.player.source() != QUrl.fromLocalFile(str(deck.path)):
+            return  # about a source this deck has since left (stop() reports LoadedMedia)
         if status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia):
             rate = deck.player.metaData().value(QMediaMetaData.Key.VideoFrameRate)
             if isinstance(rate, float | int) and rate > 0:
@@ -327,7 +339,7 @@ class ClipPlayer(QWidget):
         self.slider.setValue(frame)
         self.slider.blockSignals(False)
         last = max(0, self.frames - 1)
-        self.time.setText(f"{timecode(frame, self.fps)}  ·  frame {frame + 1} / {last + 1}")
+        self.time.setText(f"{timecode(frame, self.fps)}  ·  frame {frame} of 0–{last}")
 
     # ---- transport ----------------------------------------------------------------------
 

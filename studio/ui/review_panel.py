@@ -376,7 +376,7 @@ class ReviewPanel(QWidget):
             button.setCheckable(True)
             button.clicked.connect(lambda _c=False, t=tag: self.toggle_tag(t))
             self.tag_buttons[tag] = button
-            self.tags_layout.addWidget(button, i // 3, i % 3)
+            self.tags_layout.addWidget(button, i // 2, i % 2)
         self.rubric_title.setText(
             f"<b>{rubric.rubric.name.title()} rubric</b> · v{rubric.version} · pass at "
             f"{rubric.rubric.pass_threshold}/{rubric.rubric.max_total}, no criterion at 0"

@@ -143,3 +143,16 @@ def test_spritesheet_hover_tiles(player: ClipPlayer, clips: list[RenderedClip]) 
     assert later is not None
     assert first.width() > 0
     assert first.toImage() != later.toImage()
+
+
+def test_a_preloaded_clip_steps_and_seeks_exactly_after_the_swap(
+    qtbot: QtBot, player: ClipPlayer, clips: list[RenderedClip]
+) -> None:
+    player.preload(clips[1].video)
+    qtbot.waitUntil(lambda: player.decks[1].ready, timeout=5000)
+    player.load(clips[1].video)
+    shown = Shown(player)
+    player.seek_frame(20)
+    assert shown.settle(qtbot) == 20
+    player.step(1)
+    assert shown.settle(qtbot) == 21

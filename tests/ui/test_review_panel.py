@@ -16,6 +16,7 @@ from studio.review.rubric import load_active
 from studio.review.session import ReviewSession
 from studio.store import Store
 from studio.ui.review_panel import ReviewPanel
+from tests.ui.frames import Shown
 from tests.ui.review_library import make_library
 
 
@@ -142,3 +143,20 @@ def test_bulk_decision_on_a_selection(qtbot: QtBot, review: tuple[ReviewPanel, S
         "discard"
     ] * 3
     assert "3 takes" in panel.status.text()
+
+
+def test_after_deciding_the_next_take_shows_and_seeks(
+    qtbot: QtBot, review: tuple[ReviewPanel, Store]
+) -> None:
+    panel, _store = review
+    qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
+    shown = Shown(panel.player)
+    for _ in range(2):
+        panel.score(2)
+        panel.decide("approve")
+        qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
+        assert shown.settle(qtbot) == 0  # the next take, from its first frame
+    panel.score(1)
+    panel.player.seek_frame(40)
+    assert shown.settle(qtbot) == 40
+    assert panel.player.clip == panel.asset_path(panel.session.take.job_id, "video")  # type: ignore[union-attr]

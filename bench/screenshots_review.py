@@ -1,0 +1,136 @@
+"""Screenshots of the review: player with the rubric mid-review, compare with the prompt
+diff, and the lineage of a revised shot. Run under Xvfb at the screen size wanted:
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python \
+        bench/screenshots_review.py docs/screenshots 1920x1080
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
+
+from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from studio.prompts import PromptSlots  # noqa: E402
+from studio.services import open_services  # noqa: E402
+from studio.settings import Settings  # noqa: E402
+from studio.sim.state import SimConfig  # noqa: E402
+from studio.ui.main_window import MainWindow  # noqa: E402
+
+LIGHTING = (
+    "warm golden hour sunlight",
+    "neon night reflections",
+    "soft overcast daylight",
+    "even studio softbox lighting",
+    "hard noon sun",
+    "candlelight",
+)
+
+
+async def until(check: object, seconds: float = 120) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise TimeoutError("timed out")
+        await asyncio.sleep(0.2)
+
+
+def scores(window: MainWindow, *values: int) -> None:
+    """As the 0/1/2 keys do (Xvfb without a window manager never activates the window,
+    so key presses would not reach its shortcuts)."""
+    for value in values:
+        window.review.score(value)
+
+
+async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
+    width, height = (int(v) for v in size.split("x"))
+    window.resize(width, height)
+    window.move(0, 0)
+    services = await open_services(
+        Settings(daily_cap=20.0, reviewer="ana"), sim_config=SimConfig(render_seconds=0.5)
+    )
+    window.attach(services)
+    await asyncio.sleep(0.5)
+    base = PromptSlots(
+        subject="a matte black wireless speaker",
+        action="rotates slowly on a turntable",
+        setting="a seamless light grey studio sweep",
+        camera="slow dolly in, eye level",
+        lighting=LIGHTING[0],
+        style="premium commercial look",
+        constraints="no text overlays, no logos",
+    )
+    specs = []
+    editor = window.editor
+    editor.size_box.setCurrentIndex(editor.size_box.findData("1280x720"))
+    editor.set_slots(base)
+    spec = editor._base_spec(base)
+    assert spec is not None
+    slots = [base.with_slot("lighting", light) for light in LIGHTING]
+    specs = [spec.__class__(**{**spec.__dict__, "prompt": s.compose()}) for s in slots]
+    jobs = await services.engine.submit_batch(
+        specs, name="speaker", varied_slot="lighting", slots=[s.as_dict() for s in slots]
+    )
+    store = services.store
+    await until(lambda: all(j.status.value == "ready" for j in store.jobs.many(x.id for x in jobs)))
+    window.open_job(jobs[0].id)
+    review = window.review
+    await until(lambda: review.player.deck.ready)
+    scores(window, 2, 2, 1)
+    review.decide("approve")
+    scores(window, 1, 2, 0)
+    review.toggle_tag("logo")
+    review.decide("discard")
+    scores(window, 2, 1)  # mid-review: two criteria scored on the third take
+    review.toggle_tag("wrong camera move")
+    await until(lambda: review.player.deck.ready)
+    review.player.seek_frame(40)
+    await asyncio.sleep(1.0)
+    app.processEvents()
+    app.primaryScreen().grabWindow(0).save(str(out / f"review-player-{size}.png"))
+
+    review.compare_previous()
+    await until(window.compare.ready)
+    window.compare.seek_frame(52)
+    await asyncio.sleep(1.0)
+    app.processEvents()
+    app.primaryScreen().grabWindow(0).save(str(out / f"review-compare-{size}.png"))
+
+    window.stage.setCurrentWidget(review)
+    parent = review.session.take.job_id  # type: ignore[union-attr]
+    review.decide("edit")
+    editor.fields["action"].setPlainText("rotates slowly, then the camera rises above it")
+    editor.request_submit()
+    await until(lambda: store.jobs.children(parent))
+    child = store.jobs.children(parent)[0]
+    await until(lambda: store.jobs.get(child.id).status.value == "ready")  # type: ignore[union-attr]
+    window.review_takes([parent, child.id], start=child.id)
+    await until(lambda: review.player.deck.ready)
+    scores(window, 2, 2, 2)
+    review.decide("approve")
+    window.open_lineage(child.id)
+    await asyncio.sleep(0.5)
+    app.processEvents()
+    app.primaryScreen().grabWindow(0).save(str(out / f"review-lineage-{size}.png"))
+    window.detach()
+    await services.close()
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
+    out.mkdir(parents=True, exist_ok=True)
+    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+
+
+if __name__ == "__main__":
+    main()
