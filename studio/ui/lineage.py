@@ -3,12 +3,25 @@ remixes, as a tree with each take's score and decision; double-click plays a tak
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.review.rubric import Rubric
 from studio.store import JobRow, Store
+from studio.ui.player import ClipPlayer
+
+Resolve = Callable[[int, str], Path | None]  # (job id, asset kind) → file in the library
 
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Take", "Status", "Score", "Decision", "Prompt")
@@ -27,15 +40,27 @@ class LineageView(QWidget):
         self.tree.setModel(self.model)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setIconSize(QSize(96, 54))
         self.tree.doubleClicked.connect(self._activated)
-        self.title = QLabel("Review a take, then open its lineage (L in the Review menu).")
+        self.tree.selectionModel().currentChanged.connect(self._selected)
+        self.player = ClipPlayer()
+        self.resolve: Resolve = lambda _job, _kind: None
+        self.title = QLabel("Review a take, then open its lineage (T in the review).")
         self.title.setWordWrap(True)
+        split = QSplitter()
+        split.addWidget(self.tree)
+        split.addWidget(self.player)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([560, 700])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(split, 1)
 
-    def show_job(self, store: Store, rubric: Rubric, job_id: int) -> None:
-        """The whole tree of the shot `job_id` belongs to, with `job_id` selected."""
+    def show_job(self, store: Store, rubric: Rubric, job_id: int, resolve: Resolve) -> None:
+        """The whole tree of the shot `job_id` belongs to, with `job_id` selected and
+        playing beside it."""
+        self.resolve = resolve
         root = store.jobs.get(job_id)
         if root is None:
             return
@@ -64,6 +89,9 @@ class LineageView(QWidget):
                 QStandardItem(job.prompt),
             ]
             row[0].setData(job.id, JobIdRole)
+            thumb = resolve(job.id, "thumbnail")
+            if thumb is not None and thumb.is_file():
+                row[0].setIcon(QIcon(QPixmap(str(thumb))))
             row[4].setToolTip(job.prompt)
             parent.appendRow(row)
             if job.id == job_id:
@@ -98,6 +126,11 @@ class LineageView(QWidget):
 
         walk(self.model.invisibleRootItem())
         return ids
+
+    def _selected(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        job_id = self.model.index(index.row(), 0, index.parent()).data(JobIdRole)
+        if job_id is not None:
+            self.player.load(self.resolve(int(job_id), "video"))
 
     def _activated(self, index: object) -> None:
         first = self.model.index(index.row(), 0, index.parent())  # type: ignore[attr-defined]

@@ -370,10 +370,13 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
     def _clip_path(self, ids: list[int]) -> Path | None:
-        if self.services is None or not ids:
+        return self._asset_path(ids[0], "video") if ids else None
+
+    def _asset_path(self, job_id: int, kind: str) -> Path | None:
+        if self.services is None:
             return None
-        video = self.services.store.assets.for_job(ids[0]).get("video")
-        return self.services.library / video.path if video else None
+        asset = self.services.store.assets.for_job(job_id).get(kind)
+        return self.services.library / asset.path if asset else None
 
     def open_job(self, job_id: int) -> None:
         """Review a finished take with the rest of its batch (its variants)."""
@@ -466,7 +469,8 @@ class MainWindow(QMainWindow):
         if self.services is None:
             return
         store = self.services.store
-        self.lineage.show_job(store, load_active(store.rubrics).rubric, job_id)
+        self.review.player.pause()
+        self.lineage.show_job(store, load_active(store.rubrics).rubric, job_id, self._asset_path)
         self.stage.setCurrentWidget(self.lineage)
 
     def edit_rubric(self) -> None:
@@ -512,6 +516,7 @@ class MainWindow(QMainWindow):
         if self.panels_built:
             self.review.player.stop()
             self.compare.stop()
+            self.lineage.player.stop()
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)

@@ -153,6 +153,7 @@ class ClipPlayer(QWidget):
 
     def _deck(self) -> Deck:
         video = QVideoWidget()
+        video.setMinimumSize(160, 90)  # never push the window past the screen
         player = QMediaPlayer(self)
         audio = QAudioOutput(self)
         player.setAudioOutput(audio)
@@ -286,6 +287,7 @@ class ClipPlayer(QWidget):
             deck.ready = True
             if deck is self.deck:
                 self._update_range()
+                self._show_position(self.current_frame())
         elif status == QMediaPlayer.MediaStatus.InvalidMedia:
             self._error(deck, deck.player.errorString() or "not a playable video")
         elif status == QMediaPlayer.MediaStatus.EndOfMedia:

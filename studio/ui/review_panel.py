@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -134,7 +135,9 @@ class ReviewPanel(QWidget):
         self.list.setIconSize(QSize(96, 54))
         self.list.setSpacing(2)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setMinimumWidth(200)
+        self.list.setMinimumWidth(240)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._list_moved)
 
         self.player = ClipPlayer()
@@ -210,10 +213,15 @@ class ReviewPanel(QWidget):
         side.addWidget(self.status)
         side.addWidget(QLabel("History"))
         side.addWidget(self.history, 1)
-        right = QWidget()
-        right.setLayout(side)
-        right.setMinimumWidth(300)
-        right.setMaximumWidth(380)
+        column = QWidget()
+        column.setLayout(side)
+        right = QScrollArea()  # scrolls rather than forcing the window taller than the screen
+        right.setWidget(column)
+        right.setWidgetResizable(True)
+        right.setFrameShape(QFrame.Shape.NoFrame)
+        right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right.setMinimumWidth(320)
+        right.setMaximumWidth(400)
 
         middle = QWidget()
         centre = QVBoxLayout(middle)
@@ -225,7 +233,7 @@ class ReviewPanel(QWidget):
         split.addWidget(middle)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([210, 700, 340])
+        split.setSizes([240, 700, 340])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
