@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from studio.store.db import Database, Transaction
 
@@ -46,6 +47,11 @@ class AssetRepo:
     def for_job(self, job_id: int) -> dict[str, Asset]:
         rows = self.db.query("SELECT * FROM assets WHERE job_id = ?", (job_id,))
         return {r["kind"]: Asset(**dict(r)) for r in rows}
+
+    def file(self, library: Path, job_id: int, kind: str) -> Path | None:
+        """Where a job's asset of this kind is in the library (None if it has none)."""
+        asset = self.for_job(job_id).get(kind)
+        return library / asset.path if asset is not None else None
 
     def all(self) -> list[Asset]:
         return [Asset(**dict(r)) for r in self.db.query("SELECT * FROM assets ORDER BY id")]

@@ -375,8 +375,7 @@ class MainWindow(QMainWindow):
     def _asset_path(self, job_id: int, kind: str) -> Path | None:
         if self.services is None:
             return None
-        asset = self.services.store.assets.for_job(job_id).get(kind)
-        return self.services.library / asset.path if asset else None
+        return self.services.store.assets.file(self.services.library, job_id, kind)
 
     def open_job(self, job_id: int) -> None:
         """Review a finished take with the rest of its batch (its variants)."""

@@ -77,7 +77,6 @@ def _button(text: str, *, checkable: bool = False) -> QToolButton:
 
 class ClipPlayer(QWidget):
     frame_changed = Signal(int)  # the frame now shown
-    clip_changed = Signal(object)  # the Path now shown (None when cleared)
     frame_presented = Signal(object)  # QVideoFrame: each frame the visible deck presents
     problem = Signal(str)
 
@@ -200,13 +199,11 @@ class ClipPlayer(QWidget):
                     "downloaded. Retry the job to download it again."
                 )
                 self.problem.emit(f"truncated: {path}")
-                self.clip_changed.emit(None)
                 return
         if path is None:
             self.deck.player.setSource(QUrl())
             self.deck.path = None
             self._show_message("No take selected.")
-            self.clip_changed.emit(None)
             return
         spare = self.decks[1]
         if spare.path == path and spare.player.error() == QMediaPlayer.Error.NoError:
@@ -228,7 +225,6 @@ class ClipPlayer(QWidget):
         self.deck.audio.setMuted(self.mute.isChecked())
         self.decks[1].audio.setMuted(True)
         self._show_deck()
-        self.clip_changed.emit(path)
 
     def preload(self, path: Path | None) -> None:
         """Decode the next clip's first frame in the hidden deck."""

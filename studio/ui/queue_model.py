@@ -220,10 +220,10 @@ class JobTableModel(QAbstractTableModel):
         if job.id not in self._thumbs:
             if len(self._thumbs) > 4 * PAGE:
                 self._thumbs.clear()
-            asset = self.store.assets.for_job(job.id).get("thumbnail")
+            path = self.store.assets.file(self.library, job.id, "thumbnail")
             pixmap = None
-            if asset is not None:
-                reader = QImageReader(str(self.library / asset.path))
+            if path is not None:
+                reader = QImageReader(str(path))
                 reader.setScaledSize(QSize(THUMB_WIDTH, THUMB_WIDTH * 9 // 16))
                 image = reader.read()
                 pixmap = QPixmap.fromImage(image) if not image.isNull() else None

@@ -346,8 +346,7 @@ class ReviewPanel(QWidget):
     def asset_path(self, job_id: int, kind: str) -> Path | None:
         if self.store is None or self.library is None:
             return None
-        asset = self.store.assets.for_job(job_id).get(kind)
-        return self.library / asset.path if asset else None
+        return self.store.assets.file(self.library, job_id, kind)
 
     def _build_rubric(self) -> None:
         assert self.session is not None
