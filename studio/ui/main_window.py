@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         self.review.edit_requested.connect(self.revise)
         self.review.compare_requested.connect(self.open_compare)
         self.review.lineage_requested.connect(self.open_lineage)
-        self.compare.closed.connect(lambda: self.stage.setCurrentWidget(self.review))
+        self.compare.closed.connect(self._back_to_review)
         self.lineage.job_activated.connect(self._review_from_lineage)
         menu = self.menuBar().addMenu("Re&view")
         for action in self.review.actions_by_id.values():
@@ -484,6 +484,10 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.saved is not None:
             self.review.set_rubric(dialog.saved)
             self.statusBar().showMessage(f"Rubric saved as version {dialog.saved.version}.", 5000)
+
+    def _back_to_review(self) -> None:
+        self.stage.setCurrentWidget(self.review)
+        self.review.setFocus()  # the review keys work again at once
 
     def _review_from_lineage(self, job_id: int) -> None:
         if self.services is not None:

@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from studio.review.keymap import load_keymap
-from studio.review.rubric import load_active
+from studio.review.rubric import default_rubric_path, load_active, team_rubric_path
 from studio.review.session import ReviewSession
 from studio.store import Store
 from studio.ui.review_panel import ReviewPanel
@@ -160,3 +160,23 @@ def test_after_deciding_the_next_take_shows_and_seeks(
     panel.player.seek_frame(40)
     assert shown.settle(qtbot) == 40
     assert panel.player.clip == panel.asset_path(panel.session.take.job_id, "video")  # type: ignore[union-attr]
+
+
+def test_a_broken_rubric_file_is_named_and_the_last_good_version_used(
+    qtbot: QtBot, review: tuple[ReviewPanel, Store]
+) -> None:
+    panel, store = review
+    team = team_rubric_path()
+    team.parent.mkdir(parents=True, exist_ok=True)
+    team.write_text(
+        default_rubric_path().read_text().replace("pass_threshold = 5", "pass_threshold = 99")
+    )
+    active = load_active(store.rubrics)
+    session = ReviewSession(store, active, [t.job_id for t in panel.session.takes], reviewer="ana")  # type: ignore[union-attr]
+    panel.open(session, store, panel.library)  # type: ignore[arg-type]
+    assert str(team) in panel.status.text()
+    assert "pass_threshold: must be between 0 and 6" in panel.status.text()
+    assert "using the last good version (1)" in panel.status.text()
+    assert "v1" in panel.rubric_title.text()
+    keys(qtbot, panel, "2")  # scoring goes on under the last good version
+    assert store.verdicts.scores(session.takes[0].job_id)["motion"] == 2
