@@ -81,17 +81,16 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
     ]
     if ready:
         window.open_job(ready[0])
+        window.set_review_layout(False)  # this shot is of writing: editor and queue shown
         window.queue.view.selectRow(window.queue.model.row_of(ready[0]) or 0)  # type: ignore[union-attr]
+        window.review.player.seek_frame(30)
         await asyncio.sleep(1.5)
-        window.preview.player.pause()
     await asyncio.sleep(0.3)
-    app.processEvents()
     app.primaryScreen().grabWindow(0).save(str(out / "studio-editor-queue.png"))
     scroll = editor.findChild(QScrollArea)
     if scroll is not None:
         scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
     await asyncio.sleep(0.3)
-    app.processEvents()
     app.primaryScreen().grabWindow(0).save(str(out / "studio-reference-render.png"))
     save = services.store.templates.save
     for campaign, product, use_case, note, slots in (
@@ -112,7 +111,6 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
     window.find_template()
     window.templates.view.selectRow(1)
     await asyncio.sleep(0.3)
-    app.processEvents()
     app.primaryScreen().grabWindow(0).save(str(out / "studio-templates.png"))
     window.detach()
     await services.close()

@@ -69,7 +69,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(queue, self.templates_dock)
         self.tabifyDockWidget(self.templates_dock, library)
         queue.raise_()
-        self.resizeDocks([queue], [330], Qt.Orientation.Vertical)
         self.health = QLabel("Provider: starting…")
         self.spend = QLabel("")
         self.paused = QLabel("")
@@ -80,7 +79,7 @@ class MainWindow(QMainWindow):
         self._spend_timer.timeout.connect(self._show_spend)
         self.panels_built = False
         self.resize(1280, 800)
-        self._restore_layout()
+        self._restore_geometry()  # where the window was: no jump once the panels arrive
         if not staged:
             self.build_panels()
 
@@ -124,6 +123,8 @@ class MainWindow(QMainWindow):
         self.lineage = LineageView()
         self.stage = QTabWidget()
         self.stage.setObjectName("stage")
+        # Narrower than its pages want while writing; reviewing (F6) gives it the window.
+        self.stage.setMinimumSize(520, 300)
         self.stage.setDocumentMode(True)
         for widget, title in ((self.review, "Review"), (self.compare, "Compare"),
                               (self.lineage, "Lineage")):  # fmt: skip
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         if problem:
             self.statusBar().showMessage(problem)
         self._wire_actions()
+        self._restore_docks()  # with the panels in place, so their sizes hold
         self.panels_built = True
 
     def _dock(self, title: str, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
@@ -503,13 +505,21 @@ class MainWindow(QMainWindow):
     def _layout_settings(self) -> QSettings:
         return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
-    def _restore_layout(self) -> None:
-        settings = self._layout_settings()
-        geometry, state = settings.value("geometry"), settings.value("state")
+    def _restore_geometry(self) -> None:
+        geometry = self._layout_settings().value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+
+    def _restore_docks(self) -> None:
+        state = self._layout_settings().value("state")
+        if state is None or not self.restoreState(state):
+            # First start: the editor gets room to write, the queue a third of the height.
+            self.resizeDocks(
+                [self.editor_dock], [max(460, self.width() * 2 // 5)], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks(
+                [self.queue_dock], [max(240, self.height() // 3)], Qt.Orientation.Vertical
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = self._layout_settings()

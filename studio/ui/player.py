@@ -52,6 +52,7 @@ class Deck:
     spritesheet: Path | None = None
     pictures: int = 0  # frames presented since the clip was opened
     shown: int = 0  # index of the frame last presented
+    pending: int | None = None  # a frame asked for before the clip had loaded
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -109,7 +110,7 @@ class ClipPlayer(QWidget):
         self.slider.sliderMoved.connect(self.seek_frame)
         self.time = QLabel(timecode(0, DEFAULT_FPS))
         self.time.setObjectName("timecode")
-        self.time.setMinimumWidth(180)
+        self.slider.setMinimumWidth(60)
         self.speed = QComboBox()
         for rate in SPEEDS:
             self.speed.addItem(f"{rate:g}×", rate)
@@ -123,7 +124,8 @@ class ClipPlayer(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setMaximumWidth(90)
+        self.volume.setMaximumWidth(80)
+        self.volume.setMinimumWidth(40)
         self.volume.valueChanged.connect(lambda _v: self._apply_volume())
         self.hover = QLabel(self)  # spritesheet preview above the scrub bar
         self.hover.setWindowFlags(Qt.WindowType.ToolTip)
@@ -238,6 +240,7 @@ class ClipPlayer(QWidget):
         deck.player.setSource(QUrl())
         deck.ready = False
         deck.pictures = deck.shown = 0
+        deck.pending = None
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
         if not path.is_file():
@@ -283,6 +286,9 @@ class ClipPlayer(QWidget):
             deck.ready = True
             if deck is self.deck:
                 self._update_range()
+                if deck.pending is not None:  # asked for before it could be honoured
+                    frame, deck.pending = deck.pending, None
+                    self.seek_frame(frame)
                 self._show_position(self.current_frame())
         elif status == QMediaPlayer.MediaStatus.InvalidMedia:
             self._error(deck, deck.player.errorString() or "not a playable video")
@@ -337,7 +343,8 @@ class ClipPlayer(QWidget):
         self.slider.setValue(frame)
         self.slider.blockSignals(False)
         last = max(0, self.frames - 1)
-        self.time.setText(f"{timecode(frame, self.fps)}  ·  frame {frame} of 0–{last}")
+        self.time.setText(f"{timecode(frame, self.fps)} · {frame}/{last}")
+        self.time.setToolTip(f"Timecode, then frame {frame} of 0–{last}")
 
     # ---- transport ----------------------------------------------------------------------
 
@@ -375,6 +382,9 @@ class ClipPlayer(QWidget):
             self.play()
 
     def seek_frame(self, frame: int) -> None:
+        if not self.deck.ready and self.deck.path is not None:
+            self.deck.pending = max(0, frame)  # the backend would drop it: keep it for later
+            return
         last = max(0, self.frames - 1)
         frame = max(0, min(frame, last))
         self.deck.player.setPosition(int(frame * 1000 / self.fps) + 1)

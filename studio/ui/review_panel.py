@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -135,7 +135,7 @@ class ReviewPanel(QWidget):
         self.list.setIconSize(QSize(96, 54))
         self.list.setSpacing(2)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setMinimumWidth(240)
+        self.list.setMinimumWidth(170)
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._list_moved)
@@ -220,7 +220,7 @@ class ReviewPanel(QWidget):
         right.setWidgetResizable(True)
         right.setFrameShape(QFrame.Shape.NoFrame)
         right.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        right.setMinimumWidth(320)
+        right.setMinimumWidth(280)
         right.setMaximumWidth(400)
 
         middle = QWidget()
@@ -232,6 +232,7 @@ class ReviewPanel(QWidget):
         split.addWidget(self.list)
         split.addWidget(middle)
         split.addWidget(right)
+        self.side = right
         split.setStretchFactor(1, 1)
         split.setSizes([240, 700, 340])
         layout = QHBoxLayout(self)
@@ -239,6 +240,14 @@ class ReviewPanel(QWidget):
         layout.addWidget(split)
         self._build_actions()
         self._show_empty()
+
+    COMPACT_BELOW = 980  # narrower than this (the writing layout), only the player shows
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        compact = event.size().width() < self.COMPACT_BELOW
+        self.list.setVisible(not compact)
+        self.side.setVisible(not compact)
+        super().resizeEvent(event)
 
     # ---- keys -----------------------------------------------------------------------------
 

@@ -156,3 +156,14 @@ def test_a_preloaded_clip_steps_and_seeks_exactly_after_the_swap(
     assert shown.settle(qtbot) == 20
     player.step(1)
     assert shown.settle(qtbot) == 21
+
+
+def test_a_seek_asked_for_while_loading_is_kept(
+    qtbot: QtBot, player: ClipPlayer, clips: list[RenderedClip]
+) -> None:
+    player.load(clips[1].video)  # not preloaded: it loads now
+    player.seek_frame(30)
+    shown = Shown(player)
+    qtbot.waitUntil(lambda: player.deck.ready, timeout=5000)
+    assert shown.settle(qtbot) == 30
+    assert player.current_frame() == 30
