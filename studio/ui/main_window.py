@@ -140,7 +140,6 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction("Edit &rubric…", self.edit_rubric)
-        menu.addAction("&Keys…", self.review.show_keys)
         if problem:
             self.statusBar().showMessage(problem)
         self._wire_actions()
