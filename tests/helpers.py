@@ -30,3 +30,16 @@ def png_bytes(
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def job_values(n: int | str = "", **overrides: object) -> dict[str, object]:
+    """The columns a job row needs, for tests that seed the store directly."""
+    return {
+        "provider": "sim",
+        "model": "m",
+        "prompt": f"p{n}",
+        "spec_json": "{}",
+        "idem_key": f"k{n}",
+        "status": "ready",
+        **overrides,
+    }

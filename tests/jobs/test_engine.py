@@ -14,7 +14,7 @@ from studio.jobs import AssetReady, Engine, JobChanged
 from studio.providers.types import ReferenceImage
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
-from tests.helpers import png_bytes
+from tests.helpers import job_values, png_bytes
 from tests.jobs.conftest import Recorder, spec
 
 
@@ -217,20 +217,7 @@ def test_ledger_batch_is_one_transaction_and_announces_after_commit(
     rows = []
     for i in range(3):
         with store.db.write() as tx:
-            rows.append(
-                store.jobs.insert(
-                    tx,
-                    {
-                        "provider": "sim",
-                        "model": "m",
-                        "prompt": f"p{i}",
-                        "spec_json": "{}",
-                        "idem_key": f"k{i}",
-                        "status": "running",
-                    },
-                    at=1.0,
-                )
-            )
+            rows.append(store.jobs.insert(tx, job_values(i, status="running"), at=1.0))
     heard: list[int] = []
     engine.bus.subscribe(lambda e: heard.append(e.job_id))  # type: ignore[union-attr]
     with engine.ledger.batch():

@@ -10,23 +10,13 @@ import pytest
 from studio.review.rubric import load_active
 from studio.review.session import ReviewError, ReviewSession
 from studio.store import Store
+from tests.helpers import job_values
 
 
 def ready_jobs(store: Store, n: int) -> list[int]:
     with store.db.write() as tx:
         return [
-            store.jobs.insert(
-                tx,
-                {
-                    "provider": "sim",
-                    "model": "sim-fast",
-                    "prompt": f"take {i}",
-                    "spec_json": "{}",
-                    "idem_key": f"k{i}",
-                    "status": "ready",
-                },
-                at=1.0,
-            )
+            store.jobs.insert(tx, job_values(i, model="sim-fast", prompt=f"take {i}"), at=1.0)
             for i in range(n)
         ]
 

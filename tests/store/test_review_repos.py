@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from studio.store import Store
+from tests.helpers import job_values
 
 
 @pytest.fixture
@@ -63,18 +64,7 @@ def test_rubric_versions(store: Store) -> None:
 
 def test_scores_and_decisions_are_history(store: Store) -> None:
     with store.db.write() as tx:
-        job_id = store.jobs.insert(
-            tx,
-            {
-                "provider": "sim",
-                "model": "m",
-                "prompt": "p",
-                "spec_json": "{}",
-                "idem_key": "k",
-                "status": "ready",
-            },
-            at=1.0,
-        )
+        job_id = store.jobs.insert(tx, job_values(), at=1.0)
     rubric_id, _ = store.rubrics.save("default", {}, at=1.0)
     store.verdicts.score(job_id, rubric_id, "motion", 1, reviewer="ana", at=2.0)
     store.verdicts.score(job_id, rubric_id, "motion", 2, reviewer="ana", at=3.0)

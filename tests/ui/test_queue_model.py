@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from studio.jobs.events import JobChanged
 from studio.store import FailureClass, JobStatus, Store
 from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel
+from tests.helpers import job_values
 
 
 def add(store: Store, prompt: str, status: JobStatus = JobStatus.QUEUED, **values: object) -> int:
@@ -137,18 +138,7 @@ def test_engine_events_are_applied_together(
 def test_large_library_reads_rows_lazily(store: Store) -> None:
     with store.db.write() as tx:
         for i in range(1500):
-            store.jobs.insert(
-                tx,
-                {
-                    "provider": "sim",
-                    "model": "m",
-                    "prompt": f"p{i}",
-                    "spec_json": "{}",
-                    "idem_key": f"k{i}",
-                    "status": "ready",
-                },
-                at=1.0,
-            )
+            store.jobs.insert(tx, job_values(i), at=1.0)
     model = JobTableModel(store)
     assert model.rowCount() == 1500
     assert model._cache == {}
