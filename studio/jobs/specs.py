@@ -28,6 +28,11 @@ def slots_of(spec_json: str) -> dict[str, str] | None:
     return dict(slots) if isinstance(slots, dict) else None
 
 
+def slots_or_prompt(spec_json: str, prompt: str) -> dict[str, str]:
+    """A take's slots; a job queued without them (CLI, batch files) is all subject."""
+    return slots_of(spec_json) or {"subject": prompt}
+
+
 def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
     ext = ReferenceImage(b"", mime).filename.rsplit(".", 1)[1]
     return library / REFERENCE_DIR / f"{sha256}.{ext}"

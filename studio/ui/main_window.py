@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from studio.jobs.events import Event
     from studio.services import Services
     from studio.settings import Settings
+    from studio.store import JobRow
     from studio.store.review import Template
     from studio.ui.compare import CompareView
     from studio.ui.editor import PromptEditor, Submission
@@ -325,16 +326,15 @@ class MainWindow(QMainWindow):
     def _duplicate(self) -> None:
         if self.services is None or not self.queue.selected_ids():
             return
-        from studio.jobs.specs import slots_of
+        job = self.services.store.jobs.get(self.queue.selected_ids()[0])
+        if job is not None:
+            self._fill_editor(job)
+
+    def _fill_editor(self, job: JobRow) -> None:
+        from studio.jobs.specs import slots_or_prompt
         from studio.prompts import PromptSlots
 
-        job = self.services.store.jobs.get(self.queue.selected_ids()[0])
-        if job is None:
-            return
-        slots = slots_of(job.spec_json)
-        self.editor.set_slots(
-            PromptSlots.from_mapping(slots) if slots else PromptSlots(subject=job.prompt)
-        )
+        self.editor.set_slots(PromptSlots.from_mapping(slots_or_prompt(job.spec_json, job.prompt)))
 
     def load_template(self, template: Template) -> None:
         from studio.prompts import PromptSlots
@@ -425,18 +425,14 @@ class MainWindow(QMainWindow):
     def revise(self, job_id: int) -> None:
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
-        from studio.jobs.specs import reference_path, slots_of
-        from studio.prompts import PromptSlots
+        from studio.jobs.specs import reference_path
 
         if self.services is None:
             return
         job = self.services.store.jobs.get(job_id)
         if job is None:
             return
-        slots = slots_of(job.spec_json)
-        self.editor.set_slots(
-            PromptSlots.from_mapping(slots) if slots else PromptSlots(subject=job.prompt)
-        )
+        self._fill_editor(job)
         spec = json.loads(job.spec_json)
         if spec.get("reference_sha256"):
             image = reference_path(

@@ -544,13 +544,13 @@ class ReviewPanel(QWidget):
     def decide(self, decision: str) -> None:
         session = self._need_session()
         rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
-        job_id = session.take.job_id
+        job_id, number = session.take.job_id, session.index + 1
         if len(rows) > 1:
             session.decide_many(rows, decision, note=self.note.text())
             self.say(f"{decision.title()}: {len(rows)} takes.")
         else:
             made = session.decide(decision, note=self.note.text())
-            self.say(f"Take {rows[0] + 1 if rows else ''} → {made.decision}.".replace("  ", " "))
+            self.say(f"Take {number} → {made.decision}.")
         self.note.clear()
         self.takes.refresh()
         self._show_take()
