@@ -55,7 +55,7 @@ async def studio_run(jobs: int, seed: int, spread: tuple[float, float]) -> dict[
             )
             for i in range(jobs)
         ]
-        rows = await engine.submit_batch(specs, name="p2")
+        rows = (await engine.submit_batch(specs, name="p2")).jobs
         await engine.start()
         done = await engine.wait_finished([r.id for r in rows])
         wall = time.monotonic() - started

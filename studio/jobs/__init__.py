@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         QueueState,
     )
     from studio.jobs.polling import PollSchedule
+    from studio.jobs.requests import Queued, RenderRequest
 
 _HOME = {
     "BudgetExceeded": "budget",
@@ -37,6 +38,8 @@ _HOME = {
     "ProviderHealth": "events",
     "QueueState": "events",
     "PollSchedule": "polling",
+    "Queued": "requests",
+    "RenderRequest": "requests",
 }
 
 
@@ -55,4 +58,6 @@ __all__ = [
     "PollSchedule",
     "ProviderHealth",
     "QueueState",
+    "Queued",
+    "RenderRequest",
 ]

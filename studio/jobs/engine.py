@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +20,12 @@ from studio.jobs.budget import BudgetGuard
 from studio.jobs.download import sweep_parts
 from studio.jobs.downloader import Downloader
 from studio.jobs.events import EventBus, JobChanged, QueueState
+from studio.jobs.intake import Intake
 from studio.jobs.ledger import Ledger, Tasks, wait_event
 from studio.jobs.poller import Poller
 from studio.jobs.polling import PollSchedule
-from studio.jobs.specs import reference_path, spec_from_json, spec_to_json
+from studio.jobs.requests import Queued, RenderRequest
+from studio.jobs.specs import render_spec
 from studio.providers.base import Provider
 from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import (
@@ -107,6 +108,17 @@ class Engine:
         self._submitting: set[int] = set()
         self._outages: Counter[int] = Counter()
         self._loops: list[asyncio.Task[None]] = []
+        self.intake = Intake(
+            store,
+            provider_key=provider_key,
+            library=library,
+            clock=self.clock,
+            bus=self.bus,
+            budget=self.budget,
+            ledger=self.ledger,
+            models=self.models,
+            wake=self._wake_submit.set,
+        )
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -146,99 +158,49 @@ class Engine:
     def create_batch(
         self, name: str, *, project: str = "default", varied_slot: str | None = None
     ) -> int:
-        with self.store.db.write() as tx:
-            cursor = tx.execute(
-                "INSERT INTO batches (name, project, varied_slot, created_at) VALUES (?,?,?,?)",
-                (name, project, varied_slot, self.clock.wall()),
-            )
-            return int(cursor.lastrowid or 0)
+        return self.intake.create_batch(name, project=project, varied_slot=varied_slot)
 
     async def submit(
         self,
-        spec: RenderSpec,
+        request: RenderSpec | RenderRequest,
         *,
         project: str = "default",
         priority: int = 0,
         batch_id: int | None = None,
         parent_id: int | None = None,
         render_again: int = 0,
-        slots: Mapping[str, str] | None = None,
     ) -> JobRow:
-        """Queue a render (persisted before anything is sent). The same spec, image and
-        `render_again` while an earlier job is alive returns that job instead."""
-        profile = (await self.models()).validate(spec)  # SpecError: never reaches the network
-        key = spec.idempotency_key(render_again)
-        existing = self.store.jobs.alive_with_key(key)
-        if existing is not None:
-            return existing
-        now = self.clock.wall()
-        estimate = profile.estimate_cost(spec)
-        self.budget.check(project, estimate or 0.0, now)
-        if spec.reference is not None:
-            _write_once(
-                reference_path(self.library, spec.reference.sha256, spec.reference.mime),
-                spec.reference.data,
-            )
-        values = {
-            "batch_id": batch_id,
-            "parent_id": parent_id,
-            "provider": self.key,
-            "project": project,
-            "model": spec.model,
-            "prompt": spec.prompt,
-            "spec_json": spec_to_json(spec, slots),
-            "idem_key": key,
-            "attempt": render_again,
-            "status": JobStatus.QUEUED.value,
-            "priority": priority,
-            "estimated_cost": estimate,
-        }
-        try:
-            with self.store.db.write() as tx:
-                job_id = self.store.jobs.insert(tx, values, at=now)
-                alerts = self.budget.crossed(tx, project, now)
-        except sqlite3.IntegrityError:  # the same key was queued concurrently
-            again = self.store.jobs.alive_with_key(key)
-            if again is None:
-                raise
-            return again
-        self.ledger.emit_alerts(alerts)
-        self.bus.emit(JobChanged(job_id, JobStatus.QUEUED.value, frozenset({"created"})))
-        self._wake_submit.set()
-        job = self.store.jobs.get(job_id)
-        assert job is not None
-        return job
+        """Queue one render (see `Intake.submit`)."""
+        return await self.intake.submit(
+            request,
+            project=project,
+            priority=priority,
+            batch_id=batch_id,
+            parent_id=parent_id,
+            render_again=render_again,
+        )
 
     async def submit_batch(
         self,
-        specs: Sequence[RenderSpec],
+        requests: Sequence[RenderSpec | RenderRequest],
         *,
         name: str,
         project: str = "default",
         varied_slot: str | None = None,
         priority: int = 0,
-        slots: Sequence[Mapping[str, str] | None] | None = None,
         parent_id: int | None = None,
-    ) -> list[JobRow]:
-        """Queue variants together, as one group; all or none (specs and budget are checked
-        for the whole batch before the first is queued). `parent_id` links revisions of a
-        take (an Edit decision) to it."""
-        profiles = await self.models()
-        total = sum(profiles.validate(s).estimate_cost(s) or 0.0 for s in specs)
-        self.budget.check(project, total, self.clock.wall())
-        batch_id = self.create_batch(name, project=project, varied_slot=varied_slot)
-        per_spec = list(slots) if slots is not None else [None] * len(specs)
-        return [
-            await self.submit(
-                s,
-                project=project,
-                priority=priority,
-                batch_id=batch_id,
-                slots=sl,
-                parent_id=parent_id,
-            )
-            for s, sl in zip(specs, per_spec, strict=True)
-        ]
+        again: bool = False,
+    ) -> Queued:
+        """Queue a group of renders, all or none (see `Intake.submit_batch`)."""
+        return await self.intake.submit_batch(
+            requests,
+            name=name,
+            project=project,
+            varied_slot=varied_slot,
+            priority=priority,
+            parent_id=parent_id,
+            again=again,
+        )
 
     # ---- queue control -------------------------------------------------------------------
 
@@ -297,17 +259,14 @@ class Engine:
                 assert fresh is not None
                 self._adopt(fresh, found[job.id], "found at the provider on retry")
                 return self.store.jobs.get(job.id) or fresh
-        spec = spec_from_json(job.spec_json, self.library)
-        attempt = job.attempt + 1
-        while self.store.jobs.alive_with_key(spec.idempotency_key(attempt)) is not None:
-            attempt += 1
+        spec = render_spec(job.spec, self.library)
         return await self.submit(
-            spec,
+            RenderRequest(spec, job.spec.slots, job.spec.variant, job.spec.reference_fit),
             project=job.project,
             priority=job.priority,
             batch_id=job.batch_id,
             parent_id=job.id,
-            render_again=attempt,
+            render_again=self.intake.next_take(spec, job.attempt + 1),
         )
 
     async def reconcile(self, job_id: int) -> JobRow:
@@ -362,7 +321,7 @@ class Engine:
                 deadline_at=now + self.config.job_deadline,
             )
             try:
-                spec = spec_from_json(job.spec_json, self.library)
+                spec = render_spec(job.spec, self.library)
             except OSError as err:
                 self.ledger.finish(
                     job.id,
@@ -455,7 +414,7 @@ class Engine:
         profiles = await self.models()
         found: dict[int, RemoteJob] = {}
         for job in sorted(jobs, key=lambda j: j.submitted_at or j.created_at):
-            spec = spec_from_json(job.spec_json, self.library)
+            spec = render_spec(job.spec, self.library)
             width, height = profiles.get(spec.model).output_size(spec)
             want = (
                 spec.model,
@@ -499,12 +458,3 @@ class Engine:
             await self.provider.cancel(remote_id)
         except ProviderError as err:
             log.info("could not cancel %s at the provider: %s", remote_id, err)
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    if path.exists() and path.stat().st_size == len(data):
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)

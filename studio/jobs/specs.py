@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from studio.providers.types import ReferenceImage, RenderSpec
+from studio.store.specs import ReferenceFit, StoredSpec
 
 REFERENCE_DIR = "refs"
 
 
-def spec_to_json(spec: RenderSpec, slots: Mapping[str, str] | None = None) -> str:
-    """The spec as stored; `slots` (the editor's fields) let a take be reopened for edits."""
-    data: dict[str, Any] = spec.normalized()
-    data["prompt"] = spec.prompt  # keep the text exactly as written
-    if spec.reference is not None:
-        data["reference_mime"] = spec.reference.mime
-    if slots:
-        data["slots"] = dict(slots)
-    return json.dumps(data, sort_keys=True)
-
-
-def slots_of(spec_json: str) -> dict[str, str] | None:
-    slots = json.loads(spec_json).get("slots")
-    return dict(slots) if isinstance(slots, dict) else None
-
-
-def slots_or_prompt(spec_json: str, prompt: str) -> dict[str, str]:
-    """A take's slots; a job queued without them (CLI, batch files) is all subject."""
-    return slots_of(spec_json) or {"subject": prompt}
+def stored_spec(
+    spec: RenderSpec,
+    slots: Mapping[str, str] | None = None,
+    *,
+    variant: str | None = None,
+    reference_fit: ReferenceFit | None = None,
+) -> StoredSpec:
+    """The spec as stored; `slots` (the editor's fields) let a take be reopened for edits,
+    `variant` names what this take varies, `reference_fit` how its image was made."""
+    return StoredSpec(
+        model=spec.model,
+        prompt=spec.prompt,  # exactly as written
+        seconds=spec.seconds,
+        size=spec.size,
+        resolution=spec.resolution,
+        aspect_ratio=spec.aspect_ratio,
+        seed=spec.seed,
+        generate_audio=spec.generate_audio,
+        reference_sha256=spec.reference.sha256 if spec.reference else None,
+        reference_mime=spec.reference.mime if spec.reference else "image/png",
+        reference_fit=reference_fit if spec.reference else None,
+        slots=dict(slots) if slots else None,
+        variant=variant,
+    )
 
 
 def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
@@ -38,22 +42,25 @@ def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
     return library / REFERENCE_DIR / f"{sha256}.{ext}"
 
 
-def spec_from_json(text: str, library: Path) -> RenderSpec:
-    data = json.loads(text)
-    reference = None
-    if data.get("reference_sha256"):
-        mime = data.get("reference_mime", "image/png")
-        reference = ReferenceImage(
-            reference_path(library, data["reference_sha256"], mime).read_bytes(), mime
-        )
+def stored_reference(library: Path, spec: StoredSpec) -> Path | None:
+    """Where a take's fitted reference image is kept (None if it had none)."""
+    if not spec.reference_sha256:
+        return None
+    return reference_path(library, spec.reference_sha256, spec.reference_mime)
+
+
+def render_spec(spec: StoredSpec, library: Path) -> RenderSpec:
+    """What is sent again for a stored spec (the image read back from the library)."""
+    path = stored_reference(library, spec)
+    reference = ReferenceImage(path.read_bytes(), spec.reference_mime) if path else None
     return RenderSpec(
-        model=data["model"],
-        prompt=data["prompt"],
-        seconds=int(data["seconds"]),
-        size=data.get("size"),
-        resolution=data.get("resolution"),
-        aspect_ratio=data.get("aspect_ratio"),
-        seed=data.get("seed"),
-        generate_audio=data.get("generate_audio"),
+        model=spec.model,
+        prompt=spec.prompt,
+        seconds=spec.seconds,
+        size=spec.size,
+        resolution=spec.resolution,
+        aspect_ratio=spec.aspect_ratio,
+        seed=spec.seed,
+        generate_audio=spec.generate_audio,
         reference=reference,
     )

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import difflib
 import html
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from studio.prompts import LABELS, SLOTS
 from studio.store import JobRow
-
-PARAMETERS = (("model", "Model"), ("size", "Size"), ("seconds", "Seconds"), ("seed", "Seed"))
 
 
 @dataclass(frozen=True)
@@ -54,13 +50,21 @@ def parameter_diffs(left: JobRow, right: JobRow) -> list[tuple[str, str, str]]:
 
 
 def _params(job: JobRow) -> dict[str, str]:
-    spec: dict[str, Any] = json.loads(job.spec_json or "{}")
-    values = {label: str(spec.get(key, "—")) for key, label in PARAMETERS}
-    values["Model"] = job.model
-    sha = spec.get("reference_sha256")
-    values["Reference image"] = f"image {sha[:8]}…" if isinstance(sha, str) and sha else "none"
-    values["Size"] = str(spec.get("size") or spec.get("resolution") or "—")
-    return values
+    spec = job.spec
+    fit = spec.reference_fit
+    if spec.reference_sha256 is None:
+        reference = "none"
+    elif fit is not None:  # the person's file name, and which fitted image (by its hash)
+        reference = f"{fit.name} ({fit.mode}, {spec.reference_sha256[:8]})"
+    else:
+        reference = f"image {spec.reference_sha256[:8]}…"
+    return {
+        "Model": job.model,
+        "Size": spec.frame,
+        "Seconds": str(spec.seconds) if spec.seconds else "—",
+        "Seed": "—" if spec.seed is None else str(spec.seed),
+        "Reference image": reference,
+    }
 
 
 def words_html(words: list[tuple[str, bool]], colour: str) -> str:

@@ -8,8 +8,18 @@ from studio import paths
 from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
 from studio.store.db import Database, StoreError, Transaction
-from studio.store.jobs import ALIVE, FINISHED, FailureClass, JobRepo, JobRow, JobStatus
+from studio.store.jobs import (
+    ALIVE,
+    FINISHED,
+    BatchPosition,
+    FailureClass,
+    JobRepo,
+    JobRow,
+    JobStatus,
+    take_name,
+)
 from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
+from studio.store.specs import ReferenceFit, StoredSpec
 
 DB_NAME = "studio.db"
 
@@ -35,13 +45,17 @@ __all__ = [
     "FINISHED",
     "Asset",
     "AssetRepo",
+    "BatchPosition",
     "BudgetRepo",
     "Database",
     "FailureClass",
     "JobRepo",
     "JobRow",
     "JobStatus",
+    "ReferenceFit",
     "Store",
     "StoreError",
+    "StoredSpec",
     "Transaction",
+    "take_name",
 ]

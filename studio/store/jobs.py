@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import functools
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from studio.store.db import Database, Transaction
+from studio.store.specs import StoredSpec
 
 
 class JobStatus(enum.StrEnum):
@@ -85,12 +87,37 @@ class JobRow:
             data["failure_class"] = FailureClass(data["failure_class"])
         return cls(**data)
 
+    @functools.cached_property
+    def spec(self) -> StoredSpec:
+        """The stored spec, parsed once (every reader uses this, not the JSON)."""
+        return StoredSpec.from_json(self.spec_json, model=self.model, prompt=self.prompt)
+
+    @property
+    def name(self) -> str:
+        """How a take is named everywhere: its job number."""
+        return take_name(self.id)
+
     @property
     def cost(self) -> float:
         """What the job costs (or will): actual where known, else the estimate."""
         if self.actual_cost is not None:
             return self.actual_cost
         return self.estimated_cost or 0.0
+
+
+def take_name(job_id: int) -> str:
+    return f"#{job_id}"
+
+
+@dataclass(frozen=True)
+class BatchPosition:
+    """Where a take sits in its batch: the secondary part of its name ("3 of 6")."""
+
+    index: int  # 1-based
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index} of {self.count}"
 
 
 COLUMNS = tuple(f.name for f in fields(JobRow))
@@ -198,6 +225,15 @@ class JobRepo:
         )
         return [JobRow.from_row(r) for r in rows]
 
+    def run_order(self, provider: str) -> list[int]:
+        """Queued job ids in the order the scheduler will send them (as `queued`)."""
+        rows = self.db.query(
+            "SELECT id FROM jobs WHERE status = 'queued' AND provider = ? "
+            "ORDER BY priority DESC, queue_pos, id",
+            (provider,),
+        )
+        return [int(r[0]) for r in rows]
+
     def alive_with_key(self, idem_key: str) -> JobRow | None:
         row = self.db.query_one(
             "SELECT * FROM jobs WHERE idem_key = ? AND status NOT IN "
@@ -244,6 +280,27 @@ class JobRepo:
             [provider, *(s.value for s in statuses)],
         )
         return int(row[0]) if row else 0
+
+    def positions(self, batch_ids: Iterable[int]) -> dict[int, BatchPosition]:
+        """Each job's place in its batch (in the order queued), for the batches given."""
+        ids = sorted(set(batch_ids))
+        out: dict[int, BatchPosition] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.query(
+                f"SELECT id, batch_id FROM jobs WHERE batch_id IN ({marks}) ORDER BY batch_id, id",
+                chunk,
+            )
+            members: dict[int, list[int]] = {}
+            for job_id, batch_id in rows:
+                members.setdefault(int(batch_id), []).append(int(job_id))
+            for batch in members.values():
+                out.update(
+                    (job_id, BatchPosition(i, len(batch)))
+                    for i, job_id in enumerate(batch, start=1)
+                )
+        return out
 
     def in_batch(self, batch_id: int) -> list[JobRow]:
         rows = self.db.query("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id", (batch_id,))

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.jobs.specs import slots_or_prompt
 from studio.review.diff import parameter_diffs, slot_diffs, words_html
 from studio.review.keymap import Binding
 from studio.store import JobRow
@@ -148,8 +147,8 @@ class CompareView(QWidget):
 
     @staticmethod
     def diff_html(left: JobRow, right: JobRow) -> str:
-        a = slots_or_prompt(left.spec_json, left.prompt)
-        b = slots_or_prompt(right.spec_json, right.prompt)
+        a = left.spec.slots_or_prompt()
+        b = right.spec.slots_or_prompt()
         rows = []
         for d in slot_diffs(a, b):
             if not d.changed:

@@ -25,7 +25,7 @@ async def test_batch_runs_to_ready_with_verified_assets(
     seen = Recorder()
     engine.bus.subscribe(seen)
     await engine.start()
-    jobs = await engine.submit_batch([spec(f"take {i}") for i in range(4)], name="herons")
+    jobs = (await engine.submit_batch([spec(f"take {i}") for i in range(4)], name="herons")).jobs
     assert {j.status for j in jobs} == {JobStatus.QUEUED}
     assert len({j.batch_id for j in jobs}) == 1
     done = await asyncio.wait_for(engine.wait_finished([j.id for j in jobs]), 60)
@@ -46,6 +46,31 @@ async def test_batch_runs_to_ready_with_verified_assets(
     assert len(seen.of(AssetReady)) == 12
     assert any("progress" in e.changed for e in seen.of(JobChanged))  # type: ignore[attr-defined]
     assert not list(library.rglob("*.part"))
+
+
+async def test_a_batch_says_which_takes_already_existed_and_renders_again_on_request(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    """Queuing a prompt identical to an existing take used to reuse it silently (the UI
+    said "Queued 1 render."). The batch now names the reused job, charges nothing for it,
+    and `again` makes a new take."""
+    engine = make_engine()
+    first = (await engine.submit_batch([spec("a heron lands")], name="a")).jobs[0]
+    store.budgets.set_cap("daily", "*", first.cost)  # full: only the reuse may pass
+    queued = await engine.submit_batch([spec("a heron lands")], name="b")
+    assert [j.id for j in queued.reused] == [first.id]
+    assert queued.new == []
+    assert queued.summary() == f"#{first.id} already has this prompt and settings."
+    assert len({j.batch_id for j in store.jobs.many(store.jobs.ids())}) == 1  # no empty batch
+    store.budgets.set_cap("daily", "*", 10.0)
+    again = await engine.submit_batch([spec("a heron lands")], name="c", again=True)
+    assert again.reused == []
+    assert again.jobs[0].id != first.id
+    assert again.summary() == f"Queued #{again.jobs[0].id}."
+    mixed = await engine.submit_batch([spec("a heron lands"), spec("a crane")], name="d")
+    assert mixed.summary() == (
+        f"Queued #{mixed.new[0].id}; #{first.id} already has this prompt and settings."
+    )
 
 
 async def test_same_spec_while_alive_returns_the_same_job(
