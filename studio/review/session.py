@@ -23,6 +23,10 @@ class ReviewError(StudioError):
     """A review action that cannot be taken as asked (the message says what is missing)."""
 
 
+class ReasonNeeded(ReviewError):
+    """Approving a take that does not pass needs a one-line reason (kept with the decision)."""
+
+
 @dataclass
 class Take:
     job_id: int
@@ -60,6 +64,7 @@ class ReviewSession:
         self.auto_advance = True
         self.blind = False
         self._decided: list[int] = []  # job ids in the order decided here, for undo
+        self._seen_decided: set[int] = set()  # decided in this session (blind mode reveals)
 
     # ---- where we are -------------------------------------------------------------------
 
@@ -121,6 +126,27 @@ class ReviewSession:
     def passes(self) -> bool:
         return self.rubric.rubric.passes(self.take.scores)
 
+    def shortfall(self, take: Take) -> str:
+        """Why a take does not pass, briefly: "2/6, Motion realism at 0" or "not scored"."""
+        rubric = self.rubric.rubric
+        if not take.scores:
+            return "not scored"
+        if not rubric.complete(take.scores):
+            done = sum(c.id in take.scores for c in rubric.criteria)
+            return f"{done} of {len(rubric.criteria)} criteria scored"
+        zeros = [c.name for c in rubric.criteria if take.scores[c.id] == 0]
+        total = f"{rubric.total(take.scores)}/{rubric.max_total}"
+        return (
+            f"{total}, {', '.join(zeros)} at 0"
+            if zeros
+            else f"{total}, below {rubric.pass_threshold}"
+        )
+
+    def revealed(self, take: Take) -> bool:
+        """Whether a take's scores, decision, prompt, model and cost may show: always, except
+        in blind mode, where only takes decided in this session are revealed."""
+        return not self.blind or take.job_id in self._seen_decided
+
     # ---- deciding -----------------------------------------------------------------------
 
     def decide(self, decision: str, *, note: str = "", escalate: bool = False) -> Decision:
@@ -131,6 +157,11 @@ class ReviewSession:
         if escalate and not note.strip():
             raise ReviewError("Escalating needs a note for safety/legal: say what is wrong.")
         take = self.take
+        if decision == "approve" and not note.strip() and not self.passes():
+            raise ReasonNeeded(
+                f"#{take.job_id} does not pass ({self.shortfall(take)}): "
+                "say in one line why you approve it."
+            )
         made = self.store.verdicts.decide(
             take.job_id,
             decision,
@@ -144,6 +175,7 @@ class ReviewSession:
         )
         take.decision = made
         self._decided.append(take.job_id)
+        self._seen_decided.add(take.job_id)
         if self.auto_advance:
             following = self.next_unreviewed()
             if following is not None:
@@ -151,7 +183,18 @@ class ReviewSession:
         return made
 
     def decide_many(self, indexes: list[int], decision: str, *, note: str = "") -> None:
-        """One decision for several takes (a multi-selection); escalation is one at a time."""
+        """One decision for several takes (a multi-selection); escalation is one at a time.
+        Approving takes that do not pass asks once for one reason, kept with each."""
+        failing = [
+            self.takes[i] for i in indexes if not self.rubric.rubric.passes(self.takes[i].scores)
+        ]
+        if decision == "approve" and failing and not note.strip():
+            names = ", ".join(f"#{t.job_id} ({self.shortfall(t)})" for t in failing[:3])
+            more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
+            verb = "does" if len(failing) == 1 else "do"
+            raise ReasonNeeded(
+                f"{names}{more} {verb} not pass: say in one line why you approve them."
+            )
         keep = self.index, self.auto_advance
         self.auto_advance = False
         try:

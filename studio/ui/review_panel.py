@@ -44,8 +44,8 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.review.session import ReviewSession
-from studio.store import JobRow, Store
+from studio.review.session import ReasonNeeded, ReviewSession, Take
+from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player import ClipPlayer
 
 Index = QModelIndex | QPersistentModelIndex
@@ -78,16 +78,10 @@ class TakeListModel(QAbstractListModel):
         if role == JobIdRole:
             return take.job_id
         if role == Qt.ItemDataRole.DisplayRole:
-            rubric = session.rubric.rubric
-            scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
-            mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
-            if take.decision is not None and take.decision.escalate:
-                mark += " ⚑"
-            star = " ★" if take.starred else ""
-            return f"Take {index.row() + 1}{star}\n{mark} · {scored}"
+            return self.panel.take_text(take)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumb(take.job_id)
-        if role == Qt.ItemDataRole.ToolTipRole and (not session.blind or take.decision):
+        if role == Qt.ItemDataRole.ToolTipRole and session.revealed(take):
             job = self.panel.job(take.job_id)
             return job.prompt if job else None
         return None
@@ -125,7 +119,8 @@ class ReviewPanel(QWidget):
         self.library: Path | None = None
         self.session: ReviewSession | None = None
         self._jobs: dict[int, JobRow] = {}
-        self.escalating = False
+        self.asking: str | None = None  # "escalate" or "approve": the note field asks why
+        self._positions: dict[int, BatchPosition] = {}
         self.actions_by_id: dict[str, QAction] = {}
 
         self.takes = TakeListModel(self)
@@ -198,7 +193,9 @@ class ReviewPanel(QWidget):
         self.status.setWordWrap(True)
         self.history = QListWidget()
         self.history.setObjectName("history")
-        self.history.setMaximumHeight(120)
+        self.history.setWordWrap(True)  # an escalation note is read whole, not cut off
+        self.history.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.history.setMinimumHeight(90)
 
         side = QVBoxLayout()
         side.addWidget(self.rubric_title)
@@ -321,6 +318,9 @@ class ReviewPanel(QWidget):
     ) -> None:
         self.session, self.store, self.library = session, store, library
         self._jobs = {job.id: job for job in store.jobs.many(t.job_id for t in session.takes)}
+        self._positions = store.jobs.positions(
+            {job.batch_id for job in self._jobs.values() if job.batch_id}
+        )
         session.auto_advance = self.auto.isChecked()
         session.blind = self.blind.isChecked()
         self._build_rubric()
@@ -331,7 +331,8 @@ class ReviewPanel(QWidget):
                     session.go(i)
         self.say(
             session.rubric.problem
-            or f"{len(session.takes)} takes · rubric v{session.rubric.version} · press ? for keys"
+            or f"{_count(len(session.takes), 'take')} · rubric v{session.rubric.version} · "
+            "press ? for keys"
         )
         self._show_take()
 
@@ -442,7 +443,7 @@ class ReviewPanel(QWidget):
         self.total.setText(f"<b>Total {total}/{rubric.max_total}</b> — {verdict}")
         self._show_info(job)
         self.history.clear()
-        for entry in session.history():
+        for entry in session.history() if session.revealed(take) else []:
             when = _clock(entry.at)
             text = f"{when}  {entry.decision}"
             if entry.escalate:
@@ -459,19 +460,46 @@ class ReviewPanel(QWidget):
         self.list.selectionModel().blockSignals(False)
         self.takes.refresh(session.index)
 
+    def take_text(self, take: Take) -> str:
+        """A take in the list: its number and place in the batch, then its variant, then
+        (unless blind mode hides them) its decision and total."""
+        session = self.session
+        assert session is not None
+        job = self.job(take.job_id)
+        position = self._positions.get(take.job_id)
+        first = take_name(take.job_id) + (f" · {position}" if position else "")
+        first += " ★" if take.starred else ""
+        lines = [first]
+        if job is not None and job.spec.variant:
+            lines.append(job.spec.variant)
+        if not session.revealed(take):
+            lines.append("blind · not decided yet")
+            return "\n".join(lines)
+        rubric = session.rubric.rubric
+        scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
+        mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
+        if take.decision is not None and take.decision.escalate:
+            mark += " ⚑"
+        lines.append(f"{mark} · {scored}")
+        return "\n".join(lines)
+
     def _show_info(self, job: JobRow | None) -> None:
         session = self.session
         assert session is not None
-        number = f"Take {session.index + 1} of {len(session.takes)}"
+        take = session.take
+        position = self._positions.get(take.job_id)
+        number = take_name(take.job_id) + (f" · {position} in its batch" if position else "")
         if job is None:
             self.info.setText(number)
-        elif session.blind and session.take.decision is None:  # revealed once decided
+        elif not session.revealed(take):  # revealed once decided
             self.info.setText(f"<b>{number}</b> · blind review: prompt, model and cost hidden")
         else:
             cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
             price = f" · ${cost:.2f}" if cost is not None else ""
+            variant = f" · {html.escape(job.spec.variant)}" if job.spec.variant else ""
             self.info.setText(
-                f"<b>{number}</b> · {job.model}{price} · job #{job.id}<br>{html.escape(job.prompt)}"
+                f"<b>{number}</b> · {html.escape(job.model)}{price}{variant}<br>"
+                f"{html.escape(job.prompt)}"
             )
 
     def _load_clip(self, job_id: int) -> None:
@@ -544,38 +572,59 @@ class ReviewPanel(QWidget):
     def decide(self, decision: str) -> None:
         session = self._need_session()
         rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
-        job_id, number = session.take.job_id, session.index + 1
-        if len(rows) > 1:
-            session.decide_many(rows, decision, note=self.note.text())
-            self.say(f"{decision.title()}: {len(rows)} takes.")
-        else:
-            made = session.decide(decision, note=self.note.text())
-            self.say(f"Take {number} → {made.decision}.")
-        self.note.clear()
+        decided = session.take.job_id
+        note = self.note.text()
+        try:
+            if len(rows) > 1:
+                session.decide_many(rows, decision, note=note)
+                self.say(f"{decision.title()}: {_count(len(rows), 'take')}.")
+            else:
+                made = session.decide(decision, note=note)
+                self.say(f"{take_name(decided)} → {made.decision}.")
+        except ReasonNeeded as err:  # asked for the reason; Enter in the note decides
+            self._ask("approve", str(err))
+            return
+        self._asked()
         self.takes.refresh()
         self._show_take()
         if decision == "edit" and len(rows) <= 1:
-            self.edit_requested.emit(job_id)
+            self.edit_requested.emit(decided)
 
     def escalate(self) -> None:
         """Discard with an escalation: the note is required, so ask for it first."""
         session = self._need_session()
         if not self.note.text().strip():
-            self.escalating = True
-            self.note.setFocus()
-            self.say("Escalate: type what is wrong (for safety/legal), then press Enter.")
+            self._ask("escalate", "Escalate: type what is wrong (for safety/legal), then Enter.")
             return
+        decided = session.take.job_id
         session.decide("discard", escalate=True, note=self.note.text())
-        self.escalating = False
-        self.note.clear()
-        self.say("Discarded and escalated.")
-        self.setFocus()
+        self._asked()
+        self.say(f"{take_name(decided)} discarded and escalated.")
         self.takes.refresh()
         self._show_take()
 
+    def _ask(self, what: str, prompt: str) -> None:
+        self.asking = what
+        self.note.setPlaceholderText(
+            "Why approve it? (one line, kept with the decision)"
+            if what == "approve"
+            else "What is wrong? (required to escalate)"
+        )
+        self.note.setFocus()
+        self.say(prompt)
+
+    def _asked(self) -> None:
+        """The note was used (or the question dropped): back to the keys."""
+        self.asking = None
+        self.note.clear()
+        self.note.setPlaceholderText("Note (required to escalate)")
+        self.setFocus()
+
     def _note_entered(self) -> None:
-        if self.escalating:
+        if self.asking == "escalate":
             self._run(self.escalate)
+        elif self.asking == "approve":
+            self._run(lambda: self.decide("approve"))
 
     def undo(self) -> None:
         take = self._need_session().undo()
@@ -594,6 +643,7 @@ class ReviewPanel(QWidget):
         from studio.ui.keys_overlay import KeysOverlay
 
         KeysOverlay(self.keymap, self).exec()
+        self.setFocus()  # the review keys work again at once
 
     def _auto_toggled(self, on: bool) -> None:
         if self.session is not None:
@@ -603,6 +653,10 @@ class ReviewPanel(QWidget):
         if self.session is not None:
             self.session.blind = on
             self._show_take(reload=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _clock(at: float) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from studio.review.rubric import load_active
-from studio.review.session import ReviewError, ReviewSession
+from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import Store
 from tests.helpers import job_values
 
@@ -69,10 +69,10 @@ def test_auto_advance_skips_decided_takes_and_can_be_off(session: ReviewSession)
     session.go(2)
     session.decide("edit")
     assert session.index == 3
-    session.decide("approve")
+    session.decide("approve", note="reviewed by eye")
     assert session.index == 0  # wraps round to the first undecided take
     session.auto_advance = False
-    session.decide("approve")
+    session.decide("approve", note="reviewed by eye")
     assert session.index == 0
     session.decide_many([1, 2], "discard")
     assert [t.decision.decision for t in session.takes if t.decision] == [
@@ -82,6 +82,52 @@ def test_auto_advance_skips_decided_takes_and_can_be_off(session: ReviewSession)
         "approve",
     ]
     assert session.next_unreviewed() is None
+
+
+def test_approving_a_take_that_does_not_pass_needs_a_reason(session: ReviewSession) -> None:
+    """2/6 with a criterion at 0 used to be approved silently."""
+    first = session.take.job_id
+    session.score(0)
+    session.score(1)
+    session.score(1)
+    with pytest.raises(ReasonNeeded, match=rf"#{first} does not pass \(2/6, Motion realism at 0\)"):
+        session.decide("approve")
+    assert session.take.decision is None
+    assert session.index == 0
+    made = session.decide("approve", note="client asked for this framing")
+    assert (made.decision, made.note) == ("approve", "client asked for this framing")
+    assert session.store.verdicts.history(first)[-1].note == "client asked for this framing"
+
+
+def test_bulk_approve_of_failing_takes_asks_once(session: ReviewSession) -> None:
+    session.go(1)
+    session.score(2)
+    session.score(2)
+    session.score(2)  # take 2 passes; takes 3 and 4 are not scored
+    with pytest.raises(ReasonNeeded, match=r"\(not scored\).*\(not scored\) do not pass"):
+        session.decide_many([1, 2, 3], "approve")
+    assert all(t.decision is None for t in session.takes)
+    session.decide_many([1, 2, 3], "approve", note="hero set, approved as a group")
+    notes = [t.decision.note for t in session.takes[1:] if t.decision]
+    assert notes == ["hero set, approved as a group"] * 3
+
+
+def test_blind_mode_reveals_only_what_was_decided_here(session: ReviewSession) -> None:
+    earlier = session.takes[1]
+    session.go(1)
+    session.decide("discard")  # decided before blind mode is turned on, in this session
+    again = ReviewSession(
+        session.store, session.rubric, [t.job_id for t in session.takes], reviewer="ben"
+    )
+    again.blind = True
+    assert again.takes[1].decision is not None  # someone decided it before…
+    assert not again.revealed(again.takes[1])  # …but a blind reviewer does not see it
+    again.go(0)
+    again.decide("discard")
+    assert again.revealed(again.takes[0])
+    again.blind = False
+    assert again.revealed(again.takes[1])
+    assert earlier.job_id == again.takes[1].job_id
 
 
 def test_bad_actions_are_refused_clearly(session: ReviewSession) -> None:

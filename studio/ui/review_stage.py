@@ -1,0 +1,134 @@
+"""The review stage: Review, Compare and Lineage as tabs over one set of takes.
+
+The window hands it the store once the services are up and asks it for intents (review
+these takes, compare two, show a lineage); the stage moves between its pages and keeps the
+keyboard focus on the page shown, so the review keys always work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from studio.errors import StudioError
+from studio.review.keymap import Binding
+from studio.review.rubric import ActiveRubric, load_active
+from studio.review.session import ReviewSession
+from studio.store import JobStatus, Store
+from studio.ui.compare import CompareView
+from studio.ui.lineage import LineageView
+from studio.ui.review_panel import ReviewPanel
+
+
+class ReviewStage(QTabWidget):
+    edit_requested = Signal(int)  # an Edit decision on this job id
+    opened = Signal()  # takes are up for review (the window gives the stage the room)
+
+    def __init__(self, keymap: dict[str, Binding], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stage")
+        # Narrower than its pages want while writing; reviewing (F6) gives it the window.
+        self.setMinimumSize(520, 300)
+        self.setDocumentMode(True)
+        self.store: Store | None = None
+        self.library: Path | None = None
+        self.reviewer = ""
+        self.review = ReviewPanel(keymap)
+        self.compare = CompareView()
+        self.compare.bind_keys(keymap)
+        self.lineage = LineageView()
+        for widget, title in ((self.review, "Review"), (self.compare, "Compare"),
+                              (self.lineage, "Lineage")):  # fmt: skip
+            self.addTab(widget, title)
+        self.review.edit_requested.connect(self.edit_requested)
+        self.review.compare_requested.connect(self.open_compare)
+        self.review.lineage_requested.connect(self.open_lineage)
+        self.compare.closed.connect(self.show_review)
+        self.lineage.job_activated.connect(
+            lambda job_id: self.review_takes(self.lineage.job_ids(), start=job_id)
+        )
+
+    def attach(self, store: Store | None, library: Path | None, reviewer: str = "") -> None:
+        self.store, self.library, self.reviewer = store, library, reviewer
+
+    def _asset(self, job_id: int, kind: str) -> Path | None:
+        if self.store is None or self.library is None:
+            return None
+        return self.store.assets.file(self.library, job_id, kind)
+
+    # ---- intents ------------------------------------------------------------------------
+
+    def open_job(self, job_id: int) -> None:
+        """Review a finished take with the rest of its batch (its variants)."""
+        if self.store is None:
+            return
+        job = self.store.jobs.get(job_id)
+        if job is None or job.status is not JobStatus.READY:
+            raise StudioError("Only a finished take can be reviewed.")
+        ids = sorted(  # in the order they were queued
+            [j.id for j in self.store.jobs.in_batch(job.batch_id) if j.status is JobStatus.READY]
+            if job.batch_id is not None
+            else [job.id]
+        )
+        self.review_takes(ids, start=job_id)
+
+    def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
+        if self.store is None or self.library is None:
+            return
+        session = ReviewSession(
+            self.store, load_active(self.store.rubrics), job_ids, reviewer=self.reviewer
+        )
+        self.review.open(session, self.store, self.library, start_job=start)
+        self.opened.emit()
+        self.show_review()
+
+    def open_compare(self, left: int, right: int) -> None:
+        if self.store is None:
+            return
+        jobs = {j.id: j for j in self.store.jobs.many([left, right])}
+        if len(jobs) != 2:
+            return
+        self.compare.open(
+            (jobs[left], self._asset(left, "video")), (jobs[right], self._asset(right, "video"))
+        )
+        self.review.player.pause()
+        self.setCurrentWidget(self.compare)
+        self.focus_page()
+
+    def open_lineage(self, job_id: int) -> None:
+        if self.store is None:
+            return
+        self.review.player.pause()
+        rubric = load_active(self.store.rubrics).rubric
+        self.lineage.show_job(self.store, rubric, job_id, self._asset)
+        self.setCurrentWidget(self.lineage)
+        self.focus_page()
+
+    def show_review(self) -> None:
+        self.setCurrentWidget(self.review)
+        self.focus_page()
+
+    def focus_page(self) -> None:
+        """Keyboard focus on the page shown, so its keys work at once."""
+        page = self.currentWidget()
+        if page is not None:
+            page.setFocus()
+
+    def active_rubric(self) -> ActiveRubric | None:
+        if self.review.session is not None:
+            return self.review.session.rubric
+        return load_active(self.store.rubrics) if self.store is not None else None
+
+    def reviewing(self) -> tuple[list[int], int] | None:
+        """The takes under review and the current one (kept across restarts)."""
+        session = self.review.session
+        if session is None or not session.takes:
+            return None
+        return [t.job_id for t in session.takes], session.take.job_id
+
+    def stop(self) -> None:
+        self.review.player.stop()
+        self.compare.stop()
+        self.lineage.player.stop()
