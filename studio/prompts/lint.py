@@ -86,43 +86,41 @@ class Linter:
             )
         out += self._conflicts(values)
         for slot in SLOTS:
-            text = values[slot]
+            text = _affirmed(slot, values[slot])
             if not text:
                 continue
             for word in _find(text, self.terms.vague):
                 out.append(
                     LintWarning("vague", slot, f"“{word}” is vague: say what it looks like.")
                 )
-            if slot != "constraints":  # "no text overlays" asks for the opposite
-                breaks = _find(text, self.terms.scene_breaks)
-                if breaks:
-                    out.append(
-                        LintWarning(
-                            "scenes",
-                            slot,
-                            f"“{breaks[0]}” suggests more than one "
-                            "scene; one clip renders one continuous shot.",
-                        )
+            breaks = _find(text, self.terms.scene_breaks)
+            if breaks:
+                out.append(
+                    LintWarning(
+                        "scenes",
+                        slot,
+                        f"“{breaks[0]}” suggests more than one "
+                        "scene; one clip renders one continuous shot.",
                     )
-                if _find(text, self.terms.on_screen_text) or re.search(r"[\"“][^\"”]+[\"”]", text):
-                    out.append(
-                        LintWarning(
-                            "text",
-                            slot,
-                            "Readable on-screen text usually comes "
-                            "out garbled; add it in the edit instead.",
-                        )
+                )
+            if _find(text, self.terms.on_screen_text) or re.search(r"[\"“][^\"”]+[\"”]", text):
+                out.append(
+                    LintWarning(
+                        "text",
+                        slot,
+                        "Readable on-screen text usually comes "
+                        "out garbled; add it in the edit instead.",
                     )
-                for name in _find(text, (*self.terms.likely_blocked, *self.learned)):
-                    source = "blocked before" if name in self.learned else "likely blocked"
-                    out.append(
-                        LintWarning(
-                            "blocked",
-                            slot,
-                            f"“{name}” is {source} by moderation "
-                            "(real people, brands, characters).",
-                        )
+                )
+            for name in _find(text, (*self.terms.likely_blocked, *self.learned)):
+                source = "blocked before" if name in self.learned else "likely blocked"
+                out.append(
+                    LintWarning(
+                        "blocked",
+                        slot,
+                        f"“{name}” is {source} by moderation (real people, brands, characters).",
                     )
+                )
         if seconds is not None:
             actions = _count_actions(values["action"])
             if actions * SECONDS_PER_ACTION > seconds:
@@ -151,6 +149,23 @@ class Linter:
         if places >= 2 and re.search(r"\b(and|or|then)\b|/", setting.lower()):
             out.append(LintWarning("conflict", "setting", "Two settings in one clip; pick one."))
         return out
+
+
+_CLAUSE = re.compile(r"[,;.]")  # a negation ("no logos or text") runs to the clause end
+_NEGATED = re.compile(
+    r"^\s*(no|not|never|avoid|avoiding|without|don't|do not|exclude|excluding|nothing|zero)\b",
+    re.IGNORECASE,
+)
+
+
+def _affirmed(slot: str, text: str) -> str:
+    """What a slot asks for. Constraints are mostly negatives ("no logos, no text
+    overlays"): those clauses ask for the opposite of what they name, so they are left out;
+    anything else there ("Nike shoes in view") is checked like any other slot."""
+    if slot != "constraints":
+        return text
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    return ", ".join(c.strip() for c in clauses if not _NEGATED.match(c))
 
 
 def _count_actions(action: str) -> int:

@@ -77,6 +77,30 @@ def test_constraints_may_mention_text_and_scenes() -> None:
     assert rules(slots) == set()
 
 
+@pytest.mark.parametrize(
+    ("constraints", "expected"),
+    [
+        ("no logos, Nike shoes in view", ("blocked", "constraints")),
+        ("keep the Coca-Cola truck in frame", ("blocked", "constraints")),
+        ("hold the shot, then cut to the beach", ("scenes", "constraints")),
+        ("a sign that reads SALE in the back", ("text", "constraints")),
+    ],
+)
+def test_constraints_are_checked_outside_their_negations(
+    constraints: str, expected: tuple[str, str]
+) -> None:
+    """A listed brand or a scene break in Constraints used to raise nothing (the slot was
+    skipped wholesale); only its negated phrases are left out now."""
+    assert expected in rules(GOOD.with_slot("constraints", constraints))
+
+
+def test_negated_phrases_in_constraints_raise_nothing() -> None:
+    slots = GOOD.with_slot(
+        "constraints", "no logos, no text overlays; without captions. Avoid Nike or Disney logos"
+    )
+    assert rules(slots) == set()
+
+
 def test_learned_blocked_terms() -> None:
     learned = learned_terms(["A portrait of Zorblax Quinn smiling", "a dog"])
     assert "Zorblax Quinn" in learned
