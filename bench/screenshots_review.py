@@ -69,17 +69,14 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
         style="premium commercial look",
         constraints="no text overlays, no logos",
     )
-    specs = []
     editor = window.editor
     editor.size_box.setCurrentIndex(editor.size_box.findData("1280x720"))
     editor.set_slots(base)
-    spec = editor._base_spec(base)
-    assert spec is not None
-    slots = [base.with_slot("lighting", light) for light in LIGHTING]
-    specs = [spec.__class__(**{**spec.__dict__, "prompt": s.compose()}) for s in slots]
-    jobs = await services.engine.submit_batch(
-        specs, name="speaker", varied_slot="lighting", slots=[s.as_dict() for s in slots]
-    )
+    editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("lighting"))
+    editor.variant_values.setPlainText("\n".join(LIGHTING))
+    editor.request_submit()  # as the Queue button does
+    await until(lambda: len(services.store.jobs.ids()) >= len(LIGHTING))
+    jobs = services.store.jobs.many(services.store.jobs.ids()[: len(LIGHTING)])
     store = services.store
     await until(lambda: all(j.status.value == "ready" for j in store.jobs.many(x.id for x in jobs)))
     window.open_job(jobs[0].id)

@@ -2,7 +2,14 @@
 
 from studio.prompts.lint import Linter, LintWarning, Terms, learned_terms
 from studio.prompts.presets import Preset, PresetFileError, load_presets
-from studio.prompts.slots import LABELS, REQUIRED, SLOTS, PromptSlots, variants
+from studio.prompts.slots import (
+    LABELS,
+    REQUIRED,
+    SLOTS,
+    PromptSlots,
+    variant_label,
+    variants,
+)
 
 __all__ = [
     "LABELS",
@@ -16,5 +23,6 @@ __all__ = [
     "Terms",
     "learned_terms",
     "load_presets",
+    "variant_label",
     "variants",
 ]

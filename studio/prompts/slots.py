@@ -76,6 +76,11 @@ def _clean(text: str) -> str:
     return " ".join(text.split()).strip().rstrip(".")
 
 
+def variant_label(slot: str, value: str) -> str:
+    """How a variant take is told apart from its batch: "Camera: slow push"."""
+    return f"{LABELS.get(slot, slot.title())}: {' '.join(value.split())}"
+
+
 def variants(base: PromptSlots, slot: str, values: list[str]) -> list[PromptSlots]:
     """One-variable A/B: copies of `base` that differ only in `slot`."""
     cleaned = [v for v in (" ".join(x.split()) for x in values) if v]

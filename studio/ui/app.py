@@ -61,6 +61,7 @@ def main() -> int:
             window.health.setText("Provider: not connected")
         if services is not None:
             window.attach(services)
+            window.restore_review()  # the last run's review, if its takes are still here
         collector.freeze()  # start-up's objects live as long as the app
         try:
             await closing.wait()

@@ -4,12 +4,13 @@ network or the database."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,9 +27,21 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
-from studio.prompts import LABELS, SLOTS, Linter, LintWarning, Preset, PromptSlots, variants
+from studio.jobs.requests import Queued, RenderRequest
+from studio.prompts import (
+    LABELS,
+    SLOTS,
+    Linter,
+    LintWarning,
+    Preset,
+    PromptSlots,
+    variant_label,
+    variants,
+)
+from studio.prompts.draft import Draft
 from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.providers.types import ReferenceImage, RenderSpec
+from studio.store.specs import StoredSpec
 from studio.ui.reference import ReferenceBox
 
 PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
@@ -36,11 +49,15 @@ PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
 
 @dataclass(frozen=True)
 class Submission:
-    specs: list[RenderSpec]
-    slots: list[dict[str, str]]
+    requests: list[RenderRequest]
     name: str
     varied_slot: str | None
     parent_id: int | None = None  # the take this revises (an Edit decision)
+    again: bool = False  # another take even where one with these settings exists
+
+    @property
+    def specs(self) -> list[RenderSpec]:
+        return [r.spec for r in self.requests]
 
 
 class SlotEdit(QPlainTextEdit):
@@ -59,6 +76,7 @@ class SlotEdit(QPlainTextEdit):
 
 class PromptEditor(QWidget):
     submit_requested = Signal(object)  # Submission
+    changed = Signal()  # anything a draft keeps changed (the window saves it)
 
     def __init__(self, presets: dict[str, list[Preset]], linter: Linter) -> None:
         super().__init__()
@@ -67,6 +85,8 @@ class PromptEditor(QWidget):
         self.profiles: ProfileSet | None = None
         self.budget_hint: Callable[[float], str] = lambda cost: ""
         self.parent_job: int | None = None  # set while revising a take; its child is queued
+        # Model, duration and frame asked for before the models are known (draft, retry).
+        self._pending: tuple[str | None, int | None, str | None] | None = None
         self.setAcceptDrops(True)
         self._lint_timer = QTimer(self, singleShot=True, interval=150)
         self._lint_timer.timeout.connect(self.refresh)
@@ -115,7 +135,10 @@ class PromptEditor(QWidget):
         self.lint_list.setObjectName("lintList")
         self.lint_list.setWordWrap(True)
         self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.lint_list.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 5 + 12)
+        self.lint_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.lint_list.setToolTip("Click a check to go to its slot")
+        self.lint_list.itemClicked.connect(self._jump_to_check)
+        self.lint_list.itemActivated.connect(self._jump_to_check)
         self.reference = ReferenceBox()
         self.reference.changed.connect(self.refresh)
         self.reference.message.connect(self.show_message)
@@ -131,7 +154,10 @@ class PromptEditor(QWidget):
         self.variant_values = QPlainTextEdit()
         self.variant_values.setPlaceholderText("One value per line; each becomes one render")
         self.variant_values.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 3 + 12)
-        self.variant_values.setEnabled(False)
+        self.variant_values.setTabChangesFocus(True)
+        self.variant_values.hide()
+        self._variant_text: dict[str, str] = {}  # what was typed for each varied slot
+        self._varied: str | None = None
         self.variant_slot.currentIndexChanged.connect(self._variant_mode)
         self.variant_values.textChanged.connect(self._lint_timer.start)
         self.cost = QLabel("—")
@@ -143,6 +169,13 @@ class PromptEditor(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setObjectName("editorStatus")
+        self.again = QPushButton("Render another take")
+        self.again.setObjectName("againButton")
+        self.again.setToolTip("Queue a new take even though one with these settings exists")
+        self.again.hide()
+        self.again.clicked.connect(self._render_again)
+        self._again: Submission | None = None
+        self._again_slots = PromptSlots()
 
         render_form = QFormLayout()
         render_form.addRow("Model", self.model_box)
@@ -151,7 +184,7 @@ class PromptEditor(QWidget):
         pickers.addWidget(self.size_box, 1)
         render_form.addRow("Duration / size", pickers)
         render_form.addRow("Variants", self.variant_slot)
-        render_form.addRow("", self.variant_values)
+        render_form.addRow(self.variant_values)
         render_form.addRow("Cost", self.cost)
 
         body = QWidget()
@@ -159,19 +192,27 @@ class PromptEditor(QWidget):
         column.addWidget(_group("Prompt slots", slots_form))
         column.addWidget(_group("Prompt", _stack(self.composed, QLabel("Checks"), self.lint_list)))
         column.addWidget(_group("Reference image", _stack(self.reference)))
-        column.addWidget(_group("Render", render_form))
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        self.slots_area = QScrollArea()
+        self.slots_area.setWidgetResizable(True)
+        self.slots_area.setWidget(body)
+        self.slots_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # What a render costs and the button that sends it stay in view; the slots scroll.
+        self.render_group = _group("Render", render_form)
+        self.render_group.setObjectName("renderGroup")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll, 1)
+        outer.setSpacing(0)
+        outer.addWidget(self.slots_area, 1)
+        pinned = QVBoxLayout()
+        pinned.setContentsMargins(8, 4, 8, 8)
+        pinned.addWidget(self.render_group)
         footer = QHBoxLayout()
-        footer.setContentsMargins(8, 4, 8, 8)
         footer.addWidget(self.status, 1)
+        footer.addWidget(self.again)
         footer.addWidget(self.submit)
-        outer.addLayout(footer)
+        pinned.addLayout(footer)
+        outer.addLayout(pinned)
         self.refresh()
 
     # ---- slots ---------------------------------------------------------------------------
@@ -214,6 +255,7 @@ class PromptEditor(QWidget):
         self.model_box.blockSignals(False)
         self._model_changed()
         self.submit.setEnabled(True)
+        self._apply_pending()
 
     def profile(self) -> ModelProfile | None:
         model = self.model_box.currentData()
@@ -289,6 +331,10 @@ class PromptEditor(QWidget):
         n = len(warnings)
         label = "Queue" if count == 1 else f"Queue {count} variants"
         self.submit.setText(f"{label} anyway ({n} warning{'s' * (n != 1)})" if n else label)
+        if self._again is not None and slots != self._again_slots:
+            self._again = None  # the offer was about the prompt as it was
+            self.again.hide()
+        self.changed.emit()
 
     def _show_lint(self, warnings: list[LintWarning]) -> None:
         self.lint_list.clear()
@@ -300,10 +346,37 @@ class PromptEditor(QWidget):
             self.lint_list.addItem(item)
         if not warnings:
             self.lint_list.addItem("No problems found.")
+        self._fit_lint_list()
         for slot, edit in self.fields.items():
             flagged = any(w.slot == slot for w in warnings)
             edit.setProperty("lint", flagged)
             edit.setStyleSheet("border: 1px solid #d08a00;" if flagged else "")
+
+    def _fit_lint_list(self) -> None:
+        """Every check shows: the box is as tall as its rows (it never scrolls on its own)."""
+        rows = self.lint_list.count()
+        width = self.lint_list.viewport().width() or 300
+        metrics = self.lint_list.fontMetrics()
+        height = sum(
+            metrics.boundingRect(
+                0, 0, width - 8, 10_000, Qt.TextFlag.TextWordWrap, self.lint_list.item(i).text()
+            ).height()
+            + 6
+            for i in range(rows)
+        )
+        self.lint_list.setFixedHeight(height + 2 * self.lint_list.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_lint_list()
+
+    def _jump_to_check(self, item: QListWidgetItem) -> None:
+        slot = item.data(Qt.ItemDataRole.UserRole)
+        field = self.fields.get(slot) if isinstance(slot, str) else None
+        if field is None:  # about the whole prompt
+            field = self.fields["subject"]
+        self.slots_area.ensureWidgetVisible(field)
+        field.setFocus()
 
     # ---- submit --------------------------------------------------------------------------
 
@@ -314,7 +387,9 @@ class PromptEditor(QWidget):
         except ValueError as err:
             self.show_message(str(err), error=True)
             return
-        profile, specs = self.profile(), []
+        profile, requests = self.profile(), []
+        varied = self.variant_slot.currentData()
+        fit = self.reference.fit()
         for slots in all_slots:
             spec = self._base_spec(slots)
             if spec is None or profile is None:
@@ -324,20 +399,111 @@ class PromptEditor(QWidget):
             except StudioError as err:
                 self.show_message(str(err), error=True)  # everything typed stays
                 return
-            specs.append(spec)
-        varied = self.variant_slot.currentData()
+            label = variant_label(varied, getattr(slots, varied)) if varied else None
+            requests.append(
+                RenderRequest(spec, slots.as_dict(), label, fit if spec.reference else None)
+            )
         name = (self.slots().subject.strip() or "batch")[:40]
-        self.submit_requested.emit(
-            Submission(specs, [s.as_dict() for s in all_slots], name, varied, self.parent_job)
-        )
+        self.submit_requested.emit(Submission(requests, name, varied, self.parent_job))
+
+    def report_queued(self, queued: Queued, submission: Submission) -> None:
+        """Say what queuing did; where a take with these settings existed already, offer
+        another take in one click."""
+        old = {job.id for job in queued.reused}
+        again = [
+            r for r, job in zip(submission.requests, queued.jobs, strict=True) if job.id in old
+        ]
+        self.show_message(queued.summary())
+        self._again = dataclasses.replace(submission, requests=again, again=True) if again else None
+        self._again_slots = self.slots()
+        self.again.setVisible(bool(again))
+
+    def _render_again(self) -> None:
+        if self._again is not None:
+            self.submit_requested.emit(self._again)
+        self._again = None
+        self.again.hide()
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #c62828;" if error else "")
 
     def _variant_mode(self) -> None:
-        self.variant_values.setEnabled(self.variant_slot.currentData() is not None)
+        """Each varied slot keeps what was typed for it: switching slots loses nothing."""
+        if self._varied is not None:
+            self._variant_text[self._varied] = self.variant_values.toPlainText()
+        self._varied = self.variant_slot.currentData()
+        self.variant_values.blockSignals(True)
+        self.variant_values.setPlainText(self._variant_text.get(self._varied or "", ""))
+        self.variant_values.blockSignals(False)
+        self.variant_values.setVisible(self._varied is not None)
         self.refresh()
+        self.changed.emit()
+
+    # ---- drafts and stored specs ---------------------------------------------------------
+
+    def draft(self) -> Draft:
+        """Everything unsent, as the draft file keeps it."""
+        pending = self._pending or (None, None, None)
+        varied = self.variant_slot.currentData()
+        texts = dict(self._variant_text)
+        if varied is not None:
+            texts[varied] = self.variant_values.toPlainText()
+        return Draft(
+            slots={k: v for k, v in self.slots().as_dict().items() if v},
+            model=self.model_box.currentData() or pending[0],
+            seconds=self.seconds_box.currentData() or pending[1],
+            frame=self.size_box.currentData() or pending[2],
+            variant_slot=varied,
+            variant_values={k: v for k, v in texts.items() if v.strip()},
+            reference=self.reference.fit(),
+            parent_job=self.parent_job,
+        )
+
+    def apply_draft(self, draft: Draft, image: Path | None) -> None:
+        self._variant_text = dict(draft.variant_values)
+        self._varied = None
+        self.variant_slot.setCurrentIndex(max(0, self.variant_slot.findData(draft.variant_slot)))
+        self.parent_job = draft.parent_job
+        self._want(draft.model, draft.seconds, draft.frame)
+        if image is not None and draft.reference is not None:
+            self.reference.load(image, name=draft.reference.name, fit=draft.reference)
+        self.set_slots(PromptSlots.from_mapping(draft.slots))
+
+    def load_spec(self, spec: StoredSpec, image: Path | None) -> None:
+        """Put a stored take back in the editor: slots, model, duration, frame, image."""
+        self.variant_slot.setCurrentIndex(0)
+        self._want(spec.model, spec.seconds or None, spec.frame if spec.frame != "—" else None)
+        if image is not None:
+            fit = spec.reference_fit
+            self.reference.load(image, name=fit.name if fit else None, fit=fit)
+        else:
+            self.reference.remove()
+        self.set_slots(PromptSlots.from_mapping(spec.slots_or_prompt()))
+
+    def _want(self, model: str | None, seconds: int | None, frame: str | None) -> None:
+        self._pending = (model, seconds, frame)
+        if self.profiles is not None:
+            self._apply_pending()
+
+    def _apply_pending(self) -> None:
+        """Select the model, duration and frame asked for, where the provider offers them;
+        say so where it does not."""
+        if self._pending is None or self.profiles is None:
+            return
+        model, seconds, frame = self._pending
+        self._pending = None
+        if model is not None:
+            index = self.model_box.findData(model)
+            if index < 0:
+                current = self.model_box.currentText()
+                self.show_message(f"{model} is not offered by this provider; using {current}.")
+            else:
+                self.model_box.setCurrentIndex(index)
+        for box, value in ((self.seconds_box, seconds), (self.size_box, frame)):
+            index = box.findData(value) if value is not None else -1
+            if index >= 0:
+                box.setCurrentIndex(index)
 
     # ---- drag and drop -----------------------------------------------------------------
 

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio import paths
 from studio.errors import StudioError
 from studio.ui.actions import ActionRegistry
+from studio.ui.notice import Notice
+from studio.ui.wheel import install as install_wheel_guard
 
 # Only the shell's modules load before the first paint: the panels, the store and the
 # services (engine, httpx, PyAV) are imported where they are first needed.
@@ -25,10 +34,12 @@ if TYPE_CHECKING:
     from studio.store import JobRow
     from studio.store.review import Template
     from studio.ui.compare import CompareView
+    from studio.ui.drafts import DraftKeeper
     from studio.ui.editor import PromptEditor, Submission
     from studio.ui.lineage import LineageView
     from studio.ui.queue_panel import QueuePanel
     from studio.ui.review_panel import ReviewPanel
+    from studio.ui.review_stage import ReviewStage
     from studio.ui.templates import TemplatePanel
 
 
@@ -41,9 +52,8 @@ class MainWindow(QMainWindow):
     editor: PromptEditor
     queue: QueuePanel
     templates: TemplatePanel
-    review: ReviewPanel
-    compare: CompareView
-    lineage: LineageView
+    stage: ReviewStage
+    drafts: DraftKeeper
 
     def __init__(self, *, staged: bool = False) -> None:
         super().__init__()
@@ -51,6 +61,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("studioMainWindow")
         self.services: Services | None = None
         self.template_origin: Template | None = None  # the template last loaded or saved
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_wheel_guard(app)  # the wheel scrolls panels, never changes a setting
         self.commands = ActionRegistry(self)
         self.commands.build_menus(self.menuBar())
         # The editor runs the full height on the left; queue and library share the bottom.
@@ -79,6 +92,14 @@ class MainWindow(QMainWindow):
         self._spend_timer = QTimer(self, singleShot=True, interval=250)
         self._spend_timer.timeout.connect(self._show_spend)
         self.panels_built = False
+        self._writing_focus: QWidget | None = None  # where the keys go back to after F6
+        self._notice = Notice()
+        self._centre = QWidget()  # the notice banner above the review stage
+        self._centre_layout = QVBoxLayout(self._centre)
+        self._centre_layout.setContentsMargins(0, 0, 0, 0)
+        self._centre_layout.setSpacing(0)
+        self._centre_layout.addWidget(self._notice)
+        self.setCentralWidget(self._centre)
         self.resize(1280, 800)
         self._restore_geometry()  # where the window was: no jump once the panels arrive
         if not staged:
@@ -95,11 +116,16 @@ class MainWindow(QMainWindow):
     def _panel_steps(self) -> Iterator[None]:
         """Import and build each panel; the modules load here, not before the first paint."""
         from studio.prompts import Linter, load_presets
+        from studio.ui.drafts import DraftKeeper
         from studio.ui.editor import PromptEditor
 
         self.editor = PromptEditor(load_presets(), Linter())
         self.editor_dock.setWidget(self.editor)
         self.editor.submit_requested.connect(self._submit)
+        self.drafts = DraftKeeper(self.editor, paths.data_dir() / "draft", self)
+        problem = self.drafts.restore()
+        if problem:
+            self.notify(problem, error=True)
         yield
         from studio.ui.queue_panel import QueuePanel
         from studio.ui.templates import TemplatePanel
@@ -113,39 +139,35 @@ class MainWindow(QMainWindow):
         self.templates.save.clicked.connect(self.save_template)
         yield
         from studio.review.keymap import load_keymap
-        from studio.ui.compare import CompareView
-        from studio.ui.lineage import LineageView
-        from studio.ui.review_panel import ReviewPanel
+        from studio.ui.review_stage import ReviewStage
 
-        keymap, problem = load_keymap()
-        self.review = ReviewPanel(keymap)
-        self.compare = CompareView()
-        self.compare.bind_keys(keymap)
-        self.lineage = LineageView()
-        self.stage = QTabWidget()
-        self.stage.setObjectName("stage")
-        # Narrower than its pages want while writing; reviewing (F6) gives it the window.
-        self.stage.setMinimumSize(520, 300)
-        self.stage.setDocumentMode(True)
-        for widget, title in ((self.review, "Review"), (self.compare, "Compare"),
-                              (self.lineage, "Lineage")):  # fmt: skip
-            self.stage.addTab(widget, title)
-        self.setCentralWidget(self.stage)
-        self.review.edit_requested.connect(self.revise)
-        self.review.compare_requested.connect(self.open_compare)
-        self.review.lineage_requested.connect(self.open_lineage)
-        self.compare.closed.connect(self._back_to_review)
-        self.lineage.job_activated.connect(self._review_from_lineage)
+        keymap, keys_problem = load_keymap()
+        self.stage = ReviewStage(keymap)
+        self._centre_layout.addWidget(self.stage, 1)
+        self.stage.edit_requested.connect(self.revise)
+        self.stage.opened.connect(lambda: self.set_review_layout(True))
         menu = self.menuBar().addMenu("Re&view")
         for action in self.review.actions_by_id.values():
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction("Edit &rubric…", self.edit_rubric)
-        if problem:
-            self.statusBar().showMessage(problem)
+        if keys_problem:
+            self.notify(keys_problem, error=True)
         self._wire_actions()
         self._restore_docks()  # with the panels in place, so their sizes hold
         self.panels_built = True
+
+    @property
+    def review(self) -> ReviewPanel:
+        return self.stage.review
+
+    @property
+    def compare(self) -> CompareView:
+        return self.stage.compare
+
+    @property
+    def lineage(self) -> LineageView:
+        return self.stage.lineage
 
     def _dock(self, title: str, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -185,9 +207,15 @@ class MainWindow(QMainWindow):
 
         self.services = services
         engine = services.engine
-        model = JobTableModel(services.store, library=services.library, parent=self)
+        model = JobTableModel(
+            services.store,
+            library=services.library,
+            provider_key=services.connection.key,
+            parent=self,
+        )
         self.queue.set_model(model)
         self.templates.set_repo(services.store.templates)
+        self.stage.attach(services.store, services.library, services.settings.reviewer_name)
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self._on_event)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
@@ -207,6 +235,7 @@ class MainWindow(QMainWindow):
             self.editor.budget_hint = lambda cost: ""
             self.queue.detach()
             self.templates.set_repo(None)
+            self.stage.attach(None, None)
         return services
 
     def open_settings(self) -> None:
@@ -215,9 +244,10 @@ class MainWindow(QMainWindow):
 
         current = self.services.settings if self.services else load_settings()[0]
         dialog = SettingsDialog(current, self)
-        if dialog.exec() and dialog.saved is not None:
+        accepted = self._modal(dialog)
+        if accepted and dialog.saved is not None:
             if dialog.note:
-                self.statusBar().showMessage(dialog.note)
+                self.notify(dialog.note)
             self._run(self.reconnect(dialog.saved))
 
     async def reconnect(self, settings: Settings) -> None:
@@ -285,19 +315,19 @@ class MainWindow(QMainWindow):
             self.editor.show_message("Still starting; try again in a moment.", error=True)
             return
         try:
-            jobs = await self.services.engine.submit_batch(
-                submission.specs,
+            queued = await self.services.engine.submit_batch(
+                submission.requests,
                 name=submission.name,
                 varied_slot=submission.varied_slot,
-                slots=submission.slots,
                 parent_id=submission.parent_id,
+                again=submission.again,
             )
         except StudioError as err:
             self.editor.show_message(str(err), error=True)
             return
-        self.editor.parent_job = None
-        n = len(jobs)
-        self.editor.show_message(f"Queued {n} render{'s' * (n != 1)}.")
+        if queued.new:
+            self.editor.parent_job = None
+        self.editor.report_queued(queued, submission)
         self._show_spend()
 
     def _engine_call(self, name: str, *args: Any, **kw: Any) -> None:
@@ -315,13 +345,34 @@ class MainWindow(QMainWindow):
             await self.services.engine.cancel(self.queue.selected_ids())
 
     async def _retry(self) -> None:
+        from studio.store import FailureClass
+
         if self.services is None:
             return
-        for job_id in self.queue.selected_ids():
+        for job in self.services.store.jobs.many(self.queue.selected_ids()):
+            if job.failure_class is FailureClass.REQUEST:
+                # The provider refused these parameters: sending them again fails again.
+                self.fix_request(job)
+                continue
             try:
-                await self.services.engine.retry(job_id)
+                await self.services.engine.retry(job.id)
             except StudioError as err:
-                self.statusBar().showMessage(str(err), 5000)
+                self.notify(str(err), error=True)
+
+    def fix_request(self, job: JobRow) -> None:
+        """A refused request goes back to the editor, with the reason, to be fixed."""
+        from studio.jobs.specs import stored_reference
+
+        if self.services is None:
+            return
+        image = stored_reference(self.services.library, job.spec)
+        self.editor.load_spec(job.spec, image if image is not None and image.is_file() else None)
+        reason = job.failure_message or "the provider refused the request"
+        self.editor.show_message(
+            f"{job.name} was refused: {reason} Fix it here, then queue it.", error=True
+        )
+        self.set_review_layout(False)
+        self.editor_dock.raise_()
 
     def _duplicate(self) -> None:
         if self.services is None or not self.queue.selected_ids():
@@ -331,10 +382,9 @@ class MainWindow(QMainWindow):
             self._fill_editor(job)
 
     def _fill_editor(self, job: JobRow) -> None:
-        from studio.jobs.specs import slots_or_prompt
         from studio.prompts import PromptSlots
 
-        self.editor.set_slots(PromptSlots.from_mapping(slots_or_prompt(job.spec_json, job.prompt)))
+        self.editor.set_slots(PromptSlots.from_mapping(job.spec.slots_or_prompt()))
 
     def load_template(self, template: Template) -> None:
         from studio.prompts import PromptSlots
@@ -352,7 +402,7 @@ class MainWindow(QMainWindow):
         dialog = SaveTemplateDialog(
             self.services.store.templates, self.editor.slots(), self.template_origin, self
         )
-        if dialog.exec() and dialog.saved is not None:
+        if self._modal(dialog) and dialog.saved is not None:
             self.template_origin = dialog.saved
             self.templates.model.reload()
             self.templates.select(dialog.saved.id)
@@ -381,51 +431,65 @@ class MainWindow(QMainWindow):
 
     def open_job(self, job_id: int) -> None:
         """Review a finished take with the rest of its batch (its variants)."""
-        from studio.store import JobStatus
-
-        if self.services is None:
-            return
-        store = self.services.store
-        job = store.jobs.get(job_id)
-        if job is None or job.status is not JobStatus.READY:
-            self.statusBar().showMessage("Only a finished take can be reviewed.", 4000)
-            return
-        ids = sorted(  # in the order they were queued
-            [j.id for j in store.jobs.in_batch(job.batch_id) if j.status is JobStatus.READY]
-            if job.batch_id is not None
-            else [job.id]
-        )
-        self.review_takes(ids, start=job_id)
-
-    def set_review_layout(self, on: bool) -> None:
-        """Reviewing gets the whole window (F6 switches back to writing)."""
-        for dock in (self.editor_dock, self.queue_dock, self.templates_dock, self.library_dock):
-            dock.setVisible(not on)
-        if not on:
-            self.queue_dock.raise_()
+        try:
+            self.stage.open_job(job_id)
+        except StudioError as err:
+            self.notify(str(err), timeout=4000)
 
     def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
-        from studio.review.rubric import load_active
-        from studio.review.session import ReviewSession
+        self.stage.review_takes(job_ids, start=start)
 
-        if self.services is None:
+    def open_compare(self, left: int, right: int) -> None:
+        self.stage.open_compare(left, right)
+
+    def open_lineage(self, job_id: int) -> None:
+        self.stage.open_lineage(job_id)
+
+    @property
+    def reviewing(self) -> bool:
+        """The review layout: the stage has the window, the docks are hidden."""
+        return self.panels_built and not self.editor_dock.isVisible()
+
+    def set_review_layout(self, on: bool) -> None:
+        """Reviewing gets the whole window (F6 switches back to writing). Focus follows: the
+        review stage's page while reviewing, the widget that had it while writing."""
+        if on == self.reviewing:
+            if on:
+                self.stage.focus_page()
             return
-        store = self.services.store
-        session = ReviewSession(
-            store,
-            load_active(store.rubrics),
-            job_ids,
-            reviewer=self.services.settings.reviewer_name,
-        )
-        self.review.open(session, store, self.services.library, start_job=start)
-        self.stage.setCurrentWidget(self.review)
-        self.set_review_layout(True)
-        self.review.setFocus()
+        if on:
+            focused = QApplication.focusWidget()
+            if focused is not None and not self.stage.isAncestorOf(focused):
+                self._writing_focus = focused
+        self._show_docks(not on)
+        if on:
+            self.stage.focus_page()
+            return
+        target = self._writing_focus
+        if target is None or not target.isVisible():
+            target = self.editor.fields["subject"]
+        target.setFocus()
+
+    def _show_docks(self, on: bool) -> None:
+        for dock in (self.editor_dock, self.queue_dock, self.templates_dock, self.library_dock):
+            dock.setVisible(on)
+        if on:
+            self.queue_dock.raise_()
+
+    def _modal(self, dialog: QDialog) -> bool:
+        """Run a dialog; afterwards the keys go where they went before it."""
+        before = QApplication.focusWidget()
+        accepted = bool(dialog.exec())
+        if self.reviewing:
+            self.stage.focus_page()
+        elif before is not None and before.isVisible():
+            before.setFocus()
+        return accepted
 
     def revise(self, job_id: int) -> None:
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
-        from studio.jobs.specs import reference_path
+        from studio.jobs.specs import stored_reference
 
         if self.services is None:
             return
@@ -433,63 +497,25 @@ class MainWindow(QMainWindow):
         if job is None:
             return
         self._fill_editor(job)
-        spec = json.loads(job.spec_json)
-        if spec.get("reference_sha256"):
-            image = reference_path(
-                self.services.library,
-                spec["reference_sha256"],
-                spec.get("reference_mime", "image/png"),
-            )
-            if image.is_file():
-                self.editor.reference.load(image)
+        image = stored_reference(self.services.library, job.spec)
+        if image is not None and image.is_file():
+            fit = job.spec.reference_fit
+            self.editor.reference.load(image, name=fit.name if fit else None)
         self.editor.parent_job = job_id
-        self.editor.show_message(f"Revising take #{job_id}: change the prompt, then queue it.")
+        self.editor.show_message(f"Revising take {job.name}: change the prompt, then queue it.")
         self.set_review_layout(False)
         self.editor_dock.raise_()
 
-    def open_compare(self, left: int, right: int) -> None:
-        if self.services is None:
-            return
-        jobs = {j.id: j for j in self.services.store.jobs.many([left, right])}
-        if len(jobs) != 2:
-            return
-        self.compare.open(
-            (jobs[left], self._clip_path([left])), (jobs[right], self._clip_path([right]))
-        )
-        self.review.player.pause()
-        self.stage.setCurrentWidget(self.compare)
-        self.compare.setFocus()
-
-    def open_lineage(self, job_id: int) -> None:
-        from studio.review.rubric import load_active
-
-        if self.services is None:
-            return
-        store = self.services.store
-        self.review.player.pause()
-        self.lineage.show_job(store, load_active(store.rubrics).rubric, job_id, self._asset_path)
-        self.stage.setCurrentWidget(self.lineage)
-
     def edit_rubric(self) -> None:
-        from studio.review.rubric import load_active
         from studio.ui.rubric_dialog import RubricDialog
 
-        if self.services is None:
+        active = self.stage.active_rubric()
+        if self.services is None or active is None:
             return
-        repo = self.services.store.rubrics
-        active = self.review.session.rubric if self.review.session else load_active(repo)
-        dialog = RubricDialog(repo, active, self)
-        if dialog.exec() and dialog.saved is not None:
+        dialog = RubricDialog(self.services.store.rubrics, active, self)
+        if self._modal(dialog) and dialog.saved is not None:
             self.review.set_rubric(dialog.saved)
-            self.statusBar().showMessage(f"Rubric saved as version {dialog.saved.version}.", 5000)
-
-    def _back_to_review(self) -> None:
-        self.stage.setCurrentWidget(self.review)
-        self.review.setFocus()  # the review keys work again at once
-
-    def _review_from_lineage(self, job_id: int) -> None:
-        if self.services is not None:
-            self.review_takes(self.lineage.job_ids(), start=job_id)
+            self.notify(f"Rubric saved as version {dialog.saved.version}.", timeout=5000)
 
     def _run(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -517,18 +543,59 @@ class MainWindow(QMainWindow):
                 [self.queue_dock], [max(240, self.height() // 3)], Qt.Orientation.Vertical
             )
 
+    def restore_review(self) -> None:
+        """Reopen the review of the last run, unless it would open empty: then writing."""
+        saved = self._layout_settings().value("reviewing")
+        ids, current = _ids(saved), None
+        if ids and self.services is not None:
+            ready = {j.id for j in self.services.store.jobs.many(ids) if j.status.value == "ready"}
+            ids = [i for i in ids if i in ready]
+            current = _ids(self._layout_settings().value("current"))
+        if self._layout_settings().value("layout") == "review" and ids:
+            self.review_takes(ids, start=current[0] if current else None)
+        else:
+            self.set_review_layout(False)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = self._layout_settings()
+        if self.panels_built:
+            settings.setValue("layout", "review" if self.reviewing else "writing")
+            # The docks are saved as the writing layout has them; the review layout is
+            # reopened only once its takes are known to exist (restore_review), never empty.
+            self._show_docks(True)
+            under_review = self.stage.reviewing()
+            settings.setValue(
+                "reviewing", ",".join(map(str, under_review[0])) if under_review else ""
+            )
+            settings.setValue("current", str(under_review[1]) if under_review else "")
+            self.stage.stop()
+            self.drafts.close()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("state", self.saveState())
         settings.sync()
-        if self.panels_built:
-            self.review.player.stop()
-            self.compare.stop()
-            self.lineage.player.stop()
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)
+
+    # ---- messages ----------------------------------------------------------------------
+
+    def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
+        """Say something to the reviewer, whole: a short note in the status bar, anything
+        longer than the room there in a banner that wraps (never cut off)."""
+        bar = self.statusBar()
+        room = bar.width() - sum(
+            w.sizeHint().width() for w in (self.paused, self.spend, self.health)
+        )
+        if not error and bar.fontMetrics().horizontalAdvance(text) < room - 40:
+            bar.showMessage(text, timeout)
+            return
+        self._notice.show_text(text, error=error, timeout=timeout)
+
+
+def _ids(value: object) -> list[int]:
+    """Job ids saved as "3,4,5" (QSettings may hand back a list for a comma string)."""
+    parts = value if isinstance(value, list) else str(value or "").split(",")
+    return [int(p) for p in (str(x).strip() for x in parts) if p.isdigit()]
 
 
 def _template_name(template: Template) -> str:

@@ -8,7 +8,6 @@ that leave the filter: no full resets except when the filter itself changes.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
-from studio.store import ALIVE, FINISHED, JobRow, JobStatus, Store
+from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, JobStatus, Store
 
 Index = QModelIndex | QPersistentModelIndex
 JobIdRole = Qt.ItemDataRole.UserRole + 1
@@ -51,6 +50,8 @@ class Column:
 
 
 COLUMNS = (
+    Column("take", "Take", frozenset()),
+    Column("order", "Order", frozenset({"status", "priority", "queue_pos"})),
     Column("status", "Status", frozenset({"status", "failure_class"})),
     Column("progress", "Progress", frozenset({"progress", "status"})),
     Column("prompt", "Prompt", frozenset({"status"})),  # the thumbnail appears when ready
@@ -60,9 +61,18 @@ COLUMNS = (
     Column("model", "Model", frozenset()),
     Column("size", "Size", frozenset()),
     Column("seconds", "Seconds", frozenset()),
-    Column("batch", "Batch", frozenset({"batch_id"})),
+    Column("batch", "In batch", frozenset({"batch_id"})),
 )
+ORDER = next(i for i, c in enumerate(COLUMNS) if c.key == "order")
+BATCH = next(i for i, c in enumerate(COLUMNS) if c.key == "batch")
+# What the run order depends on: a change to any of these may move every queued row.
+REORDERS = frozenset({"created", "status", "priority", "queue_pos"})
 TIMED = {i for i, c in enumerate(COLUMNS) if c.key in ("elapsed", "remaining")}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _duration(seconds: float | None) -> str:
@@ -83,18 +93,23 @@ class JobTableModel(QAbstractTableModel):
         *,
         now: Callable[[], float] = time.time,
         library: Path | None = None,
+        provider_key: str = "sim",
+        describe_provider: Callable[[str], str] = lambda key: key,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.now = now
         self.library = library
+        self.provider_key = provider_key  # whose queued jobs the engine sends now
+        self.describe_provider = describe_provider
+        self._order: dict[int, int] = {}  # queued job id → place in the sending order
+        self._positions: dict[int, BatchPosition] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
         self.filter = "all"
         self._ids: list[int] = []
         self._rows: dict[int, int] = {}  # job id → row
         self._cache: dict[int, JobRow] = {}
-        self._specs: dict[int, dict[str, Any]] = {}
         self._pending: dict[int, frozenset[str]] = {}
         self._flush_timer = QTimer(self, singleShot=True, interval=0)
         self._flush_timer.timeout.connect(self.flush)
@@ -113,7 +128,13 @@ class JobTableModel(QAbstractTableModel):
         self._ids = self.store.jobs.ids(FILTERS[self.filter])
         self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
         self._cache.clear()
+        self._positions.clear()
+        self._order = self._run_order()
         self.endResetModel()
+
+    def _run_order(self) -> dict[int, int]:
+        ids = self.store.jobs.run_order(self.provider_key)
+        return {job_id: place for place, job_id in enumerate(ids, start=1)}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -148,11 +169,15 @@ class JobTableModel(QAbstractTableModel):
         cached = self._cache.get(job_id)
         if cached is None:
             start = max(0, row - PAGE // 2)
-            for job in self.store.jobs.many(self._ids[start : start + PAGE]):
+            page = self.store.jobs.many(self._ids[start : start + PAGE])
+            for job in page:
                 self._cache[job.id] = job
+            batches = {j.batch_id for j in page if j.batch_id and j.id not in self._positions}
+            self._positions.update(self.store.jobs.positions(batches))
             if len(self._cache) > 4 * PAGE:  # keep the cache small for huge libraries
                 keep = set(self._ids[start : start + PAGE])
                 self._cache = {k: v for k, v in self._cache.items() if k in keep}
+                self._positions = {k: v for k, v in self._positions.items() if k in keep}
             cached = self._cache[job_id]
         return cached
 
@@ -166,10 +191,11 @@ class JobTableModel(QAbstractTableModel):
         if role == ProgressRole:
             return job.progress or 0
         if role == Qt.ItemDataRole.ToolTipRole:
-            return job.failure_message or job.prompt
+            return self.details(job)
         if role == Qt.ItemDataRole.DecorationRole and column.key == "prompt":
             return self._thumbnail(job)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key in (
+            "order",
             "cost",
             "seconds",
             "elapsed",
@@ -181,16 +207,19 @@ class JobTableModel(QAbstractTableModel):
         return self._display(job, column.key)
 
     def _display(self, job: JobRow, key: str) -> str:
+        if key == "take":
+            return job.name
+        if key == "order":
+            place = self._order.get(job.id)
+            return str(place) if place is not None else ""
         if key == "status":
-            if job.failure_class and job.status is not JobStatus.CANCELLED:
-                return f"{job.status.value} ({job.failure_class.value})"
-            return job.status.value
+            return self.status_text(job)
         if key == "progress":
             return f"{job.progress or 0}%"
         if key == "elapsed":
-            start = job.submitted_at or job.created_at
-            end = job.finished_at or self.now()
-            return _duration(end - start) if job.status is not JobStatus.QUEUED else "—"
+            if job.submitted_at is None:  # never sent: nothing has elapsed at the provider
+                return "—"
+            return _duration((job.finished_at or self.now()) - job.submitted_at)
         if key == "remaining":
             return _duration(self._remaining(job))
         if key == "cost":
@@ -201,17 +230,42 @@ class JobTableModel(QAbstractTableModel):
             return f"${job.cost:.2f}"
         if key == "model":
             return job.model
-        if key in ("size", "seconds"):
-            spec = self._spec(job)
-            if key == "seconds":
-                return f"{spec.get('seconds', '?')} s"
-            return str(spec.get("size") or f"{spec.get('resolution')} {spec.get('aspect_ratio')}")
+        if key == "size":
+            return job.spec.frame
+        if key == "seconds":
+            return f"{job.spec.seconds} s" if job.spec.seconds else "—"
         if key == "prompt":
             text = " ".join(job.prompt.split())
-            return text if len(text) <= 80 else text[:79] + "…"
+            if job.spec.variant:  # what tells the takes of a variant batch apart, first
+                text = f"{job.spec.variant} · {text}"
+            return text if len(text) <= 120 else text[:119] + "…"
         if key == "batch":
-            return f"#{job.batch_id}" if job.batch_id else ""
+            position = self._positions.get(job.id)
+            return str(position) if position and position.count > 1 else ""
         return ""
+
+    def status_text(self, job: JobRow) -> str:
+        if job.status is JobStatus.QUEUED and job.provider != self.provider_key:
+            return f"waiting for {self.describe_provider(job.provider)}"
+        if job.failure_class and job.status is not JobStatus.CANCELLED:
+            return f"{job.status.value} ({job.failure_class.value})"
+        return job.status.value
+
+    def details(self, job: JobRow) -> str:
+        """One readable line about a job: what it is, and why it failed if it did."""
+        head = f"{job.name} · {self.status_text(job)}"
+        position = self._positions.get(job.id)
+        if position is not None and position.count > 1:
+            head += f" · {position} in its batch"
+        if job.status is JobStatus.QUEUED and job.id in self._order:
+            head += f" · sends {_ordinal(self._order[job.id])}"
+        if job.failure_message and job.status is not JobStatus.READY:
+            head += f" — {job.failure_message}"
+            if job.failure_class is FailureClass.REQUEST:
+                head += " Retry opens it in the editor to fix."
+        elif job.spec.variant:
+            head += f" — {job.spec.variant}"
+        return head
 
     def _thumbnail(self, job: JobRow) -> QPixmap | None:
         """A finished job's thumbnail, decoded once at row size."""
@@ -236,11 +290,6 @@ class JobTableModel(QAbstractTableModel):
         elapsed = self.now() - job.submitted_at
         return elapsed * (100 - job.progress) / job.progress
 
-    def _spec(self, job: JobRow) -> dict[str, Any]:
-        if job.id not in self._specs:
-            self._specs[job.id] = json.loads(job.spec_json)
-        return self._specs[job.id]
-
     # ---- live updates --------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
@@ -263,6 +312,8 @@ class JobTableModel(QAbstractTableModel):
 
     def jobs_changed(self, changes: dict[int, frozenset[str]]) -> None:
         jobs = {job.id: job for job in self.store.jobs.many(changes)}
+        if any(changed & REORDERS for changed in changes.values()):
+            self._refresh_order()
         wanted = FILTERS[self.filter]
         arrivals: list[JobRow] = []
         for job_id, changed in changes.items():
@@ -284,11 +335,26 @@ class JobTableModel(QAbstractTableModel):
                     )
         self._insert(arrivals)
 
+    def _refresh_order(self) -> None:
+        order = self._run_order()
+        if order != self._order:
+            self._order = order
+            if self._ids:  # places shift for every queued row: one signal for the column
+                self.dataChanged.emit(self.index(0, ORDER), self.index(len(self._ids) - 1, ORDER))
+
     def _insert(self, jobs: list[JobRow]) -> None:
         """New jobs go on top, newest first; a batch of them is one insertion."""
         jobs = sorted(jobs, key=lambda j: j.id, reverse=True)
         if not jobs:
             return
+        batches = {job.batch_id for job in jobs if job.batch_id}
+        if batches:  # "2 of 3" becomes "2 of 4" for the batch's rows already shown
+            self._positions = {
+                k: v for k, v in self._positions.items() if self._batch_of(k) not in batches
+            }
+            self._positions.update(self.store.jobs.positions(batches))
+            if self._ids:
+                self.dataChanged.emit(self.index(0, BATCH), self.index(len(self._ids) - 1, BATCH))
         if self._ids and jobs[-1].id < self._ids[0]:  # out of order: place each one
             for job in jobs:
                 position = 0
@@ -311,6 +377,10 @@ class JobTableModel(QAbstractTableModel):
         self._cache.pop(job_id, None)
         self._rows = {j: r for r, j in enumerate(self._ids)}
         self.endRemoveRows()
+
+    def _batch_of(self, job_id: int) -> int | None:
+        job = self._cache.get(job_id)
+        return job.batch_id if job is not None else None
 
     def tick(self) -> None:
         """Refresh the time columns of running rows (called once a second by the view)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,21 @@ from studio.ui.actions import ActionRegistry
 from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
 
 PROGRESS = next(i for i, c in enumerate(COLUMNS) if c.key == "progress")
+PROMPT = next(i for i, c in enumerate(COLUMNS) if c.key == "prompt")
+# The widest text each column usually shows, for sizing without reading every row.
+SAMPLES = {
+    "take": "#99999",
+    "order": "9999",
+    "status": "failed (transport)",
+    "progress": "100% progress",
+    "elapsed": "99:99",
+    "remaining": "Remaining",
+    "cost": "$99.99 ✓",
+    "model": "sim-fast-xx",
+    "size": "1792x1024",
+    "seconds": "12 s",
+    "batch": "12 of 12",
+}
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -70,6 +85,11 @@ class QueuePanel(QWidget):
             self.filter.addItem(text, key)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.summary = QLabel("")
+        # The selected job in words (and why it failed): readable without a tooltip.
+        self.details = QLabel("Select a job to see its details.")
+        self.details.setObjectName("queueDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QToolBar()
         for command in (
             "queue.pause",
@@ -91,6 +111,7 @@ class QueuePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.details)
         self._ticker = QTimer(self, interval=1000)
         self._ticker.timeout.connect(self._tick)
 
@@ -99,11 +120,28 @@ class QueuePanel(QWidget):
         self.view.setModel(model)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        # Sized to what the columns hold (measuring every row would read the whole store);
+        # the prompt takes the room that is left.
+        metrics = self.view.fontMetrics()
+        pad = 18
         for i, column in enumerate(COLUMNS):
-            width = {"status": 140, "progress": 100, "prompt": 300, "model": 90}.get(column.key, 80)
+            sample = SAMPLES.get(column.key, column.title)
+            width = max(metrics.horizontalAdvance(t) for t in (sample, column.title)) + pad
             header.resizeSection(i, width)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(PROMPT, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_details())
+        model.dataChanged.connect(lambda *_: self._show_details())
+        model.modelReset.connect(self._show_details)
         self._ticker.start()
+
+    def _show_details(self) -> None:
+        index = self.view.currentIndex()
+        if self.model is None or not index.isValid():
+            self.details.setText("Select a job to see its details.")
+            return
+        self.details.setText(self.model.details(self.model.job(index.row())))
 
     def detach(self) -> None:
         self._ticker.stop()

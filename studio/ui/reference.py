@@ -6,8 +6,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
@@ -20,13 +30,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.images import CheckedImage, FitMode, ImageError, check_image, fit_image
+from studio.images import (
+    CheckedImage,
+    FitMode,
+    ImageError,
+    check_image,
+    crop_box,
+    fit_image,
+    upscaled,
+)
+from studio.store.specs import ReferenceFit
 
 PREVIEW_HEIGHT = 150
 
 
 class _Preview(QLabel):
-    """Shows the fitted image; dragging moves the crop towards where the pointer goes."""
+    """The original image with the crop box drawn over it (crop mode), or the padded result
+    (pad mode). Dragging moves the crop box with the pointer."""
 
     focus_moved = Signal(float, float)
 
@@ -36,24 +56,65 @@ class _Preview(QLabel):
         self.setMinimumHeight(PREVIEW_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setObjectName("referencePreview")
-        self.setStyleSheet(
-            "#referencePreview { border: 1px dashed palette(mid); "
-            "border-radius: 6px; color: palette(mid); }"
-        )
         self._press: QPointF | None = None
         self.focus = (0.5, 0.5)
+        self.original: QPixmap | None = None  # scaled to the preview
+        self.source_size = (0, 0)
+        self.output_size = (1280, 720)
+        self.cropping = False
+
+    def show_original(self, original: QPixmap, source_size: tuple[int, int]) -> None:
+        self.original = original.scaledToHeight(
+            PREVIEW_HEIGHT, Qt.TransformationMode.SmoothTransformation
+        )
+        self.source_size = source_size
+        self.setPixmap(self.original)
+
+    def box(self) -> QRectF | None:
+        """The crop box in widget coordinates (None unless cropping an image)."""
+        if not self.cropping or self.original is None or not self.source_size[0]:
+            return None
+        x, y, w, h = crop_box(self.source_size, self.output_size, self.focus)
+        picture = self._picture_rect()
+        k = picture.width() / self.source_size[0]
+        return QRectF(picture.x() + x * k, picture.y() + y * k, w * k, h * k)
+
+    def _picture_rect(self) -> QRectF:
+        assert self.original is not None
+        w, h = self.original.width(), self.original.height()
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        box = self.box()
+        if box is None:
+            return
+        painter = QPainter(self)
+        outside = QPainterPath()
+        outside.addRect(self._picture_rect())
+        inside = QPainterPath()
+        inside.addRect(box)
+        painter.fillPath(outside.subtracted(inside), QColor(0, 0, 0, 140))  # what is cut
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+        painter.setPen(pen)
+        painter.drawRect(box.adjusted(1, 1, -1, -1))
+        painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press = event.position()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._press is None or self.width() == 0 or self.height() == 0:
+        box = self.box()
+        if self._press is None or box is None:
             return
         delta = event.position() - self._press
         self._press = event.position()
-        fx = min(1.0, max(0.0, self.focus[0] - delta.x() / self.width()))
-        fy = min(1.0, max(0.0, self.focus[1] - delta.y() / self.height()))
-        self.focus = (fx, fy)
+        picture = self._picture_rect()
+        free_x, free_y = picture.width() - box.width(), picture.height() - box.height()
+        fx = self.focus[0] + (delta.x() / free_x if free_x > 1 else 0.0)
+        fy = self.focus[1] + (delta.y() / free_y if free_y > 1 else 0.0)
+        self.focus = (min(1.0, max(0.0, fx)), min(1.0, max(0.0, fy)))
+        self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._press is not None:
@@ -84,8 +145,12 @@ class ReferenceBox(QWidget):
         self.mode.addItem("Crop to fill", "crop")
         self.mode.addItem("Pad to fit", "pad")
         self.color = QPushButton("Pad colour")
+        self.name = QLabel("")  # the person's file name, elided in the middle if long
+        self.name.setObjectName("referenceName")
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.info = QLabel("")
         self.info.setWordWrap(True)
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         for w in (self.choose, self.mode, self.color, self.clear):
             row.addWidget(w)
@@ -94,6 +159,7 @@ class ReferenceBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preview)
         layout.addLayout(row)
+        layout.addWidget(self.name)
         layout.addWidget(self.info)
 
         self.choose.clicked.connect(self._choose)
@@ -102,6 +168,18 @@ class ReferenceBox(QWidget):
         self.color.clicked.connect(self._pick_color)
         self.preview.focus_moved.connect(lambda *_: self.refit())
         self._sync_buttons()
+
+    def fit(self) -> ReferenceFit | None:
+        """How the image that will be sent was made (kept with the job)."""
+        if self.source is None or self.fitted is None:
+            return None
+        return ReferenceFit(
+            name=self.source_name,
+            mode="pad" if self.mode.currentData() == "pad" else "crop",
+            focus=self.preview.focus,
+            pad_color=self.pad_color.name(),
+            source_size=(self.source.width, self.source.height),
+        )
 
     # ---- input -------------------------------------------------------------------------
 
@@ -112,27 +190,42 @@ class ReferenceBox(QWidget):
         if path:
             self.load(Path(path))
 
-    def load(self, path: Path) -> asyncio.Future[None]:
-        """Check and fit `path` off the UI thread; the previous image stays until it works."""
-        self.loading = asyncio.ensure_future(self._load(path))
+    def load(
+        self, path: Path, *, name: str | None = None, fit: ReferenceFit | None = None
+    ) -> asyncio.Future[None]:
+        """Check and fit `path` off the UI thread; the previous image stays until it works.
+        `name` is what the person called it (a copy in the library is named by its hash);
+        `fit` restores how it was fitted."""
+        self.loading = asyncio.ensure_future(self._load(path, name or path.name, fit))
         return self.loading
 
-    async def _load(self, path: Path) -> None:
-        self.info.setText(f"Checking {path.name}…")
+    async def _load(self, path: Path, name: str, fit: ReferenceFit | None) -> None:
+        self.info.setText(f"Checking {name}…")
         try:
             checked = await asyncio.to_thread(check_image, path)
         except ImageError as err:
             self.info.setText(str(err))
             self.message.emit(str(err), True)
             return
-        self.source, self.source_name = checked, path.name
-        self.preview.focus = (0.5, 0.5)
+        self.source, self.source_name = checked, name
+        self.preview.focus = fit.focus if fit else (0.5, 0.5)
+        if fit is not None:
+            self.mode.blockSignals(True)
+            self.mode.setCurrentIndex(max(0, self.mode.findData(fit.mode)))
+            self.mode.blockSignals(False)
+            self.pad_color = QColor(fit.pad_color)
+        original = QPixmap()
+        original.loadFromData(checked.data)
+        self.preview.show_original(original, (checked.width, checked.height))
         await self._fit()
 
     def remove(self) -> None:
         self.source, self.fitted, self.source_name = None, None, ""
+        self.preview.original = None
+        self.preview.cropping = False
         self.preview.clear()
         self.preview.setText("Drop an image here\nor choose a file")
+        self.name.setText("")
         self.info.setText("")
         self._sync_buttons()
         self.changed.emit()
@@ -148,6 +241,7 @@ class ReferenceBox(QWidget):
     def set_output_size(self, size: tuple[int, int]) -> None:
         if size != self.output_size:
             self.output_size = size
+            self.preview.output_size = size
             self.refit()
 
     def refit(self) -> None:
@@ -166,19 +260,45 @@ class ReferenceBox(QWidget):
         if source is not self.source:
             return  # replaced meanwhile
         self.fitted = fitted
-        pixmap = QPixmap()
-        pixmap.loadFromData(fitted, "PNG")
-        self.preview.setPixmap(
-            pixmap.scaledToHeight(PREVIEW_HEIGHT, Qt.TransformationMode.SmoothTransformation)
-        )
+        self.preview.output_size = self.output_size
+        self.preview.cropping = mode == "crop"
+        if mode == "pad":  # the padded result is what there is to see
+            pixmap = QPixmap()
+            pixmap.loadFromData(fitted, "PNG")
+            self.preview.setPixmap(
+                pixmap.scaledToHeight(PREVIEW_HEIGHT, Qt.TransformationMode.SmoothTransformation)
+            )
+        elif self.preview.original is not None:
+            self.preview.setPixmap(self.preview.original)
+        self.preview.update()
+        self._show_name()
         w, h = self.output_size
-        hint = " — drag the picture to move the crop" if mode == "crop" else ""
-        self.info.setText(
-            f"{self.source_name}: {source.width}×{source.height}, "
-            f"{'cropped' if mode == 'crop' else 'padded'} to {w}×{h}{hint}"
-        )
+        source_size = (source.width, source.height)
+        lines = [
+            f"{source.width}×{source.height} {'cropped' if mode == 'crop' else 'padded'} "
+            f"to {w}×{h}" + (" — drag the box to move the crop" if mode == "crop" else "")
+        ]
+        if upscaled(source_size, self.output_size):
+            lines.append(
+                f"⚠ Smaller than {w}×{h}: it will be upscaled and look soft. "
+                "A larger image keeps the detail."
+            )
+        self.info.setText("\n".join(lines))
+        self.info.setProperty("warning", upscaled(source_size, self.output_size))
+        self.info.style().polish(self.info)
         self._sync_buttons()
         self.changed.emit()
+
+    def _show_name(self) -> None:
+        metrics = self.name.fontMetrics()
+        width = max(60, self.name.width() or self.width())
+        self.name.setText(metrics.elidedText(self.source_name, Qt.TextElideMode.ElideMiddle, width))
+        self.name.setToolTip(self.source_name)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.source is not None:
+            self._show_name()
 
     def _sync_buttons(self) -> None:
         has = self.source is not None

@@ -11,7 +11,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from studio.jobs.specs import slots_of
 from studio.prompts import PromptSlots
 from studio.services import Services, open_services
 from studio.settings import Settings
@@ -91,7 +90,10 @@ def test_five_variants_reach_ready_in_the_queue(
     win.review.decide("edit")
     assert editor.parent_job == take
     assert "Revising take" in editor.status.text()
-    assert editor.slots().style == slots_of(services.store.jobs.get(take).spec_json)["style"]  # type: ignore[union-attr,index]
+    stored = services.store.jobs.get(take)
+    assert stored is not None
+    assert stored.spec.slots is not None
+    assert editor.slots().style == stored.spec.slots["style"]
     editor.variant_slot.setCurrentIndex(0)
     editor.fields["action"].setPlainText("drifts slowly left to right")
 

@@ -63,7 +63,10 @@ def test_rows_show_the_store(store: Store) -> None:
     model = JobTableModel(store, now=lambda: 1_100.0)
     assert model.rowCount() == 2
     assert model.index(0, column("status")).data() == "failed (policy)"
-    assert model.index(0, column("status")).data(Qt.ItemDataRole.ToolTipRole) == "blocked"
+    assert model.index(0, column("status")).data(Qt.ItemDataRole.ToolTipRole) == (
+        "#2 · failed (policy) — blocked"
+    )
+    assert model.index(0, column("take")).data() == "#2"
     assert model.index(1, column("prompt")).data() == "a fox in snow"
     assert model.index(1, column("size")).data() == "640x360"
     assert model.index(1, column("seconds")).data() == "4 s"
@@ -118,7 +121,9 @@ def test_engine_events_are_applied_together(
     inserted: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
     changed: list[int] = []
-    model.dataChanged.connect(lambda a, b, roles=None: changed.append(a.row()))
+    model.dataChanged.connect(
+        lambda a, b, roles=None: b.column() != column("order") and changed.append(a.row())
+    )
     new = [add(store, f"take {i}") for i in range(3)]
     with store.db.write() as tx:
         store.jobs.update(tx, old, at=1_050.0, progress=40)
@@ -177,3 +182,66 @@ def test_finished_jobs_show_their_thumbnail(store: Store, tmp_path: Path) -> Non
         )
         is None
     )
+
+
+def test_take_names_batch_places_variants_and_run_order(store: Store) -> None:
+    """A take is named by its job number everywhere, with its place in the batch beside it;
+    variant takes show what they vary; queued rows show the order they will be sent in."""
+    with store.db.write() as tx:
+        batch = int(
+            tx.execute(
+                "INSERT INTO batches (name, project, created_at) VALUES ('b', 'default', 1)"
+            ).lastrowid
+            or 0
+        )
+    spec = '{{"model": "sim-fast", "seconds": 4, "size": "640x360", "variant": "Camera: {}"}}'
+    ids = [
+        add(store, f"fox {cam}", batch_id=batch, spec_json=spec.format(cam))
+        for cam in ("slow push", "overhead")
+    ]
+    urgent = add(store, "urgent", priority=5)
+    model = JobTableModel(store, now=lambda: 1_100.0)
+
+    def shown(job_id: int, key: str) -> object:
+        return model.index(model.row_of(job_id) or 0, column(key)).data()
+
+    assert [shown(i, "take") for i in ids] == [f"#{ids[0]}", f"#{ids[1]}"]
+    assert [shown(i, "batch") for i in ids] == ["1 of 2", "2 of 2"]
+    assert shown(urgent, "batch") == ""  # alone: no "1 of 1"
+    assert shown(ids[1], "prompt") == "Camera: overhead · fox overhead"
+    assert [shown(i, "order") for i in (urgent, *ids)] == ["1", "2", "3"]
+    with store.db.write() as tx:  # "move to top" puts the second take first
+        store.jobs.move(tx, [ids[1]], to_top=True, at=1_050.0)
+        store.jobs.update(tx, urgent, at=1_050.0, priority=0)
+    model.jobs_changed({ids[1]: frozenset({"queue_pos"}), urgent: frozenset({"priority"})})
+    assert [shown(i, "order") for i in (ids[1], ids[0], urgent)] == ["1", "2", "3"]
+
+
+def test_rows_queued_for_another_provider_say_so(store: Store) -> None:
+    mine = add(store, "here")
+    theirs = add(store, "there", provider="openai:https://gw.example/v1")
+    model = JobTableModel(
+        store, provider_key="sim", describe_provider=lambda key: f"<{key.split(':')[0]}>"
+    )
+    assert model.index(model.row_of(theirs) or 0, column("status")).data() == "waiting for <openai>"
+    assert model.index(model.row_of(theirs) or 0, column("order")).data() == ""
+    assert model.index(model.row_of(mine) or 0, column("status")).data() == "queued"
+
+
+def test_failure_reason_is_readable_and_unsent_jobs_have_no_elapsed_time(store: Store) -> None:
+    refused = add(
+        store,
+        "bad",
+        JobStatus.FAILED,
+        failure_class=FailureClass.REQUEST.value,
+        failure_message="The model refused 4 s.",
+        submitted_at=1_010.0,
+        finished_at=1_020.0,
+    )
+    never_ran = add(store, "gone", JobStatus.CANCELLED, finished_at=1_090.0)
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    details = model.details(model.job(model.row_of(refused) or 0))
+    assert "The model refused 4 s." in details
+    assert "Retry opens it in the editor to fix" in details
+    assert model.index(model.row_of(refused) or 0, column("elapsed")).data() == "0:10"
+    assert model.index(model.row_of(never_ran) or 0, column("elapsed")).data() == "—"
