@@ -86,7 +86,9 @@ class LineageView(QWidget):
                 QStandardItem(
                     (current.decision + (" ⚑" if current.escalate else "")) if current else "—"
                 ),
-                QStandardItem(job.prompt),
+                QStandardItem(
+                    f"{job.spec.variant} · {job.prompt}" if job.spec.variant else job.prompt
+                ),
             ]
             row[0].setData(job.id, JobIdRole)
             thumb = resolve(job.id, "thumbnail")

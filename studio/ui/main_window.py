@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._spend_timer = QTimer(self, singleShot=True, interval=250)
         self._spend_timer.timeout.connect(self._show_spend)
         self.panels_built = False
+        self._provider_name = "provider"
         self._writing_focus: QWidget | None = None  # where the keys go back to after F6
         self._notice = Notice()
         self._centre = QWidget()  # the notice banner above the review stage
@@ -222,7 +223,10 @@ class MainWindow(QMainWindow):
         self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
         self.editor.budget_hint = self._budget_hint
         self._run(self._load_models())
-        self.health.setText(f"Provider: {services.connection.description}")
+        # Short in the status bar (room for messages); the address is in the tooltip.
+        self._provider_name = services.connection.description.split(" (")[0]
+        self.health.setText(f"Provider: {self._provider_name}")
+        self.health.setToolTip(services.connection.description)
         self._show_spend()
 
     def detach(self) -> Services | None:
@@ -278,9 +282,13 @@ class MainWindow(QMainWindow):
         from studio.jobs.events import ProviderHealth, QueueState
 
         if isinstance(event, ProviderHealth):
-            state = "OK" if event.ok else f"problem: {event.message}"
-            self.health.setText(f"Provider: {state}")
-            self.health.setToolTip(event.message)
+            state = "OK" if event.ok else "problem (hover for details)"
+            self.health.setText(f"Provider: {self._provider_name} · {state}")
+            self.health.setToolTip(event.message or self._provider_name)
+            if not event.ok:
+                self.notify(f"Provider problem: {event.message}", error=True, timeout=15_000)
+            elif self._notice.text.text().startswith("Provider problem"):
+                self._notice.hide()  # it answers again
         elif isinstance(event, QueueState):
             self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
         # A poll brings hundreds of events; the spend (a sum over today's jobs) is read
@@ -458,7 +466,7 @@ class MainWindow(QMainWindow):
                 self.stage.focus_page()
             return
         if on:
-            focused = QApplication.focusWidget()
+            focused = self.focusWidget()  # this window's, even while a dialog is active
             if focused is not None and not self.stage.isAncestorOf(focused):
                 self._writing_focus = focused
         self._show_docks(not on)
@@ -478,7 +486,7 @@ class MainWindow(QMainWindow):
 
     def _modal(self, dialog: QDialog) -> bool:
         """Run a dialog; afterwards the keys go where they went before it."""
-        before = QApplication.focusWidget()
+        before = self.focusWidget()
         accepted = bool(dialog.exec())
         if self.reviewing:
             self.stage.focus_page()

@@ -50,24 +50,21 @@ class Column:
 
 
 COLUMNS = (
-    Column("take", "Take", frozenset()),
+    Column("take", "Take", frozenset({"batch_id"})),  # "#42 · 3 of 6"
     Column("order", "Order", frozenset({"status", "priority", "queue_pos"})),
     Column("status", "Status", frozenset({"status", "failure_class"})),
     Column("progress", "Progress", frozenset({"progress", "status"})),
     Column("prompt", "Prompt", frozenset({"status"})),  # the thumbnail appears when ready
-    Column("elapsed", "Elapsed", frozenset({"status", "submitted_at"})),
-    Column("remaining", "Remaining", frozenset({"progress", "status"})),
+    Column("time", "Time", frozenset({"status", "submitted_at", "progress"})),
     Column("cost", "Cost", frozenset({"actual_cost", "estimated_cost", "status"})),
     Column("model", "Model", frozenset()),
-    Column("size", "Size", frozenset()),
-    Column("seconds", "Seconds", frozenset()),
-    Column("batch", "In batch", frozenset({"batch_id"})),
+    Column("output", "Output", frozenset()),  # "640x360 · 4 s"
 )
 ORDER = next(i for i, c in enumerate(COLUMNS) if c.key == "order")
-BATCH = next(i for i, c in enumerate(COLUMNS) if c.key == "batch")
+TAKE = next(i for i, c in enumerate(COLUMNS) if c.key == "take")
 # What the run order depends on: a change to any of these may move every queued row.
 REORDERS = frozenset({"created", "status", "priority", "queue_pos"})
-TIMED = {i for i, c in enumerate(COLUMNS) if c.key in ("elapsed", "remaining")}
+TIMED = {i for i, c in enumerate(COLUMNS) if c.key == "time"}
 
 
 def _ordinal(n: int) -> str:
@@ -197,9 +194,7 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key in (
             "order",
             "cost",
-            "seconds",
-            "elapsed",
-            "remaining",
+            "time",
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
@@ -208,7 +203,8 @@ class JobTableModel(QAbstractTableModel):
 
     def _display(self, job: JobRow, key: str) -> str:
         if key == "take":
-            return job.name
+            position = self._positions.get(job.id)
+            return f"{job.name} · {position}" if position and position.count > 1 else job.name
         if key == "order":
             place = self._order.get(job.id)
             return str(place) if place is not None else ""
@@ -216,12 +212,12 @@ class JobTableModel(QAbstractTableModel):
             return self.status_text(job)
         if key == "progress":
             return f"{job.progress or 0}%"
-        if key == "elapsed":
+        if key == "time":
             if job.submitted_at is None:  # never sent: nothing has elapsed at the provider
                 return "—"
-            return _duration((job.finished_at or self.now()) - job.submitted_at)
-        if key == "remaining":
-            return _duration(self._remaining(job))
+            elapsed = _duration((job.finished_at or self.now()) - job.submitted_at)
+            left = self._remaining(job)
+            return f"{elapsed} · {_duration(left)} left" if left is not None else elapsed
         if key == "cost":
             if job.actual_cost is not None:
                 return f"${job.actual_cost:.2f} ✓"  # as billed by the provider
@@ -230,18 +226,14 @@ class JobTableModel(QAbstractTableModel):
             return f"${job.cost:.2f}"
         if key == "model":
             return job.model
-        if key == "size":
-            return job.spec.frame
-        if key == "seconds":
-            return f"{job.spec.seconds} s" if job.spec.seconds else "—"
+        if key == "output":
+            seconds = f" · {job.spec.seconds} s" if job.spec.seconds else ""
+            return job.spec.frame + seconds
         if key == "prompt":
             text = " ".join(job.prompt.split())
             if job.spec.variant:  # what tells the takes of a variant batch apart, first
                 text = f"{job.spec.variant} · {text}"
             return text if len(text) <= 120 else text[:119] + "…"
-        if key == "batch":
-            position = self._positions.get(job.id)
-            return str(position) if position and position.count > 1 else ""
         return ""
 
     def status_text(self, job: JobRow) -> str:
@@ -354,7 +346,7 @@ class JobTableModel(QAbstractTableModel):
             }
             self._positions.update(self.store.jobs.positions(batches))
             if self._ids:
-                self.dataChanged.emit(self.index(0, BATCH), self.index(len(self._ids) - 1, BATCH))
+                self.dataChanged.emit(self.index(0, TAKE), self.index(len(self._ids) - 1, TAKE))
         if self._ids and jobs[-1].id < self._ids[0]:  # out of order: place each one
             for job in jobs:
                 position = 0

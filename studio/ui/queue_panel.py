@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,18 +37,16 @@ PROGRESS = next(i for i, c in enumerate(COLUMNS) if c.key == "progress")
 PROMPT = next(i for i, c in enumerate(COLUMNS) if c.key == "prompt")
 # The widest text each column usually shows, for sizing without reading every row.
 SAMPLES = {
-    "take": "#99999",
-    "order": "9999",
+    "take": "#9999 · 12 of 12",
+    "order": "Order",
     "status": "failed (transport)",
-    "progress": "100% progress",
-    "elapsed": "99:99",
-    "remaining": "Remaining",
+    "progress": "100%  ",
+    "time": "9:99 · 9:99 left",
     "cost": "$99.99 ✓",
     "model": "sim-fast-xx",
-    "size": "1792x1024",
-    "seconds": "12 s",
-    "batch": "12 of 12",
+    "output": "1792x1024 · 12 s",
 }
+PROMPT_MIN = 260  # the prompt is what tells jobs apart: it keeps room, the rest scrolls
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -129,12 +136,26 @@ class QueuePanel(QWidget):
             sample = SAMPLES.get(column.key, column.title)
             width = max(metrics.horizontalAdvance(t) for t in (sample, column.title)) + pad
             header.resizeSection(i, width)
-        header.setSectionResizeMode(PROMPT, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(24)
+        self.view.installEventFilter(self)
+        self._fit_prompt()
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_details())
         model.dataChanged.connect(lambda *_: self._show_details())
         model.modelReset.connect(self._show_details)
         self._ticker.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._fit_prompt()
+        return super().eventFilter(watched, event)
+
+    def _fit_prompt(self) -> None:
+        """The prompt column takes the room the others leave, and never less than
+        PROMPT_MIN (then the columns after it scroll)."""
+        header = self.view.horizontalHeader()
+        others = sum(header.sectionSize(i) for i in range(len(COLUMNS)) if i != PROMPT)
+        room = self.view.viewport().width() - others
+        header.resizeSection(PROMPT, max(PROMPT_MIN, room))
 
     def _show_details(self) -> None:
         index = self.view.currentIndex()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -122,6 +123,7 @@ class ReviewPanel(QWidget):
         self.asking: str | None = None  # "escalate" or "approve": the note field asks why
         self._positions: dict[int, BatchPosition] = {}
         self.actions_by_id: dict[str, QAction] = {}
+        self.keys_overlay: QDialog | None = None
 
         self.takes = TakeListModel(self)
         self.list = QListView()
@@ -642,8 +644,11 @@ class ReviewPanel(QWidget):
     def show_keys(self) -> None:
         from studio.ui.keys_overlay import KeysOverlay
 
-        KeysOverlay(self.keymap, self).exec()
-        self.setFocus()  # the review keys work again at once
+        overlay = KeysOverlay(self.keymap, self)
+        overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        overlay.finished.connect(lambda _result: self.setFocus())  # the keys work at once
+        self.keys_overlay = overlay
+        overlay.open()  # window-modal, without a nested event loop
 
     def _auto_toggled(self, on: bool) -> None:
         if self.session is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from studio.errors import StudioError
@@ -49,6 +50,13 @@ class ReviewStage(QTabWidget):
         self.lineage.job_activated.connect(
             lambda job_id: self.review_takes(self.lineage.job_ids(), start=job_id)
         )
+        back = keymap.get("compare.close")
+        if back is not None:  # the key that leaves compare leaves the lineage too
+            action = QAction(back.text, self.lineage)
+            action.setShortcuts([QKeySequence(k) for k in back.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(self.show_review)
+            self.lineage.addAction(action)
 
     def attach(self, store: Store | None, library: Path | None, reviewer: str = "") -> None:
         self.store, self.library, self.reviewer = store, library, reviewer

@@ -68,8 +68,7 @@ def test_rows_show_the_store(store: Store) -> None:
     )
     assert model.index(0, column("take")).data() == "#2"
     assert model.index(1, column("prompt")).data() == "a fox in snow"
-    assert model.index(1, column("size")).data() == "640x360"
-    assert model.index(1, column("seconds")).data() == "4 s"
+    assert model.index(1, column("output")).data() == "640x360 · 4 s"
     assert model.index(1, column("cost")).data() == "$0.20"
     assert model.index(1, 0).data(JobIdRole) == first
 
@@ -86,7 +85,7 @@ def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
     with store.db.write() as tx:
         store.jobs.update(tx, job_id, at=1_050.0, progress=40)
     model.job_changed(job_id, frozenset({"progress"}))
-    assert changes == [(0, column("progress"), column("remaining"))]
+    assert changes == [(0, column("progress"), column("time"))]
     assert model.index(0, column("progress")).data() == "40%"
     assert resets == []
 
@@ -205,9 +204,8 @@ def test_take_names_batch_places_variants_and_run_order(store: Store) -> None:
     def shown(job_id: int, key: str) -> object:
         return model.index(model.row_of(job_id) or 0, column(key)).data()
 
-    assert [shown(i, "take") for i in ids] == [f"#{ids[0]}", f"#{ids[1]}"]
-    assert [shown(i, "batch") for i in ids] == ["1 of 2", "2 of 2"]
-    assert shown(urgent, "batch") == ""  # alone: no "1 of 1"
+    assert [shown(i, "take") for i in ids] == [f"#{ids[0]} · 1 of 2", f"#{ids[1]} · 2 of 2"]
+    assert shown(urgent, "take") == f"#{urgent}"  # alone: no "1 of 1"
     assert shown(ids[1], "prompt") == "Camera: overhead · fox overhead"
     assert [shown(i, "order") for i in (urgent, *ids)] == ["1", "2", "3"]
     with store.db.write() as tx:  # "move to top" puts the second take first
@@ -243,5 +241,5 @@ def test_failure_reason_is_readable_and_unsent_jobs_have_no_elapsed_time(store: 
     details = model.details(model.job(model.row_of(refused) or 0))
     assert "The model refused 4 s." in details
     assert "Retry opens it in the editor to fix" in details
-    assert model.index(model.row_of(refused) or 0, column("elapsed")).data() == "0:10"
-    assert model.index(model.row_of(never_ran) or 0, column("elapsed")).data() == "—"
+    assert model.index(model.row_of(refused) or 0, column("time")).data() == "0:10"
+    assert model.index(model.row_of(never_ran) or 0, column("time")).data() == "—"

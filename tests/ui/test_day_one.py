@@ -1,0 +1,311 @@
+"""What a new reviewer hits on day one, one fix each: work kept across restarts, the last
+layout reopened only when it has something to show, keys back after dialogs, the wheel,
+the reference panel, the checks box, the variant values, and what queuing says."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PIL import Image
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QScrollArea, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from studio.prompts import Linter, PromptSlots, load_presets
+from studio.services import Services, open_services
+from studio.settings import Settings
+from studio.sim.state import SimConfig
+from studio.store import FailureClass, JobStatus
+from studio.ui.editor import PromptEditor
+from studio.ui.main_window import MainWindow
+from studio.ui.wheel import install as install_wheel_guard
+
+Opened = tuple[MainWindow, Services]
+
+
+async def until(check: Callable[[], object], seconds: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[Callable[[], Opened]]:
+    """Open a window on the simulator (again and again: a restart on the same profile)."""
+    opened: list[Opened] = []
+
+    def open_one() -> Opened:
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.resize(1280, 800)
+        win.show()
+        services = qloop.run_until_complete(
+            open_services(Settings(), sim_config=SimConfig(render_seconds=0.3))
+        )
+        win.attach(services)
+        qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))
+        opened.append((win, services))
+        return win, services
+
+    yield open_one
+    for win, _ in opened:
+        closing = win.detach()
+        if closing is not None:
+            qloop.run_until_complete(closing.close())
+
+
+def close(qloop: qasync.QEventLoop, win: MainWindow) -> None:
+    win.close()  # writes the layout and the draft, as quitting does
+    services = win.detach()
+    if services is not None:
+        qloop.run_until_complete(services.close())
+
+
+def picture(path: Path, size: tuple[int, int]) -> Path:
+    Image.new("RGB", size, (200, 90, 30)).save(path)
+    return path
+
+
+def test_the_unsent_prompt_survives_a_restart(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+) -> None:
+    win, _ = open_window()
+    editor = win.editor
+    editor.set_slots(PromptSlots(subject="a heron", action="lands on a post"))
+    editor.size_box.setCurrentIndex(editor.size_box.findData("1280x720"))
+    editor.seconds_box.setCurrentIndex(editor.seconds_box.findData(8))
+    editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("lighting"))
+    editor.variant_values.setPlainText("dawn\ndusk")
+    editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("camera"))
+    editor.variant_values.setPlainText("slow push\nstatic")
+    image = picture(tmp_path / "heron reference.png", (1600, 900))
+    qloop.run_until_complete(editor.reference.load(image))
+    close(qloop, win)
+    image.unlink()  # the draft keeps its own copy
+
+    again, _ = open_window()
+    editor = again.editor
+    qloop.run_until_complete(until(lambda: editor.reference.fitted is not None, 10))
+    assert editor.slots().subject == "a heron"
+    assert editor.slots().action == "lands on a post"
+    assert (editor.size_box.currentData(), editor.seconds_box.currentData()) == ("1280x720", 8)
+    assert editor.variant_slot.currentData() == "camera"
+    assert editor.variant_values.toPlainText() == "slow push\nstatic"
+    editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("lighting"))
+    assert editor.variant_values.toPlainText() == "dawn\ndusk"  # each slot kept its own
+    assert editor.reference.source_name == "heron reference.png"
+
+
+def test_restart_reopens_the_review_only_when_it_has_takes(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, _ = open_window()
+    win.set_review_layout(True)  # reviewing, but nothing opened
+    close(qloop, win)
+    again, _ = open_window()
+    again.restore_review()
+    assert not again.reviewing  # an empty review would be a dead end: writing instead
+    assert again.editor.isVisible()
+    assert again.queue.isVisible()
+
+    async def render() -> list[int]:
+        queued = await again.services.engine.submit_batch(  # type: ignore[union-attr]
+            [again.editor._base_spec(PromptSlots(subject="a kite", action="climbs"))],  # type: ignore[list-item]
+            name="kite",
+        )
+        ids = [j.id for j in queued.jobs]
+        store = again.services.store  # type: ignore[union-attr]
+        await until(lambda: all(j.status is JobStatus.READY for j in store.jobs.many(ids)))
+        return ids
+
+    ids = qloop.run_until_complete(render())
+    again.open_job(ids[0])
+    assert again.reviewing
+    close(qloop, again)
+    third, _ = open_window()
+    third.restore_review()
+    assert third.reviewing
+    assert third.review.session is not None
+    assert [t.job_id for t in third.review.session.takes] == ids
+
+
+def test_the_keys_come_back_after_a_dialog(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, _ = open_window()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
+    win.set_review_layout(True)
+    assert win.review.hasFocus()
+    dialog = QDialog(win)
+    QTimer.singleShot(50, dialog.reject)
+    win._modal(dialog)  # a dialog takes the focus while it is open
+    # The window's own focus widget: where the keys go once the window manager gives the
+    # window back its activation (the offscreen platform does not).
+    assert win.focusWidget() is win.review
+    win.set_review_layout(False)
+    win.editor.fields["setting"].setFocus()
+    win.set_review_layout(True)
+    win.set_review_layout(False)
+    assert win.focusWidget() is win.editor.fields["setting"]  # writing: where it was
+    other = QDialog(win)
+    QTimer.singleShot(50, other.reject)
+    win._modal(other)
+    assert win.focusWidget() is win.editor.fields["setting"]
+
+
+def test_the_wheel_scrolls_and_leaves_unfocused_controls_alone(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_wheel_guard(app)
+    area = QScrollArea()
+    qtbot.addWidget(area)
+    body = QWidget()
+    column = QVBoxLayout(body)
+    boxes = []
+    for _ in range(12):
+        box = QComboBox()
+        box.addItems(["one", "two", "three"])
+        column.addWidget(box)
+        boxes.append(box)
+    body.setMinimumHeight(1200)
+    area.setWidget(body)
+    area.resize(300, 200)
+    area.show()
+    target = boxes[2]
+
+    def turn() -> None:
+        centre = QPointF(target.rect().center())
+        QApplication.sendEvent(
+            target,
+            QWheelEvent(
+                centre,
+                QPointF(target.mapToGlobal(centre.toPoint())),
+                QPoint(),
+                QPoint(0, -120),
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+                Qt.ScrollPhase.NoScrollPhase,
+                False,
+            ),
+        )
+
+    turn()
+    assert target.currentIndex() == 0
+    assert area.verticalScrollBar().value() > 0
+    assert target.focusPolicy() == Qt.FocusPolicy.StrongFocus  # a turn does not focus it
+    target.setFocus()
+    qtbot.waitUntil(target.hasFocus, timeout=2000)
+    turn()
+    assert target.currentIndex() == 1  # chosen on purpose: the wheel works on it
+
+
+def test_the_reference_panel_names_the_file_shows_the_crop_and_warns_of_upscaling(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    editor = PromptEditor(load_presets(), Linter())
+    qtbot.addWidget(editor)
+    editor.resize(460, 900)
+    editor.show()
+    box = editor.reference
+    box.set_output_size((1280, 720))
+    long_name = "campaign-" + "x" * 64 + ".png"
+    qloop.run_until_complete(box.load(picture(tmp_path / long_name, (2000, 2000))))
+    assert box.name.toolTip() == long_name
+    assert "…" in box.name.text()  # elided, not pushing the fields out
+    assert editor.width() == 460
+    crop = box.preview.box()
+    assert crop is not None  # drawn over the original
+    assert crop.width() == pytest.approx(crop.height() * 16 / 9, rel=0.02)
+    assert "upscaled" not in box.info.text()
+    qloop.run_until_complete(box.load(picture(tmp_path / "small.png", (800, 600))))
+    assert "upscaled" in box.info.text()
+    fit = box.fit()
+    assert fit is not None
+    assert (fit.name, fit.mode, fit.source_size) == ("small.png", "crop", (800, 600))
+
+
+def test_checks_show_whole_and_a_click_goes_to_the_slot(qtbot: QtBot) -> None:
+    editor = PromptEditor(load_presets(), Linter())
+    qtbot.addWidget(editor)
+    editor.resize(460, 700)
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor, timeout=3000)
+    editor.set_slots(
+        PromptSlots(
+            subject="something cool",
+            action="jumps, spins and waves then cut to a beach",
+            constraints="no logos, Nike shoes in view",
+        )
+    )
+    checks = editor.lint_list
+    assert checks.count() >= 3
+    assert checks.verticalScrollBar().maximum() == 0  # every check is in view, none hidden
+    row = next(i for i in range(checks.count()) if checks.item(i).text().startswith("Constraints:"))
+    checks.itemClicked.emit(checks.item(row))
+    assert editor.fields["constraints"].hasFocus()
+
+
+def test_queuing_a_finished_prompt_says_so_and_offers_another_take(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    editor = win.editor
+    editor.set_slots(PromptSlots(subject="a lighthouse", action="blinks at dusk"))
+
+    async def scenario() -> None:
+        editor.request_submit()
+        await until(lambda: len(services.store.jobs.ids()) == 1, 10)
+        first = services.store.jobs.ids()[0]
+        await until(lambda: services.store.jobs.get(first).status is JobStatus.READY)  # type: ignore[union-attr]
+        editor.request_submit()  # the same prompt and settings again
+        await until(lambda: "already has" in editor.status.text(), 10)
+        assert editor.status.text() == f"#{first} already has this prompt and settings."
+        assert editor.again.isVisible()
+        assert services.store.jobs.ids() == [first]
+        editor.again.click()
+        await until(lambda: len(services.store.jobs.ids()) == 2, 10)
+        assert editor.status.text() == f"Queued #{services.store.jobs.ids()[0]}."
+        assert not editor.again.isVisible()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_retrying_a_refused_request_opens_it_to_fix(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    store = services.store
+    with store.db.write() as tx:
+        job_id = store.jobs.insert(
+            tx,
+            {
+                "provider": "sim",
+                "model": "sim-fast",
+                "prompt": "a crane takes off",
+                "spec_json": '{"model": "sim-fast", "prompt": "a crane takes off", "seconds": 8,'
+                ' "size": "1280x720", "slots": {"subject": "a crane", "action": "takes off"}}',
+                "idem_key": "refused",
+                "status": JobStatus.FAILED.value,
+                "failure_class": FailureClass.REQUEST.value,
+                "failure_message": "The model does not allow 8 s.",
+            },
+            at=1.0,
+        )
+    win.queue.model.reload()  # type: ignore[union-attr]
+    win.queue.view.selectRow(0)
+    qloop.run_until_complete(win._retry())
+    editor = win.editor
+    assert editor.slots().subject == "a crane"
+    assert (editor.size_box.currentData(), editor.seconds_box.currentData()) == ("1280x720", 8)
+    assert "The model does not allow 8 s." in editor.status.text()
+    assert store.jobs.ids() == [job_id]  # nothing was resent
