@@ -7,8 +7,10 @@ simulator by default) and the engine open afterwards, off the UI thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
+import signal
 import sys
 
 import qasync
@@ -39,6 +41,10 @@ def main() -> int:
     app.setQuitOnLastWindowClosed(False)
     closing = asyncio.Event()
     app.lastWindowClosed.connect(closing.set)
+    # Logging out or `kill` asks politely: close as Quit does (layout, draft, services).
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, window.close)
 
     async def run() -> None:
         await window.build_panels_async()

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from studio.errors import StudioError
 from studio.ui.actions import ActionRegistry
 from studio.ui.notice import Notice
 from studio.ui.wheel import install as install_wheel_guard
+from studio.ui.window_state import WindowState
 
 # Only the shell's modules load before the first paint: the panels, the store and the
 # services (engine, httpx, PyAV) are imported where they are first needed.
@@ -102,7 +103,8 @@ class MainWindow(QMainWindow):
         self._centre_layout.addWidget(self._notice)
         self.setCentralWidget(self._centre)
         self.resize(1280, 800)
-        self._restore_geometry()  # where the window was: no jump once the panels arrive
+        self.window_state = WindowState()
+        self.window_state.restore_geometry(self)  # where it was: no jump once panels arrive
         if not staged:
             self.build_panels()
 
@@ -146,7 +148,7 @@ class MainWindow(QMainWindow):
         self.stage = ReviewStage(keymap)
         self._centre_layout.addWidget(self.stage, 1)
         self.stage.edit_requested.connect(self.revise)
-        self.stage.opened.connect(lambda: self.set_review_layout(True))
+        self.stage.opened.connect(self._review_opened)
         menu = self.menuBar().addMenu("Re&view")
         for action in self.review.actions_by_id.values():
             menu.addAction(action)
@@ -470,6 +472,7 @@ class MainWindow(QMainWindow):
             if focused is not None and not self.stage.isAncestorOf(focused):
                 self._writing_focus = focused
         self._show_docks(not on)
+        self._save_layout()  # a crash reopens what was there
         if on:
             self.stage.focus_page()
             return
@@ -488,6 +491,7 @@ class MainWindow(QMainWindow):
         """Run a dialog; afterwards the keys go where they went before it."""
         before = self.focusWidget()
         accepted = bool(dialog.exec())
+        self.activateWindow()  # X without a window manager leaves the focus nowhere
         if self.reviewing:
             self.stage.focus_page()
         elif before is not None and before.isVisible():
@@ -532,17 +536,8 @@ class MainWindow(QMainWindow):
 
     # ---- layout persistence ----------------------------------------------------------------
 
-    def _layout_settings(self) -> QSettings:
-        return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-    def _restore_geometry(self) -> None:
-        geometry = self._layout_settings().value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-
     def _restore_docks(self) -> None:
-        state = self._layout_settings().value("state")
-        if state is None or not self.restoreState(state):
+        if not self.window_state.restore_docks(self):
             # First start: the editor gets room to write, the queue a third of the height.
             self.resizeDocks(
                 [self.editor_dock], [max(460, self.width() * 2 // 5)], Qt.Orientation.Horizontal
@@ -553,34 +548,33 @@ class MainWindow(QMainWindow):
 
     def restore_review(self) -> None:
         """Reopen the review of the last run, unless it would open empty: then writing."""
-        saved = self._layout_settings().value("reviewing")
-        ids, current = _ids(saved), None
+        saved = self.window_state.saved_review()
+        ids = saved.takes
         if ids and self.services is not None:
             ready = {j.id for j in self.services.store.jobs.many(ids) if j.status.value == "ready"}
             ids = [i for i in ids if i in ready]
-            current = _ids(self._layout_settings().value("current"))
-        if self._layout_settings().value("layout") == "review" and ids:
-            self.review_takes(ids, start=current[0] if current else None)
+        if saved.reviewing and ids:
+            self.review_takes(ids, start=saved.current)
         else:
             self.set_review_layout(False)
 
+    def _review_opened(self) -> None:
+        self.set_review_layout(True)
+        self._save_layout()
+
+    def _save_layout(self) -> None:
+        takes, current = self.stage.reviewing() or ([], None)
+        self.window_state.save_review(self.reviewing, takes, current)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        settings = self._layout_settings()
         if self.panels_built:
-            settings.setValue("layout", "review" if self.reviewing else "writing")
+            self._save_layout()
             # The docks are saved as the writing layout has them; the review layout is
             # reopened only once its takes are known to exist (restore_review), never empty.
             self._show_docks(True)
-            under_review = self.stage.reviewing()
-            settings.setValue(
-                "reviewing", ",".join(map(str, under_review[0])) if under_review else ""
-            )
-            settings.setValue("current", str(under_review[1]) if under_review else "")
             self.stage.stop()
             self.drafts.close()
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("state", self.saveState())
-        settings.sync()
+        self.window_state.save_window(self)
         for task in self._tasks:
             task.cancel()
         super().closeEvent(event)
@@ -598,12 +592,6 @@ class MainWindow(QMainWindow):
             bar.showMessage(text, timeout)
             return
         self._notice.show_text(text, error=error, timeout=timeout)
-
-
-def _ids(value: object) -> list[int]:
-    """Job ids saved as "3,4,5" (QSettings may hand back a list for a comma string)."""
-    parts = value if isinstance(value, list) else str(value or "").split(",")
-    return [int(p) for p in (str(x).strip() for x in parts) if p.isdigit()]
 
 
 def _template_name(template: Template) -> str:

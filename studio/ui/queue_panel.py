@@ -77,6 +77,8 @@ class QueuePanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # one line a job; the details line below has it all
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(34)
         self.view.setIconSize(QSize(48, 27))

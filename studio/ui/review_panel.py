@@ -646,9 +646,15 @@ class ReviewPanel(QWidget):
 
         overlay = KeysOverlay(self.keymap, self)
         overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        overlay.finished.connect(lambda _result: self.setFocus())  # the keys work at once
+        overlay.finished.connect(lambda _result: self._take_keys())
         self.keys_overlay = overlay
         overlay.open()  # window-modal, without a nested event loop
+
+    def _take_keys(self) -> None:
+        """After a dialog: this window active again and the review keys here (without a
+        window manager, X leaves the focus nowhere when a dialog closes)."""
+        self.window().activateWindow()
+        self.setFocus()
 
     def _auto_toggled(self, on: bool) -> None:
         if self.session is not None:
