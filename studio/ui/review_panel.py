@@ -11,20 +11,16 @@ import html
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence, QPixmap, QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QCheckBox,
     QDialog,
     QFrame,
@@ -37,7 +33,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -45,66 +40,11 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.review.session import ReasonNeeded, ReviewSession, Take
+from studio.review.session import ReasonNeeded, ReviewSession
 from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player import ClipPlayer
-
-Index = QModelIndex | QPersistentModelIndex
-JobIdRole = Qt.ItemDataRole.UserRole + 1
-MARKS = {"approve": "✓ approved", "edit": "✎ edit", "discard": "✗ discarded"}
-
-
-class TakeListModel(QAbstractListModel):
-    """The session's takes: number, decision, total score, star, thumbnail."""
-
-    def __init__(self, panel: ReviewPanel) -> None:
-        super().__init__(panel)
-        self.panel = panel
-        self._thumbs: dict[int, QPixmap] = {}
-
-    @property
-    def session(self) -> ReviewSession | None:
-        return self.panel.session
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        if parent.isValid() or self.session is None:
-            return 0
-        return len(self.session.takes)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        session = self.session
-        if session is None or not index.isValid() or index.row() >= len(session.takes):
-            return None
-        take = session.takes[index.row()]
-        if role == JobIdRole:
-            return take.job_id
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.panel.take_text(take)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumb(take.job_id)
-        if role == Qt.ItemDataRole.ToolTipRole and session.revealed(take):
-            job = self.panel.job(take.job_id)
-            return job.prompt if job else None
-        return None
-
-    def _thumb(self, job_id: int) -> QPixmap | None:
-        if job_id not in self._thumbs:
-            path = self.panel.asset_path(job_id, "thumbnail")
-            pixmap = QPixmap(str(path)) if path is not None else QPixmap()
-            self._thumbs[job_id] = (
-                pixmap.scaledToWidth(96, Qt.TransformationMode.SmoothTransformation)
-                if not pixmap.isNull()
-                else QPixmap()
-            )
-        thumb = self._thumbs[job_id]
-        return None if thumb.isNull() else thumb
-
-    def refresh(self, row: int | None = None) -> None:
-        if row is None:
-            self.beginResetModel()
-            self.endResetModel()
-        else:
-            self.dataChanged.emit(self.index(row), self.index(row))
+from studio.ui.rubric_view import RubricView
+from studio.ui.take_list import TakeListModel
 
 
 class ReviewPanel(QWidget):
@@ -143,24 +83,9 @@ class ReviewPanel(QWidget):
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        # The rubric: a row per criterion, 0/1/2 buttons, the selected row's anchors.
-        self.rubric_box = QFrame()
-        self.rubric_box.setObjectName("rubric")
-        self.rubric_grid = QGridLayout(self.rubric_box)
-        self.rubric_grid.setHorizontalSpacing(6)
-        self.rubric_title = QLabel()
-        self.anchors = QLabel()
-        self.anchors.setObjectName("anchors")
-        self.anchors.setWordWrap(True)
-        self.anchors.setMinimumHeight(70)
-        self.total = QLabel()
-        self.total.setObjectName("total")
-        self.tags_row = QWidget()
-        self.tags_layout = QGridLayout(self.tags_row)
-        self.tags_layout.setContentsMargins(0, 0, 0, 0)
-        self.tag_buttons: dict[str, QToolButton] = {}
-        self.score_groups: list[QButtonGroup] = []
-        self.criterion_labels: list[QLabel] = []
+        self.rubric = RubricView()
+        self.rubric.score_clicked.connect(self._click_score)
+        self.rubric.tag_clicked.connect(lambda tag: self._run(lambda: self.toggle_tag(tag)))
 
         self.note = QLineEdit()
         self.note.setObjectName("decisionNote")
@@ -200,11 +125,7 @@ class ReviewPanel(QWidget):
         self.history.setMinimumHeight(90)
 
         side = QVBoxLayout()
-        side.addWidget(self.rubric_title)
-        side.addWidget(self.rubric_box)
-        side.addWidget(self.anchors)
-        side.addWidget(self.tags_row)
-        side.addWidget(self.total)
+        side.addWidget(self.rubric)
         side.addLayout(decide)
         side.addWidget(self.note)
         side.addWidget(self.auto)
@@ -325,7 +246,7 @@ class ReviewPanel(QWidget):
         )
         session.auto_advance = self.auto.isChecked()
         session.blind = self.blind.isChecked()
-        self._build_rubric()
+        self.rubric.build(session.rubric)
         self.takes.refresh()
         if start_job is not None:
             for i, take in enumerate(session.takes):
@@ -344,7 +265,7 @@ class ReviewPanel(QWidget):
             return
         self.session.rubric = rubric
         self.session.select_criterion(0)
-        self._build_rubric()
+        self.rubric.build(rubric)
         self._show_take(reload=False)
         self.say(f"Rubric v{rubric.version} in use from now on.")
 
@@ -359,47 +280,6 @@ class ReviewPanel(QWidget):
         if self.store is None or self.library is None:
             return None
         return self.store.assets.file(self.library, job_id, kind)
-
-    def _build_rubric(self) -> None:
-        assert self.session is not None
-        rubric = self.session.rubric
-        while self.rubric_grid.count():
-            item = self.rubric_grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.score_groups, self.criterion_labels = [], []
-        for row, criterion in enumerate(rubric.rubric.criteria):
-            label = QLabel(criterion.name)
-            label.setToolTip(criterion.description)
-            self.rubric_grid.addWidget(label, row, 0)
-            self.criterion_labels.append(label)
-            group = QButtonGroup(self)
-            group.setExclusive(True)
-            for value in SCORES:
-                button = QToolButton()
-                button.setText(str(value))
-                button.setCheckable(True)
-                button.setFixedWidth(34)
-                button.setToolTip(criterion.anchors[value])
-                button.clicked.connect(lambda _c=False, r=row, v=value: self._click_score(r, v))
-                group.addButton(button, value)
-                self.rubric_grid.addWidget(button, row, 1 + value)
-            self.score_groups.append(group)
-        for button in self.tag_buttons.values():
-            button.deleteLater()
-        self.tag_buttons = {}
-        for i, tag in enumerate(rubric.rubric.tags):
-            button = QToolButton()
-            button.setText(tag)
-            button.setCheckable(True)
-            button.clicked.connect(lambda _c=False, t=tag: self.toggle_tag(t))
-            self.tag_buttons[tag] = button
-            self.tags_layout.addWidget(button, i // 2, i % 2)
-        self.rubric_title.setText(
-            f"<b>{rubric.rubric.name.title()} rubric</b> · v{rubric.version} · pass at "
-            f"{rubric.rubric.pass_threshold}/{rubric.rubric.max_total}, no criterion at 0"
-        )
 
     # ---- showing a take -------------------------------------------------------------------
 
@@ -417,32 +297,8 @@ class ReviewPanel(QWidget):
         if reload and self.player.clip != self.asset_path(take.job_id, "video"):
             self._load_clip(take.job_id)
         self._preload_next()
+        self.rubric.show_take(session.rubric, take, session.criterion)
         rubric = session.rubric.rubric
-        for row, group in enumerate(self.score_groups):
-            score = take.scores.get(rubric.criteria[row].id)
-            group.setExclusive(False)
-            for button in group.buttons():
-                button.setChecked(group.id(button) == score)
-            group.setExclusive(True)
-            selected = row == session.criterion
-            self.criterion_labels[row].setText(
-                ("▸ " if selected else "   ") + rubric.criteria[row].name
-            )
-            self.criterion_labels[row].setStyleSheet("font-weight: bold;" if selected else "")
-        crit = rubric.criteria[session.criterion]
-        self.anchors.setText(
-            f"<b>{crit.name}</b> — {crit.description}<br>"
-            + "<br>".join(f"<b>{v}</b> {crit.anchors[v]}" for v in SCORES)
-        )
-        for tag, button in self.tag_buttons.items():
-            button.setChecked(tag in take.tags)
-        total = rubric.total(take.scores)
-        verdict = (
-            "passes"
-            if rubric.passes(take.scores)
-            else ("does not pass" if rubric.complete(take.scores) else "not fully scored")
-        )
-        self.total.setText(f"<b>Total {total}/{rubric.max_total}</b> — {verdict}")
         self._show_info(job)
         self.history.clear()
         for entry in session.history() if session.revealed(take) else []:
@@ -462,28 +318,8 @@ class ReviewPanel(QWidget):
         self.list.selectionModel().blockSignals(False)
         self.takes.refresh(session.index)
 
-    def take_text(self, take: Take) -> str:
-        """A take in the list: its number and place in the batch, then its variant, then
-        (unless blind mode hides them) its decision and total."""
-        session = self.session
-        assert session is not None
-        job = self.job(take.job_id)
-        position = self._positions.get(take.job_id)
-        first = take_name(take.job_id) + (f" · {position}" if position else "")
-        first += " ★" if take.starred else ""
-        lines = [first]
-        if job is not None and job.spec.variant:
-            lines.append(job.spec.variant)
-        if not session.revealed(take):
-            lines.append("blind · not decided yet")
-            return "\n".join(lines)
-        rubric = session.rubric.rubric
-        scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
-        mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
-        if take.decision is not None and take.decision.escalate:
-            mark += " ⚑"
-        lines.append(f"{mark} · {scored}")
-        return "\n".join(lines)
+    def position(self, job_id: int) -> BatchPosition | None:
+        return self._positions.get(job_id)
 
     def _show_info(self, job: JobRow | None) -> None:
         session = self.session

@@ -61,7 +61,7 @@ def test_ten_takes_reviewed_from_the_keyboard(
     panel, store = review
     session = panel.session
     assert session is not None
-    assert panel.rubric_title.text().count("v1") == 1
+    assert panel.rubric.title.text().count("v1") == 1
     qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
     decided: list[str] = []
     for number in range(10):
@@ -177,6 +177,6 @@ def test_a_broken_rubric_file_is_named_and_the_last_good_version_used(
     assert str(team) in panel.status.text()
     assert "pass_threshold: must be between 0 and 6" in panel.status.text()
     assert "using the last good version (1)" in panel.status.text()
-    assert "v1" in panel.rubric_title.text()
+    assert "v1" in panel.rubric.title.text()
     keys(qtbot, panel, "2")  # scoring goes on under the last good version
     assert store.verdicts.scores(session.takes[0].job_id)["motion"] == 2

@@ -1,0 +1,106 @@
+"""The takes under review as a list model: number and place in the batch, variant,
+decision and total (hidden in blind mode until decided), star, thumbnail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QPixmap
+
+from studio.review.session import ReviewSession, Take
+from studio.store import BatchPosition, JobRow, take_name
+
+Index = QModelIndex | QPersistentModelIndex
+JobIdRole = Qt.ItemDataRole.UserRole + 1
+MARKS = {"approve": "✓ approved", "edit": "✎ edit", "discard": "✗ discarded"}
+
+
+class TakeSource(Protocol):
+    """What the list reads (the review panel)."""
+
+    @property
+    def session(self) -> ReviewSession | None: ...
+
+    def job(self, job_id: int) -> JobRow | None: ...
+
+    def asset_path(self, job_id: int, kind: str) -> Path | None: ...
+
+    def position(self, job_id: int) -> BatchPosition | None: ...
+
+
+def take_text(
+    session: ReviewSession, take: Take, job: JobRow | None, position: BatchPosition | None
+) -> str:
+    """A take in the list: its number and place in the batch, then its variant, then
+    (unless blind mode hides them) its decision and total."""
+    first = take_name(take.job_id) + (f" · {position}" if position else "")
+    first += " ★" if take.starred else ""
+    lines = [first]
+    if job is not None and job.spec.variant:
+        lines.append(job.spec.variant)
+    if not session.revealed(take):
+        lines.append("blind · not decided yet")
+        return "\n".join(lines)
+    rubric = session.rubric.rubric
+    scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
+    mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
+    if take.decision is not None and take.decision.escalate:
+        mark += " ⚑"
+    lines.append(f"{mark} · {scored}")
+    return "\n".join(lines)
+
+
+class TakeListModel(QAbstractListModel):
+    """The session's takes: number, decision, total score, star, thumbnail."""
+
+    def __init__(self, panel: TakeSource) -> None:
+        super().__init__()
+        self.panel = panel
+        self._thumbs: dict[int, QPixmap] = {}
+
+    @property
+    def session(self) -> ReviewSession | None:
+        return self.panel.session
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        if parent.isValid() or self.session is None:
+            return 0
+        return len(self.session.takes)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        session = self.session
+        if session is None or not index.isValid() or index.row() >= len(session.takes):
+            return None
+        take = session.takes[index.row()]
+        if role == JobIdRole:
+            return take.job_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            job = self.panel.job(take.job_id)
+            return take_text(session, take, job, self.panel.position(take.job_id))
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumb(take.job_id)
+        if role == Qt.ItemDataRole.ToolTipRole and session.revealed(take):
+            job = self.panel.job(take.job_id)
+            return job.prompt if job else None
+        return None
+
+    def _thumb(self, job_id: int) -> QPixmap | None:
+        if job_id not in self._thumbs:
+            path = self.panel.asset_path(job_id, "thumbnail")
+            pixmap = QPixmap(str(path)) if path is not None else QPixmap()
+            self._thumbs[job_id] = (
+                pixmap.scaledToWidth(96, Qt.TransformationMode.SmoothTransformation)
+                if not pixmap.isNull()
+                else QPixmap()
+            )
+        thumb = self._thumbs[job_id]
+        return None if thumb.isNull() else thumb
+
+    def refresh(self, row: int | None = None) -> None:
+        if row is None:
+            self.beginResetModel()
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(row), self.index(row))
