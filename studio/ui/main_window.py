@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,13 +23,13 @@ from studio import paths
 from studio.errors import StudioError
 from studio.ui.actions import ActionRegistry
 from studio.ui.notice import Notice
+from studio.ui.status_line import StatusLine
 from studio.ui.wheel import install as install_wheel_guard
 from studio.ui.window_state import WindowState
 
 # Only the shell's modules load before the first paint: the panels, the store and the
 # services (engine, httpx, PyAV) are imported where they are first needed.
 if TYPE_CHECKING:
-    from studio.jobs.events import Event
     from studio.services import Services
     from studio.settings import Settings
     from studio.store import JobRow
@@ -84,16 +84,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(queue, self.templates_dock)
         self.tabifyDockWidget(self.templates_dock, library)
         queue.raise_()
-        self.health = QLabel("Provider: starting…")
-        self.spend = QLabel("")
-        self.paused = QLabel("")
-        for label in (self.paused, self.spend, self.health):
-            self.statusBar().addPermanentWidget(label)
         self._tasks: set[asyncio.Future[Any]] = set()
-        self._spend_timer = QTimer(self, singleShot=True, interval=250)
-        self._spend_timer.timeout.connect(self._show_spend)
         self.panels_built = False
-        self._provider_name = "provider"
         self._writing_focus: QWidget | None = None  # where the keys go back to after F6
         self._notice = Notice()
         self._centre = QWidget()  # the notice banner above the review stage
@@ -101,6 +93,8 @@ class MainWindow(QMainWindow):
         self._centre_layout.setContentsMargins(0, 0, 0, 0)
         self._centre_layout.setSpacing(0)
         self._centre_layout.addWidget(self._notice)
+        self.status = StatusLine(self.statusBar(), self._notice)
+        self.health, self.spend = self.status.health, self.status.spend
         self.setCentralWidget(self._centre)
         self.resize(1280, 800)
         self.window_state = WindowState()
@@ -220,21 +214,18 @@ class MainWindow(QMainWindow):
         self.templates.set_repo(services.store.templates)
         self.stage.attach(services.store, services.library, services.settings.reviewer_name)
         engine.bus.subscribe(model.on_event)
-        engine.bus.subscribe(self._on_event)
+        engine.bus.subscribe(self.status.on_event)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
         self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
-        self.editor.budget_hint = self._budget_hint
+        self.editor.budget_hint = self.status.budget_hint
         self._run(self._load_models())
-        # Short in the status bar (room for messages); the address is in the tooltip.
-        self._provider_name = services.connection.description.split(" (")[0]
-        self.health.setText(f"Provider: {self._provider_name}")
-        self.health.setToolTip(services.connection.description)
-        self._show_spend()
+        self.status.attach(services)
 
     def detach(self) -> Services | None:
         """Forget the services before they close, so no timer or event reaches them after;
         returns them for the caller to close."""
         services, self.services = self.services, None
+        self.status.attach(None)
         if services is not None:
             services.engine.bus.clear()
         if self.panels_built:
@@ -261,13 +252,13 @@ class MainWindow(QMainWindow):
         from studio.services import open_services
 
         old = self.detach()
-        self.health.setText("Provider: reconnecting…")
+        self.status.connecting("reconnecting…")
         if old is not None:
             await old.close()
         try:
             services = await open_services(settings)
         except StudioError as err:
-            self.health.setText("Provider: not connected")
+            self.status.connecting("not connected")
             self.editor.show_message(str(err), error=True)
             return
         self.attach(services)
@@ -279,41 +270,6 @@ class MainWindow(QMainWindow):
             self.editor.set_profiles(await self.services.engine.models())
         except StudioError as err:
             self.editor.show_message(f"Could not load the models: {err}", error=True)
-
-    def _on_event(self, event: Event) -> None:
-        from studio.jobs.events import ProviderHealth, QueueState
-
-        if isinstance(event, ProviderHealth):
-            state = "OK" if event.ok else "problem (hover for details)"
-            self.health.setText(f"Provider: {self._provider_name} · {state}")
-            self.health.setToolTip(event.message or self._provider_name)
-            if not event.ok:
-                self.notify(f"Provider problem: {event.message}", error=True, timeout=15_000)
-            elif self._notice.text.text().startswith("Provider problem"):
-                self._notice.hide()  # it answers again
-        elif isinstance(event, QueueState):
-            self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
-        # A poll brings hundreds of events; the spend (a sum over today's jobs) is read
-        # once for all of them.
-        if not self._spend_timer.isActive():
-            self._spend_timer.start()
-
-    def _show_spend(self) -> None:
-        if self.services is None:
-            return
-        usage = self.services.today()
-        if usage is None:
-            self.spend.setText(f"Today ${self.services.spent_today():.2f}")
-        else:
-            self.spend.setText(f"Today ${usage.spent:.2f} of ${usage.cap:.2f}")
-
-    def _budget_hint(self, cost: float) -> str:
-        if self.services is None:
-            return ""
-        usage = self.services.today()
-        if usage is None:
-            return "no daily cap"
-        return f"${usage.left:.2f} left today"
 
     # ---- gestures → services ---------------------------------------------------------------
 
@@ -338,7 +294,7 @@ class MainWindow(QMainWindow):
         if queued.new:
             self.editor.parent_job = None
         self.editor.report_queued(queued, submission)
-        self._show_spend()
+        self.status.show_spend()
 
     def _engine_call(self, name: str, *args: Any, **kw: Any) -> None:
         if self.services is not None:
@@ -582,16 +538,7 @@ class MainWindow(QMainWindow):
     # ---- messages ----------------------------------------------------------------------
 
     def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
-        """Say something to the reviewer, whole: a short note in the status bar, anything
-        longer than the room there in a banner that wraps (never cut off)."""
-        bar = self.statusBar()
-        room = bar.width() - sum(
-            w.sizeHint().width() for w in (self.paused, self.spend, self.health)
-        )
-        if not error and bar.fontMetrics().horizontalAdvance(text) < room - 40:
-            bar.showMessage(text, timeout)
-            return
-        self._notice.show_text(text, error=error, timeout=timeout)
+        self.status.notify(text, error=error, timeout=timeout)
 
 
 def _template_name(template: Template) -> str:

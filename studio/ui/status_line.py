@@ -1,0 +1,90 @@
+"""The window's status line: provider health, queue pause, today's spend, and messages —
+short ones in the status bar, anything longer (or an error) in a banner that wraps, so no
+message is ever cut off."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from studio.ui.notice import Notice
+
+if TYPE_CHECKING:
+    from studio.jobs.events import Event
+    from studio.services import Services
+
+
+class StatusLine(QObject):
+    def __init__(self, bar: QStatusBar, notice: Notice) -> None:
+        super().__init__(bar)
+        self.bar, self.notice = bar, notice
+        self.services: Services | None = None
+        self.health = QLabel("Provider: starting…")
+        self.spend = QLabel("")
+        self.paused = QLabel("")
+        for label in (self.paused, self.spend, self.health):
+            bar.addPermanentWidget(label)
+        self.provider = "provider"
+        # A poll brings hundreds of events; the spend (a sum over today's jobs) is read
+        # once for all of them.
+        self._spend_timer = QTimer(self, singleShot=True, interval=250)
+        self._spend_timer.timeout.connect(self.show_spend)
+
+    def attach(self, services: Services | None) -> None:
+        self.services = services
+        if services is None:
+            return
+        # Short in the status bar (room for messages); the address is in the tooltip.
+        self.provider = services.connection.description.split(" (")[0]
+        self.health.setText(f"Provider: {self.provider}")
+        self.health.setToolTip(services.connection.description)
+        self.show_spend()
+
+    def connecting(self, state: str) -> None:
+        self.health.setText(f"Provider: {state}")
+
+    def on_event(self, event: Event) -> None:
+        from studio.jobs.events import ProviderHealth, QueueState
+
+        if isinstance(event, ProviderHealth):
+            state = "OK" if event.ok else "problem (hover for details)"
+            self.health.setText(f"Provider: {self.provider} · {state}")
+            self.health.setToolTip(event.message or self.provider)
+            if not event.ok:
+                self.notify(f"Provider problem: {event.message}", error=True, timeout=15_000)
+            elif self.notice.text.text().startswith("Provider problem"):
+                self.notice.hide()  # it answers again
+        elif isinstance(event, QueueState):
+            self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
+        if not self._spend_timer.isActive():
+            self._spend_timer.start()
+
+    def show_spend(self) -> None:
+        if self.services is None:
+            return
+        usage = self.services.today()
+        if usage is None:
+            self.spend.setText(f"Today ${self.services.spent_today():.2f}")
+        else:
+            self.spend.setText(f"Today ${usage.spent:.2f} of ${usage.cap:.2f}")
+
+    def budget_hint(self, cost: float) -> str:
+        if self.services is None:
+            return ""
+        usage = self.services.today()
+        if usage is None:
+            return "no daily cap"
+        return f"${usage.left:.2f} left today"
+
+    def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
+        """Say something to the reviewer, whole: a short note in the status bar, anything
+        longer than the room there (or an error) in the banner."""
+        room = self.bar.width() - sum(
+            w.sizeHint().width() for w in (self.paused, self.spend, self.health)
+        )
+        if not error and self.bar.fontMetrics().horizontalAdvance(text) < room - 40:
+            self.bar.showMessage(text, timeout)
+            return
+        self.notice.show_text(text, error=error, timeout=timeout)
