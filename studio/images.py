@@ -18,7 +18,11 @@ from PIL import Image, UnidentifiedImageError
 from studio.errors import StudioError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # 40 MP: enough for any camera, refuses decompression bombs
+# Read from the header, before anything is decoded: a 157-byte PNG can claim 1 × 40,000
+# pixels, and fitting that to a frame would ask for gigabytes.
+MAX_SIDE = 16_384
+MAX_PIXELS = 100_000_000  # 100 MP: more than any camera; refuses decompression bombs
+MAX_ASPECT = 8.0  # beyond 8:1 a fitted crop or pad is a sliver, never what was meant
 FORMATS = {"PNG", "JPEG", "WEBP"}
 FitMode = Literal["crop", "pad"]
 
@@ -64,11 +68,7 @@ def check_image_bytes(data: bytes, name: str = "the image") -> CheckedImage:
             width, height = img.size
             if fmt not in FORMATS:
                 raise ImageError(f"{name} is a {fmt} image; use PNG, JPEG or WebP.")
-            if width * height > MAX_PIXELS:
-                raise ImageError(
-                    f"{name} is {width:,} × {height:,} pixels; the limit is "
-                    f"{MAX_PIXELS // 1_000_000} megapixels."
-                )
+            _check_size(name, width, height)
             if getattr(img, "n_frames", 1) > 1:
                 raise ImageError(f"{name} is animated; use a still image.")
             img.load()  # decodes fully: catches truncated and corrupt files
@@ -103,6 +103,25 @@ def crop_box(
 def upscaled(source: tuple[int, int], size: tuple[int, int]) -> bool:
     """Smaller than the output in either dimension: fitting will enlarge (soften) it."""
     return source[0] < size[0] or source[1] < size[1]
+
+
+def _check_size(name: str, width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise ImageError(f"{name} has no pixels ({width} × {height}).")
+    if max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"{name} is {width:,} × {height:,} pixels; the limit is {MAX_SIDE:,} on a side."
+        )
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"{name} is {width:,} × {height:,} pixels; the limit is "
+            f"{MAX_PIXELS // 1_000_000} megapixels."
+        )
+    if max(width, height) / min(width, height) > MAX_ASPECT:
+        raise ImageError(
+            f"{name} is {width:,} × {height:,} pixels, an aspect ratio beyond "
+            f"{MAX_ASPECT:g}:1; use an image closer to the output frame."
+        )
 
 
 def fit_image(

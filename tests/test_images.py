@@ -58,9 +58,29 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
 
 def test_huge_dimensions_are_refused_without_decoding() -> None:
     buffer = io.BytesIO()
-    Image.new("1", (10_000, 10_000)).save(buffer, "PNG")  # 100 MP, tiny file
-    with pytest.raises(ImageError, match="10,000 × 10,000 pixels; the limit is 40 megapixels"):
+    Image.new("1", (11_000, 11_000)).save(buffer, "PNG")  # 121 MP, tiny file
+    with pytest.raises(ImageError, match="11,000 × 11,000 pixels; the limit is 100 megapixels"):
         check_image_bytes(buffer.getvalue(), "big.png")
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ((1, 40_000), "1 × 40,000 pixels; the limit is 16,384 on a side"),
+        ((20_000, 100), "20,000 × 100 pixels; the limit is 16,384 on a side"),
+        ((9_000, 1_000), "an aspect ratio beyond 8:1"),
+        ((100, 900), "an aspect ratio beyond 8:1"),
+    ],
+)
+def test_slivers_and_giant_sides_are_refused_from_the_header(
+    size: tuple[int, int], message: str, tmp_path: Path
+) -> None:
+    """A 157-byte PNG of 1 × 40,000 pixels used to exhaust memory when fitted."""
+    buffer = io.BytesIO()
+    Image.new("1", size).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 20_000
+    with pytest.raises(ImageError, match=message):
+        check_image_bytes(buffer.getvalue(), "odd.png")
 
 
 @pytest.mark.parametrize("mode", ["crop", "pad"])
@@ -78,5 +98,5 @@ def test_fit_gives_exact_output_size(mode: str) -> None:
 def test_decompression_bomb_sized_image_is_refused_clearly() -> None:
     buffer = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(buffer, "PNG")  # 400 MP: Pillow itself refuses
-    with pytest.raises(ImageError, match="400 megapixels; the limit is 40 megapixels"):
+    with pytest.raises(ImageError, match="400 megapixels; the limit is 100 megapixels"):
         check_image_bytes(buffer.getvalue(), "bomb.png")

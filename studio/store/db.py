@@ -85,9 +85,11 @@ class Database:
         return StoreError(f"The library at {self.path} cannot be used: {text}.")
 
     def _damaged(self, detail: str) -> StoreError:
-        backup = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
         copied = ""
         with contextlib.suppress(OSError):
+            backup = _unused(
+                self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            )
             shutil.copy2(self.path, backup)
             copied = f" A copy was saved as {backup.name}."
         return StoreError(
@@ -166,3 +168,12 @@ def _split_sql(script: str) -> list[str]:
 
 
 __all__ = ["LATEST", "Database", "StoreError", "Transaction"]
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or `path-2`, `path-3`… : two copies in one second never overwrite each other."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate

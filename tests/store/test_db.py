@@ -95,6 +95,27 @@ def test_a_damaged_database_is_kept_and_copied(tmp_path: Path) -> None:
     assert copies[0].read_bytes() == before
 
 
+def test_two_damaged_copies_in_one_second_both_survive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy was named to the second: a second attempt in that second overwrote the
+    first copy (of a file that may have changed meanwhile)."""
+    monkeypatch.setattr("studio.store.db.time.strftime", lambda *_a: "20261124-101010")
+    path = tmp_path / "studio.db"
+    contents = []
+    for i in range(2):
+        path.write_bytes(f"not a database, attempt {i} ".encode() * 100)
+        contents.append(path.read_bytes())
+        with pytest.raises(StoreError, match="is damaged"):
+            Store(path)
+    copies = sorted(tmp_path.glob("studio.db.damaged-*"))
+    assert [c.name for c in copies] == [
+        "studio.db.damaged-20261124-101010",
+        "studio.db.damaged-20261124-101010-2",
+    ]
+    assert [c.read_bytes() for c in copies] == contents
+
+
 def test_a_corrupted_page_is_detected(tmp_path: Path) -> None:
     path = tmp_path / "studio.db"
     store = Store(path)

@@ -154,7 +154,7 @@ def test_drop_a_real_image_then_bad_ones(
     cases = {
         "fake.png": (b"this is a text file", "not an image"),
         "empty.png": (b"", "empty (0 bytes)"),
-        "huge.png": (None, "the limit is 40 megapixels"),
+        "huge.png": (None, "megapixels"),  # Pillow refuses 400 MP as it opens
     }
     for name, (data, message) in cases.items():
         path = tmp_path / name
