@@ -11,6 +11,7 @@ import io
 import math
 import os
 import textwrap
+import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +39,7 @@ class ClipRequest:
     model: str = "sim"
     audio: bool = False
     reference: bytes | None = None
+    take: str = ""  # the job id: burned in, and it moves the scene, so no two takes match
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class _Scene:
         self.caption = _caption(req)
         self.font = _font(max(10, req.height // 24))
         self.small = _font(max(8, req.height // 40))
+        # Like a real model, each take of one prompt comes out different.
+        self.phase = (zlib.crc32(req.take.encode()) % 1000) / 1000 * 2 * math.pi
 
     def frame(self, index: int) -> npt.NDArray[np.uint8]:
         w, h, t = self.req.width, self.req.height, index / FPS
@@ -105,7 +109,7 @@ class _Scene:
         img = self.bg.crop((offset, 0, offset + w, h))
         draw = ImageDraw.Draw(img)
         radius = max(6, h // 12)
-        cx = radius + (w - 2 * radius) * (0.5 + 0.5 * math.sin(t * 1.7))
+        cx = radius + (w - 2 * radius) * (0.5 + 0.5 * math.sin(t * 1.7 + self.phase))
         cy = radius + (h * 0.6 - radius) * abs(math.sin(t * 3.1))
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(250, 200, 40))
         hx, hy, length = w * 0.82, h * 0.42, h * 0.16
@@ -120,7 +124,7 @@ class _Scene:
         draw.text((w - w // 3, h // 40), label, font=self.font, fill=(255, 255, 255))
         draw.text(
             (w - w // 3, h // 40 + max(10, h // 24) + 4),
-            f"{self.req.model} {w}x{h}",
+            f"{self.req.model} {w}x{h} {self.req.take}".rstrip(),
             font=self.small,
             fill=(220, 220, 220),
         )

@@ -203,6 +203,7 @@ class SimState:
             model=job.model,
             audio=job.audio,
             reference=reference,
+            take=job.id,
         )
         loop = asyncio.get_running_loop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import time
 from pathlib import Path
@@ -119,3 +120,18 @@ def test_control_api_answers_loopback_only() -> None:
         assert local.get("/_sim/stats").status_code == 200
     finally:
         state.close()
+
+
+def test_two_takes_of_one_prompt_are_different_videos(sim: SimServer) -> None:
+    """Like a real provider: two renders of one prompt, size and model must not be
+    byte-identical (a library that deduplicates by sha256 would merge two takes)."""
+    body = {"prompt": "a red fox in snow", "model": "sim-fast", "seconds": "4", "size": "640x360"}
+    with httpx.Client(base_url=sim.url, headers={"Authorization": "Bearer sk-sim-local"}) as client:
+        ids = [client.post("/v1/videos", json=body).json()["id"] for _ in range(2)]
+        digests = set()
+        for vid in ids:
+            wait_completed(client, vid)
+            digests.add(hashlib.sha256(client.get(f"/v1/videos/{vid}/content").content).digest())
+            thumb = client.get(f"/v1/videos/{vid}/content", params={"variant": "thumbnail"})
+            digests.add(hashlib.sha256(thumb.content).digest())
+    assert len(digests) == 4  # two videos and two thumbnails, all different
