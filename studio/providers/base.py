@@ -47,6 +47,10 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
+MAX_ID = 256
+_ID_FORBIDDEN = frozenset("/\\?#%&=+<>\"'`;")
+
+
 class Fields:
     """Typed reads from a decoded JSON object; a wrong shape is a `BadResponse` (retryable)."""
 
@@ -60,6 +64,18 @@ class Fields:
         value = self.data.get(key)
         if not isinstance(value, str) or not value:
             raise BadResponse(f"{self.what}: field '{key}' is missing or not a string")
+        return value
+
+    def job_id(self, key: str = "id") -> str:
+        """A provider's job id: it goes into URL paths of authenticated requests, so one
+        that could reach another path ("../x", "x?y=1") is refused, not sent."""
+        value = self.text(key)
+        if (
+            len(value) > MAX_ID
+            or value in (".", "..")
+            or any(ch in _ID_FORBIDDEN or not ch.isprintable() or ch.isspace() for ch in value)
+        ):
+            raise BadResponse(f"{self.what}: '{key}' is not a usable job id: {value[:80]!r}")
         return value
 
     def opt_text(self, key: str) -> str | None:

@@ -11,6 +11,7 @@ import ipaddress
 import json
 import logging
 import re
+import urllib.parse
 from collections.abc import Mapping
 from typing import IO, Any, TypedDict, Unpack
 
@@ -43,6 +44,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 # on every request (measured: stalls on the UI thread with 100).
 POOL = httpx.Limits(max_connections=24, max_keepalive_connections=12)
 RETRYABLE_STATUS = {408, 409, 429}
+MAX_JSON_BYTES = 16 * 1024 * 1024  # no API reply is near this; a hostile one could be endless
+# A download that trickles is dead: fail it (it is retried later) rather than hang forever.
+MIN_RATE = 64 * 1024  # bytes per second, averaged over…
+RATE_WINDOW = 30.0  # …this many seconds
+MAX_UNSIZED_BYTES = 2 * 1024**3  # a body with no announced length stops here
 
 
 _HOST_RE = re.compile(
@@ -100,6 +106,12 @@ def validate_base_url(url: str) -> str:
     return str(parsed).rstrip("/")
 
 
+def job_path(job_id: str, *rest: str) -> str:
+    """`videos/{id}/...` with the id percent-encoded as one path segment (defence in depth:
+    ids are validated where they are read, see `Fields.job_id`)."""
+    return "/".join(("videos", urllib.parse.quote(job_id, safe=""), *rest))
+
+
 def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     """(message, code) from `{"error": {...}}` (OpenAI, OpenRouter) or a plain body."""
     try:
@@ -115,6 +127,33 @@ def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     if isinstance(err, str):
         return err, None
     return None, None
+
+
+class _Meter:
+    """Watches a download: one that trickles (under MIN_RATE over RATE_WINDOW) or, with no
+    announced length, grows past MAX_UNSIZED_BYTES is stopped (and retried later)."""
+
+    def __init__(self, clock: Clock, label: str, *, sized: bool) -> None:
+        self.clock, self.label, self.sized = clock, label, sized
+        self.start, self.bytes = clock.monotonic(), 0
+
+    def add(self, n: int, total: int) -> None:
+        if not self.sized and total > MAX_UNSIZED_BYTES:
+            raise BadResponse(
+                f"{self.label}: a download of unknown length passed "
+                f"{MAX_UNSIZED_BYTES // 2**30} GiB; stopped"
+            )
+        self.bytes += n
+        elapsed = self.clock.monotonic() - self.start
+        if elapsed < RATE_WINDOW:
+            return
+        if self.bytes < MIN_RATE * elapsed:
+            rate = self.bytes / elapsed / 1024
+            raise TimedOut(
+                f"{self.label}: the download is too slow ({rate:.1f} KiB/s for {elapsed:.0f} s; "
+                f"the floor is {MIN_RATE // 1024} KiB/s). It will be tried again."
+            )
+        self.start, self.bytes = self.clock.monotonic(), 0
 
 
 class HttpOptions(TypedDict, total=False):
@@ -241,9 +280,11 @@ class HttpCore:
                     self._raise_for_status(response)
                 expected = response.headers.get("content-length")
                 received = 0
+                meter = _Meter(self.clock, self.label, sized=expected is not None)
                 async for chunk in response.aiter_bytes():
                     dest.write(chunk)
                     received += len(chunk)
+                    meter.add(len(chunk), received)
                 if expected is not None and received != int(expected):
                     raise BadResponse(
                         f"{self.label}: download ended after {received:,} of {int(expected):,} "
@@ -256,10 +297,30 @@ class HttpCore:
             raise self._map_exception(err, "GET", path) from None
 
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """The whole reply, read up to MAX_JSON_BYTES (a bigger one is refused unread)."""
         await self.limiter.acquire()
         self.requests_sent += 1
         try:
-            return await self._client.request(method, path, **kw)
+            request = self._client.build_request(method, path, **kw)
+            response = await self._client.send(request, stream=True)
+            try:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_JSON_BYTES:
+                        raise BadResponse(
+                            f"{self.label} sent a reply over {MAX_JSON_BYTES // 2**20} MiB "
+                            f"({method} {path}); it was not read",
+                            status=response.status_code,
+                        )
+            finally:
+                await response.aclose()
+            return httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=bytes(body),
+                request=request,
+            )
         except httpx.HTTPError as err:
             raise self._map_exception(err, method, path) from None
 

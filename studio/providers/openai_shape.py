@@ -9,7 +9,7 @@ import httpx
 
 from studio.providers.base import Fields
 from studio.providers.errors import BadResponse, NotFound, RequestError
-from studio.providers.http import HttpCore, HttpOptions
+from studio.providers.http import HttpCore, HttpOptions, job_path
 from studio.providers.profiles import ProfileSet, load_profiles
 from studio.providers.types import (
     Page,
@@ -50,7 +50,7 @@ def parse_video(data: Any, *, now: float) -> RemoteJob:
         message = str(err.get("message") or code)
         error = RemoteError(code=code, message=message, kind=classify_failure(code, message))
     return RemoteJob(
-        id=f.text("id"),
+        id=f.job_id(),
         status=status,
         progress=f.opt_int("progress"),
         model=f.opt_text("model"),
@@ -128,7 +128,7 @@ class OpenAIShapeProvider:
         return self._video(body)
 
     async def retrieve(self, job_id: str) -> RemoteJob:
-        return self._video(await self.http.json("GET", f"videos/{job_id}"))
+        return self._video(await self.http.json("GET", job_path(job_id)))
 
     async def list_page(
         self, *, after: str | None = None, limit: int = LIST_PAGE_SIZE, order: str = "desc"
@@ -190,20 +190,20 @@ class OpenAIShapeProvider:
 
     async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
         return await self.http.download(
-            f"videos/{job_id}/content", dest, params={"variant": variant}
+            job_path(job_id, "content"), dest, params={"variant": variant}
         )
 
     async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
         body = await self.http.json(
             "POST",
-            f"videos/{job_id}/remix",
+            job_path(job_id, "remix"),
             json_body={"prompt": prompt},
             headers={"Idempotency-Key": idem_key},
         )
         return self._video(body)
 
     async def delete(self, job_id: str) -> bool:
-        body = Fields(await self.http.json("DELETE", f"videos/{job_id}"), "delete reply")
+        body = Fields(await self.http.json("DELETE", job_path(job_id)), "delete reply")
         return bool(body.data.get("deleted"))
 
     async def cancel(self, job_id: str) -> None:

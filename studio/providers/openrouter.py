@@ -11,7 +11,7 @@ from typing import IO, Any, Unpack
 from studio.errors import ConfigError
 from studio.providers.base import Fields
 from studio.providers.errors import BadResponse, NotFound, Unsupported
-from studio.providers.http import HttpCore, HttpOptions
+from studio.providers.http import HttpCore, HttpOptions, job_path
 from studio.providers.profiles import ProfileSet, profile_from_openrouter
 from studio.providers.types import (
     RemoteError,
@@ -54,7 +54,7 @@ def parse_job(data: Any) -> RemoteJob:
     cost = Fields(usage, "usage").opt_num("cost") if isinstance(usage, dict) else None
     urls = data.get("unsigned_urls")
     return RemoteJob(
-        id=f.text("id"),
+        id=f.job_id(),
         status=status,
         error=error,
         cost=cost,
@@ -145,7 +145,7 @@ class OpenRouterProvider:
         return parse_job(reply)
 
     async def retrieve(self, job_id: str) -> RemoteJob:
-        return parse_job(await self.http.json("GET", f"videos/{job_id}"))
+        return parse_job(await self.http.json("GET", job_path(job_id)))
 
     async def recent(self, since: float) -> list[RemoteJob]:
         """No list endpoint: lost creates cannot be looked up (the Idempotency-Key may help)."""
@@ -169,7 +169,7 @@ class OpenRouterProvider:
         if variant != "video":
             raise Unsupported(f"OpenRouter does not provide a {variant} for a video job.")
         return await self.http.download(
-            f"videos/{job_id}/content", dest, params={"index": 0}, accept="video/mp4"
+            job_path(job_id, "content"), dest, params={"index": 0}, accept="video/mp4"
         )
 
     async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
