@@ -34,7 +34,7 @@ class HostileProvider(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("content-length", 0)))
         self._json({"id": self.next_id, "object": "video", "status": "queued", "progress": 0})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.paths.append(self.path)
         if self.path.startswith("/v1/big"):  # a reply that would never end
             self.send_response(200)
