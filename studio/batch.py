@@ -1,197 +1,145 @@
-"""Specs from people and files (CLI flags, JSONL lines) into `RenderSpec`s, and headless batches.
+"""A headless, resumable batch: one render per line of a JSONL file (see `batch_lines`).
 
-A batch file has one JSON object per line: `prompt` (required), and optionally `model`,
-`seconds`, `size` or `resolution` + `aspect`, `seed`, `audio`, `image` (a path, relative to
-the file), `fit` (crop|pad), `priority`, `project`, `render_again`. A line that does not
-parse is reported with its number; the other lines still run. Running the same file again
-continues where it left off: a line that already has a job (running, done or failed) is
-not queued again; failed ones are retried deliberately (`render_again`, or the queue).
+A line that does not parse is reported with its number and the others still run. Lines are
+read and queued as the file streams in (the engine starts first, so a long file is already
+rendering while it is read), with a progress line. Each line has an identity of its own
+(file, spec, which of the identical lines, `render_again`): running the file again never
+queues a line twice, and identical lines are separate takes. On a re-run, a line whose clip
+is missing from the library is fetched again (unless it was deleted on purpose), and one
+that failed for storage is retried now that there may be room.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from studio.errors import SpecError, StudioError
-from studio.images import check_image, fit_image
+from studio.batch_lines import BatchLine, build_spec, line_key, parse_line
+from studio.errors import StudioError
 from studio.jobs import Engine
-from studio.providers.profiles import ProfileSet
-from studio.providers.types import ReferenceImage, RenderSpec
-from studio.store import JobRow, JobStatus
+from studio.store import FailureClass, JobRow, JobStatus
 
-KNOWN_FIELDS = {
-    "prompt",
-    "model",
-    "seconds",
-    "size",
-    "resolution",
-    "aspect",
-    "seed",
-    "audio",
-    "image",
-    "fit",
-    "priority",
-    "project",
-    "render_again",
-}
+__all__ = ["BatchResult", "build_spec", "run_batch"]
 
-
-def build_spec(fields: Mapping[str, Any], profiles: ProfileSet, base_dir: Path) -> RenderSpec:
-    """A validated spec; unset duration and frame default to the model's first allowed ones."""
-    prompt = fields.get("prompt")
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise SpecError("The prompt is empty: describe at least a subject and an action.")
-    model = fields.get("model")
-    profile = profiles.get(model) if model else next(iter(profiles))
-    seconds = fields.get("seconds")
-    if seconds is None:
-        seconds = profile.durations[0]
-    if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise SpecError(f"'seconds' must be a whole number, not {seconds!r}.")
-    size, resolution, aspect = fields.get("size"), fields.get("resolution"), fields.get("aspect")
-    if not (size or resolution or aspect):
-        if profile.sizes:
-            size = profile.sizes[0]
-        else:
-            resolution, aspect = profile.resolutions[0], profile.aspect_ratios[0]
-    spec = RenderSpec(
-        model=profile.id,
-        prompt=prompt,
-        seconds=seconds,
-        size=size,
-        resolution=resolution,
-        aspect_ratio=aspect,
-        seed=fields.get("seed"),
-        generate_audio=fields.get("audio"),
-    )
-    image = fields.get("image")
-    if image:
-        checked = check_image(base_dir / str(image))
-        fit = fields.get("fit") or "crop"
-        if fit not in ("crop", "pad"):
-            raise SpecError(f"'fit' must be crop or pad, not {fit!r}.")
-        fitted = fit_image(
-            checked.data, profile.output_size(spec), "pad" if fit == "pad" else "crop"
-        )
-        spec = dataclasses.replace(spec, reference=ReferenceImage(fitted))
-    profile.validate(spec)
-    return spec
+PROGRESS_EVERY = 1_000  # lines, while reading
 
 
 @dataclass
-class BatchLine:
-    number: int
-    spec: RenderSpec
-    priority: int = 0
-    project: str = "default"
-    render_again: int = 0
+class BatchResult:
+    jobs: list[JobRow] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # "file:line: why"
+
+    @property
+    def ready(self) -> int:
+        return sum(j.status is JobStatus.READY for j in self.jobs)
 
 
-@dataclass
-class BatchPlan:
-    lines: list[BatchLine] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+class ProviderRefused(StudioError):
+    """The provider refused the key mid-batch: stop (the jobs stay for the next run)."""
+
+    exit_code = 4
 
 
-def read_batch(path: Path, profiles: ProfileSet) -> BatchPlan:
-    plan = BatchPlan()
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as source:
+            for number, raw in enumerate(source, start=1):
+                if raw.strip() and not raw.lstrip().startswith("#"):
+                    yield number, raw
     except (OSError, UnicodeDecodeError) as err:
         raise StudioError(f"Cannot read {path}: {err}.") from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
+
+
+async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) -> BatchResult:
+    """Queue the file's lines (each once, whatever happened before) and run them to the end."""
+    profiles = await engine.models()
+    await engine.start()
+    result = BatchResult()
+    seen: Counter[tuple[str, int]] = Counter()
+    job_ids: list[int] = []
+    batch_id: int | None = None
+    reading = _Progress(stream)
+    for count, (number, raw) in enumerate(_lines(path), start=1):
         where = f"{path.name}:{number}"
         try:
-            fields = json.loads(raw)
-        except json.JSONDecodeError as err:
-            plan.errors.append(f"{where}: not valid JSON ({err.msg} at column {err.colno}).")
-            continue
-        if not isinstance(fields, dict):
-            plan.errors.append(f'{where}: expected a JSON object like {{"prompt": "..."}}.')
-            continue
-        unknown = set(fields) - KNOWN_FIELDS
-        if unknown:
-            plan.errors.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
-            continue
-        try:
-            spec = build_spec(fields, profiles, path.parent)
-            line = BatchLine(
-                number,
-                spec,
-                int(fields.get("priority", 0)),
-                str(fields.get("project", "default")),
-                int(fields.get("render_again", 0)),
-            )
-        except (StudioError, ValueError, TypeError) as err:
-            plan.errors.append(f"{where}: {err}")
-            continue
-        plan.lines.append(line)
-    return plan
-
-
-async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) -> list[JobRow]:
-    """Queue the file's lines (skipping those already queued) and run them to the end."""
-    plan = read_batch(path, await engine.models())
-    for error in plan.errors:
-        print(f"studio: {error}", file=stream)
-    if not plan.lines:
-        raise StudioError(f"No runnable lines in {path.name}.")
-    batch_id: int | None = None
-    job_ids: list[int] = []
-    for line in plan.lines:
-        key = line.spec.idempotency_key(line.render_again)
-        existing = engine.store.jobs.latest_with_key(key)  # a re-run does not queue it twice
-        if existing is None and batch_id is None:
-            batch_id = engine.create_batch(path.stem, project=line.project)
-        try:
-            job = existing or await engine.submit(
-                line.spec,
-                project=line.project,
-                priority=line.priority,
-                batch_id=batch_id,
-                render_again=line.render_again,
-            )
+            line = parse_line(raw, number, profiles, path.parent)
         except StudioError as err:
-            print(f"studio: {path.name}:{line.number}: {err}", file=stream)
+            result.refused.append(f"{where}: {err}")
+            print(f"studio: {where}: {err}", file=stream)
+            continue
+        identity = (line.spec.content_hash(), line.render_again)
+        key = line_key(path, line, seen[identity])
+        seen[identity] += 1
+        try:
+            job, batch_id = await _queue_line(engine, line, key, batch_id, path.stem)
+        except StudioError as err:
+            result.refused.append(f"{where}: {err}")
+            print(f"studio: {where}: {err}", file=stream)
             continue
         job_ids.append(job.id)
-    await engine.start()
+        if count % PROGRESS_EVERY == 0:
+            reading.show(f"read {count:,} lines, {len(job_ids):,} queued")
+            await asyncio.sleep(0)  # let the engine send while the file is read
+    if not job_ids:
+        raise StudioError(f"No runnable lines in {path.name}.")
     progress = _BatchProgress(stream, len(job_ids))
     while True:
         jobs = engine.store.jobs.many(job_ids)
-        progress.show(jobs, engine)
+        progress.show_jobs(jobs, engine)
+        if engine.auth_error is not None:
+            progress.close()
+            raise ProviderRefused(
+                f"{engine.auth_error} The batch stopped; its jobs are kept for the next run."
+            )
         if all(j.status.finished for j in jobs):
             progress.finish(jobs)
-            return jobs
+            result.jobs = jobs
+            return result
         await asyncio.sleep(0.5)
 
 
-class _BatchProgress:
-    def __init__(self, stream: TextIO, total: int) -> None:
+async def _queue_line(
+    engine: Engine, line: BatchLine, key: str, batch_id: int | None, name: str
+) -> tuple[JobRow, int | None]:
+    """The line's job: the one it already has (fetched again or retried where that is
+    what a re-run means), or a new one."""
+    store = engine.store
+    existing = store.jobs.latest_on_line(key)
+    if existing is not None:
+        if existing.status is JobStatus.READY and not store.assets.present(
+            engine.library, existing.id
+        ):
+            return engine.refetch(existing.id) or existing, batch_id
+        if existing.status is JobStatus.FAILED and existing.failure_class is FailureClass.STORAGE:
+            return await engine.retry(existing.id), batch_id
+        return existing, batch_id
+    if batch_id is None:
+        batch_id = engine.create_batch(name, project=line.project)
+    job = await engine.submit(
+        line.spec,
+        project=line.project,
+        priority=line.priority,
+        batch_id=batch_id,
+        again=True,  # identical lines are separate takes: the line key guards re-runs
+        line_key=key,
+    )
+    return job, batch_id
+
+
+class _Progress:
+    """One line that rewrites itself on a terminal; sparse lines otherwise (logs, CI)."""
+
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.total = total
         self.tty = stream.isatty()
         self.last = ""
 
-    def show(self, jobs: list[JobRow], engine: Engine) -> None:
-        counts = Counter(j.status for j in jobs)
-        done = sum(
-            counts[s]
-            for s in (JobStatus.READY, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED)
-        )
-        parts = [f"{counts[s]} {s.value}" for s in JobStatus if counts[s]]
-        paused = f"  (paused: {engine.pause_reason})" if engine.paused else ""
-        line = f"{done}/{self.total} finished: {', '.join(parts)}{paused}"
+    def show(self, line: str) -> None:
         if line == self.last:
             return
         self.last = line
@@ -201,9 +149,25 @@ class _BatchProgress:
             self.stream.write(line + "\n")
         self.stream.flush()
 
-    def finish(self, jobs: list[JobRow]) -> None:
-        if self.tty:
+    def close(self) -> None:
+        if self.tty and self.last:
             self.stream.write("\n")
+
+
+class _BatchProgress(_Progress):
+    def __init__(self, stream: TextIO, total: int) -> None:
+        super().__init__(stream)
+        self.total = total
+
+    def show_jobs(self, jobs: list[JobRow], engine: Engine) -> None:
+        counts = Counter(j.status for j in jobs)
+        done = sum(counts[s] for s in JobStatus if s.finished)
+        parts = [f"{counts[s]} {s.value}" for s in JobStatus if counts[s]]
+        paused = f"  (paused: {engine.pause_reason})" if engine.paused else ""
+        super().show(f"{done}/{self.total} finished: {', '.join(parts)}{paused}")
+
+    def finish(self, jobs: list[JobRow]) -> None:
+        self.close()
         for job in jobs:
             if job.status is not JobStatus.READY:
                 cls = job.failure_class.value if job.failure_class else job.status.value

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from studio import __version__, secrets
-from studio.batch import build_spec, run_batch
+from studio.batch import ProviderRefused, build_spec, run_batch
 from studio.connect import KINDS, Connection, open_provider
 from studio.errors import StudioError
 from studio.generate import RenderFailed, render_to_file
@@ -20,7 +20,7 @@ from studio.jobs import Engine, EngineConfig
 from studio.providers.errors import ProviderError
 from studio.providers.types import RemoteJob
 from studio.sim.state import SimConfig
-from studio.store import JobStatus, Store
+from studio.store import Store
 
 EXIT_FAILED_RENDER = 1
 EXIT_BAD_INPUT = 2
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--fit",
         choices=("crop", "pad"),
-        default="crop",
+        default=None,
         help="how the image is fitted to the output size (default crop)",
     )
     gen.add_argument("--out", type=Path, default=Path("clip.mp4"), help="where to save the MP4")
@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     except RenderFailed as err:
         _fail(str(err))
         return EXIT_FAILED_RENDER
+    except ProviderRefused as err:
+        _fail(str(err))
+        return err.exit_code
     except ProviderError as err:
         _fail(str(err))
         return EXIT_PROVIDER
@@ -238,14 +241,15 @@ async def _batch(args: argparse.Namespace) -> int:
         store, connection.provider, provider_key=connection.key, library=library, config=config
     )
     try:
-        jobs = await run_batch(engine, args.file)
+        result = await run_batch(engine, args.file)
     finally:
         await engine.stop()
         await connection.aclose()
         store.close()
-    ready = sum(j.status is JobStatus.READY for j in jobs)
-    print(f"{ready} of {len(jobs)} ready in {library}")
-    return 0 if ready == len(jobs) else EXIT_FAILED_RENDER
+    print(f"{result.ready} of {len(result.jobs)} ready in {library}")
+    if result.ready < len(result.jobs):
+        return EXIT_FAILED_RENDER
+    return EXIT_BAD_INPUT if result.refused else 0
 
 
 async def _models(args: argparse.Namespace) -> int:

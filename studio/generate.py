@@ -11,7 +11,7 @@ from studio.jobs.polling import PollSchedule
 from studio.providers.base import Provider
 from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import TransportError
-from studio.providers.types import RemoteJob, RemoteStatus, RenderSpec
+from studio.providers.types import RemoteJob, RemoteStatus, RenderSpec, new_idempotency_key
 
 
 class RenderFailed(StudioError):
@@ -38,7 +38,7 @@ async def render_to_file(
     schedule = schedule or PollSchedule()
     profiles = await provider.models()
     profile = profiles.validate(spec)  # before any create request
-    job = await provider.create(spec, spec.idempotency_key())
+    job = await provider.create(spec, new_idempotency_key())
     started = clock.monotonic()
     while True:
         elapsed = clock.monotonic() - started

@@ -45,13 +45,19 @@ def check_image(path: Path) -> CheckedImage:
         size = path.stat().st_size
     except OSError as err:
         raise ImageError(f"Cannot read {name}: {err.strerror or err}.") from None
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise ImageError(f"{name} is {what}; choose an image file.")
     if size == 0:
         raise ImageError(f"{name} is empty (0 bytes).")
     if size > MAX_FILE_BYTES:
         raise ImageError(
             f"{name} is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 10**6} MB."
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImageError(f"Cannot read {name}: {err.strerror or err}.") from None
     return check_image_bytes(data, name)
 
 

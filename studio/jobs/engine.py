@@ -81,6 +81,7 @@ class Engine:
         self.budget = budget or BudgetGuard(store)
         self.paused = False
         self.pause_reason = ""
+        self.auth_error: AuthError | None = None  # the provider refused the key (paused)
         self.ledger = Ledger(store, self.bus, self.clock, self.budget, provider_key)
         self.tasks = Tasks()
         self.downloader = Downloader(
@@ -168,7 +169,9 @@ class Engine:
         priority: int = 0,
         batch_id: int | None = None,
         parent_id: int | None = None,
-        render_again: int = 0,
+        again: bool = False,
+        retry_of: int | None = None,
+        line_key: str | None = None,
     ) -> JobRow:
         """Queue one render (see `Intake.submit`)."""
         return await self.intake.submit(
@@ -177,7 +180,9 @@ class Engine:
             priority=priority,
             batch_id=batch_id,
             parent_id=parent_id,
-            render_again=render_again,
+            again=again,
+            retry_of=retry_of,
+            line_key=line_key,
         )
 
     async def submit_batch(
@@ -210,6 +215,7 @@ class Engine:
 
     def resume(self) -> None:
         self.paused, self.pause_reason = False, ""
+        self.auth_error = None
         self.bus.emit(QueueState(False, ""))
         self._wake_submit.set()
 
@@ -244,8 +250,13 @@ class Engine:
             self.ledger.finish(job.id, JobStatus.CANCELLED, FailureClass.CANCELLED, None, detail)
 
     async def retry(self, job_id: int) -> JobRow:
-        """A new attempt of a failed job (same spec, linked to it), or for a clip that failed
-        to save or timed out while the provider still has it, the download or poll again."""
+        """Retry a finished job that did not give a clip:
+        - a clip that failed to save, or a job that timed out, while the provider still has
+          it: the download or the poll again (the same job);
+        - a create whose reply was lost (no remote id): looked up at the provider, adopted
+          if it is there, else sent again with the same Idempotency-Key (the same job);
+        - a render that failed, was refused, expired or was cancelled: a new submission with
+          a new key, linked to this one by `retry_of` (not lineage: it is the same take)."""
         job = self.store.jobs.get(job_id)
         if job is None or job.status is JobStatus.READY or not job.status.finished:
             raise StudioError("Only a failed, cancelled or expired job can be retried.")
@@ -254,20 +265,44 @@ class Engine:
         if job.failure_class is FailureClass.TRANSPORT and job.remote_id is None:
             found = await self._find_lost([job])  # the create may have arrived after all
             if job.id in found:
-                self.ledger.reopen(job.id, JobStatus.SUBMITTING, "retry: checking the provider")
+                self.ledger.reopen(job.id, JobStatus.SUBMITTING, "retry: found at the provider")
                 fresh = self.store.jobs.get(job.id)
                 assert fresh is not None
                 self._adopt(fresh, found[job.id], "found at the provider on retry")
-                return self.store.jobs.get(job.id) or fresh
+            else:  # never arrived: the same submission again, under the same key
+                self.ledger.reopen(job.id, JobStatus.QUEUED, "retry: sending again, same key")
+                self._wake_submit.set()
+            return self.store.jobs.get(job.id) or job
         spec = render_spec(job.spec, self.library)
         return await self.submit(
             RenderRequest(spec, job.spec.slots, job.spec.variant, job.spec.reference_fit),
             project=job.project,
             priority=job.priority,
             batch_id=job.batch_id,
-            parent_id=job.id,
-            render_again=self.intake.next_take(spec, job.attempt + 1),
+            parent_id=job.parent_id,
+            again=True,
+            retry_of=job.id,
+            line_key=job.line_key,
         )
+
+    def refetch(self, job_id: int) -> JobRow | None:
+        """A ready take whose clip is gone from the library is downloaded again while the
+        provider still has it — unless a person deleted it on purpose."""
+        job = self.store.jobs.get(job_id)
+        if (
+            job is None
+            or job.status is not JobStatus.READY
+            or not job.remote_id
+            or self.store.assets.deleted_on_purpose(job.id)
+        ):
+            return job
+        self.ledger.reopen(
+            job.id, JobStatus.DOWNLOADING, "the clip is missing from the library: fetching it"
+        )
+        fresh = self.store.jobs.get(job.id)
+        if fresh is not None:
+            self.downloader.enqueue(fresh)
+        return fresh
 
     async def reconcile(self, job_id: int) -> JobRow:
         """Ask the provider about a job again (after a timeout or a failed save)."""
@@ -314,12 +349,12 @@ class Engine:
     async def _submit_one(self, job: JobRow) -> None:
         try:
             now = self.clock.wall()
-            self.ledger.set(
-                job.id,
-                JobStatus.SUBMITTING,
-                submitted_at=now,
-                deadline_at=now + self.config.job_deadline,
-            )
+            # Compare-and-set: only a row still queued is claimed, so two engines (or a
+            # cancel in between) can never send one job twice.
+            if not self.ledger.claim(
+                job.id, submitted_at=now, deadline_at=now + self.config.job_deadline
+            ):
+                return
             try:
                 spec = render_spec(job.spec, self.library)
             except OSError as err:
@@ -449,6 +484,7 @@ class Engine:
 
     def _on_auth_failure(self, err: AuthError) -> None:
         """A refused key stops new submissions until the user fixes it; nothing fails."""
+        self.auth_error = err
         self.ledger.health(False, str(err))
         if not self.paused:
             self.pause(f"The provider refused the API key: {err}")

@@ -3,7 +3,6 @@ budget, persist. Nothing here talks to the provider; the scheduler sends what la
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -14,8 +13,10 @@ from studio.jobs.requests import Queued, RenderRequest
 from studio.jobs.specs import reference_path, stored_spec
 from studio.providers.clock import Clock
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import RenderSpec
+from studio.providers.types import RenderSpec, new_idempotency_key
 from studio.store import JobRow, JobStatus, Store
+
+GUARD_SECONDS = 30.0  # an identical submission this soon after the first is a double click
 
 
 class Intake:
@@ -46,16 +47,17 @@ class Intake:
             )
             return int(cursor.lastrowid or 0)
 
-    def existing(self, spec: RenderSpec, render_again: int = 0) -> JobRow | None:
-        """A job already queued, running or done with the same prompt, settings and image."""
-        return self.store.jobs.alive_with_key(spec.idempotency_key(render_again))
+    def existing(self, spec: RenderSpec) -> JobRow | None:
+        """The job an identical submission now would duplicate (see `JobRepo.guarded`)."""
+        return self.store.jobs.guarded(None, spec.content_hash(), self._guard_since())
 
-    def next_take(self, spec: RenderSpec, start: int = 1) -> int:
-        """The `render_again` counter of a deliberate new take of `spec`."""
-        attempt = start
-        while self.existing(spec, attempt) is not None:
-            attempt += 1
-        return attempt
+    def _attempt(self, retry_of: int | None) -> int:
+        """How many renders of this take came before (0 for a new take)."""
+        retried = self.store.jobs.get(retry_of) if retry_of is not None else None
+        return retried.attempt + 1 if retried is not None else 0
+
+    def _guard_since(self) -> float:
+        return self.clock.wall() - GUARD_SECONDS
 
     async def submit(
         self,
@@ -65,10 +67,13 @@ class Intake:
         priority: int = 0,
         batch_id: int | None = None,
         parent_id: int | None = None,
-        render_again: int = 0,
+        again: bool = False,
+        retry_of: int | None = None,
+        line_key: str | None = None,
     ) -> JobRow:
-        """Queue a render (persisted before anything is sent). The same spec, image and
-        `render_again` while an earlier job is alive returns that job instead."""
+        """Queue a render (persisted, with its own Idempotency-Key, before anything is sent).
+        An identical render still in flight, or queued in the last GUARD_SECONDS, is
+        returned instead (a double click) unless `again` asks for another take."""
         return (
             await self._queue(
                 _request(request),
@@ -76,7 +81,9 @@ class Intake:
                 priority=priority,
                 batch_id=batch_id,
                 parent_id=parent_id,
-                render_again=render_again,
+                again=again,
+                retry_of=retry_of,
+                line_key=line_key,
             )
         )[0]
 
@@ -92,16 +99,15 @@ class Intake:
         again: bool = False,
     ) -> Queued:
         """Queue variants together, as one group; all or none (specs and budget are checked
-        for the whole batch before the first is queued). A request that matches a job which
-        already exists returns that job (listed in `reused`, and not charged to the budget);
-        `again` asks for another take of each instead. `parent_id` links revisions of a take
-        (an Edit decision) to it."""
+        for the whole batch before the first is queued). A request the double-submit guard
+        catches returns that job (listed in `reused`, not charged to the budget); `again`
+        asks for another take of each instead. `parent_id` links revisions of a take (an
+        Edit decision) to it."""
         wanted = [_request(r) for r in requests]
         profiles = await self.models()
         for r in wanted:
             profiles.validate(r.spec)  # SpecError: never reaches the network
-        attempts = [self.next_take(r.spec, 1) if again else 0 for r in wanted]
-        found = [self.existing(r.spec, a) for r, a in zip(wanted, attempts, strict=True)]
+        found = [None if again else self.existing(r.spec) for r in wanted]
         fresh = [r for r, old in zip(wanted, found, strict=True) if old is None]
         total = sum(profiles.get(r.spec.model).estimate_cost(r.spec) or 0.0 for r in fresh)
         self.budget.check(project, total, self.clock.wall())
@@ -109,7 +115,7 @@ class Intake:
             self.create_batch(name, project=project, varied_slot=varied_slot) if fresh else None
         )
         jobs, reused = [], []
-        for request, attempt, old in zip(wanted, attempts, found, strict=True):
+        for request, old in zip(wanted, found, strict=True):
             if old is not None:
                 jobs.append(old)
                 reused.append(old)
@@ -120,7 +126,7 @@ class Intake:
                 priority=priority,
                 batch_id=batch_id,
                 parent_id=parent_id,
-                render_again=attempt,
+                again=again,
             )
             jobs.append(job)
             if was_there:
@@ -135,18 +141,16 @@ class Intake:
         priority: int,
         batch_id: int | None,
         parent_id: int | None,
-        render_again: int,
+        again: bool,
+        retry_of: int | None = None,
+        line_key: str | None = None,
     ) -> tuple[JobRow, bool]:
         """(the job, whether it existed already)."""
         spec = request.spec
         profile = (await self.models()).validate(spec)
-        key = spec.idempotency_key(render_again)
-        existing = self.store.jobs.alive_with_key(key)
-        if existing is not None:
-            return existing, True
+        content = spec.content_hash()
         now = self.clock.wall()
         estimate = profile.estimate_cost(spec)
-        self.budget.check(project, estimate or 0.0, now)
         if spec.reference is not None:
             _write_once(
                 reference_path(self.library, spec.reference.sha256, spec.reference.mime),
@@ -158,26 +162,28 @@ class Intake:
         values = {
             "batch_id": batch_id,
             "parent_id": parent_id,
+            "retry_of": retry_of,
+            "line_key": line_key,
             "provider": self.key,
             "project": project,
             "model": spec.model,
             "prompt": spec.prompt,
             "spec_json": stored.to_json(),
-            "idem_key": key,
-            "attempt": render_again,
+            "idem_key": new_idempotency_key(),
+            "attempt": self._attempt(retry_of),
+            "content_hash": content,
             "status": JobStatus.QUEUED.value,
             "priority": priority,
             "estimated_cost": estimate,
         }
-        try:
-            with self.store.db.write() as tx:
-                job_id = self.store.jobs.insert(tx, values, at=now)
-                alerts = self.budget.crossed(tx, project, now)
-        except sqlite3.IntegrityError:  # the same key was queued concurrently
-            again = self.store.jobs.alive_with_key(key)
-            if again is None:
-                raise
-            return again, True
+        with self.store.db.write() as tx:  # the guard and the insert in one transaction
+            if not again:
+                existing = self.store.jobs.guarded(tx, content, now - GUARD_SECONDS)
+                if existing is not None:
+                    return existing, True
+            self.budget.check(project, estimate or 0.0, now)
+            job_id = self.store.jobs.insert(tx, values, at=now)
+            alerts = self.budget.crossed(tx, project, now)
         self.ledger.emit_alerts(alerts)
         self.bus.emit(JobChanged(job_id, JobStatus.QUEUED.value, frozenset({"created"})))
         self.wake()

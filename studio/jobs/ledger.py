@@ -80,6 +80,16 @@ class Ledger:
             JobChanged(job_id, status.value, frozenset({"status", *values})),
         )
 
+    def claim(self, job_id: int, **values: Any) -> bool:
+        """queued → submitting, only if the row is still queued (a compare-and-set)."""
+        with self.store.db.write() as tx:
+            claimed = self.store.jobs.claim(tx, job_id, at=self.clock.wall(), **values)
+        if claimed:
+            self.bus.emit(
+                JobChanged(job_id, JobStatus.SUBMITTING.value, frozenset({"status", *values}))
+            )
+        return claimed
+
     def update(self, job_id: int, status: JobStatus, **values: Any) -> None:
         """Change columns without a transition (progress, queue order)."""
         at = self.clock.wall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -88,10 +89,18 @@ class RenderSpec:
             "reference_sha256": self.reference.sha256 if self.reference else None,
         }
 
-    def idempotency_key(self, attempt: int = 0) -> str:
-        """Same spec + same fitted image + same attempt counter → same key (no double renders)."""
-        payload = json.dumps({**self.normalized(), "attempt": attempt}, sort_keys=True)
-        return "studio-" + hashlib.sha256(payload.encode()).hexdigest()[:40]
+    def content_hash(self) -> str:
+        """What the render is: same parameters and same fitted image → same hash. Used by
+        the local double-submit guard only, never sent: a provider's Idempotency-Key names
+        one submission (`new_idempotency_key`), not the content."""
+        payload = json.dumps(self.normalized(), sort_keys=True)
+        return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def new_idempotency_key() -> str:
+    """A key for one submission: made once, stored with the job before any request, and
+    reused by every retry and restart of that job only."""
+    return "studio-" + uuid.uuid4().hex
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -178,9 +179,20 @@ class _Api:
         remixed_from: str | None = None,
     ) -> SimJob:
         key = request.headers.get("idempotency-key")
+        digest = hashlib.sha256(
+            repr((model.id, prompt, size, seconds, audio, seed, reference, remixed_from)).encode()
+        ).hexdigest()
         if key and self.state.config.honour_idempotency:
             existing = self.state.find_by_key(key)
             if existing is not None:
+                if existing.request_digest and existing.request_digest != digest:
+                    # As Stripe-style providers do: one key, one request.
+                    raise ApiError(
+                        422,
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with.",
+                        code="idempotency_key_reused",
+                    )
                 return existing
         outcome = getattr(request.state, "sim_outcome", None)
         if self.state.moderated(prompt):
@@ -197,6 +209,7 @@ class _Api:
             audio=audio,
             seed=seed,
             idem_key=key,
+            request_digest=digest,
             remixed_from=remixed_from,
             has_reference=reference is not None,
             outcome=outcome,

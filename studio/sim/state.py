@@ -64,6 +64,7 @@ class SimJob:
     idem_key: str | None = None
     remixed_from: str | None = None
     has_reference: bool = False
+    request_digest: str = ""  # what was asked for: a reused key must ask for the same
     outcome: str | None = None  # error code the job will fail with, if any
     rendered_at: float | None = None
     render_error: str | None = None

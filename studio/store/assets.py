@@ -55,3 +55,29 @@ class AssetRepo:
 
     def all(self) -> list[Asset]:
         return [Asset(**dict(r)) for r in self.db.query("SELECT * FROM assets ORDER BY id")]
+
+    def record_deletion(
+        self, tx: Transaction, job_id: int, kind: str, *, at: float, by: str
+    ) -> None:
+        """A person removed this file on purpose: nothing fetches it again."""
+        tx.execute(
+            "INSERT OR REPLACE INTO asset_deletions (job_id, kind, at, reviewer) VALUES (?,?,?,?)",
+            (job_id, kind, at, by),
+        )
+
+    def deleted_on_purpose(self, job_id: int, kind: str = "video") -> bool:
+        row = self.db.query_one(
+            "SELECT 1 FROM asset_deletions WHERE job_id = ? AND kind = ?", (job_id, kind)
+        )
+        return row is not None
+
+    def present(self, library: Path, job_id: int, kind: str = "video") -> bool:
+        """The file is in the library with the size it was saved with."""
+        asset = self.for_job(job_id).get(kind)
+        if asset is None:
+            return False
+        path = library / asset.path
+        try:
+            return path.stat().st_size == asset.size
+        except OSError:
+            return False

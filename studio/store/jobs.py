@@ -36,6 +36,8 @@ class JobStatus(enum.StrEnum):
 
 FINISHED = frozenset({JobStatus.READY, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED})
 ALIVE = frozenset(JobStatus) - {JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED}
+# Sent or about to be: what the double-submit guard (and the per-key index) counts as live.
+IN_FLIGHT = frozenset(ALIVE - {JobStatus.READY})
 
 
 class FailureClass(enum.StrEnum):
@@ -78,6 +80,9 @@ class JobRow:
     finished_at: float | None
     expires_at: float | None
     deadline_at: float | None
+    content_hash: str | None = None  # what the render is (parameters + fitted image)
+    retry_of: int | None = None  # the job this one retries (not lineage: see parent_id)
+    line_key: str | None = None  # the batch-file line this job renders
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:
@@ -103,6 +108,10 @@ class JobRow:
         if self.actual_cost is not None:
             return self.actual_cost
         return self.estimated_cost or 0.0
+
+
+def _marks(values: frozenset[JobStatus]) -> str:
+    return ",".join("?" * len(values))
 
 
 def take_name(job_id: int) -> str:
@@ -164,6 +173,23 @@ class JobRepo:
             values.setdefault("finished_at", at)
         self.update(tx, job_id, at=at, status=status.value, **values)
         self.record(tx, job_id, status.value, at, detail)
+
+    def claim(self, tx: Transaction, job_id: int, *, at: float, **values: Any) -> bool:
+        """queued → submitting if, and only if, the row is still queued: a compare-and-set,
+        so no two engines can ever both send one job."""
+        bad = set(values) - _MUTABLE
+        if bad:
+            raise ValueError(f"not updatable: {sorted(bad)}")
+        values = {**values, "updated_at": at}
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        cursor = tx.execute(
+            f"UPDATE jobs SET status = 'submitting', {sets} WHERE id = :id AND status = 'queued'",
+            {**values, "id": job_id},
+        )
+        if cursor.rowcount != 1:
+            return False
+        self.record(tx, job_id, JobStatus.SUBMITTING.value, at, None)
+        return True
 
     def record(
         self, tx: Transaction, job_id: int, status: str, at: float, detail: str | None
@@ -234,19 +260,28 @@ class JobRepo:
         )
         return [int(r[0]) for r in rows]
 
-    def alive_with_key(self, idem_key: str) -> JobRow | None:
+    def guarded(self, tx: Transaction | None, content_hash: str, since: float) -> JobRow | None:
+        """The job a new submission of the same render would duplicate: one in flight
+        (queued to downloading), or any but a cancelled one queued at or after `since`."""
+        sql = (
+            "SELECT * FROM jobs WHERE content_hash = ? AND (status IN "
+            f"({_marks(IN_FLIGHT)}) OR (created_at >= ? AND status != 'cancelled')) "
+            "ORDER BY id DESC LIMIT 1"
+        )
+        params = (content_hash, *sorted(s.value for s in IN_FLIGHT), since)
+        row = tx.execute(sql, params).fetchone() if tx else self.db.query_one(sql, params)
+        return JobRow.from_row(row) if row else None
+
+    def latest_on_line(self, line_key: str) -> JobRow | None:
+        """The newest job rendering a batch-file line (a retry takes the line over)."""
         row = self.db.query_one(
-            "SELECT * FROM jobs WHERE idem_key = ? AND status NOT IN "
-            "('failed', 'cancelled', 'expired')",
-            (idem_key,),
+            "SELECT * FROM jobs WHERE line_key = ? ORDER BY id DESC LIMIT 1", (line_key,)
         )
         return JobRow.from_row(row) if row else None
 
-    def latest_with_key(self, idem_key: str) -> JobRow | None:
-        row = self.db.query_one(
-            "SELECT * FROM jobs WHERE idem_key = ? ORDER BY id DESC LIMIT 1", (idem_key,)
-        )
-        return JobRow.from_row(row) if row else None
+    def retries_of(self, job_id: int) -> list[JobRow]:
+        rows = self.db.query("SELECT * FROM jobs WHERE retry_of = ? ORDER BY id", (job_id,))
+        return [JobRow.from_row(r) for r in rows]
 
     def claimed_remote_ids(self, provider: str) -> set[str]:
         rows = self.db.query(

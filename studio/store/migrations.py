@@ -161,6 +161,29 @@ MIGRATIONS: list[str] = [
         at REAL NOT NULL
     );
     """,
+    # 5: the Idempotency-Key names one submission (a random key per job); what a render is
+    # (parameters + fitted image) is a hash of its own, for the local double-submit guard.
+    # Live rows keep their old, content-derived keys. Retries are linked apart from lineage;
+    # a batch file's lines have an identity of their own.
+    """
+    ALTER TABLE jobs ADD COLUMN content_hash TEXT;
+    ALTER TABLE jobs ADD COLUMN retry_of INTEGER REFERENCES jobs(id) ON DELETE SET NULL;
+    ALTER TABLE jobs ADD COLUMN line_key TEXT;
+    UPDATE jobs SET content_hash = idem_key;
+    DROP INDEX jobs_idem_alive;
+    CREATE UNIQUE INDEX jobs_idem_alive ON jobs(idem_key)
+        WHERE status IN ('queued', 'submitting', 'submitted', 'running', 'downloading');
+    CREATE INDEX jobs_content ON jobs(content_hash, created_at);
+    CREATE INDEX jobs_retry_of ON jobs(retry_of);
+    CREATE INDEX jobs_line ON jobs(line_key);
+    CREATE TABLE asset_deletions (
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        at REAL NOT NULL,
+        reviewer TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (job_id, kind)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

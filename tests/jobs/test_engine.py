@@ -68,9 +68,31 @@ async def test_a_batch_says_which_takes_already_existed_and_renders_again_on_req
     assert again.jobs[0].id != first.id
     assert again.summary() == f"Queued #{again.jobs[0].id}."
     mixed = await engine.submit_batch([spec("a heron lands"), spec("a crane")], name="d")
+    newest = again.jobs[0].id  # the guard names the latest identical take
     assert mixed.summary() == (
-        f"Queued #{mixed.new[0].id}; #{first.id} already has this prompt and settings."
+        f"Queued #{mixed.new[0].id}; #{newest} already has this prompt and settings."
     )
+
+
+async def test_the_guard_is_for_double_clicks_not_for_finished_takes(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    """An identical render is held back while the first is in flight or just queued (30 s);
+    a finished take does not block a deliberate new one after that, and a ready job no
+    longer counts as alive for the key index."""
+    engine = make_engine()
+    await engine.start()
+    first = await engine.submit(spec("a kite climbs"))
+    assert (await engine.submit(spec("a kite climbs"))).id == first.id  # the double click
+    (done,) = await asyncio.wait_for(engine.wait_finished([first.id]), 30)
+    assert done.status is JobStatus.READY
+    assert (await engine.submit(spec("a kite climbs"))).id == first.id  # within 30 s
+    with store.db.write() as tx:  # half a minute later
+        tx.execute("UPDATE jobs SET created_at = created_at - 31 WHERE id = ?", (first.id,))
+    later = await engine.submit(spec("a kite climbs"))
+    assert later.id != first.id
+    assert later.idem_key != first.idem_key
+    assert later.content_hash == first.content_hash
 
 
 async def test_same_spec_while_alive_returns_the_same_job(
@@ -83,7 +105,7 @@ async def test_same_spec_while_alive_returns_the_same_job(
     image = ReferenceImage(png_bytes(640, 360))
     with_image = await engine.submit(spec("one shot", reference=image))
     assert with_image.id != first.id
-    deliberate = await engine.submit(spec("one shot"), render_again=1)
+    deliberate = await engine.submit(spec("one shot"), again=True)
     assert deliberate.id != first.id
     await engine.start()
     done = await asyncio.wait_for(
@@ -158,7 +180,9 @@ async def test_retry_makes_a_linked_new_attempt(
     assert failed.failure_code == "moderation_blocked"
     again = await engine.retry(failed.id)
     assert again.id != failed.id
-    assert again.parent_id == failed.id
+    assert again.retry_of == failed.id  # a retry is linked apart from lineage
+    assert again.parent_id == failed.parent_id
+    assert again.idem_key != failed.idem_key  # a new submission, under a new key
     assert again.attempt == failed.attempt + 1
     assert again.spec_json == failed.spec_json
     assert again.batch_id == failed.batch_id

@@ -9,7 +9,13 @@ import pytest
 from studio.errors import SpecError
 from studio.providers.errors import AuthError, NotFound, RequestError, Unsupported
 from studio.providers.openrouter import OpenRouterProvider
-from studio.providers.types import FailureKind, ReferenceImage, RemoteStatus, RenderSpec
+from studio.providers.types import (
+    FailureKind,
+    ReferenceImage,
+    RemoteStatus,
+    RenderSpec,
+    new_idempotency_key,
+)
 from studio.sim.server import SimServer
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import png_bytes, wait_until_done
@@ -41,7 +47,8 @@ async def test_create_poll_download_and_cost(
     sim: SimServer, openrouter_client: OpenRouterProvider
 ) -> None:
     spec = motion(seed=42, generate_audio=True)
-    job = await openrouter_client.create(spec, spec.idempotency_key())
+    key = new_idempotency_key()
+    job = await openrouter_client.create(spec, key)
     assert job.status is RemoteStatus.QUEUED
     assert job.raw_status == "pending"
     assert str(job.extra["polling_url"]).endswith(f"/api/v1/videos/{job.id}")
@@ -54,7 +61,7 @@ async def test_create_poll_download_and_cost(
     assert buffer.getvalue()[4:8] == b"ftyp"
     stats = sim.control("GET", "stats")
     assert stats["requests"]["openrouter.models"] == 1
-    assert stats["create_requests_by_key"] == {spec.idempotency_key(): 1}
+    assert stats["create_requests_by_key"] == {key: 1}
     assert sim.state.jobs[job.id].seed == 42
     assert sim.state.jobs[job.id].audio
 

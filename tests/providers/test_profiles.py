@@ -14,7 +14,7 @@ from studio.providers.profiles import (
     profile_from_openrouter,
     resolution_size,
 )
-from studio.providers.types import ReferenceImage, RenderSpec
+from studio.providers.types import ReferenceImage, RenderSpec, new_idempotency_key
 from studio.sim.catalog import MODELS, openrouter_model_entry
 
 
@@ -146,15 +146,13 @@ def test_bad_profile_files_name_file_and_field(tmp_path: Path, text: str, messag
     assert "broken.toml" in str(info.value)
 
 
-def test_idempotency_key_follows_spec_image_and_attempt() -> None:
+def test_the_content_hash_follows_spec_and_image_and_keys_are_per_submission() -> None:
     a = spec(reference=ReferenceImage(b"one"))
-    assert a.idempotency_key() == spec(reference=ReferenceImage(b"one")).idempotency_key()
-    assert (
-        a.idempotency_key()
-        == spec(prompt=" a   fox ", reference=ReferenceImage(b"one")).idempotency_key()
-    )
-    assert a.idempotency_key() != spec(reference=ReferenceImage(b"two")).idempotency_key()
-    assert a.idempotency_key() != a.idempotency_key(attempt=1)
-    assert (
-        a.idempotency_key() != spec(seconds=8, reference=ReferenceImage(b"one")).idempotency_key()
-    )
+    assert a.content_hash() == spec(reference=ReferenceImage(b"one")).content_hash()
+    same = spec(prompt=" a   fox ", reference=ReferenceImage(b"one"))
+    assert a.content_hash() == same.content_hash()
+    assert a.content_hash() != spec(reference=ReferenceImage(b"two")).content_hash()
+    assert a.content_hash() != spec(seconds=8, reference=ReferenceImage(b"one")).content_hash()
+    keys = {new_idempotency_key() for _ in range(100)}
+    assert len(keys) == 100  # never derived from the content
+    assert all(k.startswith("studio-") and len(k) == 39 for k in keys)
