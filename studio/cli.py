@@ -12,11 +12,12 @@ from typing import TextIO
 
 from studio import __version__, secrets
 from studio.batch import ProviderRefused, build_spec, run_batch
-from studio.connect import KINDS, Connection, open_provider
+from studio.connect import Connection, open_provider
 from studio.errors import StudioError
 from studio.generate import RenderFailed, render_to_file
 from studio.images import check_image
 from studio.jobs import Engine, EngineConfig
+from studio.kinds import KINDS
 from studio.providers.errors import ProviderError
 from studio.providers.types import RemoteJob
 from studio.sim.state import SimConfig

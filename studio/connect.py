@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from studio import secrets
 from studio.errors import ConfigError
+from studio.kinds import DEFAULT_CONCURRENCY, KINDS
 from studio.providers.base import Provider
 from studio.providers.http import validate_base_url
 from studio.providers.openai_shape import OpenAIShapeProvider
@@ -16,13 +17,7 @@ from studio.providers.openrouter import OpenRouterProvider
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 
-ProviderKind = Literal["sim", "openai", "openrouter"]
-KINDS: tuple[ProviderKind, ...] = ("sim", "openai", "openrouter")
 OPENAI_URL = "https://api.openai.com/v1"
-
-
-# How many renders each kind of provider runs at once unless the user says otherwise.
-DEFAULT_CONCURRENCY = {"sim": 20, "openai": 4, "openrouter": 4}
 
 
 @dataclass
@@ -45,6 +40,7 @@ def open_provider(
     base_url: str | None = None,
     api_key: str | None = None,
     rpm: int | None = None,
+    enabled_models: Sequence[str] = (),
     sim_config: SimConfig | None = None,
     sim_state: Path | None = None,
 ) -> Connection:
@@ -59,7 +55,11 @@ def open_provider(
         if base_url:
             url = validate_base_url(base_url)
             provider = OpenAIShapeProvider(
-                url, api_key or SimServer.api_key, rpm=rpm, label="the simulator"
+                url,
+                api_key or SimServer.api_key,
+                rpm=rpm,
+                label="the simulator",
+                enabled_models=enabled_models,
             )
             return Connection(provider, None, f"simulator at {url}", f"sim:{url}", concurrency)
         sim = SimServer(sim_config, state_file=sim_state).start()
@@ -75,7 +75,7 @@ def open_provider(
             f"keyring) or set {secrets.ENV_VAR} for this shell."
         )
     if kind == "openai":
-        provider = OpenAIShapeProvider(url, key, rpm=rpm)
+        provider = OpenAIShapeProvider(url, key, rpm=rpm, enabled_models=enabled_models)
         return Connection(
             provider, None, f"OpenAI-shape API at {url}", f"openai:{url}", concurrency
         )

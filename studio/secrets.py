@@ -52,6 +52,11 @@ def store(provider: str, key: str) -> None:
         raise NoKeyring(f"The keyring refused to save the key ({type(err).__name__}).") from None
 
 
+def kept_for_session(provider: str) -> bool:
+    """The key is only in this process (there is no keyring to save it in)."""
+    return provider in _session and not keyring_available() and not os.environ.get(ENV_VAR)
+
+
 def forget(provider: str) -> None:
     _session.pop(provider, None)
     if keyring_available():

@@ -35,6 +35,19 @@ class Services:
         _, start, end = self.engine.budget.day_bounds(self.engine.clock.wall())
         return self.store.budgets.spent(created_from=start, created_to=end)
 
+    def apply(self, settings: Settings) -> None:
+        """New settings that need no reconnect (see `needs_reconnect`): limits, the daily
+        cap and the reviewer's name take effect in the running services."""
+        self.settings = settings
+        self.engine.config.max_concurrent = (
+            settings.max_concurrent or self.connection.max_concurrent
+        )
+        http = getattr(self.connection.provider, "http", None)
+        if http is not None:
+            http.limiter.set_rpm(settings.rpm)
+        self.store.budgets.set_cap("daily", "*", settings.daily_cap)
+        self.engine.wake()
+
     async def close(self) -> None:
         await self.engine.stop()
         await self.connection.aclose()
@@ -52,6 +65,7 @@ async def open_services(
             settings.provider,
             base_url=settings.base_url or None,
             rpm=settings.rpm,
+            enabled_models=settings.connection.enabled_models,
             sim_config=sim_config or SIM_DEMO_RENDER,
             sim_state=paths.data_dir() / "simulator" / "state.json",
         )

@@ -79,3 +79,11 @@ def test_sdk_sees_real_error_classes(client: OpenAI, sim: SimServer) -> None:
     sim.control("POST", "faults", {"rules": [{"fault": "429", "count": 1}]})
     with pytest.raises(openai.RateLimitError):
         client.videos.list()
+
+
+def test_sdk_lists_the_models_the_simulator_serves(client: OpenAI) -> None:
+    models = client.models.list()
+    ids = {m.id for m in models}
+    assert {"sim-fast", "sim-pro"} <= ids
+    assert "sora-2" not in ids
+    assert all(m.object == "model" and m.owned_by for m in models)

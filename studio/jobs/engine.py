@@ -150,9 +150,12 @@ class Engine:
         await self.tasks.cancel_all()
 
     async def models(self) -> ProfileSet:
-        if self._profiles is None:
-            self._profiles = await self.provider.models()
-        return self._profiles
+        if self._profiles is not None:
+            return self._profiles
+        profiles = await self.provider.models()
+        if not profiles.provisional:  # a stand-in while offline is asked again next time
+            self._profiles = profiles
+        return profiles
 
     # ---- queueing ------------------------------------------------------------------------
 
@@ -208,6 +211,10 @@ class Engine:
         )
 
     # ---- queue control -------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Look at the queue now (a limit changed, a key was fixed)."""
+        self._wake_submit.set()
 
     def pause(self, reason: str = "paused by you") -> None:
         self.paused, self.pause_reason = True, reason

@@ -8,9 +8,9 @@ from typing import IO, Any, Unpack
 import httpx
 
 from studio.providers.base import Fields
-from studio.providers.errors import BadResponse, NotFound, RequestError
+from studio.providers.errors import BadResponse, NotFound, RequestError, TransportError
 from studio.providers.http import HttpCore, HttpOptions, job_path
-from studio.providers.profiles import ProfileSet, load_profiles
+from studio.providers.profiles import ModelProfile, ProfileSet, load_profiles
 from studio.providers.types import (
     Page,
     RemoteError,
@@ -77,6 +77,7 @@ class OpenAIShapeProvider:
         *,
         profiles: ProfileSet | None = None,
         label: str | None = None,
+        enabled_models: Sequence[str] = (),
         **options: Unpack[HttpOptions],
     ) -> None:
         self.http = HttpCore(
@@ -87,13 +88,63 @@ class OpenAIShapeProvider:
         )
         all_profiles = profiles or load_profiles()
         self._profiles = ProfileSet(p for p in all_profiles if "openai" in p.apis)
+        self._served: ProfileSet | None = None
+        self.enabled_models = tuple(enabled_models)  # Settings' list, for a server without /models
         self.supports_list = True
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
     async def models(self) -> ProfileSet:
-        return self._profiles
+        """The profiles of the models this server serves (`GET /models`, answered by the
+        OpenAI API, LiteLLM and most gateways). Offering a model it does not serve would
+        make every render fail with a 400."""
+        if self._served is None:
+            try:
+                self._served = await self._discover()
+            except TransportError as err:  # offline: queue now, ask again next time
+                return ProfileSet(
+                    self._fallback_profiles(),
+                    f"Could not ask {self.http.label} which models it serves ({err}); "
+                    "the models it was set up with are offered meanwhile.",
+                    provisional=True,
+                )
+        return self._served
+
+    async def _discover(self) -> ProfileSet:
+        label = self.http.label
+        try:
+            body = Fields(await self.http.json("GET", "models"), "model list")
+        except RequestError as err:
+            if err.status not in (404, 405, 501):
+                raise
+            return self._without_model_list(label)
+        data = body.data.get("data")
+        if not isinstance(data, list):
+            raise BadResponse("model list: field 'data' is missing or not a list")
+        served = {item["id"] for item in data if isinstance(item, dict) and item.get("id")}
+        offered = ProfileSet(p for p in self._profiles if p.id in served)
+        if not len(offered):
+            known = ", ".join(sorted(str(s) for s in served)[:8]) or "none"
+            return ProfileSet(
+                (),
+                f"{label} serves no model Studio has a profile for (it serves: {known}). "
+                "Add a profile in resources/models.",
+            )
+        return offered
+
+    def _fallback_profiles(self) -> list[ModelProfile]:
+        chosen = [p for p in self._profiles if p.id in self.enabled_models]
+        return chosen or list(self._profiles)
+
+    def _without_model_list(self, label: str) -> ProfileSet:
+        if self.enabled_models and any(p.id in self.enabled_models for p in self._profiles):
+            return ProfileSet(self._fallback_profiles())
+        return ProfileSet(
+            self._profiles,
+            f"{label} does not list the models it serves, so every known model is offered; "
+            "choose the ones it serves in Settings (Models served).",
+        )
 
     def _video(self, body: Any) -> RemoteJob:
         return parse_video(body, now=self.http.clock.wall())

@@ -152,10 +152,15 @@ def _join(values: Iterable[object]) -> str:
 
 
 class ProfileSet:
-    """The models a provider offers, by id."""
+    """The models a provider offers, by id; `note` says how the list was made when a person
+    should know (the server could not be asked, or serves none Studio knows)."""
 
-    def __init__(self, profiles: Iterable[ModelProfile]) -> None:
+    def __init__(
+        self, profiles: Iterable[ModelProfile], note: str = "", *, provisional: bool = False
+    ) -> None:
         self._by_id = {p.id: p for p in profiles}
+        self.note = note
+        self.provisional = provisional  # a stand-in while the provider cannot be asked
 
     def __iter__(self) -> Any:
         return iter(self._by_id.values())

@@ -34,6 +34,12 @@ class RpmLimiter:
                     return
                 await self._clock.sleep(WINDOW - (now - self._starts[0]))
 
+    def set_rpm(self, rpm: int | None) -> None:
+        """A new limit, from the next request on (requests already started still count)."""
+        if rpm is not None and rpm <= 0:
+            raise ValueError("requests per minute must be positive")
+        self.rpm = rpm
+
     def in_window(self) -> int:
         now = self._clock.monotonic()
         return sum(1 for t in self._starts if now - t < WINDOW)

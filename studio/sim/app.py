@@ -69,6 +69,7 @@ def build_app(state: SimState, plan: FaultPlan | None = None) -> FaultMiddleware
     plan = plan or FaultPlan(state.config.seed)
     api = _Api(state, plan)
     routes = [
+        Route("/v1/models", api.openai_models, methods=["GET"]),
         Route("/v1/videos", api.openai_create, methods=["POST"]),
         Route("/v1/videos", api.openai_list, methods=["GET"]),
         Route("/v1/videos/{vid}", api.openai_retrieve, methods=["GET"]),
@@ -408,6 +409,17 @@ class _Api:
             cost = MODELS[job.model].price_per_second(job.size) * job.seconds
             out["usage"] = {"cost": round(cost, 6), "is_byok": False}
         return out
+
+    @_handler
+    async def openai_models(self, request: Request) -> Response:
+        """`GET /v1/models`, as the OpenAI API, LiteLLM and gateways answer it: which models
+        this server serves (from the simulator's own catalogue)."""
+        created = int(self.state.now()) - 86_400
+        data = [
+            {"id": m.id, "object": "model", "created": created, "owned_by": "studio-sim"}
+            for m in MODELS.values()
+        ]
+        return JSONResponse({"object": "list", "data": data})
 
     @_handler
     async def or_models(self, request: Request) -> Response:

@@ -43,6 +43,7 @@ _ROUTES = [
     ("openrouter", "create", "POST", re.compile(r"^/api/v1/videos$")),
     ("openrouter", "retrieve", "GET", re.compile(r"^/api/v1/videos/[^/]+$")),
     ("openrouter", "content", "GET", re.compile(r"^/api/v1/videos/[^/]+/content$")),
+    ("openai", "models", "GET", re.compile(r"^/v1/models$")),
     ("openai", "create", "POST", re.compile(r"^/v1/videos$")),
     ("openai", "list", "GET", re.compile(r"^/v1/videos$")),
     ("openai", "retrieve", "GET", re.compile(r"^/v1/videos/[^/]+$")),

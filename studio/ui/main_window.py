@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
     `staged=False` runs right away, and the app runs after the first paint, a panel per
     event-loop turn, so input is handled between them."""
 
+    settings_changed = Signal(object)  # Settings, once saved (the app applies theme, guides)
     editor: PromptEditor
     queue: QueuePanel
     templates: TemplatePanel
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: Services) -> None:
         """Called once the store, provider and engine are open (after the first paint)."""
+        from studio.kinds import describe_provider_key
         from studio.prompts import Linter, learned_terms
         from studio.store import FailureClass
         from studio.ui.queue_model import JobTableModel
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
             services.store,
             library=services.library,
             provider_key=services.connection.key,
+            describe_provider=describe_provider_key,
             parent=self,
         )
         self.queue.set_model(model)
@@ -236,16 +239,26 @@ class MainWindow(QMainWindow):
         return services
 
     def open_settings(self) -> None:
-        from studio.settings import load_settings
+        from studio.settings import load_settings, needs_reconnect
         from studio.ui.settings_dialog import SettingsDialog
 
         current = self.services.settings if self.services else load_settings()[0]
         dialog = SettingsDialog(current, self)
         accepted = self._modal(dialog)
-        if accepted and dialog.saved is not None:
-            if dialog.note:
-                self.notify(dialog.note)
-            self._run(self.reconnect(dialog.saved))
+        if not accepted or dialog.saved is None:
+            return
+        if dialog.note:
+            self.notify(dialog.note)
+        self.settings_changed.emit(dialog.saved)  # theme, guides
+        if self.services is not None and not needs_reconnect(
+            current, dialog.saved, key_changed=dialog.key_changed
+        ):
+            self.services.apply(dialog.saved)  # nothing in flight is interrupted
+            self.stage.reviewer = dialog.saved.reviewer_name
+            self.status.show_spend()
+            self.notify("Settings saved.", timeout=3000)
+            return
+        self._run(self.reconnect(dialog.saved))
 
     async def reconnect(self, settings: Settings) -> None:
         """Apply new settings: close the old provider and engine, open the new ones."""
@@ -267,9 +280,13 @@ class MainWindow(QMainWindow):
         if self.services is None:  # closed or reconnected meanwhile
             return
         try:
-            self.editor.set_profiles(await self.services.engine.models())
+            profiles = await self.services.engine.models()
         except StudioError as err:
             self.editor.show_message(f"Could not load the models: {err}", error=True)
+            return
+        self.editor.set_profiles(profiles)
+        if profiles.note:
+            self.notify(profiles.note, error=not len(profiles))
 
     # ---- gestures → services ---------------------------------------------------------------
 

@@ -237,8 +237,10 @@ class JobTableModel(QAbstractTableModel):
         return ""
 
     def status_text(self, job: JobRow) -> str:
-        if job.status is JobStatus.QUEUED and job.provider != self.provider_key:
-            return f"waiting for {self.describe_provider(job.provider)}"
+        if not job.status.finished and job.provider != self.provider_key:
+            # Nothing sends or polls it until that provider is connected again.
+            waiting = f"waiting for {self.describe_provider(job.provider)}"
+            return waiting if job.status is JobStatus.QUEUED else f"{job.status.value}, {waiting}"
         if job.failure_class and job.status is not JobStatus.CANCELLED:
             return f"{job.status.value} ({job.failure_class.value})"
         return job.status.value

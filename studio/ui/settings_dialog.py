@@ -1,10 +1,14 @@
-"""Settings: provider, API key (OS keyring only), limits, budget, library, reviewer.
+"""Settings: provider (each kind with its own connection fields), API key (OS keyring
+only), limits, budget, library, reviewer, theme and the player's logo-safe guide.
 
 Nothing is saved until every field is valid; a problem is shown in the dialog and what was
-typed stays. The key is never shown back in full.
+typed stays. The key is never shown back in full, and never said to be saved when it was
+only kept for this session.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from studio import secrets
 from studio.errors import ConfigError
-from studio.settings import Settings, save_settings
+from studio.settings import THEMES, ConnectionSettings, Settings, save_settings
 
 PROVIDERS = (
     ("sim", "Built-in simulator"),
@@ -37,18 +41,29 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.original = settings
         self.saved: Settings | None = None
+        self.key_changed = False
         self.note = ""  # shown by the window after the dialog closes
+        # Every kind's connection, edited here; the fields show the chosen kind's.
+        self._connections = dict(settings.connections)
+        self._kind = settings.provider
         self.provider = QComboBox()
         for key, text in PROVIDERS:
             self.provider.addItem(text, key)
         self.provider.setCurrentIndex(max(0, self.provider.findData(settings.provider)))
-        self.base_url = QLineEdit(settings.base_url)
+        self.base_url = QLineEdit()
         self.base_url.setPlaceholderText("https://gateway.example.com/v1")
+        self.models = QLineEdit()
+        self.models.setPlaceholderText("only if the server does not list them, e.g. sora-2")
+        self.models.setToolTip(
+            "Model ids this server serves, comma separated. Used only when it does not "
+            "answer GET /models."
+        )
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.rpm = _spin(settings.rpm, 10_000, "provider default")
-        self.concurrency = _spin(settings.max_concurrent, 500, "provider default")
+        self.rpm = _spin(None, 10_000, "provider default")
+        self.concurrency = _spin(None, 500, "provider default")
         self.daily_cap = QDoubleSpinBox()
         self.daily_cap.setRange(0, 1_000_000)
         self.daily_cap.setPrefix("$")
@@ -60,59 +75,104 @@ class SettingsDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.reviewer = QLineEdit(settings.reviewer)
         self.reviewer.setPlaceholderText(settings.reviewer_name)
+        self.theme = QComboBox()
+        for name in THEMES:
+            self.theme.addItem(name.title(), name)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.logo_safe = QDoubleSpinBox()
+        self.logo_safe.setRange(0, 20)
+        self.logo_safe.setSuffix(" % of the frame")
+        self.logo_safe.setDecimals(1)
+        self.logo_safe.setValue(settings.logo_safe_percent)
         self.problem = QLabel("")
+        self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
 
         library_row = QHBoxLayout()
         library_row.addWidget(self.library, 1)
         library_row.addWidget(browse)
-        form = QFormLayout()
-        form.addRow("Provider", self.provider)
-        form.addRow("Base URL", self.base_url)
-        form.addRow("API key", self.key)
-        form.addRow("Requests per minute", self.rpm)
-        form.addRow("Concurrent renders", self.concurrency)
-        form.addRow("Daily budget", self.daily_cap)
-        form.addRow("Library folder", library_row)
-        form.addRow("Reviewer name", self.reviewer)
+        self.form = QFormLayout()
+        self.form.addRow("Provider", self.provider)
+        self.form.addRow("Base URL", self.base_url)
+        self.form.addRow("Models served", self.models)
+        self.form.addRow("API key", self.key)
+        self.form.addRow("Requests per minute", self.rpm)
+        self.form.addRow("Concurrent renders", self.concurrency)
+        self.form.addRow("Daily budget", self.daily_cap)
+        self.form.addRow("Library folder", library_row)
+        self.form.addRow("Reviewer name", self.reviewer)
+        self.form.addRow("Theme", self.theme)
+        self.form.addRow("Logo-safe margin", self.logo_safe)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        self._show_connection(settings.provider)
         self.provider.currentIndexChanged.connect(self._provider_changed)
-        self._provider_changed()
+
+    # ---- per-kind connection fields -----------------------------------------------------
+
+    def _read_connection(self) -> ConnectionSettings:
+        models = tuple(m.strip() for m in self.models.text().split(",") if m.strip())
+        return ConnectionSettings(
+            base_url=self.base_url.text().strip() if self._kind != "sim" else "",
+            rpm=self.rpm.value() or None,
+            max_concurrent=self.concurrency.value() or None,
+            enabled_models=models if self._kind == "openai" else (),
+        )
+
+    def _show_connection(self, kind: str) -> None:
+        self._kind = kind
+        conn = self._connections.get(kind) or ConnectionSettings()
+        self.base_url.setText(conn.base_url)
+        self.models.setText(", ".join(conn.enabled_models))
+        self.rpm.setValue(conn.rpm or 0)
+        self.concurrency.setValue(conn.max_concurrent or 0)
+        # The built-in simulator runs here: no address to give, no key to keep.
+        self.form.setRowVisible(self.base_url, kind != "sim")
+        self.form.setRowVisible(self.models, kind == "openai")
+        self.key.setEnabled(kind != "sim")
+        self.key.setPlaceholderText(self._key_hint(kind))
 
     def _provider_changed(self) -> None:
-        kind = self.provider.currentData()
-        needs_key = kind != "sim"
-        self.key.setEnabled(needs_key)
-        stored = secrets.lookup(kind) if needs_key else None
-        self.key.setPlaceholderText(
-            f"saved ({secrets.mask(stored)}); type to replace"
-            if stored
-            else ("not needed" if not needs_key else "paste the key; it goes to the OS keyring")
-        )
+        self._connections[self._kind] = self._read_connection()
+        self._show_connection(str(self.provider.currentData()))
+
+    def _key_hint(self, kind: str) -> str:
+        if kind == "sim":
+            return "not needed"
+        if secrets.kept_for_session(kind):
+            return "kept for this session only (no keyring); type to replace"
+        stored = secrets.lookup(kind)
+        if stored:
+            return f"saved in the keyring ({secrets.mask(stored)}); type to replace"
+        if not secrets.keyring_available():
+            return "paste the key; without a keyring it is kept for this session only"
+        return "paste the key; it goes to the OS keyring"
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
         if folder:
             self.library.setText(folder)
 
+    # ---- saving ---------------------------------------------------------------------------
+
     def values(self) -> Settings:
-        return Settings(
-            provider=str(self.provider.currentData()),
-            base_url=self.base_url.text().strip(),
-            rpm=self.rpm.value() or None,
-            max_concurrent=self.concurrency.value() or None,
+        connections = {**self._connections, self._kind: self._read_connection()}
+        return dataclasses.replace(
+            self.original,
+            provider=self._kind,
+            connections=connections,
             daily_cap=self.daily_cap.value() or None,
             library=self.library.text().strip(),
             reviewer=self.reviewer.text().strip(),
+            theme=str(self.theme.currentData()),
+            logo_safe_percent=self.logo_safe.value(),
         )
 
     def save(self) -> None:
@@ -133,6 +193,7 @@ class SettingsDialog(QDialog):
                 return
         save_settings(settings)
         self.saved = settings
+        self.key_changed = bool(key)
         self.key.clear()
         self.note = note
         self.accept()

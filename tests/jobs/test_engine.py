@@ -123,7 +123,8 @@ async def test_invalid_spec_never_reaches_the_network(
     with pytest.raises(SpecError, match="allowed durations"):
         await engine.submit(spec(seconds=7))
     assert store.jobs.count_by_status() == {}
-    assert sim.control("GET", "stats")["total_requests"] == 0
+    requests = sim.control("GET", "stats")["requests"]
+    assert requests.get("openai.create", 0) == 0  # only the model list was asked for
 
 
 async def test_priority_pause_and_reorder(make_engine: Callable[..., Engine], store: Store) -> None:

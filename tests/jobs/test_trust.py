@@ -105,3 +105,29 @@ def test_a_reused_key_with_another_body_is_refused(sim: SimServer) -> None:
         changed = client.post("videos", json={**body, "prompt": "a wolf"})
     assert changed.status_code == 422
     assert changed.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_a_submit_cut_off_by_a_reconnect_comes_back_by_itself(
+    make_engine: Callable[..., Engine], store: Store, sim: SimServer
+) -> None:
+    """Saving settings restarted the engine mid-create; the job stayed 'submitting' until
+    cancelled. The next engine for the same provider looks it up and carries on."""
+    faults(sim, {"fault": "slow", "route": "create", "count": 1, "delay": 1.0})
+    first = make_engine()
+    await first.start()
+    job = await first.submit(spec("a swan takes off"))
+    for _ in range(100):
+        if store.jobs.get(job.id).status is JobStatus.SUBMITTING:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.02)
+    await first.stop()  # as a reconnect does, with the create still out
+    assert store.jobs.get(job.id).status is JobStatus.SUBMITTING  # type: ignore[union-attr]
+    await asyncio.sleep(1.2)  # the slow create lands at the provider meanwhile
+    second = make_engine()
+    await second.start()
+    (done,) = await asyncio.wait_for(second.wait_finished([job.id]), 60)
+    assert done.status is JobStatus.READY
+    rendered = [j for j in sim.state.jobs.values() if j.prompt == "a swan takes off"]
+    assert len(rendered) == 1  # one render at the provider, whichever way the create went
+    assert rendered[0].id == done.remote_id
+    assert sim.control("GET", "stats")["duplicate_creates"] == 0

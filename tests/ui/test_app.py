@@ -37,7 +37,7 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     QTimer.singleShot(0, probe)
     assert main() == 0
     assert seen["visible"] is True
-    assert seen["models"] == 4
+    assert seen["models"] == 2  # what the simulator serves: sim-fast and sim-pro
     assert seen["health"] == "Provider: built-in simulator"
     assert str(seen["health_tip"]).startswith("built-in simulator (http://127.0.0.1:")
     assert seen["menus"] == ["&File", "&Render", "&Queue", "Re&view"]

@@ -5,6 +5,7 @@ the reference panel, the checks box, the variant values, and what queuing says."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QScrollArea, QVB
 from pytestqt.qtbot import QtBot
 
 from studio.prompts import Linter, PromptSlots, load_presets
+from studio.prompts.draft import Draft
 from studio.services import Services, open_services
-from studio.settings import Settings
+from studio.settings import ConnectionSettings, Settings
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus
 from studio.ui.editor import PromptEditor
 from studio.ui.main_window import MainWindow
+from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.wheel import install as install_wheel_guard
 
 Opened = tuple[MainWindow, Services]
@@ -309,3 +312,56 @@ def test_retrying_a_refused_request_opens_it_to_fix(
     assert (editor.size_box.currentData(), editor.seconds_box.currentData()) == ("1280x720", 8)
     assert "The model does not allow 8 s." in editor.status.text()
     assert store.jobs.ids() == [job_id]  # nothing was resent
+
+
+def test_a_saved_model_the_provider_does_not_serve_falls_back_with_a_note(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    editor = win.editor
+    editor.apply_draft(Draft(slots={"subject": "a fox"}, model="sora-2", seconds=8), None)
+    editor.set_profiles(qloop.run_until_complete(services.engine.models()))
+    assert editor.model_box.currentData() == "sim-fast"
+    assert "sora-2 is not offered by this provider; using Simulator (fast)" in (
+        editor.status.text()
+    )
+    assert [editor.model_box.itemData(i) for i in range(editor.model_box.count())] == [
+        "sim-fast",
+        "sim-pro",
+    ]
+
+
+def test_saving_settings_reconnects_only_when_the_connection_changed(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """Every save used to reconnect, cancelling submits in flight."""
+    win, services = open_window()
+    engine = services.engine
+    limits = dataclasses.replace(
+        services.settings,
+        connections={"sim": ConnectionSettings(rpm=20, max_concurrent=3)},
+        daily_cap=7.0,
+        reviewer="Ana",
+    )
+
+    def save_with(settings: Settings) -> None:
+        def accept() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, SettingsDialog)
+            dialog.original = settings
+            dialog._connections = dict(settings.connections)
+            dialog.daily_cap.setValue(settings.daily_cap or 0)
+            dialog.reviewer.setText(settings.reviewer)
+            dialog._show_connection(settings.provider)
+            dialog.save()
+
+        QTimer.singleShot(100, accept)
+        win.open_settings()
+
+    save_with(limits)
+    assert win.services is services  # applied in place
+    assert engine.config.max_concurrent == 3
+    assert services.store.budgets.cap("daily", "*") == 7.0
+    assert win.stage.reviewer == "Ana"
+    save_with(dataclasses.replace(limits, daily_cap=None))
+    assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it

@@ -59,3 +59,46 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_said_so(qtbot: Qt
     assert "No secure keyring is available" in dialog.note
     assert secrets.lookup("openrouter") == "sk-or-0123456789"
     assert "sk-or" not in settings_path().read_text()
+
+
+def test_switching_provider_and_back_keeps_each_ones_fields(qtbot: QtBot) -> None:
+    """Switching to a gateway and back to the simulator kept the gateway's URL (and the
+    simulator then tried to reach it)."""
+    dialog = make(qtbot)
+    assert not dialog.base_url.isVisibleTo(dialog)  # the built-in simulator has no address
+    dialog.provider.setCurrentIndex(dialog.provider.findData("openai"))
+    assert dialog.base_url.isVisibleTo(dialog)
+    dialog.base_url.setText("https://gateway.example.com/v1")
+    dialog.rpm.setValue(30)
+    dialog.models.setText("sora-2, sora-2-pro")
+    dialog.provider.setCurrentIndex(dialog.provider.findData("sim"))
+    assert dialog.base_url.text() == ""
+    assert dialog.rpm.value() == 0
+    dialog.save()
+    saved = dialog.saved
+    assert saved is not None
+    assert (saved.provider, saved.base_url) == ("sim", "")
+    gateway = saved.connection_for("openai")
+    assert (gateway.base_url, gateway.rpm) == ("https://gateway.example.com/v1", 30)
+    assert gateway.enabled_models == ("sora-2", "sora-2-pro")
+    again = make(qtbot, saved)
+    again.provider.setCurrentIndex(again.provider.findData("openai"))
+    assert again.base_url.text() == "https://gateway.example.com/v1"
+    assert again.models.text() == "sora-2, sora-2-pro"
+
+
+def test_without_a_keyring_the_key_is_never_said_to_be_saved(qtbot: QtBot) -> None:
+    keyring.set_keyring(fail.Keyring())
+    dialog = make(qtbot)
+    dialog.provider.setCurrentIndex(dialog.provider.findData("openai"))
+    dialog.base_url.setText("https://gateway.example.com/v1")
+    assert "kept for this session only" in dialog.key.placeholderText()
+    dialog.key.setText("sk-live-0123456789abcdef")
+    dialog.save()
+    assert dialog.saved is not None
+    again = make(qtbot, dialog.saved)
+    again.provider.setCurrentIndex(again.provider.findData("openai"))
+    hint = again.key.placeholderText()
+    assert "saved" not in hint
+    assert "kept for this session only" in hint
+    assert "0123456789" not in hint
