@@ -1,7 +1,7 @@
 """P6: from the decision key press to the next take's first frame on screen.
 
 50 finished takes (1280x720, rendered by the simulator) reviewed in the real review panel
-on offscreen Qt: for each, press A (approve; auto-advance moves on) and time until the
+on offscreen Qt: for each, press D (discard; auto-advance moves on) and time until the
 player's video sink receives the next take's first frame. Run twice in the same process:
 with the next clip preloaded (as the app does) and without, as the baseline. Goal: p95 ≤ 150 ms.
 """
@@ -74,7 +74,7 @@ def run(app: QApplication, root: Path, takes: int, preload: bool) -> list[float]
         expected[0] = panel.asset_path(session.takes[following].job_id, "video")
         assert expected[0] != panel.player.clip
         pressed = time.perf_counter()
-        QTest.keyClick(panel, Qt.Key.Key_A)
+        QTest.keyClick(panel, Qt.Key.Key_D)  # discard: no reason asked (approve would ask)
         wait(app, lambda: bool(arrived))
         latencies.append((arrived[0] - pressed) * 1000)
     panel.player.stop()

@@ -87,7 +87,11 @@ class MainWindow(QMainWindow):
         queue.raise_()
         self._tasks: set[asyncio.Future[Any]] = set()
         self.panels_built = False
-        self._writing_focus: QWidget | None = None  # where the keys go back to after F6
+        self._writing_focus: QWidget | None = None
+        self._before_fullscreen = (
+            False,
+            Qt.WindowState.WindowNoState,
+        )  # where the keys go back to after F6
         self._notice = Notice()
         self._centre = QWidget()  # the notice banner above the review stage
         self._centre_layout = QVBoxLayout(self._centre)
@@ -144,6 +148,7 @@ class MainWindow(QMainWindow):
         self._centre_layout.addWidget(self.stage, 1)
         self.stage.edit_requested.connect(self.revise)
         self.stage.opened.connect(self._review_opened)
+        self.stage.fullscreen_requested.connect(self.set_fullscreen)
         menu = self.menuBar().addMenu("Re&view")
         for action in self.review.actions_by_id.values():
             menu.addAction(action)
@@ -216,6 +221,7 @@ class MainWindow(QMainWindow):
         self.queue.set_model(model)
         self.templates.set_repo(services.store.templates)
         self.stage.attach(services.store, services.library, services.settings.reviewer_name)
+        self.apply_view_settings(services.settings)
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
@@ -249,7 +255,8 @@ class MainWindow(QMainWindow):
             return
         if dialog.note:
             self.notify(dialog.note)
-        self.settings_changed.emit(dialog.saved)  # theme, guides
+        self.settings_changed.emit(dialog.saved)  # the theme
+        self.apply_view_settings(dialog.saved)
         if self.services is not None and not needs_reconnect(
             current, dialog.saved, key_changed=dialog.key_changed
         ):
@@ -453,6 +460,34 @@ class MainWindow(QMainWindow):
         if target is None or not target.isVisible():
             target = self.editor.fields["subject"]
         target.setFocus()
+
+    def apply_view_settings(self, settings: Settings) -> None:
+        """What Settings say about looking: the logo-safe margin of the players' guides."""
+        for player in (self.review.player, self.compare.left, self.compare.right,
+                       self.lineage.player):  # fmt: skip
+            player.set_logo_safe(settings.logo_safe_percent)
+
+    def set_fullscreen(self, on: bool) -> None:
+        """The review's picture on the whole screen (F11; Esc or F11 leaves): the review
+        layout, without menus, status or tabs; the review keys keep working."""
+        if on == self.review.player_only:
+            return
+        if on:
+            self._before_fullscreen = (self.reviewing, self.windowState())
+            self.set_review_layout(True)
+            self.stage.setCurrentWidget(self.review)
+        for bar in (self.menuBar(), self.statusBar(), self.stage.tabBar()):
+            bar.setVisible(not on)
+        if on:
+            self._notice.hide()
+        self.review.set_player_only(on)
+        if on:
+            self.showFullScreen()
+        else:
+            reviewing, state = self._before_fullscreen
+            self.setWindowState(state & ~Qt.WindowState.WindowFullScreen)
+            self.set_review_layout(reviewing)
+        self.stage.focus_page()
 
     def _show_docks(self, on: bool) -> None:
         for dock in (self.editor_dock, self.queue_dock, self.templates_dock, self.library_dock):

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage, QMouseEvent, QPalette, QPixmap
 from PySide6.QtMultimedia import (
     QAudioOutput,
     QMediaMetaData,
     QMediaPlayer,
     QVideoFrame,
 )
-from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -32,8 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+from studio.ui.icons import tinted
+from studio.ui.scrub import ScrubBar
+from studio.ui.video_view import VideoView
+
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)  # the box shows the rate playing, shuttle included
+USER_SPEEDS = SPEEDS[:5]  # [ and ] choose among these; 4× is the shuttle's
 SHUTTLE = (1.0, 2.0, 4.0)
+BUTTON = QSize(32, 28)  # sized for a pointer and a touchpad
 DEFAULT_FPS = 24.0
 SPRITE_COLUMNS, SPRITE_TILES = 5, 20  # the simulator's and OpenAI's spritesheet layout
 
@@ -43,7 +48,7 @@ class Deck:
     """One player and the widget it draws into."""
 
     player: QMediaPlayer
-    video: QVideoWidget
+    video: VideoView
     audio: QAudioOutput
     path: Path | None = None
     fps: float = DEFAULT_FPS
@@ -53,6 +58,7 @@ class Deck:
     pictures: int = 0  # frames presented since the clip was opened
     shown: int = 0  # index of the frame last presented
     pending: int | None = None  # a frame asked for before the clip had loaded
+    asked: int | None = None  # a frame sought while paused, until its picture arrives
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -69,10 +75,18 @@ def image_to_rgb(image: QImage) -> bytes:
     return b"".join(data[y * stride : y * stride + width * 3] for y in range(height))
 
 
-def _button(text: str, *, checkable: bool = False) -> QToolButton:
+def _button(text: str, icon: str, tip: str, *, checkable: bool = False) -> QToolButton:
+    """A transport button: an icon (its name the accessible text), sized for a pointer."""
     button = QToolButton()
     button.setText(text)
+    button.setAccessibleName(text)
+    button.setToolTip(tip)
     button.setCheckable(checkable)
+    button.setProperty("icon_name", icon)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    button.setIconSize(QSize(18, 18))
+    button.setMinimumSize(BUTTON)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space plays; it never clicks a button
     return button
 
 
@@ -80,6 +94,7 @@ class ClipPlayer(QWidget):
     frame_changed = Signal(int)  # the frame now shown
     frame_presented = Signal(object)  # QVideoFrame: each frame the visible deck presents
     problem = Signal(str)
+    fullscreen_requested = Signal()  # the full-screen button (the window does it)
 
     def __init__(self, *, controls: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,45 +116,67 @@ class ClipPlayer(QWidget):
         self.stack.setCurrentWidget(self.message)
         self.message.setText("No take selected.")
 
-        self.play_button = _button("Play")
+        self.play_button = _button("Play", "play", "Play / pause (Space)")
         self.play_button.clicked.connect(self.toggle)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setObjectName("scrub")
-        self.slider.setMouseTracking(True)
+        self.back_button = _button("Frame back", "step-back", "One frame back (,)")
+        self.back_button.clicked.connect(lambda: self.step(-1))
+        self.next_button = _button("Frame forward", "step-forward", "One frame forward (.)")
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.slider = ScrubBar()
         self.slider.installEventFilter(self)
         self.slider.sliderMoved.connect(self.seek_frame)
         self.time = QLabel(timecode(0, DEFAULT_FPS))
         self.time.setObjectName("timecode")
         self.slider.setMinimumWidth(60)
         self.speed = QComboBox()
+        self.speed.setToolTip("Playback speed ([ slower, ] faster; L shuttles to 2× and 4×)")
         for rate in SPEEDS:
             self.speed.addItem(f"{rate:g}×", rate)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.currentIndexChanged.connect(lambda _i: self._apply_rate())
-        self.loop_button = _button("Loop", checkable=True)
+        self.speed.activated.connect(lambda i: self._choose_speed(SPEEDS[i]))
+        self._user_rate = 1.0  # chosen with [ ] or the box; the shuttle plays over it
+        self.loop_button = _button(
+            "Loop", "repeat", "Loop the clip or the in–out range (Ctrl+L)", checkable=True
+        )
         self.loop_button.setChecked(True)
         self.loop_button.toggled.connect(self.set_looping)
-        self.mute = _button("Mute", checkable=True)
+        self.mute = _button("Mute", "volume-2", "Mute / unmute (M)", checkable=True)
         self.mute.toggled.connect(self._apply_volume)
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
         self.volume.setMaximumWidth(80)
         self.volume.setMinimumWidth(40)
+        self.volume.setToolTip("Volume")
         self.volume.valueChanged.connect(lambda _v: self._apply_volume())
+        self.zoom_button = _button(
+            "1:1", "scan", "Pixels 1:1 / fit to the view (Z)", checkable=True
+        )
+        self.zoom_button.toggled.connect(self.set_one_to_one)
+        self.guides_button = _button(
+            "Guides", "frame", "Safe-area guides: action 93 %, title 90 %, logo (G)", checkable=True
+        )
+        self.guides_button.toggled.connect(self.set_guides)
+        self.full_button = _button("Full screen", "maximize", "Full screen (F11; Esc leaves)")
+        self.full_button.clicked.connect(self.fullscreen_requested)
+        self.logo_safe = 5.0
         self.hover = QLabel(self)  # spritesheet preview above the scrub bar
         self.hover.setWindowFlags(Qt.WindowType.ToolTip)
         self.hover.hide()
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
-        bar.addWidget(self.play_button)
+        bar.setSpacing(2)
+        for button in (self.back_button, self.play_button, self.next_button):
+            bar.addWidget(button)
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.time)
         bar.addWidget(self.speed)
         bar.addWidget(self.loop_button)
         bar.addWidget(self.mute)
         bar.addWidget(self.volume)
+        for button in (self.zoom_button, self.guides_button, self.full_button):
+            bar.addWidget(button)
         self.bar = QWidget()
         self.bar.setLayout(bar)
         self.bar.setVisible(controls)
@@ -149,16 +186,16 @@ class ClipPlayer(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.bar)
         self._apply_volume()
+        self._tint()
 
     # ---- decks --------------------------------------------------------------------------
 
     def _deck(self) -> Deck:
-        video = QVideoWidget()
-        video.setMinimumSize(160, 90)  # never push the window past the screen
+        video = VideoView()
         player = QMediaPlayer(self)
         audio = QAudioOutput(self)
         player.setAudioOutput(audio)
-        player.setVideoOutput(video)
+        player.setVideoOutput(video.item)
         deck = Deck(player, video, audio)
         self.stack.addWidget(video)
         player.mediaStatusChanged.connect(lambda status, d=deck: self._status(d, status))
@@ -191,7 +228,7 @@ class ClipPlayer(QWidget):
         """Show a clip (instantly if it was preloaded); None clears the player. `size` is
         what the library recorded: a file of another size is reported as cut short."""
         self.pause()
-        self.loop_range = None
+        self._set_loop_range(None)
         if path is not None and size is not None and path.is_file():
             actual = path.stat().st_size
             if actual != size:
@@ -240,7 +277,7 @@ class ClipPlayer(QWidget):
         deck.player.setSource(QUrl())
         deck.ready = False
         deck.pictures = deck.shown = 0
-        deck.pending = None
+        deck.pending = deck.asked = None
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
         if not path.is_file():
@@ -314,8 +351,10 @@ class ClipPlayer(QWidget):
     def _position(self, deck: Deck, ms: int) -> None:
         if deck is not self.deck:
             return
+        if not self.is_playing():  # paused: the picture on screen decides (see _frame)
+            return
         frame = self.frame_at(ms)
-        if self.loop_range and self.looping and self.is_playing():
+        if self.loop_range and self.looping:
             first, last = self.loop_range
             if frame > last:
                 self.seek_frame(first)
@@ -325,15 +364,27 @@ class ClipPlayer(QWidget):
 
     def _state(self, deck: Deck) -> None:
         if deck is self.deck:
-            self.play_button.setText("Pause" if self.is_playing() else "Play")
+            playing = self.is_playing()
+            self.play_button.setText("Pause" if playing else "Play")
+            self.play_button.setProperty("icon_name", "pause" if playing else "play")
+            self._tint()
+            if not playing:
+                self._show_position(self.current_frame())
 
     def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
         if frame.isValid():
             deck.pictures += 1
             if frame.startTime() >= 0:  # µs; the index of the picture on screen
                 deck.shown = round(frame.startTime() * deck.fps / 1_000_000)
+                if deck.asked == deck.shown:
+                    deck.asked = None
             if deck is self.deck:
                 self.frame_presented.emit(frame)
+                if not self.is_playing() and deck.asked is None:
+                    # Paused mid-playback the clock can lag the picture by a frame: the
+                    # label says what is on screen.
+                    self._show_position(deck.shown)
+                    self.frame_changed.emit(deck.shown)
 
     def _update_range(self) -> None:
         self.slider.setRange(0, max(0, self.frames - 1))
@@ -352,7 +403,16 @@ class ClipPlayer(QWidget):
         return max(0, min(int(ms * self.fps / 1000), max(0, self.frames - 1)))
 
     def current_frame(self) -> int:
-        return self.frame_at(self.deck.player.position())
+        """The frame steps and marks start from: while playing the clock; while paused the
+        frame asked for (until its picture arrives), else the picture on screen."""
+        deck = self.deck
+        if self.is_playing() or self._reverse.isActive():
+            return self.frame_at(deck.player.position())
+        if deck.asked is not None:
+            return deck.asked
+        if deck.pictures:
+            return max(0, min(deck.shown, max(0, self.frames - 1)))
+        return self.frame_at(deck.player.position())
 
     def shown_frame(self) -> int:
         """The frame on screen now (from the last picture presented, not the clock)."""
@@ -387,15 +447,21 @@ class ClipPlayer(QWidget):
             return
         last = max(0, self.frames - 1)
         frame = max(0, min(frame, last))
+        if not self.is_playing():
+            self.deck.asked = frame if frame != self.deck.shown or not self.deck.pictures else None
         self.deck.player.setPosition(int(frame * 1000 / self.fps) + 1)
         self._show_position(frame)
 
     def step(self, delta: int) -> None:
-        """Exactly `delta` frames (paused unless stepping is the reverse shuttle)."""
+        """Exactly `delta` frames from the one on screen (paused unless stepping is the
+        reverse shuttle)."""
         if not self._reverse.isActive():
+            start = self.current_frame()  # before pausing: the clock, or the picture
             self._playing = False
             self.deck.player.pause()
-        self.seek_frame(self.current_frame() + delta)
+            self.seek_frame(start + delta)
+            return
+        self.seek_frame(self.frame_at(self.deck.player.position()) + delta)
 
     def first_frame(self) -> None:
         self.pause()
@@ -406,12 +472,12 @@ class ClipPlayer(QWidget):
         self.seek_frame(self.frames - 1)
 
     def shuttle_forward(self) -> None:
-        """L: play, and each further press faster (1×, 2×, 4×)."""
+        """L: play, and each further press faster (1×, 2×, 4×); the speed box shows it."""
         self._stop_reverse()
         if self.is_playing():
             self._shuttle = min(self._shuttle + 1, len(SHUTTLE) - 1)
-        self.deck.player.setPlaybackRate(SHUTTLE[self._shuttle])
         self._playing = True
+        self._apply_rate()
         self.deck.player.play()
 
     def shuttle_back(self) -> None:
@@ -426,14 +492,28 @@ class ClipPlayer(QWidget):
         self._reverse_speed = 0
 
     def set_speed(self, rate: float) -> None:
-        self.speed.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate)))
+        self._choose_speed(min(USER_SPEEDS, key=lambda r: abs(r - rate)))
 
     def change_speed(self, steps: int) -> None:
-        self.speed.setCurrentIndex(max(0, min(self.speed.currentIndex() + steps, len(SPEEDS) - 1)))
+        """[ and ]: slower or faster among 0.25×–2×."""
+        index = min(range(len(USER_SPEEDS)), key=lambda i: abs(USER_SPEEDS[i] - self._user_rate))
+        self._choose_speed(USER_SPEEDS[max(0, min(index + steps, len(USER_SPEEDS) - 1))])
+
+    def _choose_speed(self, rate: float) -> None:
+        self._user_rate = rate
+        self._shuttle = 0
+        self._apply_rate()
+
+    def rate(self) -> float:
+        """The speed playing now: the shuttle's while L is in use, else the one chosen."""
+        return SHUTTLE[self._shuttle] if self._shuttle else self._user_rate
 
     def _apply_rate(self) -> None:
-        rate = float(self.speed.currentData() or 1.0)
-        self.deck.player.setPlaybackRate(rate * (SHUTTLE[self._shuttle] if self._shuttle else 1))
+        rate = self.rate()
+        self.deck.player.setPlaybackRate(rate)
+        self.speed.blockSignals(True)
+        self.speed.setCurrentIndex(SPEEDS.index(rate) if rate in SPEEDS else SPEEDS.index(1.0))
+        self.speed.blockSignals(False)
 
     def set_looping(self, on: bool) -> None:
         self.looping = on
@@ -442,11 +522,15 @@ class ClipPlayer(QWidget):
 
     def mark_in(self) -> None:
         last = self.loop_range[1] if self.loop_range else self.frames - 1
-        self.loop_range = (min(self.current_frame(), last), last)
+        self._set_loop_range((min(self.current_frame(), last), last))
 
     def mark_out(self) -> None:
         first = self.loop_range[0] if self.loop_range else 0
-        self.loop_range = (first, max(self.current_frame(), first))
+        self._set_loop_range((first, max(self.current_frame(), first)))
+
+    def _set_loop_range(self, loop: tuple[int, int] | None) -> None:
+        self.loop_range = loop
+        self.slider.set_loop_range(loop)  # the marks show on the timeline
 
     def toggle_loop(self) -> None:
         self.set_looping(not self.looping)
@@ -457,6 +541,45 @@ class ClipPlayer(QWidget):
     def _apply_volume(self) -> None:
         self.deck.audio.setMuted(self.mute.isChecked())
         self.deck.audio.setVolume(self.volume.value() / 100)
+        self.mute.setProperty("icon_name", "volume-x" if self.mute.isChecked() else "volume-2")
+        self._tint()
+
+    # ---- view: 1:1 pixels, guides, icons --------------------------------------------------
+
+    def set_one_to_one(self, on: bool) -> None:
+        for deck in self.decks:
+            deck.video.set_one_to_one(on)
+        if self.zoom_button.isChecked() != on:
+            self.zoom_button.setChecked(on)
+
+    def toggle_zoom(self) -> None:
+        self.set_one_to_one(not self.zoom_button.isChecked())
+
+    def set_guides(self, on: bool) -> None:
+        for deck in self.decks:
+            deck.video.set_guides(on, self.logo_safe)
+        if self.guides_button.isChecked() != on:
+            self.guides_button.setChecked(on)
+
+    def toggle_guides(self) -> None:
+        self.set_guides(not self.guides_button.isChecked())
+
+    def set_logo_safe(self, percent: float) -> None:
+        """The logo-safe margin (Settings), as a percentage of the frame."""
+        self.logo_safe = percent
+        self.set_guides(self.guides_button.isChecked())
+
+    def _tint(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        for button in self.bar.findChildren(QToolButton) if hasattr(self, "bar") else []:
+            name = button.property("icon_name")
+            if isinstance(name, str):
+                button.setIcon(tinted(name, colour))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # a theme: icons in its text colour
+            self._tint()
+        super().changeEvent(event)
 
     def stop(self) -> None:
         self._stop_reverse()

@@ -49,6 +49,7 @@ from studio.ui.take_list import TakeListModel
 
 class ReviewPanel(QWidget):
     edit_requested = Signal(int)  # job id: open the editor prefilled, the new job its child
+    fullscreen_requested = Signal(bool)  # on (F11 toggles; Esc asks to leave)
     compare_requested = Signal(int, int)  # left, right job ids
     lineage_requested = Signal(int)
 
@@ -77,7 +78,11 @@ class ReviewPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().currentChanged.connect(self._list_moved)
 
+        self.player_only = False  # full screen: the picture and its controls, nothing else
         self.player = ClipPlayer()
+        self.player.fullscreen_requested.connect(
+            lambda: self.fullscreen_requested.emit(not self.player_only)
+        )
         self.info = QLabel()
         self.info.setObjectName("takeInfo")
         self.info.setWordWrap(True)
@@ -164,10 +169,29 @@ class ReviewPanel(QWidget):
     COMPACT_BELOW = 980  # narrower than this (the writing layout), only the player shows
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        compact = event.size().width() < self.COMPACT_BELOW
+        self._fit_columns(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit_columns(self, width: int) -> None:
+        compact = width < self.COMPACT_BELOW or self.player_only
         self.list.setVisible(not compact)
         self.side.setVisible(not compact)
-        super().resizeEvent(event)
+        self.info.setVisible(not self.player_only)
+
+    def set_player_only(self, on: bool) -> None:
+        """Full screen: only the picture and the transport; every review key still works."""
+        self.player_only = on
+        self._fit_columns(self.width())
+        self.player.full_button.setProperty("icon_name", "minimize" if on else "maximize")
+        self.player._tint()
+
+    def _back(self) -> None:
+        """Esc: drop a question being asked, else leave full screen."""
+        if self.asking is not None:
+            self._asked()
+            self.say("Not decided.")
+        elif self.player_only:
+            self.fullscreen_requested.emit(False)
 
     # ---- keys -----------------------------------------------------------------------------
 
@@ -203,6 +227,10 @@ class ReviewPanel(QWidget):
             "speed.slower": lambda: p.change_speed(-1),
             "speed.faster": lambda: p.change_speed(1),
             "audio.mute": p.toggle_mute,
+            "view.fullscreen": lambda: self.fullscreen_requested.emit(not self.player_only),
+            "view.zoom": p.toggle_zoom,
+            "view.guides": p.toggle_guides,
+            "compare.close": self._back,
         }
         for value in SCORES:
             handlers[f"score.{value}"] = functools.partial(self.score, value)

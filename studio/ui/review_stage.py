@@ -25,6 +25,7 @@ from studio.ui.review_panel import ReviewPanel
 
 class ReviewStage(QTabWidget):
     edit_requested = Signal(int)  # an Edit decision on this job id
+    fullscreen_requested = Signal(bool)
     opened = Signal()  # takes are up for review (the window gives the stage the room)
 
     def __init__(self, keymap: dict[str, Binding], parent: QWidget | None = None) -> None:
@@ -44,6 +45,7 @@ class ReviewStage(QTabWidget):
                               (self.lineage, "Lineage")):  # fmt: skip
             self.addTab(widget, title)
         self.review.edit_requested.connect(self.edit_requested)
+        self.review.fullscreen_requested.connect(self.fullscreen_requested)
         self.review.compare_requested.connect(self.open_compare)
         self.review.lineage_requested.connect(self.open_lineage)
         self.compare.closed.connect(self.show_review)

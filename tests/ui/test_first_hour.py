@@ -169,9 +169,9 @@ def test_a_reviewers_first_hour(
         press("?")
         overlay = review.keys_overlay
         assert overlay is not None
-        await until(overlay.isVisible, 2)
-        QTest.keyClick(overlay, Qt.Key.Key_Escape)
-        await until(lambda: not overlay.isVisible(), 2)
+        await until(lambda: QApplication.activeWindow() is overlay, 2)
+        QTest.keyClick(QApplication.focusWidget() or overlay, Qt.Key.Key_Escape)
+        await until(lambda: QApplication.activeWindow() is win, 2)
 
         # 6. Every review key, sent to the focus widget.
         first = session.take.job_id
@@ -262,6 +262,23 @@ def test_a_reviewers_first_hour(
         assert player._reverse.isActive()
         press("K")
         assert not player._reverse.isActive()
+
+        for key, button in (("Z", player.zoom_button), ("G", player.guides_button)):
+            before = button.isChecked()
+            press(key)
+            assert button.isChecked() is not before, key
+        press("F11")  # the picture on the whole screen, the keys still work
+        assert win.isFullScreen()
+        assert not win.menuBar().isVisible()
+        assert not review.list.isVisible()
+        index = session.index
+        press("Right")
+        assert session.index == index + 1
+        press("Left")
+        press("Esc")
+        assert not win.isFullScreen()
+        assert win.menuBar().isVisible()
+        assert win.reviewing
 
         press("C")  # compare with the previous take, flip, and back
         assert win.stage.currentWidget() is win.compare

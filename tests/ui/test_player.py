@@ -167,3 +167,108 @@ def test_a_seek_asked_for_while_loading_is_kept(
     qtbot.waitUntil(lambda: player.deck.ready, timeout=5000)
     assert shown.settle(qtbot) == 30
     assert player.current_frame() == 30
+
+
+def test_after_a_pause_mid_play_the_label_and_steps_start_from_the_picture(
+    qtbot: QtBot, player: ClipPlayer
+) -> None:
+    """Paused during playback, the picture showed #64 and the label 63; the first '.'
+    then moved only the label. Both now follow the frame on screen."""
+    shown = Shown(player)
+    for stop_after in (700, 1300):
+        player.seek_frame(0)
+        shown.settle(qtbot)
+        player.play()
+        qtbot.wait(stop_after)
+        player.pause()
+        on_screen = shown.settle(qtbot)
+        assert on_screen is not None
+        last = player.frames - 1
+        assert player.time.text().endswith(f" · {on_screen}/{last}")
+        assert player.current_frame() == on_screen
+        player.step(1)
+        assert shown.settle(qtbot) == on_screen + 1
+        assert player.time.text().endswith(f" · {on_screen + 1}/{last}")
+
+
+def test_the_speed_box_shows_the_shuttle_speed(qtbot: QtBot, player: ClipPlayer) -> None:
+    player.shuttle_forward()
+    assert player.speed.currentText() == "1×"
+    player.shuttle_forward()
+    assert player.speed.currentText() == "2×"  # L at 2× reads 2×
+    player.shuttle_forward()
+    assert player.speed.currentText() == "4×"
+    assert player.deck.player.playbackRate() == 4.0
+    player.pause()
+    assert player.speed.currentText() == "1×"  # back to the speed chosen
+    player.change_speed(1)
+    assert player.speed.currentText() == "1.5×"
+    player.play()
+    assert player.deck.player.playbackRate() == 1.5
+    player.pause()
+
+
+def test_in_and_out_marks_are_drawn_on_the_timeline(qtbot: QtBot, player: ClipPlayer) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    player.resize(900, 420)
+    player.seek_frame(10)
+    player.mark_in()
+    player.seek_frame(30)
+    player.mark_out()
+    bar = player.slider
+    band = bar.marks_rect()
+    assert band is not None
+    assert bar.x_of(10) < bar.x_of(30)
+    image = bar.grab().toImage()
+    highlight = bar.palette().color(QPalette.ColorRole.Highlight)
+    tick = QColor(image.pixel(band.left(), bar.height() // 2))
+    assert abs(tick.hue() - highlight.hue()) <= 12  # the in mark, in the highlight colour
+    outside = QColor(image.pixel(max(1, bar.x_of(2)), 2))
+    assert outside != tick
+
+
+def test_safe_area_guides_are_drawn_over_the_picture(qtbot: QtBot, player: ClipPlayer) -> None:
+    from PySide6.QtGui import QColor
+
+    from studio.ui.guides import safe_areas
+
+    areas = safe_areas((0, 0, 1000, 500), 5)
+    assert areas["action-safe"] == pytest.approx((35.0, 17.5, 930.0, 465.0))
+    assert areas["title-safe"] == pytest.approx((50.0, 25.0, 900.0, 450.0))
+    assert areas["logo-safe"] == pytest.approx((25.0, 25.0, 950.0, 450.0))
+    player.resize(960, 600)
+    qtbot.waitUntil(lambda: player.deck.pictures > 0, timeout=5000)
+    view = player.deck.video
+    picture = view.picture_rect()
+    assert picture.width() > 100
+    assert abs(picture.width() / picture.height() - 16 / 9) < 0.02  # the picture, not the view
+    player.set_logo_safe(8)
+    player.set_guides(True)
+    qtbot.wait(100)
+    title = view.guides.areas()["title-safe"]
+    # On the left edge, low in the picture: where the test scene's yellow sun never goes.
+    spot = view.mapFromScene(title.left(), title.top() + title.height() * 0.85)
+
+    def yellow() -> bool:
+        colour = QColor(view.grab().toImage().pixel(spot))
+        return colour.red() > 200 and colour.green() > 170 and colour.blue() < 120
+
+    assert yellow()  # the title-safe line, over the picture
+    player.set_guides(False)
+    qtbot.wait(100)
+    assert not yellow()
+
+
+def test_one_to_one_shows_the_picture_at_its_own_pixels(qtbot: QtBot, player: ClipPlayer) -> None:
+    player.resize(1200, 800)
+    qtbot.waitUntil(lambda: player.deck.pictures > 0, timeout=5000)
+    view = player.deck.video
+    assert view.picture_rect().width() > 700  # fitted: bigger than the 640 px clip
+    player.toggle_zoom()
+    qtbot.wait(50)
+    assert round(view.picture_rect().width()) == 640
+    assert round(view.picture_rect().height()) == 360
+    player.toggle_zoom()
+    qtbot.wait(50)
+    assert view.picture_rect().width() > 700
