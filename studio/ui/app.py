@@ -18,8 +18,10 @@ from PySide6.QtWidgets import QApplication
 
 from studio import __version__
 from studio.errors import StudioError
+from studio.settings import load_settings
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
+from studio.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,15 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
+    # Settings are a small JSON file and the theme a few ms: both before the first paint,
+    # so the window never flashes unstyled.
+    settings, settings_problem = load_settings()
+    theme_problem = apply_theme(app, settings.theme)
 
     window = MainWindow(staged=True)
+    window.settings_changed.connect(lambda saved: apply_theme(app, saved.theme))
     window.show()  # the shell's first paint comes before the panels and any I/O
+    window.activateWindow()  # the keys work at once (without a window manager too)
 
     # Shut down when the last window closes, while the loop still runs, so the engine,
     # connections and the simulator close cleanly before run_until_complete returns.
@@ -54,11 +62,10 @@ def main() -> int:
         # handling input meanwhile: the engine brings httpx, PyAV and the simulator.
         await asyncio.to_thread(importlib.import_module, "studio.services")
         from studio.services import Services, open_services
-        from studio.settings import load_settings
 
-        settings, problem = load_settings()
-        if problem:
-            window.statusBar().showMessage(problem)
+        for problem in (settings_problem, theme_problem):
+            if problem:
+                window.notify(problem, error=True)
         services: Services | None = None
         try:
             services = await open_services(settings)

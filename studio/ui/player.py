@@ -111,7 +111,6 @@ class ClipPlayer(QWidget):
         self.message.setObjectName("playerMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #ddd; background: #222; padding: 24px;")
         self.stack.addWidget(self.message)
         self.stack.setCurrentWidget(self.message)
         self.message.setText("No take selected.")
@@ -150,11 +149,14 @@ class ClipPlayer(QWidget):
         self.volume.setToolTip("Volume")
         self.volume.valueChanged.connect(lambda _v: self._apply_volume())
         self.zoom_button = _button(
-            "1:1", "scan", "Pixels 1:1 / fit to the view (Z)", checkable=True
+            "1:1", "zoom-in", "Pixels 1:1 / fit to the view (Z)", checkable=True
         )
         self.zoom_button.toggled.connect(self.set_one_to_one)
         self.guides_button = _button(
-            "Guides", "frame", "Safe-area guides: action 93 %, title 90 %, logo (G)", checkable=True
+            "Guides",
+            "square-dashed",
+            "Safe-area guides: action 93 %, title 90 %, logo (G)",
+            checkable=True,
         )
         self.guides_button.toggled.connect(self.set_guides)
         self.full_button = _button("Full screen", "maximize", "Full screen (F11; Esc leaves)")
@@ -164,19 +166,28 @@ class ClipPlayer(QWidget):
         self.hover.setWindowFlags(Qt.WindowType.ToolTip)
         self.hover.hide()
 
-        bar = QHBoxLayout()
+        # The timeline gets the whole width; the transport sits under it.
+        timeline = QHBoxLayout()
+        timeline.addWidget(self.slider, 1)
+        timeline.addWidget(self.time)
+        transport = QHBoxLayout()
+        transport.setSpacing(2)
+        for button in (self.back_button, self.play_button, self.next_button):
+            transport.addWidget(button)
+        transport.addSpacing(8)
+        transport.addWidget(self.speed)
+        transport.addWidget(self.loop_button)
+        transport.addStretch(1)
+        transport.addWidget(self.mute)
+        transport.addWidget(self.volume)
+        transport.addSpacing(8)
+        for button in (self.zoom_button, self.guides_button, self.full_button):
+            transport.addWidget(button)
+        bar = QVBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.setSpacing(2)
-        for button in (self.back_button, self.play_button, self.next_button):
-            bar.addWidget(button)
-        bar.addWidget(self.slider, 1)
-        bar.addWidget(self.time)
-        bar.addWidget(self.speed)
-        bar.addWidget(self.loop_button)
-        bar.addWidget(self.mute)
-        bar.addWidget(self.volume)
-        for button in (self.zoom_button, self.guides_button, self.full_button):
-            bar.addWidget(button)
+        bar.addLayout(timeline)
+        bar.addLayout(transport)
         self.bar = QWidget()
         self.bar.setLayout(bar)
         self.bar.setVisible(controls)
