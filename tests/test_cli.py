@@ -56,7 +56,8 @@ def test_generate_renders_a_real_clip(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out.resolve())
     assert "estimated cost $0.40" in result.stderr
-    assert "completed 100%" in result.stderr
+    assert "#1: ready 100%" in result.stderr
+    assert "#1 is in the library, cost $0.40" in result.stderr  # recorded like the app's
     assert not out.with_name("fox.mp4.part").exists()
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
@@ -136,7 +137,7 @@ def test_moderated_prompt_fails_as_policy(tmp_path: Path, sim: SimServer) -> Non
         sim.openai_base_url,
     )
     assert result.returncode == 1
-    assert "Render failed (policy)" in one_clear_line(result)
+    assert "#1 ended failed (policy): Your request was blocked" in one_clear_line(result)
     assert not (tmp_path / "x.mp4").exists()
 
 

@@ -20,6 +20,8 @@ THRESHOLDS = (50, 80, 100)
 class BudgetExceeded(StudioError):
     """Queuing this render would pass a budget cap; the message says which and what is left."""
 
+    exit_code = 6
+
 
 @dataclass(frozen=True)
 class Usage:

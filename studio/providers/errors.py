@@ -15,6 +15,8 @@ from studio.errors import StudioError
 class ProviderError(StudioError):
     """A call to a provider failed. `status` is the HTTP status, `code` the provider's code."""
 
+    exit_code = 3
+
     def __init__(
         self,
         message: str,
@@ -78,6 +80,8 @@ class BadResponse(TransportError):
 class RequestError(ProviderError):
     """The provider refused the request; sending it again will not help."""
 
+    exit_code = 4
+
 
 class AuthError(RequestError):
     """401/403: missing, wrong or unauthorized API key."""
@@ -93,6 +97,8 @@ class PaymentRequired(RequestError):
 
 class Unsupported(ProviderError):
     """The provider or model does not offer this operation."""
+
+    exit_code = 2
 
 
 class RetriesExhausted(TransportError):

@@ -14,9 +14,10 @@ import signal
 import sys
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
 
-from studio import __version__
+from studio import __version__, trace
 from studio.errors import StudioError
 from studio.settings import load_settings
 from studio.ui.gc import GuiThreadCollector
@@ -24,6 +25,34 @@ from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
+
+
+class _FirstEvents(QObject):
+    """Trace marks for the window's first paint and the editor's first key (only when a
+    start-up trace was asked for)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.painted and watched is self.window and event.type() == QEvent.Type.Paint:
+            self.painted = True
+            trace.mark("window_painted")
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and self.window.panels_built
+            and isinstance(watched, QWidget)
+            and self.window.editor.isAncestorOf(watched)
+        ):
+            trace.mark("first_key")
+            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        return False
+
+
+def _trace_firsts(app: QApplication, window: MainWindow) -> None:
+    app.installEventFilter(_FirstEvents(window))
 
 
 def main() -> int:
@@ -43,6 +72,9 @@ def main() -> int:
     window.settings_changed.connect(lambda saved: apply_theme(app, saved.theme))
     window.show()  # the shell's first paint comes before the panels and any I/O
     window.activateWindow()  # the keys work at once (without a window manager too)
+    trace.mark("window_shown")
+    if trace.enabled():
+        _trace_firsts(app, window)
 
     # Shut down when the last window closes, while the loop still runs, so the engine,
     # connections and the simulator close cleanly before run_until_complete returns.
@@ -56,6 +88,7 @@ def main() -> int:
 
     async def run() -> None:
         await window.build_panels_async()
+        trace.mark("panels_built")
         if closing.is_set():  # closed while the panels were built
             return
         # Imported after the first paint and in a worker thread, so the window keeps
@@ -74,6 +107,7 @@ def main() -> int:
             window.health.setText("Provider: not connected")
         if services is not None:
             window.attach(services)
+            trace.mark("services_attached")
             window.restore_review()  # the last run's review, if its takes are still here
         collector.freeze()  # start-up's objects live as long as the app
         try:

@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         self._wire_actions()
         self._restore_docks()  # with the panels in place, so their sizes hold
         self.panels_built = True
+        if not self.reviewing:
+            self.editor.fields["subject"].setFocus()  # typing starts a prompt at once
 
     @property
     def review(self) -> ReviewPanel:
