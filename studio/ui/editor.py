@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -42,6 +40,7 @@ from studio.prompts.draft import Draft
 from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.providers.types import ReferenceImage, RenderSpec
 from studio.store.specs import StoredSpec
+from studio.ui.checks import ChecksList
 from studio.ui.reference import ReferenceBox
 from studio.ui.theme import repolish
 
@@ -132,14 +131,8 @@ class PromptEditor(QWidget):
         self.composed = QPlainTextEdit(readOnly=True)
         self.composed.setObjectName("composedPrompt")
         self.composed.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 4 + 12)
-        self.lint_list = QListWidget()
-        self.lint_list.setObjectName("lintList")
-        self.lint_list.setWordWrap(True)
-        self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.lint_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.lint_list.setToolTip("Click a check to go to its slot")
-        self.lint_list.itemClicked.connect(self._jump_to_check)
-        self.lint_list.itemActivated.connect(self._jump_to_check)
+        self.lint_list = ChecksList()
+        self.lint_list.slot_chosen.connect(self._jump_to_slot)
         self.reference = ReferenceBox()
         self.reference.changed.connect(self.refresh)
         self.reference.message.connect(self.show_message)
@@ -338,45 +331,15 @@ class PromptEditor(QWidget):
         self.changed.emit()
 
     def _show_lint(self, warnings: list[LintWarning]) -> None:
-        self.lint_list.clear()
-        for w in warnings:
-            where = LABELS.get(w.slot, "Prompt")
-            item = QListWidgetItem(f"{where}: {w.message}")
-            item.setData(Qt.ItemDataRole.UserRole, w.slot)
-            item.setToolTip(w.rule)
-            self.lint_list.addItem(item)
-        if not warnings:
-            self.lint_list.addItem("No problems found.")
-        self._fit_lint_list()
+        self.lint_list.show_warnings(warnings)
         for slot, edit in self.fields.items():
             flagged = any(w.slot == slot for w in warnings)
             if edit.property("lint") != flagged:
                 edit.setProperty("lint", flagged)  # the theme draws flagged slots
                 repolish(edit)
 
-    def _fit_lint_list(self) -> None:
-        """Every check shows: the box is as tall as its rows (it never scrolls on its own)."""
-        rows = self.lint_list.count()
-        width = self.lint_list.viewport().width() or 300
-        metrics = self.lint_list.fontMetrics()
-        height = sum(
-            metrics.boundingRect(
-                0, 0, width - 8, 10_000, Qt.TextFlag.TextWordWrap, self.lint_list.item(i).text()
-            ).height()
-            + 6
-            for i in range(rows)
-        )
-        self.lint_list.setFixedHeight(height + 2 * self.lint_list.frameWidth() + 4)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_lint_list()
-
-    def _jump_to_check(self, item: QListWidgetItem) -> None:
-        slot = item.data(Qt.ItemDataRole.UserRole)
-        field = self.fields.get(slot) if isinstance(slot, str) else None
-        if field is None:  # about the whole prompt
-            field = self.fields["subject"]
+    def _jump_to_slot(self, slot: str) -> None:
+        field = self.fields.get(slot) or self.fields["subject"]  # "prompt": the whole text
         self.slots_area.ensureWidgetVisible(field)
         field.setFocus()
 

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -33,7 +33,6 @@ from studio.ui.window_state import WindowState
 if TYPE_CHECKING:
     from studio.services import Services
     from studio.settings import Settings
-    from studio.store import JobRow
     from studio.store.review import Template
     from studio.ui.compare import CompareView
     from studio.ui.drafts import DraftKeeper
@@ -202,23 +201,22 @@ class MainWindow(QMainWindow):
         return dock
 
     def _wire_actions(self) -> None:
+        from studio.ui.queue_actions import QueueActions
+
+        self.queue_actions = QueueActions(
+            self.queue,
+            self.editor,
+            lambda: self.services,
+            notify=lambda text: self.notify(text, error=True),
+            show_editor=self._show_editor,
+            run=self._run,
+        )
         a = self.commands
         a.on("render.queue", self.editor.request_submit)
         a.on("render.reference", self.editor.reference.choose.click)
         a.on("render.save_template", self.save_template)
         a.on("render.templates", self.find_template)
-        a.on("queue.pause", lambda: self._engine_call("pause"))
-        a.on("queue.resume", lambda: self._engine_call("resume"))
-        a.on("queue.top", lambda: self._engine_call("move", self.queue.selected_ids(), to_top=True))
-        a.on(
-            "queue.bottom",
-            lambda: self._engine_call("move", self.queue.selected_ids(), to_top=False),
-        )
-        a.on("queue.priority", self._raise_priority)
-        a.on("queue.cancel", lambda: self._run(self._cancel()))
-        a.on("queue.retry", lambda: self._run(self._retry()))
-        a.on("queue.duplicate", self._duplicate)
-        a.on("queue.reveal", self._reveal)
+        self.queue_actions.bind(a.on)
         a.on("app.settings", self.open_settings)
         a.on("app.layout", lambda: self.set_review_layout(self.editor_dock.isVisible()))
         a.on("app.quit", self.close)
@@ -343,62 +341,6 @@ class MainWindow(QMainWindow):
         self.editor.report_queued(queued, submission)
         self.status.show_spend()
 
-    def _engine_call(self, name: str, *args: Any, **kw: Any) -> None:
-        if self.services is not None:
-            getattr(self.services.engine, name)(*args, **kw)
-
-    def _raise_priority(self) -> None:
-        if self.services is None:
-            return
-        for job in self.services.store.jobs.many(self.queue.selected_ids()):
-            self.services.engine.set_priority([job.id], job.priority + 1)
-
-    async def _cancel(self) -> None:
-        if self.services is not None:
-            await self.services.engine.cancel(self.queue.selected_ids())
-
-    async def _retry(self) -> None:
-        from studio.store import FailureClass
-
-        if self.services is None:
-            return
-        for job in self.services.store.jobs.many(self.queue.selected_ids()):
-            if job.failure_class is FailureClass.REQUEST:
-                # The provider refused these parameters: sending them again fails again.
-                self.fix_request(job)
-                continue
-            try:
-                await self.services.engine.retry(job.id)
-            except StudioError as err:
-                self.notify(str(err), error=True)
-
-    def fix_request(self, job: JobRow) -> None:
-        """A refused request goes back to the editor, with the reason, to be fixed."""
-        from studio.jobs.specs import stored_reference
-
-        if self.services is None:
-            return
-        image = stored_reference(self.services.library, job.spec)
-        self.editor.load_spec(job.spec, image if image is not None and image.is_file() else None)
-        reason = job.failure_message or "the provider refused the request"
-        self.editor.show_message(
-            f"{job.name} was refused: {reason} Fix it here, then queue it.", error=True
-        )
-        self.set_review_layout(False)
-        self.editor_dock.raise_()
-
-    def _duplicate(self) -> None:
-        if self.services is None or not self.queue.selected_ids():
-            return
-        job = self.services.store.jobs.get(self.queue.selected_ids()[0])
-        if job is not None:
-            self._fill_editor(job)
-
-    def _fill_editor(self, job: JobRow) -> None:
-        from studio.prompts import PromptSlots
-
-        self.editor.set_slots(PromptSlots.from_mapping(job.spec.slots_or_prompt()))
-
     def load_template(self, template: Template) -> None:
         from studio.prompts import PromptSlots
 
@@ -428,14 +370,6 @@ class MainWindow(QMainWindow):
         self.templates_dock.raise_()
         self.templates.search.setFocus()
         self.templates.search.selectAll()
-
-    def _reveal(self) -> None:
-        path = self._clip_path(self.queue.selected_ids()[:1])
-        if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-
-    def _clip_path(self, ids: list[int]) -> Path | None:
-        return self._asset_path(ids[0], "video") if ids else None
 
     def _asset_path(self, job_id: int, kind: str) -> Path | None:
         if self.services is None:
@@ -529,17 +463,22 @@ class MainWindow(QMainWindow):
             before.setFocus()
         return accepted
 
+    def _show_editor(self) -> None:
+        self.set_review_layout(False)
+        self.editor_dock.raise_()
+
     def revise(self, job_id: int) -> None:
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
         from studio.jobs.specs import stored_reference
+        from studio.ui.queue_actions import fill_editor
 
         if self.services is None:
             return
         job = self.services.store.jobs.get(job_id)
         if job is None:
             return
-        self._fill_editor(job)
+        fill_editor(self.editor, job)
         image = stored_reference(self.services.library, job.spec)
         if image is not None and image.is_file():
             fit = job.spec.reference_fit

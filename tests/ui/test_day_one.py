@@ -306,7 +306,7 @@ def test_retrying_a_refused_request_opens_it_to_fix(
         )
     win.queue.model.reload()  # type: ignore[union-attr]
     win.queue.view.selectRow(0)
-    qloop.run_until_complete(win._retry())
+    qloop.run_until_complete(win.queue_actions.retry())
     editor = win.editor
     assert editor.slots().subject == "a crane"
     assert (editor.size_box.currentData(), editor.seconds_box.currentData()) == ("1280x720", 8)

@@ -1,0 +1,117 @@
+"""What the queue's commands do: each turns the selection into one engine call, or, for a
+refused request, puts it back in the editor to be fixed (sending it again would fail again)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from studio.errors import StudioError
+
+if TYPE_CHECKING:
+    from studio.services import Services
+    from studio.store import JobRow
+    from studio.ui.editor import PromptEditor
+    from studio.ui.queue_panel import QueuePanel
+
+
+class QueueActions:
+    def __init__(
+        self,
+        queue: QueuePanel,
+        editor: PromptEditor,
+        services: Callable[[], Services | None],
+        *,
+        notify: Callable[[str], None],
+        show_editor: Callable[[], None],
+        run: Callable[[Awaitable[Any]], None],
+    ) -> None:
+        self.queue, self.editor, self.services = queue, editor, services
+        self.notify, self.show_editor, self.run = notify, show_editor, run
+
+    def bind(self, on: Callable[[str, Callable[[], object]], None]) -> None:
+        """Connect the registry's queue commands (`ActionRegistry.on`)."""
+        ids = self.queue.selected_ids
+        on("queue.pause", lambda: self._engine(lambda e: e.pause()))
+        on("queue.resume", lambda: self._engine(lambda e: e.resume()))
+        on("queue.top", lambda: self._engine(lambda e: e.move(ids(), to_top=True)))
+        on("queue.bottom", lambda: self._engine(lambda e: e.move(ids(), to_top=False)))
+        on("queue.priority", self.raise_priority)
+        on("queue.cancel", lambda: self.run(self.cancel()))
+        on("queue.retry", lambda: self.run(self.retry()))
+        on("queue.duplicate", self.duplicate)
+        on("queue.reveal", self.reveal)
+
+    def _engine(self, call: Callable[[Any], object]) -> None:
+        services = self.services()
+        if services is not None:
+            call(services.engine)
+
+    def raise_priority(self) -> None:
+        services = self.services()
+        if services is None:
+            return
+        for job in services.store.jobs.many(self.queue.selected_ids()):
+            services.engine.set_priority([job.id], job.priority + 1)
+
+    async def cancel(self) -> None:
+        services = self.services()
+        if services is not None:
+            await services.engine.cancel(self.queue.selected_ids())
+
+    async def retry(self) -> None:
+        from studio.store import FailureClass
+
+        services = self.services()
+        if services is None:
+            return
+        for job in services.store.jobs.many(self.queue.selected_ids()):
+            if job.failure_class is FailureClass.REQUEST:
+                self.fix_request(job)  # the provider refused these parameters
+                continue
+            try:
+                await services.engine.retry(job.id)
+            except StudioError as err:
+                self.notify(str(err))
+
+    def fix_request(self, job: JobRow) -> None:
+        """A refused request goes back to the editor, with the reason, to be fixed."""
+        from studio.jobs.specs import stored_reference
+
+        services = self.services()
+        if services is None:
+            return
+        image = stored_reference(services.library, job.spec)
+        self.editor.load_spec(job.spec, image if image is not None and image.is_file() else None)
+        reason = job.failure_message or "the provider refused the request"
+        self.editor.show_message(
+            f"{job.name} was refused: {reason} Fix it here, then queue it.", error=True
+        )
+        self.show_editor()
+
+    def duplicate(self) -> None:
+        services = self.services()
+        selected = self.queue.selected_ids()
+        if services is None or not selected:
+            return
+        job = services.store.jobs.get(selected[0])
+        if job is not None:
+            fill_editor(self.editor, job)
+
+    def reveal(self) -> None:
+        services, selected = self.services(), self.queue.selected_ids()
+        if services is None or not selected:
+            return
+        path: Path | None = services.store.assets.file(services.library, selected[0], "video")
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+def fill_editor(editor: PromptEditor, job: JobRow) -> None:
+    from studio.prompts import PromptSlots
+
+    editor.set_slots(PromptSlots.from_mapping(job.spec.slots_or_prompt()))
