@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
+from studio.ui.theme import apply_theme
 
 T = TypeVar("T")
 
@@ -23,6 +25,7 @@ def run_window(
     `collector.freeze()` once its start-up is over, as the app does after attaching."""
     app = QApplication(sys.argv)
     app.setQuitOnLastWindowClosed(False)
+    apply_theme(app, os.environ.get("STUDIO_THEME", "dark"))  # as the app does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)

@@ -12,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     failed = 0
     for script in sorted(HERE.glob("*.py")):
-        if script.name in (Path(__file__).name, "screenshots.py") or script.name.startswith("_"):
+        if script.name == Path(__file__).name or script.name.startswith(("_", "screenshots")):
             continue
         print(f"\n=== {script.stem} ===", flush=True)
         failed += subprocess.call([sys.executable, str(script), *sys.argv[1:]]) != 0

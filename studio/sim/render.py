@@ -122,12 +122,20 @@ class _Scene:
         img.paste(self.caption, (0, h - self.caption.height), self.caption)
         label = f"{_timecode(index)}  #{index}"
         draw.text((w - w // 3, h // 40), label, font=self.font, fill=(255, 255, 255))
+        line = max(10, h // 24) + 4
         draw.text(
-            (w - w // 3, h // 40 + max(10, h // 24) + 4),
-            f"{self.req.model} {w}x{h} {self.req.take}".rstrip(),
+            (w - w // 3, h // 40 + line),
+            f"{self.req.model} {w}x{h}",
             font=self.small,
             fill=(220, 220, 220),
         )
+        if self.req.take:  # the job, on a line of its own (each take is its own picture)
+            draw.text(
+                (w - w // 3, h // 40 + line + max(8, h // 40) + 4),
+                self.req.take[-16:],
+                font=self.small,
+                fill=(220, 220, 220),
+            )
         pixels = np.array(img, dtype=np.uint8)
         framecode.stamp(pixels, index)
         return pixels

@@ -512,8 +512,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks(
                 [self.editor_dock], [max(460, self.width() * 2 // 5)], Qt.Orientation.Horizontal
             )
-            self.resizeDocks(
-                [self.queue_dock], [max(240, self.height() // 3)], Qt.Orientation.Vertical
+            self.resizeDocks(  # the queue gets room for its rows while writing
+                [self.queue_dock], [max(300, self.height() * 2 // 5)], Qt.Orientation.Vertical
             )
 
     def restore_review(self) -> None:

@@ -174,7 +174,8 @@ class ReviewPanel(QWidget):
         super().resizeEvent(event)
 
     def _fit_columns(self, width: int) -> None:
-        compact = width < self.COMPACT_BELOW or self.player_only
+        # Narrow (the writing layout), full screen, or nothing open: only the player.
+        compact = width < self.COMPACT_BELOW or self.player_only or self.session is None
         self.list.setVisible(not compact)
         self.side.setVisible(not compact)
         self.info.setVisible(not self.player_only)
@@ -277,6 +278,7 @@ class ReviewPanel(QWidget):
         session.auto_advance = self.auto.isChecked()
         session.blind = self.blind.isChecked()
         self.rubric.build(session.rubric)
+        self._fit_columns(self.width())
         self.takes.refresh()
         if start_job is not None:
             for i, take in enumerate(session.takes):

@@ -41,6 +41,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(620)  # room for the hints and a library path
         self.original = settings
         self.saved: Settings | None = None
         self.key_changed = False

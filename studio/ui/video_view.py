@@ -24,6 +24,16 @@ from PySide6.QtWidgets import (
 from studio.ui.guides import safe_areas
 
 SURROUND = QColor(16, 16, 16)
+LINES = {
+    "action-safe": Qt.PenStyle.DashLine,
+    "title-safe": Qt.PenStyle.SolidLine,
+    "logo-safe": Qt.PenStyle.DotLine,
+}
+LABEL_CORNERS = {
+    "action-safe": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+    "title-safe": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+    "logo-safe": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+}
 GUIDE_COLOURS = {
     "action-safe": QColor(255, 255, 255, 200),
     "title-safe": QColor(255, 214, 10, 220),
@@ -58,12 +68,12 @@ class GuidesItem(QGraphicsItem):
         for name, rect in self.areas().items():
             pen = QPen(GUIDE_COLOURS[name], 1.5)
             pen.setCosmetic(True)
-            if name != "title-safe":
-                pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setStyle(LINES[name])
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            painter.drawText(rect.adjusted(4, 2, 0, 0), name)
+            # Each label in its own corner, so lines that meet never stack the words.
+            painter.drawText(rect.adjusted(6, 4, -6, -4), LABEL_CORNERS[name], name)
 
 
 class VideoView(QGraphicsView):
