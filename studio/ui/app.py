@@ -20,6 +20,7 @@ from studio import __version__
 from studio.errors import StudioError
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
+from studio.ui.theme import apply_theme, last_theme, remember_theme
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,27 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
+    # The first paint is in the theme the last run used (about a millisecond to load);
+    # the settings, read once the services' modules are in, may change it.
+    theme = last_theme()
+    theme_problem = apply_theme(app, theme)
 
     window = MainWindow(staged=True)
     window.show()  # the shell's first paint comes before the panels and any I/O
+    if theme_problem:
+        window.notify(theme_problem, error=True)
+
+    def use_theme(settings: object) -> None:
+        nonlocal theme
+        name = str(getattr(settings, "theme", "dark"))
+        if name != theme:
+            theme = name
+            problem = apply_theme(app, name)
+            remember_theme(name)
+            if problem:
+                window.notify(problem, error=True)
+
+    window.settings_changed.connect(use_theme)
 
     # Shut down when the last window closes, while the loop still runs, so the engine,
     # connections and the simulator close cleanly before run_until_complete returns.
@@ -59,6 +78,7 @@ def main() -> int:
         settings, problem = load_settings()
         if problem:
             window.statusBar().showMessage(problem)
+        use_theme(settings)
         services: Services | None = None
         try:
             services = await open_services(settings)
