@@ -30,8 +30,7 @@ from studio.review.diff import parameter_diffs, slot_diffs, words_html
 from studio.review.keymap import Binding
 from studio.store import JobRow
 from studio.ui.player import ClipPlayer, timecode
-
-REMOVED, ADDED = "#f8d0d0", "#cdeccd"
+from studio.ui.theme import colour
 
 
 class CompareView(QWidget):
@@ -156,8 +155,8 @@ class CompareView(QWidget):
                 rows.append(f"<p><b>{d.label}</b> (same)<br>{same}</p>")
                 continue
             rows.append(
-                f"<p><b>{d.label}</b><br>A: {words_html(d.left, REMOVED)}<br>"
-                f"B: {words_html(d.right, ADDED)}</p>"
+                f"<p><b>{d.label}</b><br>A: {words_html(d.left, colour('diff_removed'))}<br>"
+                f"B: {words_html(d.right, colour('diff_added'))}</p>"
             )
         params = parameter_diffs(left, right)
         table = "".join(

@@ -43,6 +43,7 @@ from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.providers.types import ReferenceImage, RenderSpec
 from studio.store.specs import StoredSpec
 from studio.ui.reference import ReferenceBox
+from studio.ui.theme import set_state
 
 PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
 
@@ -349,8 +350,7 @@ class PromptEditor(QWidget):
         self._fit_lint_list()
         for slot, edit in self.fields.items():
             flagged = any(w.slot == slot for w in warnings)
-            edit.setProperty("lint", flagged)
-            edit.setStyleSheet("border: 1px solid #d08a00;" if flagged else "")
+            set_state(edit, "lint", flagged)  # the theme draws the warning border
 
     def _fit_lint_list(self) -> None:
         """Every check shows: the box is as tall as its rows (it never scrolls on its own)."""
@@ -426,7 +426,7 @@ class PromptEditor(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #c62828;" if error else "")
+        set_state(self.status, "error", error)
 
     def _variant_mode(self) -> None:
         """Each varied slot keeps what was typed for it: switching slots loses nothing."""

@@ -96,7 +96,6 @@ class ClipPlayer(QWidget):
         self.message.setObjectName("playerMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #ddd; background: #222; padding: 24px;")
         self.stack.addWidget(self.message)
         self.stack.setCurrentWidget(self.message)
         self.message.setText("No take selected.")

@@ -45,6 +45,7 @@ from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player import ClipPlayer
 from studio.ui.rubric_view import RubricView
 from studio.ui.take_list import TakeListModel
+from studio.ui.theme import set_state
 
 
 class ReviewPanel(QWidget):
@@ -232,7 +233,7 @@ class ReviewPanel(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #c62828;" if error else "color: palette(text);")
+        set_state(self.status, "error", error)
 
     # ---- session ----------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ class RubricDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("rubricProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setProperty("error", True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

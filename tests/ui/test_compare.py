@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.store import Store
 from studio.ui.compare import CompareView
+from studio.ui.theme import colour
 from tests.ui.frames import Shown
 from tests.ui.review_library import make_library
 
@@ -86,7 +87,7 @@ def test_prompt_diff_highlights_changed_words_and_parameters(
     view, _store, _library = compare
     text = view.diff.text()
     assert "<b>Lighting</b><br>A: " in text
-    assert 'background:#f8d0d0">golden' in text
-    assert 'background:#cdeccd">neon' in text
+    assert f'background:{colour("diff_removed")}">golden' in text  # the theme's colours
+    assert f'background:{colour("diff_added")}">neon' in text
     assert "<b>Subject</b> (same)" in text
     assert "<td><b>Seed</b></td><td>0</td><td>1</td>" in text

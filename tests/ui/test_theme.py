@@ -190,6 +190,28 @@ def test_a_selected_row_stands_out_with_or_without_the_focus(
         assert contrast_ratio(parse_hex(highlight), parse_hex(base)) >= AT_A_GLANCE
 
 
+def test_error_text_and_flagged_slots_take_the_theme_colours(
+    theme: str, window: MainWindow, qtbot: QtBot
+) -> None:
+    editor = window.editor
+    editor.show_message("The provider refused the key.", error=True)
+    colour_of = editor.status.palette().color(QPalette.ColorRole.WindowText).name()
+    assert colour_of == colour("error")
+    editor.show_message("Queued #2.")
+    assert editor.status.palette().color(QPalette.ColorRole.WindowText).name() == colour("text")
+    flagged = editor.fields["style"]
+    flagged.setPlainText("awesome vibes")  # "awesome" is vague: the slot is flagged
+    qtbot.waitUntil(lambda: flagged.property("lint") is True, timeout=2000)
+    calm = next(e for e in editor.fields.values() if not e.property("lint"))
+
+    def left_edge(edit: QWidget) -> RGB:  # the border, clear of the rounded corners
+        return dominant(edit, QRect(0, 6, 1, edit.height() - 12))
+
+    assert left_edge(flagged) == parse_hex(colour("warning"))
+    assert left_edge(calm) == parse_hex(colour("border"))
+    assert contrast_ratio(left_edge(flagged), left_edge(calm)) >= AT_A_GLANCE
+
+
 def test_the_dark_file_and_the_built_in_fallback_agree() -> None:
     assert load_theme("dark") == BUILTIN_DARK
     light = load_theme("light")
