@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QDir, QObject, QSettings, Qt
+from PySide6.QtCore import QDir, QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget, QWidget
 
@@ -347,5 +347,7 @@ def panel_of(widget: QWidget) -> QWidget | None:
 
 def _mark(panel: QWidget, on: bool) -> None:
     set_state(panel, "focused", on)
+    if isinstance(panel, QDockWidget):  # its title buttons take their icons anew
+        QApplication.sendEvent(panel, QEvent(QEvent.Type.StyleChange))
     if isinstance(panel, QTabWidget):
         set_state(panel.tabBar(), "focused", on)
