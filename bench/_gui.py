@@ -12,16 +12,21 @@ from PySide6.QtWidgets import QApplication
 
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
+from studio.ui.theme import apply_theme
 
 T = TypeVar("T")
 
 
 def run_window(
     scenario: Callable[[QApplication, MainWindow, GuiThreadCollector], Coroutine[Any, Any, T]],
+    theme: str = "dark",
 ) -> T:
-    """As the app does: garbage collected on the GUI thread; the scenario calls
-    `collector.freeze()` once its start-up is over, as the app does after attaching."""
+    """As the app does: the theme applied, garbage collected on the GUI thread; the scenario
+    calls `collector.freeze()` once its start-up is over, as the app does after attaching."""
     app = QApplication(sys.argv)
+    problem = apply_theme(app, theme)
+    if problem:
+        raise SystemExit(problem)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -29,6 +34,7 @@ def run_window(
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    window.activateWindow()  # as a window manager would: the focused panel is marked
     with loop:
         result = loop.run_until_complete(scenario(app, window, collector))
     collector.stop()
