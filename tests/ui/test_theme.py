@@ -5,12 +5,13 @@ file is named with its field and the built-in dark theme is used."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QStringListModel
+from PySide6.QtCore import QRect, QStringListModel, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,9 +29,18 @@ from studio.colour import RGB, contrast_ratio, parse_hex
 from studio.resources import read_toml
 from studio.review.rubric import ActiveRubric, default_rubric_path, parse_rubric
 from studio.review.session import Take
+from studio.settings import Settings, save_settings
+from studio.ui.app import main
 from studio.ui.main_window import MainWindow
 from studio.ui.rubric_view import RubricView
-from studio.ui.theme import BUILTIN_DARK, apply_theme, colour, load_theme, theme_dir
+from studio.ui.theme import (
+    BUILTIN_DARK,
+    apply_theme,
+    colour,
+    last_theme,
+    load_theme,
+    theme_dir,
+)
 
 THEMES = ("dark", "light")
 AT_A_GLANCE = 3.0
@@ -280,3 +290,39 @@ def test_an_unknown_theme_name_says_which_there_are(qapp: QApplication) -> None:
         assert qapp.palette().color(QPalette.ColorRole.Window).name() == "#1f1f1f"
     finally:
         apply_theme(qapp, "dark")
+
+
+def test_the_app_follows_the_theme_setting_and_starts_in_the_last_one(
+    qapp: QApplication,
+) -> None:
+    """Settings say light: the window turns light once they are read, and the next start
+    paints light from the first frame; saving dark in Settings turns it dark at once."""
+    save_settings(Settings(theme="light"))
+    assert last_theme() == "dark"  # a first start
+    seen: dict[str, object] = {}
+    started = time.monotonic()
+
+    def probe() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].panels_built and windows[0].services is not None:
+            win = windows[0]
+            seen["light"] = qapp.palette().color(QPalette.ColorRole.Window).name()
+            seen["remembered"] = last_theme()
+            win.settings_changed.emit(Settings(theme="dark"))  # as saving Settings does
+            seen["dark"] = qapp.palette().color(QPalette.ColorRole.Window).name()
+            win.close()
+        elif time.monotonic() - started > 20:
+            for w in windows:
+                w.close()
+        else:
+            QTimer.singleShot(50, probe)
+
+    QTimer.singleShot(0, probe)
+    try:
+        assert main() == 0
+    finally:
+        apply_theme(qapp, "dark")
+    assert seen["light"] == load_theme("light").colours["window"]
+    assert seen["remembered"] == "light"
+    assert seen["dark"] == BUILTIN_DARK.colours["window"]
+    assert last_theme() == "dark"
