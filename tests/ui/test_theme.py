@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QStringListModel, QTimer
+from PySide6.QtCore import QEvent, QRect, QStringListModel, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -304,8 +304,10 @@ def test_the_app_follows_the_theme_setting_and_starts_in_the_last_one(
 
     def probe() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [w for w in windows if w.isVisible()]  # not another test's, closed
         if windows and windows[0].panels_built and windows[0].services is not None:
             win = windows[0]
+            seen["window"] = win
             seen["light"] = qapp.palette().color(QPalette.ColorRole.Window).name()
             seen["remembered"] = last_theme()
             win.settings_changed.emit(Settings(theme="dark"))  # as saving Settings does
@@ -322,6 +324,10 @@ def test_the_app_follows_the_theme_setting_and_starts_in_the_last_one(
         assert main() == 0
     finally:
         apply_theme(qapp, "dark")
+        window = seen.get("window")
+        if isinstance(window, MainWindow):  # gone, so no later test finds it
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert seen["light"] == load_theme("light").colours["window"]
     assert seen["remembered"] == "light"
     assert seen["dark"] == BUILTIN_DARK.colours["window"]
