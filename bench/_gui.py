@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -20,18 +19,22 @@ T = TypeVar("T")
 
 def run_window(
     scenario: Callable[[QApplication, MainWindow, GuiThreadCollector], Coroutine[Any, Any, T]],
+    theme: str = "dark",
 ) -> T:
-    """As the app does: garbage collected on the GUI thread; the scenario calls
-    `collector.freeze()` once its start-up is over, as the app does after attaching."""
+    """As the app does: the theme applied, garbage collected on the GUI thread; the scenario
+    calls `collector.freeze()` once its start-up is over, as the app does after attaching."""
     app = QApplication(sys.argv)
+    problem = apply_theme(app, theme)
+    if problem:
+        raise SystemExit(problem)
     app.setQuitOnLastWindowClosed(False)
-    apply_theme(app, os.environ.get("STUDIO_THEME", "dark"))  # as the app does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    window.activateWindow()  # as a window manager would: the focused panel is marked
     with loop:
         result = loop.run_until_complete(scenario(app, window, collector))
     collector.stop()

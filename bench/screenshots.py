@@ -1,5 +1,6 @@
 """Take the README's screenshots under Xvfb: `xvfb-run -a -s "-screen 0 1280x800x24"
-python bench/screenshots.py docs/screenshots` (a real window, grabbed from the screen)."""
+python bench/screenshots.py docs/screenshots [dark|light]` (a real window, grabbed from the
+screen; the dark theme unless named)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
     if ready:
         window.open_job(ready[0])
         window.set_review_layout(False)  # this shot is of writing: editor and queue shown
+        editor.fields["subject"].setFocus()  # writing: the editor is the focused panel
         window.queue.view.selectRow(window.queue.model.row_of(ready[0]) or 0)  # type: ignore[union-attr]
         window.review.player.seek_frame(30)
         await asyncio.sleep(1.5)
@@ -118,8 +120,9 @@ async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    theme = sys.argv[2] if len(sys.argv) > 2 else "dark"
     out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out))
+    run_window(lambda app, window, _collector: scenario(app, window, out), theme)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 diff, and the lineage of a revised shot. Run under Xvfb at the screen size wanted:
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python \
-        bench/screenshots_review.py docs/screenshots 1920x1080
+        bench/screenshots_review.py docs/screenshots 1920x1080 [dark|light]
 """
 
 from __future__ import annotations
@@ -122,8 +122,9 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
+    theme = sys.argv[3] if len(sys.argv) > 3 else "dark"
     out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+    run_window(lambda app, window, _collector: scenario(app, window, out, size), theme)
 
 
 if __name__ == "__main__":

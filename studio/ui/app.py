@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from studio import __version__, trace
 from studio.errors import StudioError
-from studio.settings import load_settings
+from studio.settings import Settings, load_settings
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
@@ -69,7 +69,19 @@ def main() -> int:
     theme_problem = apply_theme(app, settings.theme)
 
     window = MainWindow(staged=True)
-    window.settings_changed.connect(lambda saved: apply_theme(app, saved.theme))
+    theme = settings.theme
+
+    def use_theme(saved: Settings) -> None:
+        """Settings saved: the theme changes only if it was changed (restyling every
+        widget takes a moment)."""
+        nonlocal theme
+        if saved.theme != theme:
+            theme = saved.theme
+            problem = apply_theme(app, theme)
+            if problem:
+                window.notify(problem, error=True)
+
+    window.settings_changed.connect(use_theme)
     window.show()  # the shell's first paint comes before the panels and any I/O
     window.activateWindow()  # the keys work at once (without a window manager too)
     trace.mark("window_shown")

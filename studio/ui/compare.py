@@ -30,7 +30,7 @@ from studio.review.diff import parameter_diffs, slot_diffs, words_html
 from studio.review.keymap import Binding
 from studio.store import JobRow
 from studio.ui.player import ClipPlayer, timecode
-from studio.ui.theme import current as current_theme
+from studio.ui.theme import colour
 
 
 class CompareView(QWidget):
@@ -148,8 +148,6 @@ class CompareView(QWidget):
     def diff_html(left: JobRow, right: JobRow) -> str:
         a = left.spec.slots_or_prompt()
         b = right.spec.slots_or_prompt()
-        theme = current_theme()
-        removed, added = theme.colours["diff_removed"], theme.colours["diff_added"]
         rows = []
         for d in slot_diffs(a, b):
             if not d.changed:
@@ -157,8 +155,8 @@ class CompareView(QWidget):
                 rows.append(f"<p><b>{d.label}</b> (same)<br>{same}</p>")
                 continue
             rows.append(
-                f"<p><b>{d.label}</b><br>A: {words_html(d.left, removed)}<br>"
-                f"B: {words_html(d.right, added)}</p>"
+                f"<p><b>{d.label}</b><br>A: {words_html(d.left, colour('diff_removed'))}<br>"
+                f"B: {words_html(d.right, colour('diff_added'))}</p>"
             )
         params = parameter_diffs(left, right)
         table = "".join(

@@ -42,7 +42,7 @@ from studio.providers.types import ReferenceImage, RenderSpec
 from studio.store.specs import StoredSpec
 from studio.ui.checks import ChecksList
 from studio.ui.reference import ReferenceBox
-from studio.ui.theme import repolish
+from studio.ui.theme import set_state
 
 PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
 
@@ -334,9 +334,7 @@ class PromptEditor(QWidget):
         self.lint_list.show_warnings(warnings)
         for slot, edit in self.fields.items():
             flagged = any(w.slot == slot for w in warnings)
-            if edit.property("lint") != flagged:
-                edit.setProperty("lint", flagged)  # the theme draws flagged slots
-                repolish(edit)
+            set_state(edit, "lint", flagged)  # the theme draws the warning border
 
     def _jump_to_slot(self, slot: str) -> None:
         field = self.fields.get(slot) or self.fields["subject"]  # "prompt": the whole text
@@ -391,8 +389,7 @@ class PromptEditor(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setProperty("error", error)
-        repolish(self.status)
+        set_state(self.status, "error", error)
 
     def _variant_mode(self) -> None:
         """Each varied slot keeps what was typed for it: switching slots loses nothing."""

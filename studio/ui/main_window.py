@@ -24,7 +24,6 @@ from studio.errors import StudioError
 from studio.ui.actions import ActionRegistry
 from studio.ui.notice import Notice
 from studio.ui.status_line import StatusLine
-from studio.ui.theme import repolish
 from studio.ui.wheel import install as install_wheel_guard
 from studio.ui.window_state import WindowState
 
@@ -66,8 +65,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             install_wheel_guard(app)  # the wheel scrolls panels, never changes a setting
-            app.focusChanged.connect(self._focus_moved)
-        self._focused_panel: QWidget | None = None
+
         self.commands = ActionRegistry(self)
         self.commands.build_menus(self.menuBar())
         # The editor runs the full height on the left; queue and library share the bottom.
@@ -175,24 +173,6 @@ class MainWindow(QMainWindow):
     @property
     def lineage(self) -> LineageView:
         return self.stage.lineage
-
-    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Mark the panel that has the keyboard focus (the theme colours its title), so
-        where the keys go is seen at a glance."""
-        panel = new
-        while panel is not None and not (
-            isinstance(panel, QDockWidget) or panel.objectName() == "stage"
-        ):
-            panel = panel.parentWidget()
-        if new is not None and new.window() is not self:
-            return  # a dialog: the window's panels keep their marks
-        if panel is self._focused_panel:
-            return
-        for widget, on in ((self._focused_panel, False), (panel, True)):
-            if widget is not None:
-                widget.setProperty("focused", on)
-                repolish(widget)
-        self._focused_panel = panel
 
     def _dock(self, title: str, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from studio.ui.theme import set_state
+
 
 class Notice(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -33,9 +35,7 @@ class Notice(QFrame):
 
     def show_text(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
         self.text.setText(text)
-        self.setProperty("error", error)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_state(self, "error", error)
         self.show()
         if timeout:
             self._timer.start(timeout)

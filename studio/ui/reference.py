@@ -40,6 +40,7 @@ from studio.images import (
     upscaled,
 )
 from studio.store.specs import ReferenceFit
+from studio.ui.theme import set_state
 
 PREVIEW_HEIGHT = 150
 
@@ -284,8 +285,7 @@ class ReferenceBox(QWidget):
                 "A larger image keeps the detail."
             )
         self.info.setText("\n".join(lines))
-        self.info.setProperty("warning", upscaled(source_size, self.output_size))
-        self.info.style().polish(self.info)
+        set_state(self.info, "warning", upscaled(source_size, self.output_size))
         self._sync_buttons()
         self.changed.emit()
 

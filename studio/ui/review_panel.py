@@ -45,7 +45,7 @@ from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player import ClipPlayer
 from studio.ui.rubric_view import RubricView
 from studio.ui.take_list import TakeListModel
-from studio.ui.theme import repolish
+from studio.ui.theme import set_state
 
 
 class ReviewPanel(QWidget):
@@ -262,8 +262,7 @@ class ReviewPanel(QWidget):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setProperty("error", error)
-        repolish(self.status)
+        set_state(self.status, "error", error)
 
     # ---- session ----------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ class RubricDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("rubricProblem")
         self.problem.setWordWrap(True)
-        self.problem.setObjectName("problem")  # the theme's error colour
+        self.problem.setProperty("error", True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.review.session import Take
+from studio.ui.theme import set_state
 
 
 class RubricView(QWidget):
@@ -107,10 +108,7 @@ class RubricView(QWidget):
             selected = row == criterion
             label = self.criterion_labels[row]
             label.setText(("▸ " if selected else "   ") + rubric.criteria[row].name)
-            if label.property("current") != selected:  # the theme marks the current row
-                label.setProperty("current", selected)
-                label.style().unpolish(label)
-                label.style().polish(label)
+            set_state(label, "current", selected)  # the theme marks the current row
         crit = rubric.criteria[criterion]
         self.anchors.setText(
             f"<b>{crit.name}</b> — {crit.description}<br>"

@@ -241,7 +241,7 @@ class SaveTemplateDialog(QDialog):
         form.addRow("Change note", self.note)
         self.version = QLabel()
         self.problem = QLabel()
-        self.problem.setObjectName("problem")  # the theme's error colour
+        self.problem.setProperty("error", True)
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -10,6 +10,14 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from studio.ui.gc import GuiThreadCollector
+from studio.ui.theme import apply_theme
+
+
+@pytest.fixture(scope="session", autouse=True)
+def themed(qapp: QApplication) -> None:
+    """As in the app: the dark theme (so a stylesheet the widgets trip over fails a test)."""
+    problem = apply_theme(qapp, "dark")
+    assert not problem, problem
 
 
 @pytest.fixture(autouse=True)

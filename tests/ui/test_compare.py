@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.store import Store
 from studio.ui.compare import CompareView
-from studio.ui.theme import current as current_theme
+from studio.ui.theme import colour
 from tests.ui.frames import Shown
 from tests.ui.review_library import make_library
 
@@ -87,8 +87,7 @@ def test_prompt_diff_highlights_changed_words_and_parameters(
     view, _store, _library = compare
     text = view.diff.text()
     assert "<b>Lighting</b><br>A: " in text
-    colours = current_theme().colours  # the diff's colours come from the theme
-    assert f'background:{colours["diff_removed"]}">golden' in text
-    assert f'background:{colours["diff_added"]}">neon' in text
+    assert f'background:{colour("diff_removed")}">golden' in text  # the theme's colours
+    assert f'background:{colour("diff_added")}">neon' in text
     assert "<b>Subject</b> (same)" in text
     assert "<td><b>Seed</b></td><td>0</td><td>1</td>" in text
