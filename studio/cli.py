@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     def library_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
         p.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+        p.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="if another Studio process renders in this library, exit (code 7) at once",
+        )
 
     gen = sub.add_parser(
         "generate",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from studio import paths
 from studio.connect import Connection, open_provider
+from studio.errors import LibraryBusy
 from studio.jobs import Engine, EngineConfig
 from studio.jobs.budget import Usage
 from studio.settings import Settings
@@ -25,6 +26,7 @@ class Services:
     connection: Connection
     engine: Engine
     library: Path
+    busy: str = ""  # another process drives this library: review only (see try_start)
 
     def today(self) -> Usage | None:
         """Today's spend against the daily cap, if one is set."""
@@ -47,6 +49,18 @@ class Services:
             http.limiter.set_rpm(settings.rpm)
         self.store.budgets.set_cap("daily", "*", settings.daily_cap)
         self.engine.wake()
+
+    async def try_start(self) -> bool:
+        """Start the engine if the library is free now (it was busy when opened)."""
+        if not self.busy:
+            return True
+        try:
+            await self.engine.start()
+        except LibraryBusy as err:
+            self.busy = str(err)
+            return False
+        self.busy = ""
+        return True
 
     async def close(self) -> None:
         await self.engine.stop()
@@ -78,5 +92,9 @@ async def open_services(
         library=library,
         config=EngineConfig(max_concurrent=settings.max_concurrent or connection.max_concurrent),
     )
-    await engine.start()
-    return Services(settings, store, connection, engine, library)
+    services = Services(settings, store, connection, engine, library)
+    try:
+        await engine.start()
+    except LibraryBusy as err:  # a batch renders here: open for review until it is done
+        services.busy = str(err)
+    return services

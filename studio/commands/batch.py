@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from studio.batch import run_batch
-from studio.commands.provider import connect
+from studio.commands.provider import connect, take_library
 from studio.errors import StudioError, worst
 from studio.jobs import Engine, EngineConfig
 from studio.store import FailureClass, JobStatus, Store
@@ -36,6 +36,7 @@ async def _batch(args: argparse.Namespace) -> int:
         store, connection.provider, provider_key=connection.key, library=library, config=config
     )
     try:
+        await take_library(engine, wait=not args.no_wait)
         result = await run_batch(engine, args.file)
     finally:
         await engine.stop()

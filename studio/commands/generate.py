@@ -20,7 +20,7 @@ from typing import TextIO
 
 from studio.batch_lines import build_spec
 from studio.commands.batch import FAILURE_CODES
-from studio.commands.provider import connect
+from studio.commands.provider import connect, take_library
 from studio.errors import StorageError, StudioError
 from studio.images import check_image
 from studio.jobs import Engine, EngineConfig
@@ -91,6 +91,7 @@ async def _generate(args: argparse.Namespace) -> int:
     )
     try:
         async with asyncio.timeout(args.timeout):
+            await take_library(engine, wait=not args.no_wait)
             job = await _render(engine, args, connection.description)
     except TimeoutError:
         raise GenerateFailed(

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.errors import SpecError, StudioError
+from studio.errors import LibraryBusy, SpecError, StudioError
 from studio.jobs.budget import BudgetGuard
 from studio.jobs.download import sweep_parts
 from studio.jobs.downloader import Downloader
@@ -38,6 +38,7 @@ from studio.providers.errors import (
 from studio.providers.profiles import ProfileSet
 from studio.providers.types import RemoteJob, RenderSpec
 from studio.store import FailureClass, JobRow, JobStatus, Store
+from studio.store.lock import Holder, LibraryLock
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,11 @@ class Engine:
         clock: Clock | None = None,
         bus: EventBus | None = None,
         budget: BudgetGuard | None = None,
+        lock: bool = True,
     ) -> None:
         self.store = store
+        # One engine per library (see store/lock.py); tests of the claim itself turn it off.
+        self.library_lock = LibraryLock(store.db.path) if lock else None
         self.provider = provider
         self.key = provider_key
         self.library = library
@@ -123,8 +127,18 @@ class Engine:
 
     # ---- lifecycle -----------------------------------------------------------------------
 
+    def claim_library(self) -> Holder | None:
+        """Take the library for this engine; None when taken, else who has it."""
+        return self.library_lock.try_acquire() if self.library_lock is not None else None
+
     async def start(self) -> None:
         """Pick up where the last run stopped, then run the scheduler, poller, downloaders."""
+        holder = self.claim_library()
+        if holder is not None:
+            raise LibraryBusy(
+                f"The library {self.store.db.path.parent} is in use by {holder}; it can be "
+                "reviewed, and rendering here waits until that finishes."
+            )
         swept = sweep_parts(self.library)
         if swept:
             log.info("removed %d partial download(s) left by a crash", swept)
@@ -148,6 +162,8 @@ class Engine:
         await asyncio.gather(*self._loops, return_exceptions=True)
         self._loops.clear()
         await self.tasks.cancel_all()
+        if self.library_lock is not None:
+            self.library_lock.release()
 
     async def models(self) -> ProfileSet:
         if self._profiles is not None:

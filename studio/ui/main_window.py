@@ -230,6 +230,25 @@ class MainWindow(QMainWindow):
         self.editor.budget_hint = self.status.budget_hint
         self._run(self._load_models())
         self.status.attach(services)
+        if services.busy:
+            self._wait_for_library()
+
+    def _wait_for_library(self) -> None:
+        """Another process renders in this library: say so, keep the review open, and start
+        rendering here once it is free."""
+        assert self.services is not None
+        self.notify(self.services.busy, error=True)
+        self.status.connecting("library in use by another process (review only)")
+
+        async def poll() -> None:
+            while self.services is not None and self.services.busy:
+                await asyncio.sleep(3.0)
+                if self.services is not None and await self.services.try_start():
+                    self._notice.hide()
+                    self.status.attach(self.services)
+                    self.notify("The library is free again: rendering here has started.")
+
+        self._run(poll())
 
     def detach(self) -> Services | None:
         """Forget the services before they close, so no timer or event reaches them after;
@@ -304,6 +323,11 @@ class MainWindow(QMainWindow):
     async def _queue(self, submission: Submission) -> None:
         if self.services is None:
             self.editor.show_message("Still starting; try again in a moment.", error=True)
+            return
+        if self.services.busy:  # another process drives the library: nothing is queued here
+            self.editor.show_message(
+                f"{self.services.busy} Your prompt is kept; queue it then.", error=True
+            )
             return
         try:
             queued = await self.services.engine.submit_batch(

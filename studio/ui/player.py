@@ -58,7 +58,6 @@ class Deck:
     pictures: int = 0  # frames presented since the clip was opened
     shown: int = 0  # index of the frame last presented
     pending: int | None = None  # a frame asked for before the clip had loaded
-    asked: int | None = None  # a frame sought while paused, until its picture arrives
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -288,7 +287,7 @@ class ClipPlayer(QWidget):
         deck.player.setSource(QUrl())
         deck.ready = False
         deck.pictures = deck.shown = 0
-        deck.pending = deck.asked = None
+        deck.pending = None
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
         if not path.is_file():
@@ -379,23 +378,14 @@ class ClipPlayer(QWidget):
             self.play_button.setText("Pause" if playing else "Play")
             self.play_button.setProperty("icon_name", "pause" if playing else "play")
             self._tint()
-            if not playing:
-                self._show_position(self.current_frame())
 
     def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
         if frame.isValid():
             deck.pictures += 1
             if frame.startTime() >= 0:  # µs; the index of the picture on screen
                 deck.shown = round(frame.startTime() * deck.fps / 1_000_000)
-                if deck.asked == deck.shown:
-                    deck.asked = None
             if deck is self.deck:
                 self.frame_presented.emit(frame)
-                if not self.is_playing() and deck.asked is None:
-                    # Paused mid-playback the clock can lag the picture by a frame: the
-                    # label says what is on screen.
-                    self._show_position(deck.shown)
-                    self.frame_changed.emit(deck.shown)
 
     def _update_range(self) -> None:
         self.slider.setRange(0, max(0, self.frames - 1))
@@ -414,16 +404,9 @@ class ClipPlayer(QWidget):
         return max(0, min(int(ms * self.fps / 1000), max(0, self.frames - 1)))
 
     def current_frame(self) -> int:
-        """The frame steps and marks start from: while playing the clock; while paused the
-        frame asked for (until its picture arrives), else the picture on screen."""
-        deck = self.deck
-        if self.is_playing() or self._reverse.isActive():
-            return self.frame_at(deck.player.position())
-        if deck.asked is not None:
-            return deck.asked
-        if deck.pictures:
-            return max(0, min(deck.shown, max(0, self.frames - 1)))
-        return self.frame_at(deck.player.position())
+        """The frame steps and marks start from. Paused, the clock sits on the picture
+        shown (pausing mid-playback snaps it there, see `pause`)."""
+        return self.frame_at(self.deck.player.position())
 
     def shown_frame(self) -> int:
         """The frame on screen now (from the last picture presented, not the clock)."""
@@ -440,11 +423,16 @@ class ClipPlayer(QWidget):
         self.deck.player.play()
 
     def pause(self) -> None:
+        was_moving = self.is_playing() or self._reverse.isActive()
         self._stop_reverse()
         self._playing = False
         self._shuttle = 0
         self.deck.player.pause()
         self._apply_rate()
+        if was_moving and self.deck.ready and self.deck.pictures:
+            # Paused mid-playback the clock lags the picture by up to a frame: put it on
+            # the picture on screen, so the label and the next step start from there.
+            self.seek_frame(self.deck.shown)
 
     def toggle(self) -> None:
         if self.is_playing() or self._reverse.isActive():
@@ -458,21 +446,18 @@ class ClipPlayer(QWidget):
             return
         last = max(0, self.frames - 1)
         frame = max(0, min(frame, last))
-        if not self.is_playing():
-            self.deck.asked = frame if frame != self.deck.shown or not self.deck.pictures else None
         self.deck.player.setPosition(int(frame * 1000 / self.fps) + 1)
         self._show_position(frame)
 
     def step(self, delta: int) -> None:
         """Exactly `delta` frames from the one on screen (paused unless stepping is the
         reverse shuttle)."""
-        if not self._reverse.isActive():
-            start = self.current_frame()  # before pausing: the clock, or the picture
+        if not self._reverse.isActive() and self.is_playing():
+            self.pause()  # onto the picture on screen first
+        elif not self._reverse.isActive():
             self._playing = False
             self.deck.player.pause()
-            self.seek_frame(start + delta)
-            return
-        self.seek_frame(self.frame_at(self.deck.player.position()) + delta)
+        self.seek_frame(self.current_frame() + delta)
 
     def first_frame(self) -> None:
         self.pause()

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QDir, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QDir, QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget, QWidget
 
-from studio import paths
 from studio.colour import parse_hex, relative_luminance
 from studio.errors import ConfigError
 from studio.resources import read_toml, resources_dir
@@ -260,23 +259,6 @@ def _palette(theme: Theme) -> QPalette:
         if disabled is not None:
             palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled))
     return palette
-
-
-def last_theme() -> str:
-    """The theme the last run was drawn in, so this run's first paint is already in it
-    (the settings, read after the first paint, have the last word); dark the first time."""
-    value = _window_ini().value("theme", "dark")
-    return value if isinstance(value, str) else "dark"
-
-
-def remember_theme(name: str) -> None:
-    ini = _window_ini()
-    ini.setValue("theme", name)
-    ini.sync()
-
-
-def _window_ini() -> QSettings:
-    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 def active_theme() -> Theme:

@@ -64,7 +64,9 @@ async def make_engine(
     engines: list[Engine] = []
     providers: list[OpenAIShapeProvider] = []
 
-    def make(config: EngineConfig | None = None, **provider_kw: object) -> Engine:
+    def make(
+        config: EngineConfig | None = None, *, lock: bool = True, **provider_kw: object
+    ) -> Engine:
         provider = OpenAIShapeProvider(
             sim.openai_base_url,
             str(provider_kw.pop("api_key", sim.api_key)),
@@ -74,7 +76,12 @@ async def make_engine(
         )
         providers.append(provider)
         engine = Engine(
-            store, provider, provider_key="sim", library=library, config=config or fast_config()
+            store,
+            provider,
+            provider_key="sim",
+            library=library,
+            config=config or fast_config(),
+            lock=lock,
         )
         engines.append(engine)
         return engine

@@ -24,10 +24,10 @@ async def test_two_engines_on_one_library_never_claim_one_job(
     """With the library lock out of the way, the compare-and-set claim alone keeps two
     engines (two processes' worth: two connections to one file) from sending a job twice."""
     sim.control("POST", "config", {"render_seconds": 1.0})
-    first = make_engine(fast_config(max_concurrent=30))
+    first = make_engine(fast_config(max_concurrent=30), lock=False)
     jobs = [await first.submit(spec(f"a tram, take {i}"), again=True) for i in range(30)]
     other_store = Store(store.db.path)  # a second connection, as a second process has
-    second = make_engine(fast_config(max_concurrent=30))
+    second = make_engine(fast_config(max_concurrent=30), lock=False)
     second.store = other_store
     second.ledger.store = other_store
     second.intake.store = other_store

@@ -365,3 +365,30 @@ def test_saving_settings_reconnects_only_when_the_connection_changed(
     assert win.stage.reviewer == "Ana"
     save_with(dataclasses.replace(limits, daily_cap=None))
     assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it
+
+
+def test_a_library_rendered_by_another_process_opens_for_review_only(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    from studio import paths
+    from studio.store.lock import LibraryLock
+
+    held = LibraryLock(paths.data_dir() / "studio.db")
+    assert held.try_acquire() is None  # as `studio batch` would hold it
+    win, services = open_window()
+    assert "in use by process" in win._notice.text.text()
+    assert "review only" in win.health.text()
+    win.editor.set_slots(PromptSlots(subject="a heron", action="lands"))
+
+    async def scenario() -> None:
+        win.editor.request_submit()
+        await asyncio.sleep(0.2)
+        assert "Your prompt is kept" in win.editor.status.text()
+        assert services.store.jobs.ids() == []  # nothing queued behind the batch's back
+        held.release()
+        await until(lambda: not services.busy, 10)
+        await until(lambda: "free again" in win.statusBar().currentMessage(), 5)
+        win.editor.request_submit()
+        await until(lambda: len(services.store.jobs.ids()) == 1, 10)
+
+    qloop.run_until_complete(scenario())
