@@ -3,8 +3,8 @@ movable focus, or pad with a colour), and preview exactly the bytes that will be
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -30,17 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.images import (
-    CheckedImage,
-    FitMode,
-    ImageError,
-    check_image,
-    crop_box,
-    fit_image,
-    upscaled,
-)
+from studio.framing import crop_box, upscaled
 from studio.store.specs import ReferenceFit
 from studio.ui.theme import set_state
+
+# Pillow (studio.images) loads with the first image, asyncio once the event loop runs:
+# neither with the editor, which is built before either at start-up (ui/app.py).
+if TYPE_CHECKING:
+    import asyncio
+
+    from studio.images import CheckedImage, FitMode
 
 PREVIEW_HEIGHT = 150
 
@@ -197,10 +196,16 @@ class ReferenceBox(QWidget):
         """Check and fit `path` off the UI thread; the previous image stays until it works.
         `name` is what the person called it (a copy in the library is named by its hash);
         `fit` restores how it was fitted."""
+        import asyncio
+
         self.loading = asyncio.ensure_future(self._load(path, name or path.name, fit))
         return self.loading
 
     async def _load(self, path: Path, name: str, fit: ReferenceFit | None) -> None:
+        import asyncio
+
+        from studio.images import ImageError, check_image
+
         self.info.setText(f"Checking {name}…")
         try:
             checked = await asyncio.to_thread(check_image, path)
@@ -247,12 +252,18 @@ class ReferenceBox(QWidget):
 
     def refit(self) -> None:
         if self.source is not None:
+            import asyncio
+
             self._fit_task = asyncio.ensure_future(self._fit())
 
     async def _fit(self) -> None:
         source = self.source
         if source is None:
             return
+        import asyncio
+
+        from studio.images import fit_image
+
         mode: FitMode = "pad" if self.mode.currentData() == "pad" else "crop"
         pad = (self.pad_color.red(), self.pad_color.green(), self.pad_color.blue())
         fitted = await asyncio.to_thread(
