@@ -6,16 +6,13 @@ simulator by default) and the engine open afterwards, off the UI thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
-import logging
 import signal
 import sys
 
-import qasync
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
 from studio import __version__, trace
 from studio.errors import StudioError
@@ -23,36 +20,7 @@ from studio.settings import Settings, load_settings
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
-
-log = logging.getLogger(__name__)
-
-
-class _FirstEvents(QObject):
-    """Trace marks for the window's first paint and the editor's first key (only when a
-    start-up trace was asked for)."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.painted = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.painted and watched is self.window and event.type() == QEvent.Type.Paint:
-            self.painted = True
-            trace.mark("window_painted")
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and self.window.panels_built
-            and isinstance(watched, QWidget)
-            and self.window.editor.isAncestorOf(watched)
-        ):
-            trace.mark("first_key")
-            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
-        return False
-
-
-def _trace_firsts(app: QApplication, window: MainWindow) -> None:
-    app.installEventFilter(_FirstEvents(window))
+from studio.ui.trace import mark_first
 
 
 def main() -> int:
@@ -60,8 +28,6 @@ def main() -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Studio")
     app.setApplicationVersion(__version__)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
     # Settings are a small JSON file and the theme a few ms: both before the first paint,
     # so the window never flashes unstyled.
@@ -82,17 +48,29 @@ def main() -> int:
                 window.notify(problem, error=True)
 
     window.settings_changed.connect(use_theme)
-    window.show()  # the shell's first paint comes before the panels and any I/O
-    window.activateWindow()  # the keys work at once (without a window manager too)
-    trace.mark("window_shown")
-    if trace.enabled():
-        _trace_firsts(app, window)
-
     # Shut down when the last window closes, while the loop still runs, so the engine,
     # connections and the simulator close cleanly before run_until_complete returns.
     app.setQuitOnLastWindowClosed(False)
+    mark_first(window, QEvent.Type.Paint, "window_painted")
+    window.show()  # the shell's first paint comes before the panels and any I/O
+    window.activateWindow()  # the keys work at once (without a window manager too)
+    trace.mark("window_shown")
+    app.sync()  # map and paint it now (sync handles the window system's events)
+    window.build_editor()  # then the panel typed into first ...
+    app.processEvents()  # ... painted, and given the keys typed meanwhile
+
+    # The event loop's modules, asyncio (with ssl, socket, logging) and qasync, take ~50 ms
+    # to import: after the window and its editor are on screen (bench/p1_launcher.py).
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     closing = asyncio.Event()
     app.lastWindowClosed.connect(closing.set)
+    if not window.isVisible():  # closed while the editor was built
+        closing.set()
     # Logging out or `kill` asks politely: close as Quit does (layout, draft, services).
     for sig in (signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

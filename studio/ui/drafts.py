@@ -5,6 +5,7 @@ pauses; closing the window writes the last state at once."""
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
@@ -24,19 +25,33 @@ class DraftKeeper(QObject):
         self._timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_MS)
         self._timer.timeout.connect(self.save)
         self._restoring = False
+        self._image: Draft | None = None  # a draft whose reference image is still to load
 
     def restore(self) -> str | None:
-        """Put the last draft in the editor; returns a problem to tell the person, if any."""
+        """Put the last draft's text and settings in the editor; returns a problem to tell
+        the person, if any. Its reference image follows with `restore_image()`, once the
+        event loop runs (the editor is built and typed into before that, see ui/app.py)."""
         draft, problem = self.store.load()
         if draft is not None:
             self._restoring = True
             try:
-                image = self.store.image if draft.reference is not None else None
-                self.editor.apply_draft(draft, image)
+                self.editor.apply_draft(draft, None)
             finally:
                 self._restoring = False
+            if draft.reference is not None:
+                self._image = draft
         self.editor.changed.connect(self._changed)
         return problem
+
+    def restore_image(self) -> None:
+        """Load the draft's reference image, off the GUI thread (needs the event loop).
+        Until it is in, saves keep the draft's image as it was."""
+        draft = self._image
+        if draft is not None and draft.reference is not None:
+            loading = self.editor.reference.load(
+                self.store.image, name=draft.reference.name, fit=draft.reference
+            )
+            loading.add_done_callback(lambda _: setattr(self, "_image", None))
 
     def _changed(self) -> None:
         if not self._restoring:
@@ -50,6 +65,10 @@ class DraftKeeper(QObject):
         draft: Draft = self.editor.draft()
         source = self.editor.reference.source
         image = source.data if source is not None and draft.reference is not None else None
+        pending = self._image
+        if pending is not None and source is None:  # the draft's image is not in yet: keep it
+            image = self.store.image.read_bytes() if self.store.image.is_file() else None
+            draft = dataclasses.replace(draft, reference=pending.reference if image else None)
         done = self._writer.submit(self.store.save, draft, image)
         if wait:
             done.result(timeout=10)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,12 +23,15 @@ from studio.errors import StudioError
 from studio.ui.actions import ActionRegistry
 from studio.ui.notice import Notice
 from studio.ui.status_line import StatusLine
+from studio.ui.trace import mark_first
 from studio.ui.wheel import install as install_wheel_guard
 from studio.ui.window_state import WindowState
 
-# Only the shell's modules load before the first paint: the panels, the store and the
-# services (engine, httpx, PyAV) are imported where they are first needed.
+# Only the shell's modules load before the first paint: the panels, the store, the services
+# (engine, httpx, PyAV) and asyncio itself are imported where they are first needed.
 if TYPE_CHECKING:
+    import asyncio
+
     from studio.services import Services
     from studio.settings import Settings
     from studio.store.review import Template
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         queue.raise_()
         self._tasks: set[asyncio.Future[Any]] = set()
         self.panels_built = False
+        self._building: Iterator[None] | None = None
         self._writing_focus: QWidget | None = None
         self._before_fullscreen = (
             False,
@@ -107,13 +110,26 @@ class MainWindow(QMainWindow):
         if not staged:
             self.build_panels()
 
+    def build_editor(self) -> None:
+        """Only the first panel, the prompt editor (what a person types into first), before
+        the event loop runs; the others follow with `build_panels[_async]()`."""
+        next(self._steps(), None)
+
     def build_panels(self) -> None:
-        for _ in self._panel_steps():
+        for _ in self._steps():
             pass
 
     async def build_panels_async(self) -> None:
-        for _ in self._panel_steps():
+        import asyncio
+
+        for _ in self._steps():
             await asyncio.sleep(0)  # let Qt paint and handle input between panels
+
+    def _steps(self) -> Iterator[None]:
+        """The panel steps, resumed where an earlier call left them."""
+        if self._building is None:
+            self._building = self._panel_steps()
+        return self._building
 
     def _panel_steps(self) -> Iterator[None]:
         """Import and build each panel; the modules load here, not before the first paint."""
@@ -128,7 +144,12 @@ class MainWindow(QMainWindow):
         problem = self.drafts.restore()
         if problem:
             self.notify(problem, error=True)
+        # Typing starts at once, in the first slot, while the other panels are built.
+        subject = self.editor.fields["subject"]
+        subject.setFocus()
+        mark_first(subject, QEvent.Type.KeyPress, "first_key")
         yield
+        self.drafts.restore_image()  # the event loop runs from here on
         from studio.ui.queue_panel import QueuePanel
         from studio.ui.templates import TemplatePanel
 
@@ -159,7 +180,8 @@ class MainWindow(QMainWindow):
         self._wire_actions()
         self._restore_docks()  # with the panels in place, so their sizes hold
         self.panels_built = True
-        if not self.reviewing:
+        focus = QApplication.focusWidget()
+        if not self.reviewing and not (focus and self.editor.isAncestorOf(focus)):
             self.editor.fields["subject"].setFocus()  # typing starts a prompt at once
 
     @property
@@ -241,6 +263,8 @@ class MainWindow(QMainWindow):
         self.status.connecting("library in use by another process (review only)")
 
         async def poll() -> None:
+            import asyncio
+
             while self.services is not None and self.services.busy:
                 await asyncio.sleep(3.0)
                 if self.services is not None and await self.services.try_start():
@@ -504,6 +528,8 @@ class MainWindow(QMainWindow):
             self.notify(f"Rubric saved as version {dialog.saved.version}.", timeout=5000)
 
     def _run(self, coro: Awaitable[Any]) -> None:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -547,6 +573,7 @@ class MainWindow(QMainWindow):
             # reopened only once its takes are known to exist (restore_review), never empty.
             self._show_docks(True)
             self.stage.stop()
+        if hasattr(self, "drafts"):  # typed into before the other panels were built, too
             self.drafts.close()
         self.window_state.save_window(self)
         for task in self._tasks:

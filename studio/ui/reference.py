@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from studio.framing import crop_box, upscaled
 from studio.store.specs import ReferenceFit
@@ -210,9 +211,13 @@ class ReferenceBox(QWidget):
         try:
             checked = await asyncio.to_thread(check_image, path)
         except ImageError as err:
+            if not isValid(self.info):
+                return
             self.info.setText(str(err))
             self.message.emit(str(err), True)
             return
+        if not isValid(self.preview):
+            return  # the window closed meanwhile
         self.source, self.source_name = checked, name
         self.preview.focus = fit.focus if fit else (0.5, 0.5)
         if fit is not None:
@@ -269,8 +274,8 @@ class ReferenceBox(QWidget):
         fitted = await asyncio.to_thread(
             fit_image, source.data, self.output_size, mode, pad_color=pad, focus=self.preview.focus
         )
-        if source is not self.source:
-            return  # replaced meanwhile
+        if not isValid(self.preview) or source is not self.source:
+            return  # the window closed or the image was replaced meanwhile
         self.fitted = fitted
         self.preview.output_size = self.output_size
         self.preview.cropping = mode == "crop"

@@ -107,6 +107,29 @@ def test_the_unsent_prompt_survives_a_restart(
     assert editor.reference.source_name == "heron reference.png"
 
 
+def test_typing_before_the_draft_image_loads_keeps_both(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+) -> None:
+    """At start-up the editor takes keys before the event loop runs, so before the draft's
+    reference image can load: quitting then must keep the image and the new text."""
+    win, _ = open_window()
+    qloop.run_until_complete(win.editor.reference.load(picture(tmp_path / "owl.png", (1280, 720))))
+    close(qloop, win)
+
+    early = MainWindow(staged=True)  # as ui/app.py starts: the editor only, no loop yet
+    qtbot.addWidget(early)
+    early.show()
+    early.build_editor()
+    assert early.editor.reference.source is None  # the image waits for the loop
+    qtbot.keyClicks(early.editor.fields["subject"], "an owl")
+    early.close()
+
+    again, _ = open_window()
+    qloop.run_until_complete(until(lambda: again.editor.reference.fitted is not None, 10))
+    assert again.editor.slots().subject == "an owl"
+    assert again.editor.reference.source_name == "owl.png"
+
+
 def test_restart_reopens_the_review_only_when_it_has_takes(
     qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:
