@@ -66,7 +66,13 @@ def xvfb() -> Iterator[dict[str, str]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(1.0)
+    socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
+    deadline = time.time() + 15
+    while not socket.exists():  # a busy machine can take seconds to bring Xvfb up
+        if server.poll() is not None or time.time() > deadline:
+            raise SystemExit(f"Xvfb did not start on {display}")
+        time.sleep(0.05)
+    time.sleep(0.2)
     try:
         yield {"DISPLAY": display}
     finally:
@@ -112,15 +118,16 @@ def one_run(command: list[str], title: str, base_env: dict[str, str]) -> tuple[f
     }
     env.pop("QT_QPA_PLATFORM", None)
     started = time.time()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    errors = home / "stderr.txt"
+    with errors.open("wb") as err:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
         window = None
         while window is None:
             window = window_id(env, title)
-            if time.time() - started > 60:
-                raise SystemExit(f"{title} never mapped a window")
+            if process.poll() is not None or time.time() - started > 60:
+                tail = errors.read_text(errors="replace")[-600:]
+                raise SystemExit(f"{title} never mapped a window:\n{tail}")
         mapped = time.time() - started
         keyed = None
         while keyed is None:
