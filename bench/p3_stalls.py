@@ -98,7 +98,7 @@ async def scenario(
         stderr=subprocess.DEVNULL,
     )
     services = await open_services(
-        Settings(provider="sim", base_url=url + "/v1", max_concurrent=200)
+        Settings.for_provider("sim", base_url=url + "/v1", max_concurrent=200)
     )
     window.attach(services)
     collector.freeze()

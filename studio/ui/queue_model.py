@@ -31,6 +31,17 @@ from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, J
 Index = QModelIndex | QPersistentModelIndex
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
+
+# Roles as plain ints, looked up once: a repaint asks each cell for eight or so roles and
+# Qt's enum attribute lookups would cost more than the answers (bench/p3_stalls.py).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_JOB_ID = int(JobIdRole)
+_PROGRESS = int(ProgressRole)
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _DECORATION, _ALIGNMENT, _JOB_ID, _PROGRESS})
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 PAGE = 200
 THUMB_WIDTH = 48
 
@@ -178,28 +189,26 @@ class JobTableModel(QAbstractTableModel):
             cached = self._cache[job_id]
         return cached
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        role = int(role)
+        if role not in _ANSWERED:  # most of what a repaint asks for: answered at once
             return None
-        job = self.job(index.row())
-        column = COLUMNS[index.column()]
-        if role == JobIdRole:
+        row = index.row()
+        if not 0 <= row < len(self._ids):  # also an invalid index (row -1)
+            return None
+        job = self.job(row)
+        key = COLUMNS[index.column()].key
+        if role == _DISPLAY:
+            return self._display(job, key)
+        if role == _DECORATION:
+            return self._thumbnail(job) if key == "prompt" else None
+        if role == _ALIGNMENT:
+            return _RIGHT if key in ("order", "cost", "time") else None
+        if role == _JOB_ID:
             return job.id
-        if role == ProgressRole:
+        if role == _PROGRESS:
             return job.progress or 0
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.details(job)
-        if role == Qt.ItemDataRole.DecorationRole and column.key == "prompt":
-            return self._thumbnail(job)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.key in (
-            "order",
-            "cost",
-            "time",
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self._display(job, column.key)
+        return self.details(job)  # the tooltip
 
     def _display(self, job: JobRow, key: str) -> str:
         if key == "take":
