@@ -26,6 +26,7 @@ class DraftKeeper(QObject):
         self._timer.timeout.connect(self.save)
         self._restoring = False
         self._image: Draft | None = None  # a draft whose reference image is still to load
+        self._closed = False
 
     def restore(self) -> str | None:
         """Put the last draft's text and settings in the editor; returns a problem to tell
@@ -54,10 +55,13 @@ class DraftKeeper(QObject):
             loading.add_done_callback(lambda _: setattr(self, "_image", None))
 
     def _changed(self) -> None:
-        if not self._restoring:
+        # After close: the editor's own debounced refresh may still report a change.
+        if not self._restoring and not self._closed:
             self._timer.start()
 
     def save(self, *, wait: bool = False) -> None:
+        if self._closed and not wait:
+            return
         loading = self.editor.reference.loading
         if loading is not None and not loading.done() and not wait:
             self._timer.start()  # the image is still being read: save once it is in
@@ -75,6 +79,9 @@ class DraftKeeper(QObject):
 
     def close(self) -> None:
         """Write what is there now and stop the writer (the window is closing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._timer.stop()
         self.save(wait=True)
         self._writer.shutdown(wait=True)

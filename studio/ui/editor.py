@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -217,6 +217,7 @@ class PromptEditor(QWidget):
     def set_slots(self, slots: PromptSlots) -> None:
         for slot, value in slots.as_dict().items():
             self.fields[slot].setPlainText(value)
+            self.fields[slot].moveCursor(QTextCursor.MoveOperation.End)  # typing goes on from there
         self.refresh()
 
     def _apply_preset(self, slot: str) -> None:

@@ -130,6 +130,18 @@ def test_typing_before_the_draft_image_loads_keeps_both(
     assert again.editor.reference.source_name == "owl.png"
 
 
+def test_typing_after_a_restart_continues_the_draft(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """The restored draft's cursor is at the end of its text, so typing goes on from there."""
+    win, _ = open_window()
+    qtbot.keyClicks(win.editor.fields["subject"], "a red fox")
+    close(qloop, win)
+    again, _ = open_window()
+    qtbot.keyClicks(again.editor.fields["subject"], " at dusk")
+    assert again.editor.slots().subject == "a red fox at dusk"
+
+
 def test_restart_reopens_the_review_only_when_it_has_takes(
     qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:
