@@ -25,6 +25,12 @@ FILE_NAMES: dict[str, str] = {
     "spritesheet": "spritesheet.jpg",
 }
 PART = ".part"
+# What an image variant may be: Qt reads any of these by content, whatever the file is named.
+IMAGE_SIGNATURES = {
+    "WebP": (b"RIFF", b"WEBP"),
+    "JPEG": (b"\xff\xd8\xff", b""),
+    "PNG": (b"\x89PNG", b""),
+}
 
 
 class StorageFailed(StudioError):
@@ -32,7 +38,7 @@ class StorageFailed(StudioError):
 
 
 class NotAVideo(StudioError):
-    """The downloaded bytes are not a playable MP4."""
+    """The downloaded bytes are not what they claim: a playable MP4, or an image."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,17 @@ def _verify(path: Path, variant: str) -> Saved:
         if head[4:8] != b"ftyp":
             raise NotAVideo("The downloaded video is not an MP4 file.")
         duration = read_duration(path)
+    elif image_kind(head) is None:
+        raise NotAVideo(f"The downloaded {variant} is not a WebP, JPEG or PNG image.")
     return Saved(path, digest.hexdigest(), size, duration)
+
+
+def image_kind(head: bytes) -> str | None:
+    """The image type the first 12 bytes announce, if it is one we keep."""
+    for kind, (start, at_eight) in IMAGE_SIGNATURES.items():
+        if head.startswith(start) and head[8:12].startswith(at_eight):
+            return kind
+    return None
 
 
 def read_duration(path: Path) -> float:
