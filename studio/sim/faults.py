@@ -158,6 +158,34 @@ def _abort(send: Send) -> None:
     transport.abort()
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _host_name(value: str) -> str:
+    """'127.0.0.1:8790' -> '127.0.0.1', '[::1]:8790' -> '::1', 'localhost' -> 'localhost'."""
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def control_refusal(scope: Scope) -> str | None:
+    """Why a control request is refused, if it is: it must come from loopback, name a
+    loopback host (a page that rebinds its own domain to 127.0.0.1 still sends its name),
+    and carry no Origin but a loopback one (no cross-origin writes from a browser)."""
+    client = scope.get("client") or ("", 0)
+    if client[0] not in LOOPBACK_HOSTS:
+        return "The control API answers on loopback only."
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    if _host_name(headers.get("host", "").strip().lower()) not in LOOPBACK_HOSTS:
+        return "The control API answers only to a loopback Host (127.0.0.1, localhost, [::1])."
+    origin = headers.get("origin")
+    if origin is not None:
+        scheme, _, rest = origin.strip().lower().partition("://")
+        if scheme not in ("http", "https") or _host_name(rest) not in LOOPBACK_HOSTS:
+            return "The control API refuses cross-origin requests."
+    return None
+
+
 class _Spoiled(Exception):
     pass
 
@@ -176,12 +204,9 @@ class FaultMiddleware:
             return
         path: str = scope["path"]
         if path.startswith("/_sim"):
-            client = scope.get("client") or ("", 0)
-            if client[0] not in ("127.0.0.1", "::1", "localhost"):
-                body = _envelope(
-                    403, "The control API answers on loopback only.", "forbidden", None
-                )
-                await _respond(send, 403, body, [])
+            refused = control_refusal(scope)
+            if refused:
+                await _respond(send, 403, _envelope(403, refused, "forbidden", None), [])
                 return
             await self.app(scope, receive, send)
             return

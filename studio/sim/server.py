@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import socket
 import subprocess
@@ -115,6 +116,15 @@ class SimServer:
         self.stop()
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
@@ -199,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             f"studio-sim: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr
         )
         return 2
+    if not _is_loopback(args.host):
+        default = " with the default key anyone can read in the README" if not args.api_keys else ""
+        print(
+            f"studio-sim: WARNING: listening on {args.host}, beyond this machine: the video API"
+            f" is open to the network{default}. The control API still answers loopback only.",
+            file=sys.stderr,
+        )
     print(f"Studio simulator on {server.url}")
     print(f"  OpenAI shape:     {server.openai_base_url}")
     print(f"  OpenRouter shape: {server.openrouter_base_url}")

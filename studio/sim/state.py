@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import random
 import secrets
@@ -41,12 +42,58 @@ class SimConfig:
     seed: int | None = None
 
     def update(self, values: dict[str, Any]) -> None:
-        for key, value in values.items():
-            if not hasattr(self, key):
-                raise ValueError(f"unknown setting '{key}'")
-            if key == "render_range" and value is not None:
-                value = (float(value[0]), float(value[1]))
+        """Apply settings sent to /_sim/config: every value checked for its type and range
+        first, then all applied, or none (a bad value must not break create and list later)."""
+        checked = {key: _checked_setting(key, value) for key, value in values.items()}
+        for key, value in checked.items():
             setattr(self, key, value)
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"'{key}' must be a number of seconds, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"'{key}' must be a finite number, 0 or more, not {value!r}")
+    return number
+
+
+def _checked_setting(key: str, value: Any) -> Any:
+    if key in ("render_seconds", "expiry_seconds"):
+        return _seconds(key, value)
+    if key == "render_range":
+        if value is None:
+            return None
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValueError("'render_range' must be [shortest, longest] in seconds, or null")
+        low, high = (_seconds(key, v) for v in value)
+        if low > high:
+            raise ValueError("'render_range' must be [shortest, longest] with shortest first")
+        return (low, high)
+    if key == "queue_fraction":
+        fraction = _seconds(key, value)
+        if fraction > 1:
+            raise ValueError(f"'queue_fraction' must be between 0 and 1, not {value!r}")
+        return fraction
+    if key in ("moderation_terms", "api_keys"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"'{key}' must be a list of non-empty strings")
+        if key == "api_keys" and not value:
+            raise ValueError("'api_keys' must name at least one key")
+        return list(value)
+    if key == "honour_idempotency":
+        if not isinstance(value, bool):
+            raise ValueError(f"'honour_idempotency' must be true or false, not {value!r}")
+        return value
+    if key in ("seed", "render_workers"):
+        if value is None and key == "seed":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"'{key}' must be a whole number, not {value!r}")
+        if key == "render_workers" and not 1 <= value <= 64:
+            raise ValueError("'render_workers' must be between 1 and 64")
+        return value
+    raise ValueError(f"unknown setting '{key}'")
 
 
 @dataclass

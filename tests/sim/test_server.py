@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -116,7 +117,9 @@ def test_control_api_answers_loopback_only() -> None:
         remote = TestClient(build_app(state), client=("192.0.2.7", 40000))
         assert remote.get("/_sim/stats").status_code == 403
         assert remote.post("/_sim/faults", json={"rules": []}).status_code == 403
-        local = TestClient(build_app(state), client=("127.0.0.1", 40000))
+        local = TestClient(
+            build_app(state), base_url="http://127.0.0.1:8790", client=("127.0.0.1", 40000)
+        )
         assert local.get("/_sim/stats").status_code == 200
     finally:
         state.close()
@@ -135,3 +138,75 @@ def test_two_takes_of_one_prompt_are_different_videos(sim: SimServer) -> None:
             thumb = client.get(f"/v1/videos/{vid}/content", params={"variant": "thumbnail"})
             digests.add(hashlib.sha256(thumb.content).digest())
     assert len(digests) == 4  # two videos and two thumbnails, all different
+
+
+@pytest.mark.parametrize(
+    ("headers", "allowed"),
+    [
+        ({}, True),
+        ({"host": "localhost:8790"}, True),
+        ({"host": "[::1]:8790"}, True),
+        ({"origin": "http://localhost:3000"}, True),
+        ({"host": "rebound.example:8790"}, False),  # DNS rebinding: the page's own name
+        ({"origin": "https://evil.example"}, False),  # a cross-origin write from a browser
+        ({"origin": "null"}, False),
+    ],
+)
+def test_control_api_checks_host_and_origin(headers: dict[str, str], allowed: bool) -> None:
+    from starlette.testclient import TestClient
+
+    from studio.sim.app import build_app
+    from studio.sim.state import SimState
+
+    state = SimState(SimConfig())
+    try:
+        client = TestClient(
+            build_app(state), base_url="http://127.0.0.1:8790", client=("127.0.0.1", 40000)
+        )
+        reply = client.post("/_sim/config", json={"render_seconds": 3}, headers=headers)
+        assert reply.status_code == (200 if allowed else 403), reply.text
+        assert state.config.render_seconds == (3.0 if allowed else SimConfig().render_seconds)
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"render_seconds": "x"},
+        {"render_seconds": float("inf")},
+        {"render_range": [5]},
+        {"render_range": [30, 5]},
+        {"honour_idempotency": "yes"},
+        {"moderation_terms": "acme"},
+        {"api_keys": []},
+        {"render_seconds": 3, "queue_fraction": 7},  # one bad value: nothing is applied
+    ],
+)
+def test_config_values_are_checked_and_the_api_keeps_working(
+    sim: SimServer, bad: dict[str, object]
+) -> None:
+    before = sim.control("GET", "config")
+    body = httpx.post(
+        f"{sim.url}/_sim/config",
+        content=json.dumps(bad, allow_nan=True),
+        headers={"content-type": "application/json"},
+    )
+    assert body.status_code == 400
+    assert "bad config: '" in body.json()["error"]["message"]
+    assert sim.control("GET", "config") == before
+    api = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
+    with api:
+        made = api.post("/v1/videos", json={"prompt": "a kite", "model": "sim-fast"})
+        assert made.status_code == 200
+        assert api.get("/v1/videos").status_code == 200
+
+
+def test_binding_beyond_loopback_warns_that_the_api_is_open() -> None:
+    proc, _url = spawn(
+        "--host", "0.0.0.0", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    proc.terminate()
+    _, err = proc.communicate(timeout=15)
+    assert "WARNING: listening on 0.0.0.0" in err
+    assert "default key" in err
