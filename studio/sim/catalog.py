@@ -125,4 +125,7 @@ def openrouter_model_entry(model: SimModel, created: int) -> dict[str, object]:
         "seed": model.seed,
         "pricing_skus": skus,
         "allowed_passthrough_parameters": [],
+        # Nullable but required in OpenRouter's schema (its SDK refuses entries without them).
+        "creativity": None,
+        "upscale_factor": None,
     }
