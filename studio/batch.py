@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from studio.batch_lines import BatchLine, build_spec, line_key, parse_line
-from studio.errors import StudioError
+from studio.errors import StorageError, StudioError
 from studio.jobs import Engine
 from studio.store import FailureClass, JobRow, JobStatus
 
@@ -77,6 +77,8 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
         seen[identity] += 1
         try:
             job, batch_id = await _queue_line(engine, line, key, batch_id, path.stem)
+        except StorageError as err:  # not this line's fault: stop, nothing is lost
+            raise _stopped(err) from None
         except StudioError as err:
             result.refused.append(f"{where}: {err}")
             print(f"studio: {where}: {err}", file=stream)
@@ -91,6 +93,9 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
     while True:
         jobs = engine.store.jobs.many(job_ids)
         progress.show_jobs(jobs, engine)
+        if engine.storage_error is not None:
+            progress.close()
+            raise _stopped(engine.storage_error)
         if engine.auth_error is not None:
             progress.close()
             raise ProviderRefused(
@@ -101,6 +106,10 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
             result.jobs = jobs
             return result
         await asyncio.sleep(0.5)
+
+
+def _stopped(err: StorageError) -> StorageError:
+    return StorageError(f"{err} The batch stopped; its jobs are kept for the next run.")
 
 
 async def _queue_line(

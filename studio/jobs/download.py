@@ -15,7 +15,7 @@ from typing import IO
 
 import av
 
-from studio.errors import StudioError
+from studio.errors import StorageError, StudioError
 from studio.providers.base import Provider
 from studio.providers.types import Variant
 
@@ -33,7 +33,7 @@ IMAGE_SIGNATURES = {
 }
 
 
-class StorageFailed(StudioError):
+class StorageFailed(StorageError):
     """The clip could not be written to the library (disk full, permissions)."""
 
 
@@ -61,7 +61,7 @@ async def save_variant(provider: Provider, remote_id: str, variant: Variant, fin
             await provider.download(remote_id, variant, fh)
             fh.flush()
             await asyncio.to_thread(os.fsync, fh.fileno())
-        saved = await asyncio.to_thread(_verify, part, variant)
+        saved = await asyncio.to_thread(verify, part, variant)
         os.replace(part, final)
         await asyncio.to_thread(_fsync_dir, final.parent)
     except OSError as err:
@@ -80,7 +80,8 @@ def open_part(path: Path) -> IO[bytes]:
     return path.open("wb")
 
 
-def _verify(path: Path, variant: str) -> Saved:
+def verify(path: Path, variant: str) -> Saved:
+    """Size, type (and for the video its duration) checked; sha256 computed."""
     size = path.stat().st_size
     if size == 0:
         raise NotAVideo(f"The downloaded {variant} is empty.")

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from studio.errors import StorageError
 from studio.jobs.download import (
     FILE_NAMES,
     NotAVideo,
@@ -15,11 +16,13 @@ from studio.jobs.download import (
     StorageFailed,
     job_folder,
     save_variant,
+    verify,
 )
 from studio.jobs.events import AssetReady, JobChanged
 from studio.jobs.ledger import Ledger, Tasks, clock_time
 from studio.providers.base import Provider
 from studio.providers.errors import AuthError, NotFound, ProviderError, TransportError
+from studio.providers.types import Variant
 from studio.store import FailureClass, JobRow, JobStatus
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ class Downloader:
         rounds: int,
         pause: float,
         on_auth_failure: Callable[[AuthError], None],
+        on_storage_failure: Callable[[StorageError], None] = lambda _err: None,
     ) -> None:
         self.ledger = ledger
         self.provider = provider
@@ -44,6 +48,7 @@ class Downloader:
         self.rounds = rounds  # transport failures before giving up
         self.pause = pause  # wait before trying again
         self.on_auth_failure = on_auth_failure
+        self.on_storage_failure = on_storage_failure
         self._queue: asyncio.PriorityQueue[tuple[float, int]] = asyncio.PriorityQueue()
         self._queued: set[int] = set()
         self._failures: Counter[int] = Counter()
@@ -74,9 +79,7 @@ class Downloader:
             return
         folder = job_folder(self.library, job.id)
         try:
-            video = await save_variant(
-                self.provider, remote_id, "video", folder / FILE_NAMES["video"]
-            )
+            video = await self._save(remote_id, "video", folder / FILE_NAMES["video"])
         except NotFound:
             self.ledger.expired(job.id, job.expires_at)
             return
@@ -90,6 +93,7 @@ class Downloader:
                 f"{err} The clip stays at the provider{until}; retry downloads "
                 "it again without a new render.",
             )
+            self.on_storage_failure(err)  # no more renders until there is room for them
             return
         except AuthError as err:
             self.on_auth_failure(err)
@@ -121,16 +125,22 @@ class Downloader:
                 continue
             try:
                 saved.append(
-                    (
-                        variant,
-                        await save_variant(
-                            self.provider, remote_id, variant, folder / FILE_NAMES[variant]
-                        ),
-                    )
+                    (variant, await self._save(remote_id, variant, folder / FILE_NAMES[variant]))
                 )
             except (ProviderError, NotAVideo, StorageFailed) as err:
                 log.info("job %s: no %s (%s)", job_id, variant, err)
         return saved
+
+    async def _save(self, remote_id: str, variant: Variant, final: Path) -> Saved:
+        """The variant in the library. One already there under its final name was saved and
+        verified before a store write failed: it is adopted (checked again), never fetched or
+        deleted (it was paid for)."""
+        if await asyncio.to_thread(final.is_file):
+            try:
+                return await asyncio.to_thread(verify, final, variant)
+            except NotAVideo as err:
+                log.warning("%s does not check out (%s): fetching it again", final, err)
+        return await save_variant(self.provider, remote_id, variant, final)
 
     def _record(self, job_id: int, saved: list[tuple[str, Saved]]) -> None:
         store, now = self.ledger.store, self.ledger.clock.wall()

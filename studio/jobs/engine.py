@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.errors import LibraryBusy, SpecError, StudioError
+from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
 from studio.jobs.budget import BudgetGuard
 from studio.jobs.download import sweep_parts
 from studio.jobs.downloader import Downloader
@@ -26,6 +27,7 @@ from studio.jobs.poller import Poller
 from studio.jobs.polling import PollSchedule
 from studio.jobs.requests import Queued, RenderRequest
 from studio.jobs.specs import render_spec
+from studio.jobs.storage_guard import StorageGuard
 from studio.providers.base import Provider
 from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import (
@@ -55,6 +57,7 @@ class EngineConfig:
     submit_rounds: int = 3  # provider outages while submitting before the job fails
     outage_pause: float = 10.0  # wait after an outage before trying the provider again
     reconcile_window: float = 900.0  # how far before a lost submit to look for its job
+    storage_wait: float = 2.0  # first wait before probing a library that could not be written
 
 
 class Engine:
@@ -87,7 +90,11 @@ class Engine:
         self.pause_reason = ""
         self.auth_error: AuthError | None = None  # the provider refused the key (paused)
         self.ledger = Ledger(store, self.bus, self.clock, self.budget, provider_key)
-        self.tasks = Tasks()
+        self.storage = StorageGuard(
+            self._probe_storage, self._storage_changed, first_wait=self.config.storage_wait
+        )
+        self._paused_for_storage = False
+        self.tasks = Tasks(on_error=self._task_failed)
         self.downloader = Downloader(
             self.ledger,
             provider,
@@ -96,6 +103,7 @@ class Engine:
             rounds=self.config.download_rounds,
             pause=self.config.outage_pause,
             on_auth_failure=self._on_auth_failure,
+            on_storage_failure=self.storage.failed,
         )
         self.poller = Poller(
             self.ledger,
@@ -142,19 +150,29 @@ class Engine:
         swept = sweep_parts(self.library)
         if swept:
             log.info("removed %d partial download(s) left by a crash", swept)
-        for job in self.store.jobs.with_status(JobStatus.DOWNLOADING, provider=self.key):
-            self.downloader.enqueue(job)
-        lost = self.store.jobs.with_status(JobStatus.SUBMITTING, provider=self.key)
-        if lost:
-            self.tasks.spawn(self._reconcile(lost))
+        self._pick_up()
+        keep = self.storage.keep_running
         self._loops = [
-            asyncio.create_task(self._scheduler(), name="scheduler"),
-            asyncio.create_task(self.poller.run(), name="poller"),
+            asyncio.create_task(keep(self._scheduler), name="scheduler"),
+            asyncio.create_task(keep(self.poller.run), name="poller"),
             *(
-                asyncio.create_task(self.downloader.run(), name=f"download-{i}")
+                asyncio.create_task(keep(self.downloader.run), name=f"download-{i}")
                 for i in range(self.config.download_workers)
             ),
         ]
+
+    def _pick_up(self) -> None:
+        """Carry on with what was under way: downloads (a clip already saved is adopted, not
+        fetched again) and submits whose outcome is unknown (looked up before any resend)."""
+        for job in self.store.jobs.with_status(JobStatus.DOWNLOADING, provider=self.key):
+            self.downloader.enqueue(job)
+        lost = [
+            job
+            for job in self.store.jobs.with_status(JobStatus.SUBMITTING, provider=self.key)
+            if job.id not in self._submitting
+        ]
+        if lost:
+            self.tasks.spawn(self._reconcile(lost))
 
     async def stop(self) -> None:
         for task in self._loops:
@@ -162,6 +180,7 @@ class Engine:
         await asyncio.gather(*self._loops, return_exceptions=True)
         self._loops.clear()
         await self.tasks.cancel_all()
+        self.storage.stop()
         if self.library_lock is not None:
             self.library_lock.release()
 
@@ -232,12 +251,14 @@ class Engine:
         """Look at the queue now (a limit changed, a key was fixed)."""
         self._wake_submit.set()
 
-    def pause(self, reason: str = "paused by you") -> None:
+    def pause(self, reason: str = "paused by you", *, storage: bool = False) -> None:
         self.paused, self.pause_reason = True, reason
-        self.bus.emit(QueueState(True, reason))
+        self._paused_for_storage = storage
+        self.bus.emit(QueueState(True, reason, storage))
 
     def resume(self) -> None:
         self.paused, self.pause_reason = False, ""
+        self._paused_for_storage = False
         self.auth_error = None
         self.bus.emit(QueueState(False, ""))
         self._wake_submit.set()
@@ -504,6 +525,41 @@ class Engine:
         assert fresh is not None
         self.poller.apply(fresh, remote)
         self.poller.wakeup.set()
+
+    @property
+    def storage_error(self) -> StorageError | None:
+        """Why the library cannot be written now (rendering waits), if it cannot."""
+        return self.storage.error
+
+    def _task_failed(self, err: BaseException) -> bool:
+        if isinstance(err, StorageError):
+            self.storage.failed(err)
+            return True
+        return False
+
+    def _storage_changed(self, err: StorageError | None) -> None:
+        if err is not None:
+            if not self.paused:  # a pause of the person's own is left as it is
+                self.pause(str(err), storage=True)
+            return
+        if self._paused_for_storage:
+            self.resume()
+        self._pick_up()
+
+    def _probe_storage(self) -> None:
+        """Raise while the library cannot take a little more: the database (a write that is
+        rolled back) and the clips folder (1 MiB written, synced and removed)."""
+        self.store.db.probe_space()
+        folder = self.library / "clips"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".space-probe"
+        try:
+            with probe.open("wb") as fh:
+                fh.write(bytes(1 << 20))
+                fh.flush()
+                os.fsync(fh.fileno())
+        finally:
+            probe.unlink(missing_ok=True)
 
     def _on_auth_failure(self, err: AuthError) -> None:
         """A refused key stops new submissions until the user fixes it; nothing fails."""

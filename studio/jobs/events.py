@@ -44,6 +44,7 @@ class ProviderHealth:
 class QueueState:
     paused: bool
     reason: str
+    storage: bool = False  # paused because the library cannot be written
 
 
 Event = JobChanged | AssetReady | BudgetThreshold | ProviderHealth | QueueState

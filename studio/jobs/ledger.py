@@ -172,8 +172,9 @@ class Ledger:
 class Tasks:
     """Background tasks the engine owns: tracked, logged if they fail, cancelled on stop."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_error: Callable[[BaseException], bool] | None = None) -> None:
         self._tasks: set[asyncio.Future[Any]] = set()
+        self.on_error = on_error  # returns True when it dealt with the failure itself
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -196,8 +197,11 @@ class Tasks:
 
     def _done(self, task: asyncio.Future[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("engine task failed", exc_info=task.exception())
+        if task.cancelled():
+            return
+        err = task.exception()
+        if err is not None and not (self.on_error is not None and self.on_error(err)):
+            log.error("engine task failed", exc_info=err)
 
 
 async def wait_event(event: asyncio.Event, seconds: float) -> None:

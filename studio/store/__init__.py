@@ -7,7 +7,7 @@ from pathlib import Path
 from studio import paths
 from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
-from studio.store.db import Database, StoreError, Transaction
+from studio.store.db import Database, StoreError, StoreFull, Transaction
 from studio.store.jobs import (
     ALIVE,
     FINISHED,
@@ -55,6 +55,7 @@ __all__ = [
     "ReferenceFit",
     "Store",
     "StoreError",
+    "StoreFull",
     "StoredSpec",
     "Transaction",
     "take_name",

@@ -18,12 +18,21 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from studio.errors import StudioError
+from studio.errors import StorageError, StudioError
 from studio.store.migrations import LATEST, MIGRATIONS
 
 
 class StoreError(StudioError):
     """The database cannot be used; the message says why and what to do."""
+
+
+class StoreFull(StorageError):
+    """A write to the library database failed for want of space or access (SQLite reports a
+    full disk as `OperationalError`, not `OSError`); nothing was changed by it."""
+
+
+# SQLite's primary result codes that mean "the file cannot be written", not "bad SQL".
+_STORAGE_CODES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
 
 
 class Database:
@@ -108,14 +117,37 @@ class Database:
     def write(self) -> Iterator[Transaction]:
         """The one write path: a lock plus an immediate transaction, committed on success."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
+                self._conn.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
                 self._conn.execute("COMMIT")
+            except BaseException as err:
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                full = self._storage_failure(err)
+                if full is not None:
+                    raise full from None
+                raise
+
+    def probe_space(self, size: int = 256 * 1024) -> None:
+        """Raise `StoreFull` if `size` bytes more could not be added now; nothing is kept
+        (the probe row is rolled back)."""
+        with self.write() as tx:
+            tx.execute("SAVEPOINT probe")
+            tx.execute("INSERT INTO batches (name, created_at) VALUES (zeroblob(?), 0)", (size,))
+            tx.execute("ROLLBACK TO probe")
+            tx.execute("RELEASE probe")
+
+    def _storage_failure(self, err: BaseException) -> StoreFull | None:
+        name = getattr(err, "sqlite_errorname", "") or ""
+        if not isinstance(err, sqlite3.Error) or not name.startswith(_STORAGE_CODES):
+            return None
+        why = "the disk is full" if name == "SQLITE_FULL" else f"{err} ({name})"
+        return StoreFull(
+            f"The library database {self.path} could not be written: {why}. Free some space "
+            "(or make the folder writable); nothing written before was lost."
+        )
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

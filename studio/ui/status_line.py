@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from studio.services import Services
 
 
+STORAGE_WAIT = "Rendering is paused and carries on by itself when there is room."
+
+
 class StatusLine(QObject):
     def __init__(self, bar: QStatusBar, notice: Notice) -> None:
         super().__init__(bar)
@@ -57,7 +60,13 @@ class StatusLine(QObject):
             elif self.notice.text.text().startswith("Provider problem"):
                 self.notice.hide()  # it answers again
         elif isinstance(event, QueueState):
-            self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
+            if event.storage:  # too long and too important for the status bar
+                self.paused.setText("Queue paused — the library cannot be written")
+                self.notify(f"{event.reason} {STORAGE_WAIT}", error=True)
+            else:
+                self.paused.setText(f"Queue paused — {event.reason}" if event.paused else "")
+            if not event.paused and self.notice.text.text().endswith(STORAGE_WAIT):
+                self.notice.hide()  # there is room again
         if not self._spend_timer.isActive():
             self._spend_timer.start()
 

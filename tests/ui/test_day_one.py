@@ -427,3 +427,20 @@ def test_a_library_rendered_by_another_process_opens_for_review_only(
         await until(lambda: len(services.store.jobs.ids()) == 1, 10)
 
     qloop.run_until_complete(scenario())
+
+
+def test_a_library_that_cannot_be_written_shows_a_banner_until_there_is_room(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    from studio.jobs.events import QueueState
+
+    win, _ = open_window()
+    reason = "The library database /x/studio.db could not be written: the disk is full."
+    win.status.on_event(QueueState(True, reason, storage=True))
+    assert win._notice.isVisible()
+    assert win._notice.text.text().startswith(reason)
+    assert "carries on by itself when there is room" in win._notice.text.text()
+    assert "cannot be written" in win.status.paused.text()
+    win.status.on_event(QueueState(False, ""))
+    assert not win._notice.isVisible()
+    assert win.status.paused.text() == ""
