@@ -27,6 +27,7 @@ from studio.store import FailureClass, JobRow, JobStatus
 __all__ = ["BatchResult", "build_spec", "run_batch"]
 
 PROGRESS_EVERY = 1_000  # lines, while reading
+YIELD_EVERY = 20  # lines: the engine sends the first renders while the rest are read
 
 
 @dataclass
@@ -86,6 +87,7 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
         job_ids.append(job.id)
         if count % PROGRESS_EVERY == 0:
             reading.show(f"read {count:,} lines, {len(job_ids):,} queued")
+        if count % YIELD_EVERY == 0:
             await asyncio.sleep(0)  # let the engine send while the file is read
     if not job_ids:
         raise StudioError(f"No runnable lines in {path.name}.")
