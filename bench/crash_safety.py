@@ -2,6 +2,11 @@
 moments and restarted each time; at the end every job is a verified clip or a failure that
 was injected on purpose, and the provider rendered nothing twice.
 
+During the campaign a second engine process is started on the same library each round:
+`studio batch --no-wait` must exit 7 naming the holder's pid, and every other round a
+second `studio batch` that waits for the lock takes over when the first is killed (and is
+killed in its turn). Still no create may be sent twice.
+
     python bench/crash_safety.py                 # 200 jobs, 10 kills (the full run)
     python bench/crash_safety.py --jobs 20 --kills 3
 
@@ -45,6 +50,9 @@ class Report:
     integrity: str = ""
     runs: int = 0
     seconds: float = 0.0
+    rivals: int = 0  # second engines started with --no-wait while the library was held
+    rivals_refused: int = 0  # ... that exited 7 and named the holder's pid
+    takeovers: int = 0  # waiting second engines started (they run once the holder dies)
 
     @property
     def ok(self) -> bool:
@@ -57,6 +65,7 @@ class Report:
             and self.empty_files == 0
             and self.checksum_mismatches == 0
             and self.integrity == "ok"
+            and self.rivals_refused == self.rivals
         )
 
 
@@ -103,18 +112,30 @@ def run(
             str(db),
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        for _ in range(kills):
+        lock = db.with_name(db.name + ".lock")
+        for round_ in range(kills):
             proc = subprocess.Popen(
                 command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
             )
             report.runs += 1
+            waiting = None
+            if _held_by(lock, proc):
+                _rival(command, env, proc.pid, report)
+                if round_ % 2:  # a second engine that waits, and takes over after the kill
+                    waiting = subprocess.Popen(
+                        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+                    )
+                    report.takeovers += 1
             time.sleep(rng.uniform(*kill_window))
-            if proc.poll() is None:
+            report_kill = proc.poll() is None
+            if report_kill:
                 proc.send_signal(signal.SIGKILL)
-                report_kill = True
-            else:
-                report_kill = False
             proc.wait()
+            if waiting is not None:
+                time.sleep(rng.uniform(*kill_window))  # it holds the library now
+                if waiting.poll() is None:
+                    waiting.send_signal(signal.SIGKILL)
+                waiting.wait()
             if not report_kill:
                 break  # finished before the planned kill
         final = subprocess.run(
@@ -129,6 +150,32 @@ def run(
     _verify(report, db)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _held_by(lock: Path, proc: subprocess.Popen[bytes], timeout: float = 15.0) -> bool:
+    """Wait until `proc` holds the library lock (its pid is written in the lock file)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if json.loads(lock.read_text() or "{}").get("pid") == proc.pid:
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    return False
+
+
+def _rival(command: list[str], env: dict[str, str], holder: int, report: Report) -> None:
+    """A second engine on the held library, told not to wait: it must step aside, naming
+    who holds the library."""
+    report.rivals += 1
+    rival = subprocess.run(
+        [*command, "--no-wait"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    if rival.returncode == 7 and f"process {holder} " in rival.stderr:
+        report.rivals_refused += 1
+    else:
+        report.unexpected.append(f"rival exited {rival.returncode}: {rival.stderr[-300:]}")
 
 
 def _verify(report: Report, db: Path) -> None:
@@ -182,6 +229,10 @@ def main() -> int:
         f"{report.empty_files}; checksum mismatches: {report.checksum_mismatches}"
     )
     print(f"  integrity_check:     {report.integrity}")
+    print(
+        f"  second engines:      {report.rivals_refused} of {report.rivals} --no-wait rivals "
+        f"exited 7 naming the holder; {report.takeovers} waiting rivals took over after a kill"
+    )
     for line in report.unexpected[:20]:
         print(f"  UNEXPECTED: {line}")
     print("  result:              " + ("PASS" if report.ok else "FAIL"))

@@ -1,4 +1,5 @@
-"""Kill -9 a running batch at random moments, restart it, and lose nothing (scaled down)."""
+"""Kill -9 a running batch at random moments, restart it, and lose nothing (scaled down);
+second engines started on the same library meanwhile change nothing."""
 
 from __future__ import annotations
 
@@ -26,3 +27,6 @@ def test_kill_nine_and_restart_loses_nothing_and_renders_nothing_twice(tmp_path:
     assert report.empty_files == 0
     assert report.checksum_mismatches == 0
     assert report.integrity == "ok"
+    # a second engine on the held library stepped aside naming the holder, every round
+    assert report.rivals >= 1
+    assert report.rivals_refused == report.rivals
