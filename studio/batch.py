@@ -34,10 +34,12 @@ YIELD_EVERY = 20  # lines: the engine sends the first renders while the rest are
 class BatchResult:
     jobs: list[JobRow] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # "file:line: why"
+    deleted: set[int] = field(default_factory=set)  # ready once; clip deleted on purpose
 
     @property
     def ready(self) -> int:
-        return sum(j.status is JobStatus.READY for j in self.jobs)
+        """Takes whose clip is in the library (a deleted one is not counted)."""
+        return sum(j.status is JobStatus.READY and j.id not in self.deleted for j in self.jobs)
 
 
 class ProviderRefused(StudioError):
@@ -106,6 +108,11 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
         if all(j.status.finished for j in jobs):
             progress.finish(jobs)
             result.jobs = jobs
+            result.deleted = {
+                j.id
+                for j in jobs
+                if j.status is JobStatus.READY and engine.store.assets.deleted_on_purpose(j.id)
+            }
             return result
         await asyncio.sleep(0.5)
 

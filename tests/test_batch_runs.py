@@ -75,6 +75,8 @@ def test_a_missing_clip_is_fetched_again_unless_deleted_on_purpose(
     assert not (job_folder(library, removed) / "video.mp4").exists()  # a person's choice holds
     assert creates(sim) == renders
     assert contents(sim) > downloads
+    assert "1 of 2 ready" in again.stdout  # a clip deleted on purpose is not counted
+    assert "(1 deleted on purpose)" in again.stdout
 
 
 def test_a_storage_failure_is_retried_by_the_next_run(tmp_path: Path, sim: SimServer) -> None:

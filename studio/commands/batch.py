@@ -42,7 +42,8 @@ async def _batch(args: argparse.Namespace) -> int:
         await engine.stop()
         await connection.aclose()
         store.close()
-    print(f"{result.ready} of {len(result.jobs)} ready in {library}")
+    deleted = f" ({len(result.deleted)} deleted on purpose)" if result.deleted else ""
+    print(f"{result.ready} of {len(result.jobs)} ready in {library}{deleted}")
     codes = {2} if result.refused else set()
     for job in result.jobs:
         if job.status is not JobStatus.READY:
