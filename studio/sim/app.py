@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -109,6 +109,8 @@ def _handler(fn: Any) -> Any:
             return result
         except ApiError as err:
             return _error_response(request, err)
+        except ClientDisconnect:  # the client went away mid-request (killed, timed out)
+            return Response(status_code=499)
 
     wrapped.__name__ = fn.__name__
     return wrapped

@@ -210,3 +210,41 @@ def test_binding_beyond_loopback_warns_that_the_api_is_open() -> None:
     _, err = proc.communicate(timeout=15)
     assert "WARNING: listening on 0.0.0.0" in err
     assert "default key" in err
+
+
+def test_a_client_gone_mid_request_is_answered_quietly() -> None:
+    """A killed client leaves its body unread: no traceback in the simulator's log."""
+    import asyncio
+
+    from studio.sim.app import build_app
+    from studio.sim.catalog import DEFAULT_API_KEY
+    from studio.sim.state import SimState
+
+    state = SimState(SimConfig())
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/videos",
+        "raw_path": b"/v1/videos",
+        "query_string": b"",
+        "headers": [(b"authorization", f"Bearer {DEFAULT_API_KEY}".encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8790),
+        "scheme": "http",
+        "http_version": "1.1",
+        "root_path": "",
+    }
+    try:
+        asyncio.run(build_app(state)(scope, receive, send))  # type: ignore[arg-type]
+    finally:
+        state.close()
+    assert sent[0]["status"] == 499
+    assert not state.jobs  # nothing was created from half a request
