@@ -122,6 +122,25 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--project-cap", metavar="PROJECT=USD", help="budget cap for a project")
     provider_args(batch)
 
+    exp = sub.add_parser(
+        "export",
+        help="copy the approved takes, byte for byte, with sidecars, manifest and SHA256SUMS",
+        epilog=_exit_codes(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exp.add_argument("--out", type=Path, required=True, help="folder to export into")
+    exp.add_argument(
+        "--all", action="store_true", help="every ready take, decided or not (not only approved)"
+    )
+    exp.add_argument(
+        "--name",
+        default="{project}_{shot}_{take}_{decision}",
+        help="file name template; fields {project} {shot} {take} {version} {decision} {model} "
+        "{date} (default %(default)s)",
+    )
+    exp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
+    exp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+
     models = sub.add_parser("models", help="list the models the provider serves")
     provider_args(models)
 
@@ -147,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             from studio.commands import batch
 
             return batch.run(args)
+        if command == "export":
+            from studio.commands import export
+
+            return export.run(args)
         if command == "models":
             from studio.commands import models
 

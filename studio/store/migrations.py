@@ -184,6 +184,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_id, kind)
     );
     """,
+    # 6: every export of a take: where, when, by whom, with what checksum
+    """
+    CREATE TABLE exports (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        at REAL NOT NULL,
+        reviewer TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX exports_job ON exports(job_id, at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -156,6 +156,13 @@ class RubricRepo:
         )
         return None if row is None else (int(row[0]), int(row[1]), json.loads(row[2]))
 
+    def get(self, rubric_id: int) -> tuple[str, int, dict[str, Any]] | None:
+        """(name, version, body) of the rubric version with this id."""
+        row = self.db.query_one(
+            "SELECT name, version, body_json FROM rubrics WHERE id = ?", (rubric_id,)
+        )
+        return None if row is None else (str(row[0]), int(row[1]), json.loads(row[2]))
+
 
 class VerdictRepo:
     """Scores and decisions for a take; each is appended, earlier ones stay as history."""

@@ -1,0 +1,49 @@
+"""`studio export --out DIR`: the approved takes (or with --all every ready take) copied byte
+for byte with their sidecars, a manifest and SHA256SUMS."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from studio.export import export_takes, takes_to_export
+from studio.settings import load_settings
+from studio.store import Store
+
+
+def run(args: argparse.Namespace) -> int:
+    store = Store(args.db)  # StoreError (damaged, locked, newer) is a clear one-liner
+    try:
+        library = args.library or store.db.path.parent / "library"
+        jobs = takes_to_export(store, everything=args.all)
+        if not jobs:
+            what = "ready takes" if args.all else "approved takes"
+            print(f"No {what} to export.", file=sys.stderr)
+            return 0
+        shown = [-1]
+
+        def progress(done: int, total: int, name: str) -> None:
+            percent = 100 * done // max(total, 1)
+            if percent != shown[0]:
+                shown[0] = percent
+                end = "\n" if percent == 100 or not sys.stderr.isatty() else ""
+                if sys.stderr.isatty() or percent % 10 == 0:
+                    print(f"\rexporting {percent:3d}%  {name[:60]}", end=end, file=sys.stderr)
+
+        report = export_takes(
+            store,
+            library,
+            jobs,
+            args.out,
+            template=args.name,
+            reviewer=load_settings()[0].reviewer_name,
+            progress=progress,
+        )
+    finally:
+        store.close()
+    for line in report.missing:
+        print(f"studio: not exported: {line}", file=sys.stderr)
+    same = len(report.identical)
+    skipped = f", {same} already there (identical, skipped)" if same else ""
+    print(f"{len(report.written)} clip(s) exported to {report.folder}{skipped}")
+    return 1 if report.missing else 0

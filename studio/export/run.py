@@ -1,0 +1,274 @@
+"""Export takes: each MP4 copied byte for byte (no transcode, so provenance such as a C2PA
+manifest survives), fsynced, verified by re-reading the destination against the library's
+sha256, then renamed into place; a JSON sidecar beside it; a manifest and a SHA256SUMS file
+(`sha256sum -c SHA256SUMS` accepts it) for the folder. Files are written under a temporary
+name, so an interrupted or failed export never leaves a half-written file under a final
+name; re-running into the same folder skips identical clips and says so."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.errors import StorageError, StudioError
+from studio.export import sidecar
+from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
+from studio.store import JobRow, JobStatus, Store
+
+CHUNK = 1 << 20
+Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
+
+
+class Cancelled(StudioError):
+    """The person stopped the export; files finished so far stay, nothing half-written."""
+
+    exit_code = 130
+
+
+@dataclass
+class ExportReport:
+    folder: Path
+    written: list[str] = field(default_factory=list)  # clip file names copied this time
+    identical: list[str] = field(default_factory=list)  # already there, byte for byte
+    missing: list[str] = field(default_factory=list)  # "#42: why" — not exported
+
+    @property
+    def exported(self) -> int:
+        return len(self.written) + len(self.identical)
+
+
+def takes_to_export(store: Store, *, everything: bool = False) -> list[JobRow]:
+    """Approved takes (their decision in force, so an undo counts), or with `everything`
+    every ready take, decided or not; oldest first."""
+    ready = store.jobs.with_status(JobStatus.READY)
+    if everything:
+        return sorted(ready, key=lambda j: j.id)
+    current = store.verdicts.current([j.id for j in ready])
+    return sorted(
+        (j for j in ready if (d := current.get(j.id)) is not None and d.decision == "approve"),
+        key=lambda j: j.id,
+    )
+
+
+def export_takes(
+    store: Store,
+    library: Path,
+    jobs: Iterable[JobRow],
+    folder: Path,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    reviewer: str = "",
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ExportReport:
+    check_template(template)
+    jobs = list(jobs)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _probe(folder)
+    except OSError as err:
+        raise StorageError(f"Cannot write to {folder}: {err.strerror or err}.") from None
+    report = ExportReport(folder)
+    videos = {j.id: store.assets.for_job(j.id).get("video") for j in jobs}
+    total = sum(v.size for v in videos.values() if v is not None)
+    done = 0
+    book = NameBook()
+    entries: list[dict[str, Any]] = []
+    try:
+        for job in jobs:
+            if cancelled():
+                raise Cancelled(f"Export stopped; {report.exported} clip(s) are in {folder}.")
+            video = videos[job.id]
+            source = library / video.path if video is not None else None
+            if video is None or source is None or not source.is_file():
+                report.missing.append(f"#{job.id}: its clip is not in the library")
+                continue
+            name = _free_name(book, folder, template, _fields(store, job), video.sha256)
+            dest = folder / name
+            try:
+                entry = _export_one(store, job, video.sha256, video.size, source, dest, report,
+                                    cancelled, progress, done, total)  # fmt: skip
+            except _Changed as err:
+                report.missing.append(f"#{job.id}: {err}")
+                continue
+            except OSError as err:
+                raise StorageError(
+                    f"Cannot write {dest.name} in {folder}: {err.strerror or err}. The clips "
+                    "exported before it are complete; nothing is half-written."
+                ) from None
+            done += video.size
+            entries.append(entry)
+            with store.db.write() as tx:
+                tx.execute(
+                    "INSERT INTO exports (job_id, path, sha256, at, reviewer) VALUES (?,?,?,?,?)",
+                    (job.id, str(dest), video.sha256, time.time(), reviewer),
+                )
+    finally:  # the folder's manifest and sums cover what is complete, even after a failure
+        if entries:
+            with contextlib.suppress(OSError):
+                _write_folder_files(folder, entries)
+    return report
+
+
+def _export_one(
+    store: Store,
+    job: JobRow,
+    sha256: str,
+    size: int,
+    source: Path,
+    dest: Path,
+    report: ExportReport,
+    cancelled: Callable[[], bool],
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> dict[str, Any]:
+    """One clip (unless the same bytes are there already) and its sidecar."""
+    if dest.exists():  # the same bytes, from an earlier run into this folder
+        report.identical.append(dest.name)
+    else:
+        _copy_verified(source, dest, sha256, cancelled, progress, done, total)
+        report.written.append(dest.name)
+    side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size)
+    side_name = dest.name.removesuffix(".mp4") + ".json"
+    side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
+    _write_atomic(dest.with_name(side_name), side_bytes)
+    return {
+        "take": job.id,
+        "file": dest.name,
+        "sha256": sha256,
+        "sidecar": side_name,
+        "sidecar_sha256": hashlib.sha256(side_bytes).hexdigest(),
+        "decision": side["review"]["decision"],
+    }
+
+
+def _fields(store: Store, job: JobRow) -> dict[str, object]:
+    current = store.verdicts.current([job.id]).get(job.id)
+    day = dt.datetime.fromtimestamp(job.submitted_at or job.created_at).astimezone()
+    return {
+        "project": job.project,
+        "shot": sidecar.shot_of(store, job).id,
+        "take": job.id,
+        "version": sidecar.revision_depth(store, job),
+        "decision": current.decision if current else "undecided",
+        "model": job.model,
+        "date": day.strftime("%Y-%m-%d"),
+    }
+
+
+def _free_name(
+    book: NameBook, folder: Path, template: str, fields: dict[str, object], sha256: str
+) -> str:
+    """The take's name in this folder: its template name, unless a file there holds other
+    bytes (then the next suffix: nothing is overwritten); the same bytes are the same clip."""
+    wanted = render(template, fields)
+    while True:
+        name = book.claim(wanted, ".mp4")
+        existing = folder / name
+        if not existing.exists() or _sha256(existing) == sha256:
+            return name
+
+
+def _copy_verified(
+    source: Path,
+    dest: Path,
+    expected: str,
+    cancelled: Callable[[], bool],
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> None:
+    part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        with source.open("rb") as src, part.open("wb") as out:
+            while chunk := src.read(CHUNK):
+                if cancelled():
+                    raise Cancelled("Export stopped; nothing is half-written.")
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total, dest.name)
+            out.flush()
+            os.fsync(out.fileno())
+        if _sha256(part) != expected:  # read back from the destination, not from memory
+            raise _Changed("its clip in the library no longer matches its recorded sha256")
+        os.replace(part, dest)
+        _fsync_dir(dest.parent)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+class _Changed(Exception):
+    pass
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        with part.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> None:
+    """manifest.json and SHA256SUMS for everything in the folder now (earlier runs too)."""
+    manifest_path = folder / "manifest.json"
+    known: dict[str, dict[str, Any]] = {}
+    if manifest_path.is_file():
+        try:
+            for entry in json.loads(manifest_path.read_text(encoding="utf-8"))["clips"]:
+                if (folder / entry["file"]).is_file():
+                    known[entry["file"]] = entry
+        except (ValueError, KeyError, TypeError):
+            known = {}  # not ours, or damaged: this run's entries replace it
+    known.update({e["file"]: e for e in entries})
+    clips = sorted(known.values(), key=lambda e: e["file"])
+    manifest = {
+        "schema": "studio.manifest/1",
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "clips": clips,
+    }
+    _write_atomic(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
+    sums = "".join(
+        f"{e['sha256']}  {e['file']}\n{e['sidecar_sha256']}  {e['sidecar']}\n" for e in clips
+    )
+    _write_atomic(folder / "SHA256SUMS", sums.encode())
+
+
+def _probe(folder: Path) -> None:
+    probe = folder / f".studio-write-test-{uuid.uuid4().hex[:8]}"
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
