@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from studio.errors import StorageError
@@ -20,6 +21,8 @@ from studio.export import Cancelled, export_takes, takes_to_export
 from studio.jobs import Engine
 from studio.store import JobRow, Store
 from tests.jobs.conftest import spec
+
+SCHEMA = Path(__file__).resolve().parents[2] / "resources" / "schema" / "sidecar-1.schema.json"
 
 
 async def render(engine: Engine, count: int) -> list[JobRow]:
@@ -70,6 +73,9 @@ async def test_approved_takes_are_copied_byte_for_byte_with_sidecars_and_sums(
         assert side["rubric"]["name"] == "default"
         assert "AI model" in side["disclosure"]
         assert side["render"]["provider_job_id"] == job.remote_id
+    schema = json.loads(SCHEMA.read_text())
+    for name in report.written:
+        jsonschema.validate(json.loads((out / name.replace(".mp4", ".json")).read_text()), schema)
     second = json.loads((out / report.written[1].replace(".mp4", ".json")).read_text())
     assert second["review"]["reason"] == "fine for the mood board"
     checked = await asyncio.to_thread(
