@@ -35,6 +35,10 @@ class Store:
         self.templates = TemplateRepo(self.db)
         self.rubrics = RubricRepo(self.db)
         self.verdicts = VerdictRepo(self.db)
+        if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
+            "SELECT 1 FROM decisions LIMIT 1"
+        ):
+            self.verdicts.rebuild_state()  # first open after the migration that added it
 
     def close(self) -> None:
         self.db.close()

@@ -196,6 +196,34 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX exports_job ON exports(job_id, at);
     """,
+    # 7: defect tags as rows (facets and metrics count them); each take's review state in
+    # one row (decision in force after undos, its reviewer, total score) for search and
+    # facets; filled for existing takes by Store on first open (undos need replaying)
+    """
+    CREATE TABLE tags (
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (job_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_tag ON tags(tag, job_id);
+    WITH RECURSIVE split(job_id, tag, rest) AS (
+        SELECT job_id, '', tags || ',' FROM take_tags
+        UNION ALL
+        SELECT job_id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1)
+        FROM split WHERE rest <> ''
+    )
+    INSERT OR IGNORE INTO tags (job_id, tag) SELECT job_id, tag FROM split WHERE tag <> '';
+    DROP TABLE take_tags;
+    CREATE TABLE take_state (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        decision TEXT,
+        reviewer TEXT,
+        total INTEGER,
+        decided_at REAL
+    );
+    CREATE INDEX take_state_decision ON take_state(decision);
+    CREATE INDEX take_state_total ON take_state(total);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

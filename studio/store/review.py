@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from studio.store.db import Database
+from studio.store.db import Database, Transaction
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,7 @@ class VerdictRepo:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (job_id, rubric_id, criterion, score, ",".join(tags), reviewer, at),
             )
+            refresh_state(tx, job_id)
 
     def scores(self, job_id: int) -> dict[str, int]:
         """The latest score per criterion."""
@@ -224,6 +225,7 @@ class VerdictRepo:
                     ",".join(tags),
                 ),
             )
+            refresh_state(tx, job_id)
         row = self.db.query_one("SELECT * FROM decisions WHERE id = ?", (cursor.lastrowid,))
         assert row is not None
         return _decision(dict(row))
@@ -256,15 +258,27 @@ class VerdictRepo:
     def set_tags(self, job_id: int, tags: list[str], *, at: float) -> None:
         """The defect tags on a take while it is reviewed (each decision keeps its own)."""
         with self.db.write() as tx:
-            tx.execute(
-                "INSERT INTO take_tags (job_id, tags, at) VALUES (?, ?, ?) "
-                "ON CONFLICT (job_id) DO UPDATE SET tags = excluded.tags, at = excluded.at",
-                (job_id, ",".join(tags), at),
+            tx.execute("DELETE FROM tags WHERE job_id = ?", (job_id,))
+            tx.executemany(
+                "INSERT OR IGNORE INTO tags (job_id, tag) VALUES (?, ?)",
+                [(job_id, t) for t in tags if t],
             )
 
     def tags(self, job_id: int) -> list[str]:
-        row = self.db.query_one("SELECT tags FROM take_tags WHERE job_id = ?", (job_id,))
-        return [t for t in row[0].split(",") if t] if row else []
+        rows = self.db.query("SELECT tag FROM tags WHERE job_id = ? ORDER BY tag", (job_id,))
+        return [str(r[0]) for r in rows]
+
+    def rebuild_state(self) -> None:
+        """Every take's review state from its history (after the migration that added it)."""
+        with self.db.write() as tx:
+            ids = [
+                int(r[0])
+                for r in tx.execute(
+                    "SELECT job_id FROM decisions UNION SELECT job_id FROM scores"
+                ).fetchall()
+            ]
+            for job_id in ids:
+                refresh_state(tx, job_id)
 
     def star(self, job_id: int, on: bool, *, at: float) -> None:
         with self.db.write() as tx:
@@ -275,6 +289,39 @@ class VerdictRepo:
 
     def starred(self) -> set[int]:
         return {int(r[0]) for r in self.db.query("SELECT job_id FROM stars")}
+
+
+def refresh_state(tx: Transaction, job_id: int) -> None:
+    """The take's row in take_state: the decision in force (the history replayed, an undo
+    taking back the one before it), who made it, and the total score it was made with (or,
+    undecided, of the latest score per criterion)."""
+    stack: list[dict[str, Any]] = []
+    for row in tx.execute(
+        "SELECT decision, reviewer, at, scores_json FROM decisions WHERE job_id = ? ORDER BY id",
+        (job_id,),
+    ).fetchall():
+        if row[0] == "undo":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(dict(row))
+    current = stack[-1] if stack else None
+    scores: dict[str, int] = json.loads(current["scores_json"] or "{}") if current else {}
+    if not scores:
+        for criterion, score in tx.execute(
+            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
+        ).fetchall():
+            scores[criterion] = int(score)
+    total = sum(scores.values()) if scores else None
+    decision, reviewer, at = (
+        (current["decision"], current["reviewer"], current["at"]) if current else (None,) * 3
+    )
+    tx.execute(
+        "INSERT INTO take_state (job_id, decision, reviewer, total, decided_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET decision = excluded.decision,"
+        " reviewer = excluded.reviewer, total = excluded.total, decided_at = excluded.decided_at",
+        (job_id, decision, reviewer, total, at),
+    )
 
 
 def _decision(data: dict[str, Any]) -> Decision:

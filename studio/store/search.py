@@ -1,0 +1,155 @@
+"""The library's search syntax, turned into one parameterised SQL query over the takes.
+
+    fox "red kite" -snow dol*           words ANDed, a phrase, an exclusion, a prefix
+    project:launch model:sim-fast       facets: project model provider status decision
+    tag:jitter reviewer:ana template:3      tag reviewer template
+    score>=5  is:starred  date:2026-11-01..2026-11-24
+
+Whatever a person types (stray quotes, dashes, stars, colons, brackets) is a search, never
+an SQL or FTS error: user text only ever reaches SQLite as a bound parameter, and text
+for the full-text index is quoted token by token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.store.db import Database
+
+FACETS = ("project", "model", "provider", "status", "decision", "tag", "reviewer", "template")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
+_SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
+_DATES = re.compile(r"^date:(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
+_WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Query:
+    """A parsed search: what to match, as data (tested without a database)."""
+
+    words: list[tuple[str, bool]] = field(default_factory=list)  # (FTS phrase, prefix)
+    excluded: list[str] = field(default_factory=list)
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    score: tuple[str, int] | None = None
+    starred: bool = False
+    dates: tuple[dt.date, dt.date] | None = None
+    problems: list[str] = field(default_factory=list)  # told to the person, never raised
+
+
+def parse(text: str) -> Query:
+    query = Query()
+    for match in _TOKEN.finditer(text):
+        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        if phrase is not None:
+            _add_text(query, phrase, negated == "-", prefix=False)
+            continue
+        _add_word(query, word)
+    return query
+
+
+def _add_word(query: Query, word: str) -> None:
+    lower = word.lower()
+    if lower == "is:starred":
+        query.starred = True
+        return
+    if score := _SCORE.match(word):
+        query.score = (score.group(1), int(score.group(2)))
+        return
+    if dates := _DATES.match(word):
+        try:
+            start = dt.date.fromisoformat(dates.group(1))
+            end = dt.date.fromisoformat(dates.group(2) or dates.group(1))
+        except ValueError:
+            query.problems.append(f"{word}: not a date (YYYY-MM-DD)")
+            return
+        query.dates = (min(start, end), max(start, end))
+        return
+    key, colon, value = word.partition(":")
+    if colon and key.lower() in FACETS and value:
+        query.facets.setdefault(key.lower(), []).append(value.strip('"'))
+        return
+    negated = word.startswith("-") and len(word) > 1
+    body = word[1:] if negated else word
+    _add_text(query, body.rstrip("*"), negated, prefix=body.endswith("*") and not negated)
+
+
+def _add_text(query: Query, text: str, negated: bool, *, prefix: bool) -> None:
+    """Only the index's own word characters go to FTS, each token quoted; punctuation
+    alone searches for nothing rather than failing."""
+    tokens = _WORD_CHARS.findall(text)
+    if not tokens:
+        return
+    phrase = '"' + " ".join(tokens) + '"'
+    if negated:
+        query.excluded.append(phrase)
+    else:
+        query.words.append((phrase, prefix))
+
+
+def where(query: Query) -> tuple[str, list[Any]]:
+    """SQL over `jobs j` (with `take_state s` LEFT JOINed) and its parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for phrase, prefix in query.words:
+        clauses.append("j.id IN (SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?)")
+        params.append(phrase + ("*" if prefix else ""))
+    for phrase in query.excluded:
+        clauses.append("j.id NOT IN (SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?)")
+        params.append(phrase)
+    columns = {
+        "project": "j.project",
+        "model": "j.model",
+        "provider": "j.provider",
+        "status": "j.status",
+        "decision": "s.decision",
+        "reviewer": "s.reviewer",
+    }
+    for key, values in query.facets.items():
+        marks = ", ".join("?" * len(values))
+        if key in columns:
+            column = columns[key]
+            if key == "decision" and "undecided" in [v.lower() for v in values]:
+                clauses.append(f"({column} IN ({marks}) OR {column} IS NULL)")
+            else:
+                clauses.append(f"{column} COLLATE NOCASE IN ({marks})")
+            params.extend(values)
+        elif key == "tag":
+            clauses.append(
+                f"j.id IN (SELECT job_id FROM tags WHERE tag COLLATE NOCASE IN ({marks}))"
+            )
+            params.extend(values)
+        elif key == "template":
+            clauses.append("0")  # takes record their template from issue 12's next step on
+    if query.score is not None:
+        op, value = query.score
+        clauses.append(f"s.total {op} ?")
+        params.append(value)
+    if query.starred:
+        clauses.append("j.id IN (SELECT job_id FROM stars)")
+    if query.dates is not None:
+        start, end = query.dates
+        clauses.append("COALESCE(j.submitted_at, j.created_at) >= ?")
+        clauses.append("COALESCE(j.submitted_at, j.created_at) < ?")
+        params.extend([_local_midnight(start), _local_midnight(end + dt.timedelta(days=1))])
+    return (" AND ".join(clauses) or "1"), params
+
+
+def _local_midnight(day: dt.date) -> float:
+    """The day starts at midnight in the local time zone (where people's days begin)."""
+    return dt.datetime.combine(day, dt.time()).astimezone().timestamp()
+
+
+def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:
+    """Job ids matching `text`, newest first."""
+    clause, params = where(parse(text))
+    sql = (
+        "SELECT j.id FROM jobs j LEFT JOIN take_state s ON s.job_id = j.id "
+        f"WHERE {clause} ORDER BY j.id DESC"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [int(r[0]) for r in db.query(sql, params)]

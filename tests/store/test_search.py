@@ -1,0 +1,116 @@
+"""The search syntax: parsed as documented, and never an SQL or FTS error whatever is typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from studio.store import Store
+from studio.store.search import parse, search_ids
+from tests.helpers import job_values
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    s = Store(Path(tmp_path_factory.mktemp("search")) / "studio.db")
+    day = dt.datetime(2026, 11, 20, 12, 0).astimezone().timestamp()
+    rows = [
+        ("a red fox trots through fresh snow", "launch", "sim-fast", day),
+        ("a red kite over dunes at dusk", "launch", "sim-pro", day + 86400),
+        ("a paper boat drifts down a gutter", "holiday", "sim-fast", day + 2 * 86400),
+        ("don't stop: the fox (again)", "holiday", "sim-pro", day + 3 * 86400),
+    ]
+    with s.db.write() as tx:
+        ids = [
+            s.jobs.insert(
+                tx,
+                job_values(i, prompt=p, project=proj, model=m, submitted_at=t),
+                at=t,
+            )
+            for i, (p, proj, m, t) in enumerate(rows)
+        ]
+    s.verdicts.decide(ids[0], "approve", reviewer="ana", at=day, scores={"m": 2, "f": 2, "b": 1})
+    s.verdicts.decide(ids[1], "discard", reviewer="bo", at=day, scores={"m": 0, "f": 1, "b": 1})
+    s.verdicts.decide(ids[2], "approve", reviewer="ana", at=day, scores={"m": 2})
+    s.verdicts.decide(ids[2], "undo", reviewer="ana", at=day + 1)
+    s.verdicts.set_tags(ids[1], ["jitter", "off-frame"], at=day)
+    s.verdicts.star(ids[3], True, at=day)
+    s.ids = ids  # type: ignore[attr-defined]
+    yield s
+    s.close()
+
+
+def found(store: Store, text: str) -> list[int]:
+    ids = store.ids  # type: ignore[attr-defined]
+    return sorted(ids.index(i) for i in search_ids(store.db, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        ("fox", [0, 3]),
+        ("red fox", [0]),  # words are ANDed
+        ('"red kite"', [1]),
+        ('"kite red"', []),  # a phrase keeps its order
+        ("fox -snow", [3]),
+        ("dri*", [2]),
+        ("project:launch", [0, 1]),
+        ("project:LAUNCH model:sim-pro", [1]),
+        ("decision:approve", [0]),  # the undone approval does not count
+        ("decision:undecided", [2, 3]),
+        ("reviewer:ana", [0]),
+        ("tag:jitter", [1]),
+        ("score>=5", [0]),
+        ("score<3", [1]),  # the undone take has no score in force
+        ("is:starred", [3]),
+        ("date:2026-11-21..2026-11-22", [1, 2]),
+        ("date:2026-11-23", [3]),
+        ("", [0, 1, 2, 3]),
+    ],
+)
+def test_the_syntax_finds_what_it_says(store: Store, text: str, rows: list[int]) -> None:
+    assert found(store, text) == rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '"fox',
+        "fox -",
+        "-",
+        "*",
+        "**",
+        ":",
+        "fox:",
+        "(fox",
+        "fox)",
+        "NOT",
+        "AND OR",
+        "a*b*",
+        "'; DROP TABLE jobs; --",
+        "score>=",
+        "date:2026-13-45",
+        "project:",
+        "\x00",
+        "NEAR(fox kite)",
+    ],
+)
+def test_odd_input_is_a_search_not_an_error(store: Store, text: str) -> None:
+    search_ids(store.db, text)  # no exception
+    assert store.db.query("SELECT count(*) FROM jobs")[0][0] == 4
+
+
+def test_a_bad_date_is_told_not_raised() -> None:
+    assert parse("date:2026-13-45").problems == ["date:2026-13-45: not a date (YYYY-MM-DD)"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60))
+def test_any_text_searches_without_error(store: Store, text: str) -> None:
+    search_ids(store.db, text)
