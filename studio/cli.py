@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="every ready take, decided or not (not only approved)"
     )
     exp.add_argument(
+        "--query",
+        metavar="TEXT",
+        help='only takes matching this search, e.g. "project:launch fox -snow score>=5"',
+    )
+    exp.add_argument(
         "--name",
         default="{project}_{shot}_{take}_{decision}",
         help="file name template; fields {project} {shot} {take} {version} {decision} {model} "

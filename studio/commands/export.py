@@ -9,6 +9,7 @@ import sys
 from studio.export import export_takes, takes_to_export
 from studio.settings import load_settings
 from studio.store import Store
+from studio.store.search import parse, search_ids
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,6 +17,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         library = args.library or store.db.path.parent / "library"
         jobs = takes_to_export(store, everything=args.all)
+        if args.query:
+            problems = parse(args.query).problems
+            for problem in problems:
+                print(f"studio: search: {problem}", file=sys.stderr)
+            wanted = set(search_ids(store.db, args.query))
+            jobs = [j for j in jobs if j.id in wanted]
         if not jobs:
             what = "ready takes" if args.all else "approved takes"
             print(f"No {what} to export.", file=sys.stderr)
