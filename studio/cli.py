@@ -146,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
     exp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
 
+    imp = sub.add_parser(
+        "import",
+        help="bring a folder of clips (MP4/MOV/WebM, recursively) into the library for review",
+        epilog=_exit_codes(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("folder", type=Path, help="what to import (an export restores its reviews)")
+    imp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
+    imp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+
     models = sub.add_parser("models", help="list the models the provider serves")
     provider_args(models)
 
@@ -175,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             from studio.commands import export
 
             return export.run(args)
+        if command == "import":
+            from studio.commands import imports
+
+            return imports.run(args)
         if command == "models":
             from studio.commands import models
 

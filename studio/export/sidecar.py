@@ -19,7 +19,8 @@ DISCLOSURE = (
 def iso(ts: float | None) -> str | None:
     if ts is None:
         return None
-    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds")
+    # milliseconds: a re-import recognises the decisions it already has by their time
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
 
 
 def shot_of(store: Store, job: JobRow) -> JobRow:
