@@ -156,6 +156,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
     imp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
 
+    rep = sub.add_parser(
+        "report",
+        help="review KPIs: approval rate, cost per approved clip and second, latency …",
+        epilog="Definitions: docs/metrics.md",
+    )
+    rep.add_argument(
+        "--by",
+        choices=("all", "project", "model", "provider", "week"),
+        default="project",
+        help="one row per … (default project)",
+    )
+    rep.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (submitted)")
+    rep.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day, inclusive")
+    rep.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    rep.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
+
     models = sub.add_parser("models", help="list the models the provider serves")
     provider_args(models)
 
@@ -189,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             from studio.commands import imports
 
             return imports.run(args)
+        if command == "report":
+            from studio.commands import report
+
+            return report.run(args)
         if command == "models":
             from studio.commands import models
 

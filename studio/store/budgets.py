@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from studio.store.db import Database, Transaction
 
 
@@ -9,8 +11,15 @@ class BudgetRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def set_cap(self, scope: str, key: str, cap_usd: float | None) -> None:
+    def set_cap(
+        self, scope: str, key: str, cap_usd: float | None, *, at: float | None = None
+    ) -> None:
+        """Set (None: clear) a cap; the change is kept in its history with its time."""
         with self.db.write() as tx:
+            tx.execute(
+                "INSERT INTO budget_history (scope, key, cap_usd, at) VALUES (?, ?, ?, ?)",
+                (scope, key, cap_usd, time.time() if at is None else at),
+            )
             if cap_usd is None:
                 tx.execute("DELETE FROM budgets WHERE scope = ? AND key = ?", (scope, key))
             else:
@@ -19,6 +28,15 @@ class BudgetRepo:
                     "ON CONFLICT (scope, key) DO UPDATE SET cap_usd = excluded.cap_usd",
                     (scope, key, cap_usd),
                 )
+
+    def cap_at(self, scope: str, key: str, at: float) -> float | None:
+        """The cap in force at `at` (None: no cap then)."""
+        row = self.db.query_one(
+            "SELECT cap_usd FROM budget_history WHERE scope = ? AND key = ? AND at <= ? "
+            "ORDER BY at DESC, id DESC LIMIT 1",
+            (scope, key, at),
+        )
+        return None if row is None or row[0] is None else float(row[0])
 
     def cap(self, scope: str, key: str) -> float | None:
         row = self.db.query_one(

@@ -224,6 +224,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX take_state_decision ON take_state(decision);
     CREATE INDEX take_state_total ON take_state(total);
     """,
+    # 8: every change to a budget cap with its time, so spend is compared with the cap
+    # that applied then (the current caps stay in budgets)
+    """
+    CREATE TABLE budget_history (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        cap_usd REAL,
+        at REAL NOT NULL
+    );
+    INSERT INTO budget_history (scope, key, cap_usd, at) SELECT scope, key, cap_usd, 0 FROM budgets;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
