@@ -38,8 +38,8 @@ class Services:
         return self.store.budgets.spent(created_from=start, created_to=end)
 
     def apply(self, settings: Settings) -> None:
-        """New settings that need no reconnect (see `needs_reconnect`): limits, the daily
-        cap and the reviewer's name take effect in the running services."""
+        """New settings that need no reconnect (see `needs_reconnect`): limits and the
+        reviewer's name take effect in the running services (caps: `set_daily_cap`)."""
         self.settings = settings
         self.engine.config.max_concurrent = (
             settings.max_concurrent or self.connection.max_concurrent
@@ -47,7 +47,11 @@ class Services:
         http = getattr(self.connection.provider, "http", None)
         if http is not None:
             http.limiter.set_rpm(settings.rpm)
-        self.store.budgets.set_cap("daily", "*", settings.daily_cap)
+        self.engine.wake()
+
+    def set_daily_cap(self, cap: float | None) -> None:
+        """Set or clear (None) the library's daily cap; it applies to the next send."""
+        self.store.budgets.set_cap("daily", "*", cap)
         self.engine.wake()
 
     async def try_start(self) -> bool:
@@ -72,7 +76,8 @@ async def open_services(
     settings: Settings, *, sim_config: SimConfig | None = None, store_path: Path | None = None
 ) -> Services:
     store = await asyncio.to_thread(Store, store_path)
-    if settings.daily_cap is not None:
+    if settings.daily_cap is not None and not store.budgets.ever_set("daily", "*"):
+        # an older settings file held the cap: it moves into the library, once
         store.budgets.set_cap("daily", "*", settings.daily_cap)
     connection = await asyncio.to_thread(
         lambda: open_provider(

@@ -38,6 +38,14 @@ class BudgetRepo:
         )
         return None if row is None or row[0] is None else float(row[0])
 
+    def ever_set(self, scope: str, key: str) -> bool:
+        return (
+            self.db.query_one(
+                "SELECT 1 FROM budget_history WHERE scope = ? AND key = ? LIMIT 1", (scope, key)
+            )
+            is not None
+        )
+
     def cap(self, scope: str, key: str) -> float | None:
         row = self.db.query_one(
             "SELECT cap_usd FROM budgets WHERE scope = ? AND key = ?", (scope, key)

@@ -293,10 +293,14 @@ class MainWindow(QMainWindow):
         from studio.ui.settings_dialog import SettingsDialog
 
         current = self.services.settings if self.services else load_settings()[0]
-        dialog = SettingsDialog(current, self)
+        cap = self.services.store.budgets.cap("daily", "*") if self.services else None
+        dialog = SettingsDialog(current, self, daily_cap=cap)
         accepted = self._modal(dialog)
         if not accepted or dialog.saved is None:
             return
+        if self.services is not None and dialog.cap() != cap:
+            self.services.set_daily_cap(dialog.cap())  # at once, whatever else changed
+            self.status.show_spend()
         if dialog.note:
             self.notify(dialog.note)
         self.settings_changed.emit(dialog.saved)  # the theme

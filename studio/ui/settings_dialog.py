@@ -38,7 +38,10 @@ PROVIDERS = (
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, *, daily_cap: float | None = None
+    ) -> None:
+        """`daily_cap` is the library's (caps live in its database, not in settings)."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(620)  # room for the hints and a library path
@@ -69,7 +72,7 @@ class SettingsDialog(QDialog):
         self.daily_cap.setRange(0, 1_000_000)
         self.daily_cap.setPrefix("$")
         self.daily_cap.setSpecialValueText("no cap")
-        self.daily_cap.setValue(settings.daily_cap or 0)
+        self.daily_cap.setValue(daily_cap or 0)
         self.library = QLineEdit(settings.library)
         self.library.setPlaceholderText("default: in Studio's data folder")
         browse = QPushButton("Choose…")
@@ -169,12 +172,16 @@ class SettingsDialog(QDialog):
             self.original,
             provider=self._kind,
             connections=connections,
-            daily_cap=self.daily_cap.value() or None,
+            daily_cap=None,  # kept in the library's database: see `cap()`
             library=self.library.text().strip(),
             reviewer=self.reviewer.text().strip(),
             theme=str(self.theme.currentData()),
             logo_safe_percent=self.logo_safe.value(),
         )
+
+    def cap(self) -> float | None:
+        """The daily cap as set here (None: no cap)."""
+        return self.daily_cap.value() or None
 
     def save(self) -> None:
         settings = self.values()

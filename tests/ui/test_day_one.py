@@ -402,6 +402,32 @@ def test_saving_settings_reconnects_only_when_the_connection_changed(
     assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it
 
 
+def test_the_cap_shown_in_settings_is_the_librarys(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """Caps lived in settings.json and the database, which disagreed: one set by `studio
+    batch --daily-cap` did not show in Settings, and clearing it there did not clear it."""
+    win, services = open_window()
+    services.store.budgets.set_cap("daily", "*", 12.0)  # as `studio batch --daily-cap 12`
+    shown: list[float] = []
+
+    def clear() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SettingsDialog)
+        shown.append(dialog.daily_cap.value())
+        dialog.daily_cap.setValue(0)  # "no cap"
+        dialog.save()
+
+    QTimer.singleShot(100, clear)
+    win.open_settings()
+    assert shown == [12.0]
+    assert services.store.budgets.cap("daily", "*") is None
+    assert "of $" not in win.status.spend.text()  # the status bar no longer shows a cap
+    close(qloop, win)
+    _again, reopened = open_window()
+    assert reopened.store.budgets.cap("daily", "*") is None  # and it stays cleared
+
+
 def test_a_library_rendered_by_another_process_opens_for_review_only(
     qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:

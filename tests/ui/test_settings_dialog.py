@@ -43,7 +43,9 @@ def test_save_puts_the_key_in_the_keyring_only(qtbot: QtBot, isolated_user: Memo
     assert "sk-live" not in text
     saved, problem = load_settings()
     assert problem is None
-    assert (saved.provider, saved.rpm, saved.daily_cap) == ("openai", 30, 25.0)
+    assert (saved.provider, saved.rpm) == ("openai", 30)
+    assert saved.daily_cap is None  # caps live in the library's database, not in settings
+    assert dialog.cap() == 25.0
     again = make(qtbot, saved)
     assert again.key.text() == ""
     assert "…cdef" in again.key.placeholderText()  # never shown back in full
