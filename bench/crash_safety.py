@@ -120,7 +120,7 @@ def run(
             report.runs += 1
             waiting = None
             if _held_by(lock, proc):
-                _rival(command, env, proc.pid, report)
+                _rival(command, env, proc, report)
                 if round_ % 2:  # a second engine that waits, and takes over after the kill
                     waiting = subprocess.Popen(
                         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
@@ -165,15 +165,19 @@ def _held_by(lock: Path, proc: subprocess.Popen[bytes], timeout: float = 15.0) -
     return False
 
 
-def _rival(command: list[str], env: dict[str, str], holder: int, report: Report) -> None:
+def _rival(
+    command: list[str], env: dict[str, str], holder: subprocess.Popen[bytes], report: Report
+) -> None:
     """A second engine on the held library, told not to wait: it must step aside, naming
-    who holds the library."""
+    who holds the library (unless the holder finished before it looked)."""
     report.rivals += 1
     rival = subprocess.run(
         [*command, "--no-wait"], capture_output=True, text=True, env=env, timeout=60, check=False
     )
-    if rival.returncode == 7 and f"process {holder} " in rival.stderr:
+    if rival.returncode == 7 and f"process {holder.pid} " in rival.stderr:
         report.rivals_refused += 1
+    elif holder.poll() is not None:  # the batch was done before the rival started
+        report.rivals -= 1
     else:
         report.unexpected.append(f"rival exited {rival.returncode}: {rival.stderr[-300:]}")
 

@@ -8,6 +8,7 @@ cost count nothing. A cap blocks new submissions, never jobs already running.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -50,19 +51,40 @@ class BudgetGuard:
             end = dt.datetime(end.year, end.month, end.day, tzinfo=tz)
         return start.date().isoformat(), start.timestamp(), end.timestamp()
 
-    def usages(self, project: str, now: float) -> list[Usage]:
+    def usages(self, project: str, now: float, *, sent_only: bool = False) -> list[Usage]:
         result = []
         day, start, end = self.day_bounds(now)
+        spent = self.store.budgets.spent
         daily_cap = self.store.budgets.cap("daily", "*")
         if daily_cap is not None:
-            spent = self.store.budgets.spent(created_from=start, created_to=end)
-            result.append(Usage("daily", day, spent, daily_cap))
+            used = spent(created_from=start, created_to=end, sent_only=sent_only)
+            result.append(Usage("daily", day, used, daily_cap))
         project_cap = self.store.budgets.cap("project", project)
         if project_cap is not None:
-            result.append(
-                Usage("project", project, self.store.budgets.spent(project=project), project_cap)
-            )
+            used = spent(project=project, sent_only=sent_only)
+            result.append(Usage("project", project, used, project_cap))
         return result
+
+    def hold_reason(
+        self,
+        project: str,
+        estimate: float,
+        now: float,
+        going: Sequence[tuple[str, float]] = (),
+    ) -> str | None:
+        """Why a queued job must not be sent now, if it must not: what has been sent (not
+        what is merely queued, this job included), what is `going` out just before it
+        (project, estimate), plus this job would pass a cap. A cap lowered while jobs waited
+        is honoured when they would go out."""
+        for usage in self.usages(project, now, sent_only=True):
+            ahead = sum(e for p, e in going if usage.scope == "daily" or p == project)
+            if usage.spent + ahead + estimate > usage.cap + 1e-9:
+                what = "daily budget" if usage.scope == "daily" else f"budget for '{usage.key}'"
+                return (
+                    f"held: the {what} has ${usage.left:.2f} left of ${usage.cap:.2f}; "
+                    f"this render needs ${estimate:.2f}"
+                )
+        return None
 
     def check(self, project: str, estimate: float, now: float) -> None:
         """Raise `BudgetExceeded` if queuing `estimate` more would pass a cap."""

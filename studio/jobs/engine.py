@@ -385,10 +385,27 @@ class Engine:
             free = self.config.max_concurrent - self.store.jobs.count(*ACTIVE, provider=self.key)
             if free <= 0:
                 continue
+            going: list[tuple[str, float]] = []  # on their way out, not yet claimed
             for job in self.store.jobs.queued(self.key, free):
-                if job.id not in self._submitting:
-                    self._submitting.add(job.id)
-                    self.tasks.spawn(self._submit_one(job))
+                if job.id in self._submitting:
+                    going.append((job.project, job.estimated_cost or 0.0))
+                    continue
+                if self._held(job, going):
+                    continue
+                self._submitting.add(job.id)
+                going.append((job.project, job.estimated_cost or 0.0))
+                self.tasks.spawn(self._submit_one(job))
+
+    def _held(self, job: JobRow, going: list[tuple[str, float]]) -> bool:
+        """The budget checked again as the job would go out; its row says why it waits."""
+        reason = self.budget.hold_reason(
+            job.project, job.estimated_cost or 0.0, self.clock.wall(), going
+        )
+        if reason != job.failure_message and (reason or job.failure_message or "").startswith(
+            "held: "
+        ):
+            self.ledger.update(job.id, JobStatus.QUEUED, failure_message=reason)
+        return reason is not None
 
     async def _submit_one(self, job: JobRow) -> None:
         try:
@@ -396,7 +413,10 @@ class Engine:
             # Compare-and-set: only a row still queued is claimed, so two engines (or a
             # cancel in between) can never send one job twice.
             if not self.ledger.claim(
-                job.id, submitted_at=now, deadline_at=now + self.config.job_deadline
+                job.id,
+                submitted_at=now,
+                deadline_at=now + self.config.job_deadline,
+                failure_message=None,  # a "held: budget" note no longer applies
             ):
                 return
             try:

@@ -58,8 +58,10 @@ class BudgetRepo:
         created_from: float | None = None,
         created_to: float | None = None,
         project: str | None = None,
+        sent_only: bool = False,
     ) -> float:
-        """Committed spend: actual cost where known, else the estimate of live jobs."""
+        """Committed spend: actual cost where known, else the estimate of live jobs
+        (`sent_only`: leave out jobs still queued, which have not committed anything yet)."""
         sql = (
             "SELECT COALESCE(SUM(CASE WHEN actual_cost IS NOT NULL THEN actual_cost "
             "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
@@ -75,6 +77,8 @@ class BudgetRepo:
         if project is not None:
             sql += " AND project = ?"
             params.append(project)
+        if sent_only:
+            sql += " AND status <> 'queued'"
         row = self.db.query_one(sql, params)
         return float(row[0]) if row else 0.0
 

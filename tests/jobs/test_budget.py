@@ -107,3 +107,42 @@ def test_day_bounds_across_daylight_saving(store: Store) -> None:
     day, start, end = guard.day_bounds(noon)
     assert day == "2026-11-01"
     assert end - start == 25 * 3600
+
+
+async def test_a_cap_lowered_while_jobs_wait_holds_them_at_send_time(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    """Jobs queued while paused, then the cap lowered: they must not go out past it. What is
+    merely queued (the job itself included) is not counted against it twice."""
+    engine = make_engine()
+    engine.pause()
+    jobs = [await engine.submit(spec(f"lantern {i}")) for i in range(3)]  # $0.20 each
+    store.budgets.set_cap("daily", "*", 0.40)  # room for two of the three
+    await engine.start()
+    engine.resume()
+    done = await asyncio.wait_for(engine.wait_finished([j.id for j in jobs[:2]]), 60)
+    assert [j.status for j in done] == [JobStatus.READY, JobStatus.READY]
+    await asyncio.sleep(1.5)  # the scheduler looks again: the third stays held
+    held = store.jobs.get(jobs[2].id)
+    assert held is not None
+    assert held.status is JobStatus.QUEUED
+    assert held.failure_message == (
+        "held: the daily budget has $0.00 left of $0.40; this render needs $0.20"
+    )
+    store.budgets.set_cap("daily", "*", 1.00)  # raised: it goes, and the note goes with it
+    engine.wake()
+    (sent,) = await asyncio.wait_for(engine.wait_finished([jobs[2].id]), 60)
+    assert sent.status is JobStatus.READY
+    assert sent.failure_message is None
+
+
+async def test_an_identical_live_spec_near_the_cap_returns_the_existing_job(
+    make_engine: Callable[..., Engine], store: Store
+) -> None:
+    store.budgets.set_cap("daily", "*", 0.20)
+    engine = make_engine()
+    engine.pause()
+    first = await engine.submit(spec("a kite"))
+    again = await engine.submit_batch([spec("a kite")], name="again")  # would pass the cap
+    assert [j.id for j in again.jobs] == [first.id]
+    assert again.reused == again.jobs
