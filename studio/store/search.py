@@ -153,3 +153,64 @@ def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int
         sql += " LIMIT ?"
         params.append(limit)
     return [int(r[0]) for r in db.query(sql, params)]
+
+
+FACET_COLUMNS = {
+    "project": "j.project",
+    "model": "j.model",
+    "provider": "j.provider",
+    "status": "j.status",
+    "decision": "COALESCE(s.decision, 'undecided')",
+}
+
+
+def facet_counts(db: Database, text: str, *, top: int = 12) -> dict[str, list[tuple[str, int]]]:
+    """For each facet, its values among the takes matching `text`, with counts (the most
+    common first), so the counts follow the search."""
+    clause, params = where(parse(text))
+    base = f"FROM jobs j LEFT JOIN take_state s ON s.job_id = j.id WHERE {clause}"
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for name, column in FACET_COLUMNS.items():
+        rows = db.query(
+            f"SELECT {column} AS v, count(*) AS n {base} GROUP BY v ORDER BY n DESC, v LIMIT ?",
+            [*params, top],
+        )
+        counts[name] = [(str(r[0]), int(r[1])) for r in rows if r[0] is not None]
+    rows = db.query(
+        f"SELECT t.tag, count(*) AS n FROM tags t WHERE t.job_id IN (SELECT j.id {base}) "
+        "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
+        [*params, top],
+    )
+    counts["tag"] = [(str(r[0]), int(r[1])) for r in rows]
+    return counts
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: str | None
+    total: int | None
+    tags: tuple[str, ...]
+    starred: bool
+
+
+def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
+    """Each take's review state, for a page of search results."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    state = {
+        int(r[0]): (r[1], r[2])
+        for r in db.query(
+            f"SELECT job_id, decision, total FROM take_state WHERE job_id IN ({marks})", ids
+        )
+    }
+    tags: dict[int, list[str]] = {}
+    for job_id, tag in db.query(
+        f"SELECT job_id, tag FROM tags WHERE job_id IN ({marks}) ORDER BY tag", ids
+    ):
+        tags.setdefault(int(job_id), []).append(str(tag))
+    starred = db.query(f"SELECT job_id FROM stars WHERE job_id IN ({marks})", ids)
+    stars = {int(r[0]) for r in starred}
+    return {
+        i: Verdict(*state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars) for i in ids
+    }

@@ -66,6 +66,20 @@ COMMANDS = (
     ),
     Command("queue.reveal", "Re&veal file", "Queue", "Ctrl+Shift+O", "Show the clip's folder"),
     Command(
+        "library.export",
+        "&Export approved takes…",
+        "File",
+        "Ctrl+Shift+E",
+        "Copy the approved takes, byte for byte, with sidecars, manifest and checksums",
+    ),
+    Command(
+        "library.import",
+        "&Import clips…",
+        "File",
+        "Ctrl+Shift+I",
+        "Bring a folder of clips into the library; an export restores its reviews",
+    ),
+    Command(
         "app.settings",
         "&Settings…",
         "File",

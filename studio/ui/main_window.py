@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QVBoxLayout,
     QWidget,
@@ -79,10 +78,6 @@ class MainWindow(QMainWindow):
         )
         library = self._dock("Library", Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock")
         self.library_dock = library
-        shelf = QLabel("The library (search, filters, metrics) arrives in a later version.")
-        shelf.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        shelf.setWordWrap(True)
-        library.setWidget(shelf)
         self.queue_dock = queue
         self.tabifyDockWidget(queue, self.templates_dock)
         self.tabifyDockWidget(self.templates_dock, library)
@@ -160,6 +155,16 @@ class MainWindow(QMainWindow):
         self.templates_dock.setWidget(self.templates)
         self.templates.load_requested.connect(self.load_template)
         self.templates.save.clicked.connect(self.save_template)
+        from studio.ui.library_actions import LibraryActions
+
+        self.library = LibraryActions(
+            self.library_dock,
+            self,
+            lambda: self.services,
+            review=self._review_from_library,
+            notify=self.notify,
+            run=self._run,
+        )
         yield
         from studio.review.keymap import load_keymap
         from studio.ui.review_stage import ReviewStage
@@ -219,6 +224,8 @@ class MainWindow(QMainWindow):
         a.on("render.save_template", self.save_template)
         a.on("render.templates", self.find_template)
         self.queue_actions.bind(a.on)
+        a.on("library.export", self.library.export)
+        a.on("library.import", self.library.import_folder)
         a.on("app.settings", self.open_settings)
         a.on("app.layout", lambda: self.set_review_layout(self.editor_dock.isVisible()))
         a.on("app.quit", self.close)
@@ -243,6 +250,7 @@ class MainWindow(QMainWindow):
         )
         self.queue.set_model(model)
         self.templates.set_repo(services.store.templates)
+        self.library.attach(services)
         self.stage.attach(services.store, services.library, services.settings.reviewer_name)
         self.apply_view_settings(services.settings)
         engine.bus.subscribe(model.on_event)
@@ -285,6 +293,7 @@ class MainWindow(QMainWindow):
             self.editor.budget_hint = lambda cost: ""
             self.queue.detach()
             self.templates.set_repo(None)
+            self.library.detach()
             self.stage.attach(None, None)
         return services
 
@@ -414,6 +423,13 @@ class MainWindow(QMainWindow):
             self.stage.open_job(job_id)
         except StudioError as err:
             self.notify(str(err), timeout=4000)
+
+    def _review_from_library(self, job_ids: list[int]) -> None:
+        """One take opens with its batch (as from the queue); several are reviewed together."""
+        if len(job_ids) == 1:
+            self.open_job(job_ids[0])
+        else:
+            self.review_takes(job_ids)
 
     def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
         self.stage.review_takes(job_ids, start=start)

@@ -114,3 +114,16 @@ def test_a_bad_date_is_told_not_raised() -> None:
 @given(st.text(max_size=60))
 def test_any_text_searches_without_error(store: Store, text: str) -> None:
     search_ids(store.db, text)
+
+
+def test_facet_counts_follow_the_search(store: Store) -> None:
+    from studio.store.search import facet_counts
+
+    everything = facet_counts(store.db, "")
+    assert everything["project"] == [("holiday", 2), ("launch", 2)]
+    assert dict(everything["decision"]) == {"approve": 1, "discard": 1, "undecided": 2}
+    assert everything["tag"] == [("jitter", 1), ("off-frame", 1)]
+    foxes = facet_counts(store.db, "fox")
+    assert foxes["project"] == [("holiday", 1), ("launch", 1)]
+    assert foxes["tag"] == []
+    assert facet_counts(store.db, '"(unbalanced -')["project"] == []

@@ -36,3 +36,8 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop.run_until_complete(asyncio.sleep(0))
     loop.close()
     asyncio.set_event_loop(None)
+
+
+from tests.ui.test_day_one import open_window  # noqa: E402  (the window fixture, shared)
+
+__all__ = ["open_window"]

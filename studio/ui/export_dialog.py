@@ -1,0 +1,165 @@
+"""Export approved takes: choose a folder and a name template, watch the progress, cancel.
+The copy runs on a worker thread (studio/export); the dialog only shows what it reports."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.export import DEFAULT_TEMPLATE, Cancelled, ExportReport, export_takes
+from studio.export.names import FIELDS, check_template
+from studio.store import JobRow, Store
+from studio.ui.theme import set_state
+
+
+class _Progress(QObject):
+    """Carries progress from the worker thread to the dialog (a queued signal)."""
+
+    moved = Signal(int, int, str)
+
+
+class ExportDialog(QDialog):
+    def __init__(
+        self,
+        store: Store,
+        library: Path,
+        jobs: list[JobRow],
+        *,
+        folder: str = "",
+        reviewer: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export approved takes")
+        self.setMinimumWidth(560)
+        self.store, self.library, self.jobs, self.reviewer = store, library, jobs, reviewer
+        self.report: ExportReport | None = None
+        self._cancel = threading.Event()
+        self._running: asyncio.Future[ExportReport] | None = None
+
+        self.folder = QLineEdit(folder)
+        self.folder.setPlaceholderText("a folder to export into")
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(choose)
+        self.template = QLineEdit(DEFAULT_TEMPLATE)
+        self.template.setToolTip("Fields: " + " ".join("{" + f + "}" for f in FIELDS))
+        form = QFormLayout()
+        form.addRow("Folder", row)
+        form.addRow("File names", self.template)
+        what = QLabel(
+            f"{len(jobs)} approved take{'s' if len(jobs) != 1 else ''}: each MP4 copied byte for "
+            "byte and verified, with a JSON sidecar, a manifest and SHA256SUMS."
+        )
+        what.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.start = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.stop = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.start.clicked.connect(self.begin)
+        self.stop.clicked.connect(self._stop)
+        layout = QVBoxLayout(self)
+        layout.addWidget(what)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self._signals = _Progress(self)
+        self._signals.moved.connect(self._moved)
+        self.start.setEnabled(bool(jobs))
+
+    def _choose(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        set_state(self.status, "error", error)
+
+    def begin(self) -> asyncio.Future[ExportReport] | None:
+        """Check what was typed (the dialog keeps it if wrong), then export on a thread."""
+        folder, template = self.folder.text().strip(), self.template.text().strip()
+        if not folder:
+            self._say("Choose a folder to export into.", error=True)
+            return None
+        try:
+            check_template(template)
+        except StudioError as err:
+            self._say(str(err), error=True)
+            return None
+        self.start.setEnabled(False)
+        self._cancel.clear()
+        self._say("Exporting…")
+        moved = self._signals.moved
+
+        def work() -> ExportReport:
+            return export_takes(
+                self.store,
+                self.library,
+                self.jobs,
+                Path(folder).expanduser(),
+                template=template,
+                reviewer=self.reviewer,
+                progress=lambda done, total, name: moved.emit(done, total, name),
+                cancelled=self._cancel.is_set,
+            )
+
+        self._running = asyncio.ensure_future(asyncio.to_thread(work))
+        self._running.add_done_callback(self._finished)
+        return self._running
+
+    def _moved(self, done: int, total: int, name: str) -> None:
+        self.progress.setValue(int(1000 * done / max(total, 1)))
+        self.status.setText(f"Copying {name}")
+
+    def _finished(self, running: asyncio.Future[ExportReport]) -> None:
+        self._running = None
+        self.start.setEnabled(True)
+        self.stop.setText("Close")
+        error = running.exception()
+        if isinstance(error, Cancelled):
+            self._say(str(error))
+            return
+        if isinstance(error, StudioError):
+            self._say(str(error), error=True)
+            return
+        if error is not None:
+            raise error
+        report = self.report = running.result()
+        self.progress.setValue(1000)
+        parts = [f"{len(report.written)} exported to {report.folder}"]
+        if report.identical:
+            parts.append(f"{len(report.identical)} already there (identical, skipped)")
+        if report.missing:
+            parts.append("not exported: " + "; ".join(report.missing))
+        self._say(". ".join(parts) + ".", error=bool(report.missing))
+
+    def _stop(self) -> None:
+        if self._running is not None:
+            self._cancel.set()  # the worker stops between chunks; nothing is half-written
+            self._say("Stopping…")
+            return
+        self.reject()

@@ -1,0 +1,133 @@
+"""What the Library tab and the File menu's export and import do, for the main window."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
+
+from studio.errors import StudioError
+from studio.store import JobStatus
+from studio.ui.library_model import LibraryModel
+from studio.ui.library_panel import LibraryPanel
+
+if TYPE_CHECKING:
+    from studio.services import Services
+
+
+class LibraryActions:
+    def __init__(
+        self,
+        dock: QDockWidget,
+        window: QWidget,
+        services: Callable[[], Services | None],
+        *,
+        review: Callable[[list[int]], None],
+        notify: Callable[..., None],
+        run: Callable[[Coroutine[Any, Any, Any]], object],
+    ) -> None:
+        self.window, self.services, self.review, self.notify, self.run = (
+            window,
+            services,
+            review,
+            notify,
+            run,
+        )
+        self.panel = LibraryPanel()
+        dock.setWidget(self.panel)
+        dock.visibilityChanged.connect(self._shown)
+        self.panel.review_requested.connect(self._review)
+        self.panel.export_requested.connect(self.export)
+        self.dialog: QWidget | None = None  # the export dialog while it is open (tests)
+
+    def attach(self, services: Services) -> None:
+        self.panel.set_model(LibraryModel(services.store, services.library, self.panel))
+
+    def detach(self) -> None:
+        """The store is closing: the tab forgets it (nothing reads a closed database)."""
+        self.panel.model = None
+        self.panel.view.setModel(None)
+        self.panel.facets.clear()
+
+    def _shown(self, visible: bool) -> None:
+        if visible:  # what was rendered, decided or imported since it was last looked at
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.panel.model is not None:
+            self.panel.run_search()
+
+    def _review(self, job_ids: list[int]) -> None:
+        services = self.services()
+        if services is None or not job_ids:
+            return
+        ready = [j.id for j in services.store.jobs.many(job_ids) if j.status is JobStatus.READY]
+        if not ready:
+            self.notify("Only takes with a clip can be reviewed: none of those is ready.")
+            return
+        self.review(ready)
+
+    def export(self, job_ids: list[int] | None = None) -> None:
+        """The approved takes among `job_ids` (all approved takes if None)."""
+        from studio.export import takes_to_export
+        from studio.ui.export_dialog import ExportDialog
+
+        services = self.services()
+        if services is None:
+            return
+        approved = takes_to_export(services.store)
+        if job_ids is not None:
+            wanted = set(job_ids)
+            approved = [j for j in approved if j.id in wanted]
+        if not approved:
+            self.notify("No approved takes to export: approve takes in the review first (A).")
+            return
+        dialog = ExportDialog(
+            services.store,
+            services.library,
+            approved,
+            reviewer=services.settings.reviewer_name,
+            parent=self.window,
+        )
+        self.dialog = dialog
+        dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
+        dialog.open()
+
+    def import_folder(self, folder: str | None = None) -> None:
+        services = self.services()
+        if services is None:
+            return
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self.window, "Import clips from")
+            if not folder:
+                return
+        self.run(self._import(services, folder))
+
+    async def _import(self, services: Services, folder: str) -> None:
+        from pathlib import Path
+
+        from studio.export.importer import import_folder
+
+        self.notify(f"Importing {folder}…", timeout=2000)
+        try:
+            report = await asyncio.to_thread(
+                import_folder,
+                services.store,
+                services.library,
+                Path(folder),
+                reviewer=services.settings.reviewer_name,
+            )
+        except StudioError as err:
+            self.notify(str(err), error=True)
+            return
+        text = f"{len(report.added)} clip(s) imported"
+        if report.known:
+            text += f", {len(report.known)} already in the library"
+        if report.decisions_added:
+            text += f", {report.decisions_added} decision(s) restored"
+        if report.skipped:
+            text += ". Skipped: " + "; ".join(report.skipped)
+        self.notify(text + ".", error=bool(report.skipped))
+        self.refresh()

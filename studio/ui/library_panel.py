@@ -1,0 +1,147 @@
+"""The Library tab: every take ever rendered or imported, found by the search syntax, with
+facet counts that follow the search; open takes for review, export the approved ones."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.store.search import facet_counts, parse
+from studio.ui.library_model import JobIdRole, LibraryModel
+
+SYNTAX = (
+    "Words are ANDed:  fox snow\n"
+    '"quoted phrase"   -word excludes   dol* prefix\n'
+    "project:launch  model:sim-fast  provider:sim  status:ready\n"
+    "decision:approve (or undecided)  tag:jitter  reviewer:ana\n"
+    "score>=5  is:starred  date:2026-11-01..2026-11-24"
+)
+
+
+class LibraryPanel(QWidget):
+    review_requested = Signal(list)  # job ids
+    export_requested = Signal(list)  # job ids
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model: LibraryModel | None = None
+        self.query = QLineEdit()
+        self.query.setObjectName("librarySearch")
+        self.query.setPlaceholderText("Search takes — e.g. fox project:launch decision:approve")
+        self.query.setToolTip(SYNTAX)
+        self.query.setClearButtonEnabled(True)
+        self.count = QLabel()
+        self.problem = QLabel()
+        self.problem.setObjectName("error")
+        self.problem.hide()
+        self._debounce = QTimer(self, singleShot=True, interval=200)
+        self._debounce.timeout.connect(self.run_search)
+        self.query.textChanged.connect(self._debounce.start)
+        self.query.returnPressed.connect(self.run_search)
+
+        self.facets = QTreeWidget()
+        self.facets.setObjectName("libraryFacets")
+        self.facets.setHeaderHidden(True)
+        self.facets.setToolTip("Click a value to add it to the search")
+        self.facets.itemActivated.connect(self._facet_clicked)
+        self.facets.itemClicked.connect(self._facet_clicked)
+
+        self.view = QTableView()
+        self.view.setObjectName("libraryView")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSortingEnabled(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(40)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.activated.connect(self._open)
+
+        self.review = QPushButton("Review selected")
+        self.review.clicked.connect(lambda: self.review_requested.emit(self.selected()))
+        self.export = QPushButton("Export…")
+        self.export.setToolTip("Export the approved takes among the selection (all if none)")
+        self.export.clicked.connect(lambda: self.export_requested.emit(self.selected_or_all()))
+
+        top = QHBoxLayout()
+        top.addWidget(self.query, 1)
+        top.addWidget(self.count)
+        top.addWidget(self.review)
+        top.addWidget(self.export)
+        split = QSplitter()
+        split.addWidget(self.facets)
+        split.addWidget(self.view)
+        split.setStretchFactor(1, 1)
+        split.setSizes([200, 800])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.problem)
+        layout.addWidget(split, 1)
+
+    def set_model(self, model: LibraryModel) -> None:
+        self.model = model
+        self.view.setModel(model)
+        header = self.view.horizontalHeader()
+        for column in range(model.columnCount() - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.run_search()
+
+    def run_search(self) -> None:
+        if self.model is None:
+            return
+        text = self.query.text()
+        problems = parse(text).problems
+        self.problem.setText("; ".join(problems))
+        self.problem.setVisible(bool(problems))
+        self.model.search(text)
+        n = self.model.rowCount()
+        self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
+        self._show_facets(text)
+
+    def _show_facets(self, text: str) -> None:
+        assert self.model is not None
+        self.facets.clear()
+        for name, values in facet_counts(self.model.store.db, text).items():
+            if not values:
+                continue
+            top = QTreeWidgetItem([name.capitalize()])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for value, n in values:
+                item = QTreeWidgetItem([f"{value}  ({n:,})"])
+                item.setData(0, Qt.ItemDataRole.UserRole, f"{name}:{value}")
+                top.addChild(item)
+            self.facets.addTopLevelItem(top)
+            top.setExpanded(True)
+
+    def _facet_clicked(self, item: QTreeWidgetItem) -> None:
+        term = item.data(0, Qt.ItemDataRole.UserRole)
+        if not term or " " in term:  # a value with spaces cannot be one search term
+            return
+        text = self.query.text().strip()
+        if term not in text.split():
+            self.query.setText(f"{text} {term}".strip())
+        self.run_search()
+
+    def selected(self) -> list[int]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [int(self.view.model().index(r, 0).data(JobIdRole)) for r in rows]
+
+    def selected_or_all(self) -> list[int]:
+        if self.model is None:
+            return []
+        return self.selected() or [self.model.job_id(r) for r in range(self.model.rowCount())]
+
+    def _open(self, index: QModelIndex) -> None:
+        self.review_requested.emit([int(index.siblingAtColumn(0).data(JobIdRole))])

@@ -1,0 +1,144 @@
+"""The Library tab, the export dialog and File › Import, driven as a reviewer would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from studio.providers.types import RenderSpec
+from studio.store import JobRow, JobStatus
+from studio.ui.export_dialog import ExportDialog
+from tests.ui.test_day_one import Opened, until
+
+
+def render(
+    qloop: qasync.QEventLoop, services: object, prompts: list[str], project: str
+) -> list[JobRow]:
+    engine = services.engine  # type: ignore[attr-defined]
+
+    async def go() -> list[JobRow]:
+        queued = await engine.submit_batch(
+            [RenderSpec(model="sim-fast", prompt=p, seconds=4, size="640x360") for p in prompts],
+            name=project,
+            project=project,
+        )
+        return await asyncio.wait_for(engine.wait_finished([j.id for j in queued.jobs]), 60)
+
+    return qloop.run_until_complete(go())
+
+
+def test_search_facets_and_opening_a_take(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    fox, kite = render(qloop, services, ["a red fox in snow", "a red kite over dunes"], "launch")
+    (boat,) = render(qloop, services, ["a paper boat"], "holiday")
+    services.store.verdicts.decide(fox.id, "approve", reviewer="ana", at=time.time())
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    panel.run_search()
+    assert panel.count.text() == "3 takes"
+    facets = {
+        panel.facets.topLevelItem(i).text(0): [
+            panel.facets.topLevelItem(i).child(c).text(0)
+            for c in range(panel.facets.topLevelItem(i).childCount())
+        ]
+        for i in range(panel.facets.topLevelItemCount())
+    }
+    assert facets["Project"] == ["launch  (2)", "holiday  (1)"]
+    assert "approve  (1)" in facets["Decision"]
+
+    qtbot.keyClicks(panel.query, "red")
+    panel.run_search()
+    assert panel.count.text() == "2 takes"
+    launch = panel.facets.topLevelItem(0).child(0)  # Project › launch (2)
+    panel._facet_clicked(launch)
+    assert panel.query.text() == "red project:launch"
+    panel.query.setText("red decision:approve")
+    panel.run_search()
+    assert panel.count.text() == "1 take"
+    index = panel.view.model().index(0, 0)
+    assert index.data() == f"#{fox.id}"
+    panel.view.setFocus()
+    panel.view.setCurrentIndex(index)
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)  # opening a take goes to review
+    qloop.run_until_complete(until(lambda: win.reviewing, 10))
+    session = win.stage.review.session
+    assert session is not None
+    assert fox.id in [t.job_id for t in session.takes]
+
+    panel.query.setText('"unbalanced -( * project:')  # odd input is a search, never an error
+    panel.run_search()
+    assert panel.count.text() == "0 takes"
+    assert kite.id != boat.id
+
+
+def test_export_dialog_shows_progress_and_writes_the_folder(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+) -> None:
+    win, services = open_window()
+    takes = render(qloop, services, ["a heron", "an owl", "a crane"], "birds")
+    for job in takes[:2]:
+        services.store.verdicts.decide(job.id, "approve", reviewer="ana", at=time.time())
+    win.commands["library.export"].trigger()
+    dialog = win.library.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert len(dialog.jobs) == 2  # the approved ones
+    dialog.begin()
+    assert "Choose a folder" in dialog.status.text()  # nothing typed: said, nothing lost
+    dialog.template.setText("{project}_{colour}")
+    dialog.folder.setText(str(tmp_path / "out"))
+    dialog.begin()
+    assert "unknown field(s) colour" in dialog.status.text()
+    assert dialog.folder.text() == str(tmp_path / "out")  # what was typed is kept
+    dialog.template.setText("{project}_{take}")
+    running = dialog.begin()
+    assert running is not None
+    qloop.run_until_complete(running)
+    qloop.run_until_complete(asyncio.sleep(0.1))
+    assert dialog.progress.value() == 1000
+    assert "2 exported to" in dialog.status.text()
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [
+        "SHA256SUMS",
+        f"birds_{takes[0].id}.json",
+        f"birds_{takes[0].id}.mp4",
+        f"birds_{takes[1].id}.json",
+        f"birds_{takes[1].id}.mp4",
+        "manifest.json",
+    ]
+    again = dialog.begin()
+    assert again is not None
+    qloop.run_until_complete(again)
+    qloop.run_until_complete(asyncio.sleep(0.1))
+    assert "2 already there (identical, skipped)" in dialog.status.text()
+    dialog.reject()
+
+
+def test_import_from_the_file_menu_restores_an_export(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+) -> None:
+    from studio.export import export_takes, takes_to_export
+
+    win, services = open_window()
+    (take,) = render(qloop, services, ["a lantern"], "night")
+    services.store.verdicts.decide(take.id, "approve", reviewer="ana", at=time.time())
+    out = tmp_path / "handoff"
+    export_takes(services.store, services.library, takes_to_export(services.store), out)
+    (out / "notes.txt").write_text("not a clip")
+    sidecar = json.loads((out / f"night_{take.id}_{take.id}_approve.json").read_text())
+    assert sidecar["review"]["decision"] == "approve"
+    win.library.import_folder(str(out))
+    qloop.run_until_complete(until(lambda: "Skipped" in win._notice.text.text(), 20))
+    text = win._notice.text.text()
+    assert "0 clip(s) imported, 1 already in the library" in text
+    assert "notes.txt: not a video file" in text
+    assert services.store.jobs.count_by_status() == {JobStatus.READY: 1}
