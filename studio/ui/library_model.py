@@ -17,7 +17,8 @@ from studio.store.search import Verdict, search_ids, verdicts
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
 THUMB = QSize(64, 36)
-COLUMNS = ("Take", "Project", "Model", "Status", "Decision", "Score", "Tags", "Submitted", "Prompt")
+COLUMNS = ("Take", "Prompt", "Decision", "Score", "Tags", "Project", "Model", "Status", "Submitted")
+PROMPT = COLUMNS.index("Prompt")
 JobIdRole = int(Qt.ItemDataRole.UserRole) + 1
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.store.search import facet_counts, parse
-from studio.ui.library_model import JobIdRole, LibraryModel
+from studio.ui.library_model import PROMPT, JobIdRole, LibraryModel
 
 SYNTAX = (
     "Words are ANDed:  fox snow\n"
@@ -65,7 +65,7 @@ class LibraryPanel(QWidget):
         self.view.setSortingEnabled(False)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(40)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setStretchLastSection(False)
         self.view.activated.connect(self._open)
 
         self.review = QPushButton("Review selected")
@@ -94,8 +94,11 @@ class LibraryPanel(QWidget):
         self.model = model
         self.view.setModel(model)
         header = self.view.horizontalHeader()
-        for column in range(model.columnCount() - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in range(model.columnCount()):
+            mode = QHeaderView.ResizeMode.ResizeToContents
+            if column == PROMPT:  # the prompt takes what room is left; the rest fit their text
+                mode = QHeaderView.ResizeMode.Stretch
+            header.setSectionResizeMode(column, mode)
         self.run_search()
 
     def run_search(self) -> None:
