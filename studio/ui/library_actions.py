@@ -1,4 +1,5 @@
-"""What the Library tab and the File menu's export and import do, for the main window."""
+"""What the Library and Metrics tabs and the File menu's export and import do, for the main
+window."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QWidget
 
 from studio.errors import StudioError
 from studio.store import JobStatus
@@ -21,6 +22,7 @@ class LibraryActions:
     def __init__(
         self,
         dock: QDockWidget,
+        metrics_dock: QDockWidget,
         window: QWidget,
         services: Callable[[], Services | None],
         *,
@@ -41,12 +43,31 @@ class LibraryActions:
         self.panel.review_requested.connect(self._review)
         self.panel.export_requested.connect(self.export)
         self.dialog: QWidget | None = None  # the export dialog while it is open (tests)
+        self.metrics_dock = metrics_dock
+        self.metrics: QWidget | None = None  # built when first shown (pyqtgraph loads then)
+        metrics_dock.visibilityChanged.connect(self._metrics_shown)
 
     def attach(self, services: Services) -> None:
         self.panel.set_model(LibraryModel(services.store, services.library, self.panel))
 
+    def _metrics_shown(self, visible: bool) -> None:
+        services = self.services()
+        if not visible or services is None:
+            return
+        from studio.ui.metrics_panel import MetricsPanel
+
+        if isinstance(self.metrics, MetricsPanel):
+            self.metrics.refresh()
+            return
+        self.metrics = MetricsPanel(services.store)
+        self.metrics_dock.setWidget(self.metrics)
+
     def detach(self) -> None:
-        """The store is closing: the tab forgets it (nothing reads a closed database)."""
+        """The store is closing: the tabs forget it (nothing reads a closed database)."""
+        if self.metrics is not None:
+            self.metrics.deleteLater()
+            self.metrics = None
+            self.metrics_dock.setWidget(QLabel("Metrics appear once the library is open."))
         self.panel.model = None
         self.panel.view.setModel(None)
         self.panel.facets.clear()

@@ -78,9 +78,13 @@ class MainWindow(QMainWindow):
         )
         library = self._dock("Library", Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock")
         self.library_dock = library
+        self.metrics_dock = self._dock(
+            "Metrics", Qt.DockWidgetArea.BottomDockWidgetArea, "metricsDock"
+        )
         self.queue_dock = queue
         self.tabifyDockWidget(queue, self.templates_dock)
         self.tabifyDockWidget(self.templates_dock, library)
+        self.tabifyDockWidget(library, self.metrics_dock)
         queue.raise_()
         self._tasks: set[asyncio.Future[Any]] = set()
         self.panels_built = False
@@ -159,6 +163,7 @@ class MainWindow(QMainWindow):
 
         self.library = LibraryActions(
             self.library_dock,
+            self.metrics_dock,
             self,
             lambda: self.services,
             review=self._review_from_library,
@@ -495,7 +500,13 @@ class MainWindow(QMainWindow):
         self.stage.focus_page()
 
     def _show_docks(self, on: bool) -> None:
-        for dock in (self.editor_dock, self.queue_dock, self.templates_dock, self.library_dock):
+        for dock in (
+            self.editor_dock,
+            self.queue_dock,
+            self.templates_dock,
+            self.library_dock,
+            self.metrics_dock,
+        ):
             dock.setVisible(on)
         if on:
             self.queue_dock.raise_()

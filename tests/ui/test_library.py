@@ -142,3 +142,33 @@ def test_import_from_the_file_menu_restores_an_export(
     assert "0 clip(s) imported, 1 already in the library" in text
     assert "notes.txt: not a video file" in text
     assert services.store.jobs.count_by_status() == {JobStatus.READY: 1}
+
+
+def test_metrics_tab_shows_the_table_a_chart_and_alerts(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+) -> None:
+    win, services = open_window()
+    assert win.library.metrics is None  # built when first shown, not at start-up
+    takes = render(qloop, services, ["a heron", "an owl"], "birds")
+    services.store.verdicts.decide(takes[0].id, "approve", reviewer="ana", at=time.time())
+    services.store.verdicts.decide(takes[1].id, "discard", reviewer="ana", at=time.time())
+    win.metrics_dock.show()
+    win.metrics_dock.raise_()
+    qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
+    panel = win.library.metrics
+    table = panel.table  # type: ignore[attr-defined]
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    row = {h: table.item(0, c).text() for c, h in enumerate(headers)}
+    assert row["group"] == "birds"
+    assert (row["takes"], row["reviewed"], row["approved"], row["approval %"]) == (
+        "2",
+        "2",
+        "1",
+        "50",
+    )
+    assert row["spend $"] == "0.40"
+    assert len(panel.chart.getPlotItem().listDataItems()) == 2  # type: ignore[attr-defined]
+    assert panel.alerts.item(0).text() == "No budget alerts."  # type: ignore[attr-defined]
+    out = tmp_path / "metrics.csv"
+    panel.export_csv(str(out))  # type: ignore[attr-defined]
+    assert out.read_text().splitlines()[1].startswith("birds,2,2,1,0.5,")

@@ -1,0 +1,128 @@
+"""The Metrics tab: the KPI table per project, model, provider or week over a date range, a
+weekly trend chart (pyqtgraph), the budget alerts raised, and CSV export of the table.
+Built the first time the tab is shown: pyqtgraph never loads at start-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.metrics import compute
+from studio.metrics.table import rows, to_csv
+from studio.store import Store
+from studio.ui.theme import colour
+
+RANGES = (("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("All time", 0))
+GROUPS = (("Project", "project"), ("Model", "model"), ("Provider", "provider"), ("Week", "week"))
+
+
+class MetricsPanel(QWidget):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.group = QComboBox()
+        for text, key in GROUPS:
+            self.group.addItem(text, key)
+        self.range = QComboBox()
+        for text, days in RANGES:
+            self.range.addItem(text, days)
+        self.range.setCurrentIndex(1)
+        self.save = QPushButton("Export CSV…")
+        self.save.clicked.connect(self.export_csv)
+        for box in (self.group, self.range):
+            box.currentIndexChanged.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Per"))
+        top.addWidget(self.group)
+        top.addWidget(self.range)
+        top.addStretch(1)
+        top.addWidget(self.save)
+
+        self.table = QTableWidget()
+        self.table.setObjectName("metricsTable")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.chart = pg.PlotWidget(background=colour("base"))
+        self.chart.setObjectName("metricsChart")
+        self.chart.addLegend(offset=(10, 10))
+        self.chart.setLabel("left", "approval %")
+        self.chart.setLabel("bottom", "week")
+        self.alerts = QListWidget()
+        self.alerts.setObjectName("budgetAlerts")
+        side = QSplitter()
+        side.addWidget(self.chart)
+        side.addWidget(self.alerts)
+        side.setStretchFactor(0, 3)
+        split = QSplitter()
+        split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self.refresh()
+
+    def _start(self) -> dt.date | None:
+        days = int(self.range.currentData())
+        return dt.date.today() - dt.timedelta(days=days - 1) if days else None
+
+    def refresh(self) -> None:
+        start = self._start()
+        self.kpis = compute(self.store, by=str(self.group.currentData()), start=start)
+        lines = rows(self.kpis)
+        self.table.setColumnCount(len(lines[0]))
+        self.table.setHorizontalHeaderLabels(lines[0])
+        self.table.setRowCount(len(lines) - 1)
+        for r, line in enumerate(lines[1:]):
+            for c, value in enumerate(line):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+        self._chart(start)
+        self._alerts()
+
+    def _chart(self, start: dt.date | None) -> None:
+        weeks = compute(self.store, by="week", start=start)
+        self.chart.clear()
+        xs = list(range(len(weeks)))
+        approval = [100 * (w.approval_rate or 0.0) for w in weeks]
+        per_second = [w.cost_per_approved_second or 0.0 for w in weeks]
+        self.chart.plot(xs, approval, pen=pg.mkPen(colour("accent"), width=2),
+                        symbol="o", name="approval %")  # fmt: skip
+        self.chart.plot(xs, per_second, pen=pg.mkPen(colour("warning"), width=2),
+                        symbol="s", name="$ per approved s")  # fmt: skip
+        axis = self.chart.getAxis("bottom")
+        axis.setTicks([[(i, w.group[5:]) for i, w in enumerate(weeks)]])
+
+    def _alerts(self) -> None:
+        self.alerts.clear()
+        for scope, key, period, threshold, at in self.store.db.query(
+            "SELECT scope, key, period, threshold, at FROM budget_alerts ORDER BY at DESC LIMIT 50"
+        ):
+            when = dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
+            what = "daily budget" if scope == "daily" else f"budget for {key}"
+            self.alerts.addItem(f"{when}  {what} ({period}) reached {threshold} %")
+        if not self.alerts.count():
+            self.alerts.addItem("No budget alerts.")
+
+    def export_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the table", "metrics.csv", "*.csv")
+            if not path:
+                return
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.write(to_csv(self.kpis))
