@@ -21,6 +21,7 @@ from typing import Any
 
 import av
 
+from studio import provenance
 from studio.errors import StorageError
 from studio.export.sidecar import SCHEMA
 from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration, sha256_file
@@ -134,7 +135,9 @@ def _import_one(
         with store.db.write() as tx:
             tx.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         raise StorageError(f"Cannot copy {path.name} into the library: {err}.") from None
+    found = provenance.read(final)
     with store.db.write() as tx:
+        provenance.record(tx, job_id, found)
         store.assets.add(tx, job_id=job_id, kind="video", path=str(final.relative_to(library)),
                          sha256=digest, size=final.stat().st_size,
                          duration=read_duration(final), at=now)  # fmt: skip

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio import provenance
 from studio.errors import StorageError, StudioError
 from studio.export import sidecar
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
@@ -138,7 +139,8 @@ def _export_one(
     else:
         _copy_verified(source, dest, sha256, cancelled, progress, done, total)
         report.written.append(dest.name)
-    side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size)
+    found = provenance.recorded(store, job.id) or provenance.read(dest)  # the copy: same bytes
+    side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
     side_name = dest.name.removesuffix(".mp4") + ".json"
     side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
     _write_atomic(dest.with_name(side_name), side_bytes)

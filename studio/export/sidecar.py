@@ -48,7 +48,15 @@ def revision_depth(store: Store, job: JobRow) -> int:
     return depth
 
 
-def build(store: Store, job: JobRow, *, file: str, sha256: str, size: int) -> dict[str, Any]:
+def build(
+    store: Store,
+    job: JobRow,
+    *,
+    file: str,
+    sha256: str,
+    size: int,
+    provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     spec = job.spec
     verdicts = store.verdicts
     history = verdicts.history(job.id)
@@ -121,5 +129,5 @@ def build(store: Store, job: JobRow, *, file: str, sha256: str, size: int) -> di
             "finished": iso(job.finished_at),
         },
         "cost": {"estimate_usd": job.estimated_cost, "actual_usd": job.actual_cost},
-        "provenance": {"c2pa": "not read"},  # c2pa-python reading comes with issue 12's rest
+        "provenance": provenance or {"c2pa": "not read"},
     }

@@ -7,7 +7,9 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from studio import provenance
 from studio.errors import StorageError
 from studio.jobs.download import (
     FILE_NAMES,
@@ -115,7 +117,8 @@ class Downloader:
             return
         saved = [("video", video), *await self._extras(remote_id, folder, job.id)]
         self._failures.pop(job.id, None)
-        self._record(job.id, saved)
+        found = await asyncio.to_thread(provenance.read, video.path)  # C2PA: none/present/…
+        self._record(job.id, saved, found)
 
     async def _extras(self, remote_id: str, folder: Path, job_id: int) -> list[tuple[str, Saved]]:
         """Thumbnail and spritesheet where the provider has them; their absence is no error."""
@@ -142,7 +145,7 @@ class Downloader:
                 log.warning("%s does not check out (%s): fetching it again", final, err)
         return await save_variant(self.provider, remote_id, variant, final)
 
-    def _record(self, job_id: int, saved: list[tuple[str, Saved]]) -> None:
+    def _record(self, job_id: int, saved: list[tuple[str, Saved]], found: dict[str, Any]) -> None:
         store, now = self.ledger.store, self.ledger.clock.wall()
         current = store.jobs.get(job_id)
         if current is None or current.status is not JobStatus.DOWNLOADING:
@@ -159,6 +162,7 @@ class Downloader:
                     duration=item.duration,
                     at=now,
                 )
+            provenance.record(tx, job_id, found)
             store.jobs.transition(tx, job_id, JobStatus.READY, at=now, detail="downloaded")
         bus = self.ledger.bus
         bus.emit(JobChanged(job_id, JobStatus.READY.value, frozenset({"status", "assets"})))

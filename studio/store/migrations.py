@@ -236,6 +236,14 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO budget_history (scope, key, cap_usd, at) SELECT scope, key, cap_usd, 0 FROM budgets;
     """,
+    # 9: whether each clip carries C2PA provenance (read when downloaded or imported)
+    """
+    CREATE TABLE provenance (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('none', 'present', 'damaged')),
+        detail_json TEXT NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio import provenance
 from studio.errors import StudioError
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric
@@ -366,9 +367,11 @@ class ReviewPanel(QWidget):
             cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
             price = f" · ${cost:.2f}" if cost is not None else ""
             variant = f" · {html.escape(job.spec.variant)}" if job.spec.variant else ""
+            found = provenance.recorded(self.store, job.id) if self.store else None
             self.info.setText(
                 f"<b>{number}</b> · {html.escape(job.model)}{price}{variant}<br>"
-                f"{html.escape(job.prompt)}"
+                f"{html.escape(job.prompt)}<br>"
+                f"<i>{html.escape(provenance.summary(found))}</i>"
             )
 
     def _load_clip(self, job_id: int) -> None:

@@ -74,6 +74,8 @@ def test_search_facets_and_opening_a_take(
     session = win.stage.review.session
     assert session is not None
     assert fox.id in [t.job_id for t in session.takes]
+    # the provenance read when the clip was downloaded shows beside the player
+    assert "Provenance: no C2PA manifest" in win.stage.review.info.text()
 
     panel.query.setText('"unbalanced -( * project:')  # odd input is a search, never an error
     panel.run_search()
