@@ -50,6 +50,7 @@ FILTERS: dict[str, frozenset[JobStatus] | None] = {
     "active": frozenset(ALIVE - {JobStatus.READY}),
     "finished": frozenset({JobStatus.READY}),
     "failed": frozenset(FINISHED - {JobStatus.READY}),
+    "starred": None,  # any status, starred in the review
 }
 
 
@@ -116,6 +117,7 @@ class JobTableModel(QAbstractTableModel):
         self._thumbs: dict[int, QPixmap | None] = {}
         self.filter = "all"
         self._ids: list[int] = []
+        self._starred: set[int] | None = None  # with the "starred" filter
         self._rows: dict[int, int] = {}  # job id → row
         self._cache: dict[int, JobRow] = {}
         self._pending: dict[int, frozenset[str]] = {}
@@ -134,6 +136,9 @@ class JobTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._ids = self.store.jobs.ids(FILTERS[self.filter])
+        self._starred = self.store.verdicts.starred() if self.filter == "starred" else None
+        if self._starred is not None:
+            self._ids = [i for i in self._ids if i in self._starred]
         self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
         self._cache.clear()
         self._positions.clear()
@@ -322,6 +327,8 @@ class JobTableModel(QAbstractTableModel):
         for job_id, changed in changes.items():
             job = jobs.get(job_id)
             belongs = job is not None and (wanted is None or job.status in wanted)
+            if self._starred is not None:
+                belongs = belongs and job_id in self._starred
             row = self._rows.get(job_id)
             if row is None:
                 if belongs and job is not None:

@@ -90,6 +90,7 @@ class QueuePanel(QWidget):
             ("active", "Active"),
             ("finished", "Finished"),
             ("failed", "Failed"),
+            ("starred", "Starred"),
         ):
             self.filter.addItem(text, key)
         self.filter.currentIndexChanged.connect(self._filter_changed)

@@ -108,6 +108,18 @@ def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
         model.set_filter("sparkly")
 
 
+def test_the_starred_filter_shows_starred_takes_only(store: Store) -> None:
+    kept = add(store, "kept", JobStatus.READY)
+    add(store, "other", JobStatus.READY)
+    store.verdicts.star(kept, True, at=1.0)
+    model = JobTableModel(store)
+    model.set_filter("starred")
+    assert [model.job_id(r) for r in range(model.rowCount())] == [kept]
+    later = add(store, "later")
+    model.job_changed(later, frozenset({"created"}))  # not starred: it stays out
+    assert model.rowCount() == 1
+
+
 def test_engine_events_are_applied_together(
     qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
