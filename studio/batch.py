@@ -22,6 +22,7 @@ from typing import TextIO
 from studio.batch_lines import BatchLine, build_spec, line_key, parse_line
 from studio.errors import StorageError, StudioError
 from studio.jobs import Engine
+from studio.jobs.events import BudgetThreshold
 from studio.store import FailureClass, JobRow, JobStatus
 
 __all__ = ["BatchResult", "build_spec", "run_batch"]
@@ -34,6 +35,7 @@ YIELD_EVERY = 20  # lines: the engine sends the first renders while the rest are
 class BatchResult:
     jobs: list[JobRow] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # "file:line: why"
+    refused_codes: set[int] = field(default_factory=set)  # their exit codes (2 bad, 6 budget)
     deleted: set[int] = field(default_factory=set)  # ready once; clip deleted on purpose
 
     @property
@@ -62,6 +64,12 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
     """Queue the file's lines (each once, whatever happened before) and run them to the end."""
     profiles = await engine.models()
     await engine.start()
+
+    def alert(event: object) -> None:  # budget alerts: a line each, as they are raised
+        if isinstance(event, BudgetThreshold):
+            print(f"studio: {event.sentence()}", file=stream, flush=True)
+
+    engine.bus.subscribe(alert)
     result = BatchResult()
     seen: Counter[tuple[str, int]] = Counter()
     job_ids: list[int] = []
@@ -73,6 +81,7 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
             line = parse_line(raw, number, profiles, path.parent)
         except StudioError as err:
             result.refused.append(f"{where}: {err}")
+            result.refused_codes.add(err.exit_code)
             print(f"studio: {where}: {err}", file=stream)
             continue
         identity = (line.spec.content_hash(), line.render_again)
@@ -84,6 +93,7 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
             raise _stopped(err) from None
         except StudioError as err:
             result.refused.append(f"{where}: {err}")
+            result.refused_codes.add(err.exit_code)
             print(f"studio: {where}: {err}", file=stream)
             continue
         job_ids.append(job.id)

@@ -122,3 +122,14 @@ def test_a_refused_key_mid_batch_stops_with_exit_4_and_keeps_the_jobs(
         assert len(store.jobs.with_status(*JobStatus)) == 3
     finally:
         store.close()
+
+
+def test_budget_alerts_are_a_line_each(tmp_path: Path, sim: SimServer) -> None:
+    specs, db = tmp_path / "specs.jsonl", tmp_path / "data" / "studio.db"
+    write_lines(specs, [{"prompt": f"a kite, take {i}", "model": "sim-fast"} for i in range(3)])
+    run = batch(sim, specs, db, "--daily-cap", "0.50")  # $0.20 each: 40 %, 80 %, then refused
+    # the second take crosses 50 % and 80 % at once: each is said, once
+    assert "studio: Today's budget is 50 % used: $0.40 of $0.50." in run.stderr
+    assert "studio: Today's budget is 80 % used: $0.40 of $0.50." in run.stderr
+    assert run.stderr.count("% used") == 2
+    assert run.returncode == 6, run.stderr

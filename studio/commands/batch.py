@@ -44,7 +44,7 @@ async def _batch(args: argparse.Namespace) -> int:
         store.close()
     deleted = f" ({len(result.deleted)} deleted on purpose)" if result.deleted else ""
     print(f"{result.ready} of {len(result.jobs)} ready in {library}{deleted}")
-    codes = {2} if result.refused else set()
+    codes = set(result.refused_codes)  # 2 for a bad line, 6 for one over a budget cap
     for job in result.jobs:
         if job.status is not JobStatus.READY:
             codes.add(FAILURE_CODES.get(job.failure_class, 1) if job.failure_class else 1)

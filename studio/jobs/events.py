@@ -32,6 +32,12 @@ class BudgetThreshold:
     spent: float
     cap: float
 
+    def sentence(self) -> str:
+        what = "Today's budget" if self.scope == "daily" else f"The budget for '{self.key}'"
+        return f"{what} is {self.threshold} % used: ${self.spent:.2f} of ${self.cap:.2f}" + (
+            " — new renders are refused until it is raised." if self.threshold >= 100 else "."
+        )
+
 
 @dataclass(frozen=True)
 class ProviderHealth:

@@ -49,7 +49,7 @@ class StatusLine(QObject):
         self.health.setText(f"Provider: {state}")
 
     def on_event(self, event: Event) -> None:
-        from studio.jobs.events import ProviderHealth, QueueState
+        from studio.jobs.events import BudgetThreshold, ProviderHealth, QueueState
 
         if isinstance(event, ProviderHealth):
             state = "OK" if event.ok else "problem (hover for details)"
@@ -59,6 +59,8 @@ class StatusLine(QObject):
                 self.notify(f"Provider problem: {event.message}", error=True, timeout=15_000)
             elif self.notice.text.text().startswith("Provider problem"):
                 self.notice.hide()  # it answers again
+        elif isinstance(event, BudgetThreshold):  # each is raised once (kept in the library)
+            self.notify(event.sentence(), error=event.threshold >= 100, timeout=20_000)
         elif isinstance(event, QueueState):
             if event.storage:  # too long and too important for the status bar
                 self.paused.setText("Queue paused — the library cannot be written")

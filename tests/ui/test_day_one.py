@@ -470,3 +470,15 @@ def test_a_library_that_cannot_be_written_shows_a_banner_until_there_is_room(
     win.status.on_event(QueueState(False, ""))
     assert not win._notice.isVisible()
     assert win.status.paused.text() == ""
+
+
+def test_a_budget_alert_is_shown_without_a_dialog(
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    from studio.jobs.events import BudgetThreshold
+
+    win, _ = open_window()
+    win.status.on_event(BudgetThreshold("daily", "2026-11-24", 80, 16.0, 20.0))
+    assert win._notice.isVisible()
+    assert win._notice.text.text() == "Today's budget is 80 % used: $16.00 of $20.00."
+    assert QApplication.activeModalWidget() is None
