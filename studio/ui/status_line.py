@@ -60,7 +60,8 @@ class StatusLine(QObject):
             elif self.notice.text.text().startswith("Provider problem"):
                 self.notice.hide()  # it answers again
         elif isinstance(event, BudgetThreshold):  # each is raised once (kept in the library)
-            self.notify(event.sentence(), error=event.threshold >= 100, timeout=20_000)
+            # a banner, not the status bar: easy to miss there, and it matters
+            self.notice.show_text(event.sentence(), error=event.threshold >= 100, timeout=20_000)
         elif isinstance(event, QueueState):
             if event.storage:  # too long and too important for the status bar
                 self.paused.setText("Queue paused — the library cannot be written")
