@@ -21,6 +21,7 @@ from studio.errors import SpecError
 from studio.images import check_image, fit_image
 from studio.providers.profiles import ProfileSet
 from studio.providers.types import ReferenceImage, RenderSpec
+from studio.store.specs import MAX_PROJECT
 
 KNOWN_FIELDS = {
     "prompt",
@@ -38,7 +39,6 @@ KNOWN_FIELDS = {
     "render_again",
 }
 MAX_PRIORITY = 1_000
-MAX_PROJECT = 100
 
 
 def _text(fields: Mapping[str, Any], name: str) -> str | None:

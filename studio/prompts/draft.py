@@ -33,6 +33,7 @@ class Draft:
     variant_values: dict[str, str] = field(default_factory=dict)  # slot → lines typed
     reference: ReferenceFit | None = None  # the image's name and how it is fitted
     parent_job: int | None = None  # revising this take
+    project: str | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -66,6 +67,7 @@ class Draft:
             variant_values=strings(data.get("variant_values"), SLOTS),
             reference=ReferenceFit.from_json(data.get("reference")),
             parent_job=opt(data.get("parent_job"), int),
+            project=opt(data.get("project"), str),
         )
 
 

@@ -289,6 +289,14 @@ class JobRepo:
         )
         return {r[0] for r in rows}
 
+    def recent_projects(self, limit: int = 12) -> list[str]:
+        """Projects by their latest take, newest first (what the editor offers)."""
+        rows = self.db.query(
+            "SELECT project FROM jobs GROUP BY project ORDER BY max(created_at) DESC LIMIT ?",
+            (limit,),
+        )
+        return [str(r[0]) for r in rows]
+
     def events(self, job_id: int) -> list[tuple[float, str, str | None]]:
         rows = self.db.query(
             "SELECT at, status, detail FROM job_events WHERE job_id = ? ORDER BY id", (job_id,)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_PROJECT = 100  # characters in a project name (editor, batch lines)
+
 
 @dataclass(frozen=True)
 class ReferenceFit:

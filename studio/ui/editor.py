@@ -39,7 +39,7 @@ from studio.prompts import (
 from studio.prompts.draft import Draft
 from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.providers.types import ReferenceImage, RenderSpec
-from studio.store.specs import StoredSpec
+from studio.store.specs import MAX_PROJECT, StoredSpec
 from studio.ui.checks import ChecksList
 from studio.ui.reference import ReferenceBox
 from studio.ui.theme import set_state
@@ -54,6 +54,7 @@ class Submission:
     varied_slot: str | None
     parent_id: int | None = None  # the take this revises (an Edit decision)
     again: bool = False  # another take even where one with these settings exists
+    project: str = "default"
 
     @property
     def specs(self) -> list[RenderSpec]:
@@ -171,7 +172,18 @@ class PromptEditor(QWidget):
         self._again: Submission | None = None
         self._again_slots = PromptSlots()
 
+        self.project = QComboBox()
+        self.project.setObjectName("projectBox")
+        self.project.setEditable(True)
+        self.project.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        typed = self.project.lineEdit()
+        assert typed is not None  # an editable combo box has one
+        typed.setPlaceholderText("default")
+        typed.setMaxLength(MAX_PROJECT)
+        self.project.setToolTip("The project these takes belong to (recent ones offered)")
+        self.project.currentTextChanged.connect(lambda _text: self.changed.emit())
         render_form = QFormLayout()
+        render_form.addRow("Project", self.project)
         render_form.addRow("Model", self.model_box)
         pickers = QHBoxLayout()
         pickers.addWidget(self.seconds_box)
@@ -368,7 +380,9 @@ class PromptEditor(QWidget):
                 RenderRequest(spec, slots.as_dict(), label, fit if spec.reference else None)
             )
         name = (self.slots().subject.strip() or "batch")[:40]
-        self.submit_requested.emit(Submission(requests, name, varied, self.parent_job))
+        self.submit_requested.emit(
+            Submission(requests, name, varied, self.parent_job, project=self.project_name())
+        )
 
     def report_queued(self, queued: Queued, submission: Submission) -> None:
         """Say what queuing did; where a take with these settings existed already, offer
@@ -406,6 +420,18 @@ class PromptEditor(QWidget):
 
     # ---- drafts and stored specs ---------------------------------------------------------
 
+    def project_name(self) -> str:
+        return " ".join(self.project.currentText().split()) or "default"
+
+    def set_projects(self, names: list[str]) -> None:
+        """Offer the recent projects; what is typed or chosen stays."""
+        current = self.project.currentText()
+        self.project.blockSignals(True)
+        self.project.clear()
+        self.project.addItems(names)
+        self.project.setEditText(current)
+        self.project.blockSignals(False)
+
     def draft(self) -> Draft:
         """Everything unsent, as the draft file keeps it."""
         pending = self._pending or (None, None, None)
@@ -422,6 +448,7 @@ class PromptEditor(QWidget):
             variant_values={k: v for k, v in texts.items() if v.strip()},
             reference=self.reference.fit(),
             parent_job=self.parent_job,
+            project=self.project.currentText().strip() or None,
         )
 
     def apply_draft(self, draft: Draft, image: Path | None) -> None:
@@ -429,6 +456,7 @@ class PromptEditor(QWidget):
         self._varied = None
         self.variant_slot.setCurrentIndex(max(0, self.variant_slot.findData(draft.variant_slot)))
         self.parent_job = draft.parent_job
+        self.project.setEditText(draft.project or "")
         self._want(draft.model, draft.seconds, draft.frame)
         if image is not None and draft.reference is not None:
             self.reference.load(image, name=draft.reference.name, fit=draft.reference)

@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
         self.queue.set_model(model)
         self.templates.set_repo(services.store.templates)
         self.library.attach(services)
+        self.editor.set_projects(services.store.jobs.recent_projects())
         self.stage.attach(services.store, services.library, services.settings.reviewer_name)
         self.apply_view_settings(services.settings)
         engine.bus.subscribe(model.on_event)
@@ -378,6 +379,7 @@ class MainWindow(QMainWindow):
                 varied_slot=submission.varied_slot,
                 parent_id=submission.parent_id,
                 again=submission.again,
+                project=submission.project,
             )
         except StudioError as err:
             self.editor.show_message(str(err), error=True)

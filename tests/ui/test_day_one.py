@@ -482,3 +482,21 @@ def test_a_budget_alert_is_shown_without_a_dialog(
     assert win._notice.isVisible()
     assert win._notice.text.text() == "Today's budget is 80 % used: $16.00 of $20.00."
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_project_typed_in_the_editor_goes_with_every_job(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """Every job used to be queued under "default"."""
+    win, services = open_window()
+    win.editor.set_slots(PromptSlots(subject="a heron", action="lands on a jetty"))
+    win.editor.project.setEditText("launch")
+    win.editor.request_submit()
+    qloop.run_until_complete(until(lambda: services.store.jobs.count_by_status(), 10))
+    (job,) = services.store.jobs.with_status(*JobStatus)
+    assert job.project == "launch"
+    close(qloop, win)
+    again, reopened = open_window()
+    assert again.editor.project.currentText() == "launch"  # kept with the draft
+    assert again.editor.project.itemText(0) == "launch"  # and offered as a recent project
+    assert reopened.store.jobs.recent_projects() == ["launch"]
