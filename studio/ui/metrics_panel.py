@@ -59,8 +59,8 @@ class MetricsPanel(QWidget):
         self.chart = pg.PlotWidget(background=colour("base"))
         self.chart.setObjectName("metricsChart")
         self.chart.addLegend(offset=(10, 10))
-        self.chart.setLabel("left", "approval %")
-        self.chart.setLabel("bottom", "week")
+        self.chart.setLabel("left", "approval % · ¢ per approved second")
+        self.chart.setLabel("bottom", "week (Monday)")
         self.alerts = QListWidget()
         self.alerts.setObjectName("budgetAlerts")
         side = QSplitter()
@@ -100,13 +100,18 @@ class MetricsPanel(QWidget):
         self.chart.clear()
         xs = list(range(len(weeks)))
         approval = [100 * (w.approval_rate or 0.0) for w in weeks]
-        per_second = [w.cost_per_approved_second or 0.0 for w in weeks]
-        self.chart.plot(xs, approval, pen=pg.mkPen(colour("accent"), width=2),
-                        symbol="o", name="approval %")  # fmt: skip
-        self.chart.plot(xs, per_second, pen=pg.mkPen(colour("warning"), width=2),
-                        symbol="s", name="$ per approved s")  # fmt: skip
+        cents = [100 * (w.cost_per_approved_second or 0.0) for w in weeks]
+        for values, name, key, symbol in (
+            (approval, "approval %", "accent", "o"),
+            (cents, "¢ per approved second", "warning", "s"),
+        ):
+            pen = pg.mkPen(colour(key), width=2)
+            self.chart.plot(xs, values, pen=pen, symbol=symbol, symbolBrush=colour(key),
+                            symbolPen=pen, name=name)  # fmt: skip
         axis = self.chart.getAxis("bottom")
+        axis.enableAutoSIPrefix(False)
         axis.setTicks([[(i, w.group[5:]) for i, w in enumerate(weeks)]])
+        self.chart.setXRange(-0.5, max(len(weeks) - 0.5, 0.5))
 
     def _alerts(self) -> None:
         self.alerts.clear()
