@@ -38,6 +38,7 @@ class LibraryActions:
             run,
         )
         self.panel = LibraryPanel()
+        self.dock = dock
         dock.setWidget(self.panel)
         dock.visibilityChanged.connect(self._shown)
         self.panel.review_requested.connect(self._review)
@@ -48,6 +49,11 @@ class LibraryActions:
         metrics_dock.visibilityChanged.connect(self._metrics_shown)
 
     def attach(self, services: Services) -> None:
+        """The tab reads the library when it is first shown, not at start-up."""
+        if self.dock.isVisible() and not self.dock.visibleRegion().isEmpty():
+            self._open(services)
+
+    def _open(self, services: Services) -> None:
         self.panel.set_model(LibraryModel(services.store, services.library, self.panel))
 
     def _metrics_shown(self, visible: bool) -> None:
@@ -73,8 +79,13 @@ class LibraryActions:
         self.panel.facets.clear()
 
     def _shown(self, visible: bool) -> None:
-        if visible:  # what was rendered, decided or imported since it was last looked at
-            self.refresh()
+        services = self.services()
+        if not visible or services is None:
+            return
+        if self.panel.model is None:
+            self._open(services)  # the first look: the search runs now
+        else:
+            self.refresh()  # what was rendered, decided or imported since the last look
 
     def refresh(self) -> None:
         if self.panel.model is not None:

@@ -94,6 +94,9 @@ class LibraryPanel(QWidget):
         self.model = model
         self.view.setModel(model)
         header = self.view.horizontalHeader()
+        # Fit the columns to the rows near the top, not to all 100,000 (Qt's default, 1,000
+        # rows, reads ten pages and decodes a thousand thumbnails before the first paint).
+        header.setResizeContentsPrecision(40)
         for column in range(model.columnCount()):
             mode = QHeaderView.ResizeMode.ResizeToContents
             if column == PROMPT:  # the prompt takes what room is left; the rest fit their text

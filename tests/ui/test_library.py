@@ -41,6 +41,7 @@ def test_search_facets_and_opening_a_take(
     fox, kite = render(qloop, services, ["a red fox in snow", "a red kite over dunes"], "launch")
     (boat,) = render(qloop, services, ["a paper boat"], "holiday")
     services.store.verdicts.decide(fox.id, "approve", reviewer="ana", at=time.time())
+    assert win.library.panel.model is None  # behind the Queue tab: nothing read at start-up
     win.library_dock.show()
     win.library_dock.raise_()
     panel = win.library.panel
