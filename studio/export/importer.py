@@ -240,6 +240,7 @@ def _link_lineage(
                     "retry_of = COALESCE(?, retry_of) WHERE id = ?",
                     (parent, retry_of, job_id),
                 )
+        store.jobs.refresh_shots(tx)
 
 
 def _ms(at: float) -> int:

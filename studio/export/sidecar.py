@@ -64,7 +64,16 @@ def build(
     rubric_id = current.rubric_id if current else (history[-1].rubric_id if history else None)
     rubric = store.rubrics.get(rubric_id) if rubric_id is not None else None
     video = store.assets.for_job(job.id).get("video")
-    shot = shot_of(store, job)
+    shot = store.jobs.get(job.shot_id) if job.shot_id else None
+    shot = shot or shot_of(store, job)
+    template = None
+    if job.template_id is not None:
+        try:
+            t = store.templates.get(job.template_id)
+            name = f"{t.campaign} / {t.product} / {t.use_case}"
+            template = {"id": t.id, "name": name, "version": t.version}
+        except KeyError:
+            template = None
     return {
         "schema": SCHEMA,
         "disclosure": DISCLOSURE.format(model=job.model, provider=job.provider),
@@ -85,7 +94,7 @@ def build(
             "variant": spec.variant,
         },
         "project": job.project,
-        "template": None,  # recorded on takes from issue 12's migration on
+        "template": template,
         "prompt": {"text": job.prompt, "slots": spec.slots_or_prompt()},
         "render": {
             "model": job.model,

@@ -166,6 +166,7 @@ class Intake:
             "line_key": line_key,
             "provider": self.key,
             "project": project,
+            "template_id": request.template_id,
             "model": spec.model,
             "prompt": spec.prompt,
             "spec_json": stored.to_json(),

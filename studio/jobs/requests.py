@@ -18,6 +18,7 @@ class RenderRequest:
     slots: Mapping[str, str] | None = field(default=None, hash=False)
     variant: str | None = None  # e.g. "Camera: slow push" in a variant batch
     reference_fit: ReferenceFit | None = None
+    template_id: int | None = None  # the template version the prompt came from
 
 
 @dataclass(frozen=True)

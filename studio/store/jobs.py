@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from studio.store.db import Database, Transaction
+from studio.store.migrations import SHOTS
 from studio.store.specs import StoredSpec
 
 
@@ -83,6 +84,8 @@ class JobRow:
     content_hash: str | None = None  # what the render is (parameters + fitted image)
     retry_of: int | None = None  # the job this one retries (not lineage: see parent_id)
     line_key: str | None = None  # the batch-file line this job renders
+    template_id: int | None = None  # the template version it was made from
+    shot_id: int | None = None  # the root of its lineage (see migrations.SHOTS)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:
@@ -147,8 +150,18 @@ class JobRepo:
         marks = ", ".join(f":{k}" for k in values)
         cursor = tx.execute(f"INSERT INTO jobs ({names}) VALUES ({marks})", values)
         job_id = int(cursor.lastrowid or 0)
+        up = values.get("parent_id") or values.get("retry_of")
+        tx.execute(  # the shot of the take it revises or retries, else its own
+            "UPDATE jobs SET shot_id = COALESCE((SELECT shot_id FROM jobs WHERE id = ?), ?) "
+            "WHERE id = ?",
+            (up, job_id, job_id),
+        )
         self.record(tx, job_id, str(values["status"]), at, "created")
         return job_id
+
+    def refresh_shots(self, tx: Transaction) -> None:
+        """Every take's shot again (after lineage links were set afterwards, on import)."""
+        tx.executescript_in_tx(SHOTS)
 
     def update(self, tx: Transaction, job_id: int, *, at: float, **values: Any) -> None:
         bad = set(values) - _MUTABLE

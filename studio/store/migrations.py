@@ -6,6 +6,16 @@ transaction with the version bump, so a crash mid-migration leaves the previous 
 
 from __future__ import annotations
 
+# Each take's shot: the root of its lineage, following revisions (parent) and retries.
+SHOTS = """
+    WITH RECURSIVE up(id, root) AS (
+        SELECT id, id FROM jobs WHERE parent_id IS NULL AND retry_of IS NULL
+        UNION ALL
+        SELECT j.id, up.root FROM jobs j JOIN up ON COALESCE(j.parent_id, j.retry_of) = up.id
+    )
+    UPDATE jobs SET shot_id = COALESCE((SELECT root FROM up WHERE up.id = jobs.id), id);
+"""
+
 MIGRATIONS: list[str] = [
     # 1: the job queue, its transitions and the media it produced
     """
@@ -243,6 +253,15 @@ MIGRATIONS: list[str] = [
         state TEXT NOT NULL CHECK (state IN ('none', 'present', 'damaged')),
         detail_json TEXT NOT NULL
     );
+    """,
+    # 10: every take names its shot (the root of its lineage: revisions, remixes and
+    # retries share it) and the template it was made from, if any
+    f"""
+    ALTER TABLE jobs ADD COLUMN template_id INTEGER REFERENCES templates(id) ON DELETE SET NULL;
+    ALTER TABLE jobs ADD COLUMN shot_id INTEGER;
+    {SHOTS}
+    CREATE INDEX jobs_shot ON jobs(shot_id);
+    CREATE INDEX jobs_template ON jobs(template_id);
     """,
 ]
 

@@ -35,11 +35,12 @@ class LibraryModel(QAbstractTableModel):
         self._rows: dict[int, tuple[JobRow, Verdict]] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
 
-    def search(self, text: str) -> None:
-        """Show the takes matching `text` (the search syntax), newest first."""
+    def search(self, text: str, ids: list[int] | None = None) -> None:
+        """Show the takes matching `text` (the search syntax), newest first (`ids`: the
+        search already run, as the panel does with its facet counts)."""
         self.beginResetModel()
         self.text = text
-        self._ids = search_ids(self.store.db, text)
+        self._ids = search_ids(self.store.db, text) if ids is None else ids
         self._rows.clear()
         self.endResetModel()
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.store.search import facet_counts, parse
+from studio.store.search import parse, search_with_facets
 from studio.ui.library_model import PROMPT, JobIdRole, LibraryModel
 
 SYNTAX = (
@@ -111,15 +111,15 @@ class LibraryPanel(QWidget):
         problems = parse(text).problems
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
-        self.model.search(text)
+        ids, counts = search_with_facets(self.model.store.db, text)
+        self.model.search(text, ids)
         n = self.model.rowCount()
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
-        self._show_facets(text)
+        self._show_facets(counts)
 
-    def _show_facets(self, text: str) -> None:
-        assert self.model is not None
+    def _show_facets(self, counts: dict[str, list[tuple[str, int]]]) -> None:
         self.facets.clear()
-        for name, values in facet_counts(self.model.store.db, text).items():
+        for name, values in counts.items():
             if not values:
                 continue
             top = QTreeWidgetItem([name.capitalize()])

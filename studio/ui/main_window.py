@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -361,6 +362,10 @@ class MainWindow(QMainWindow):
     # ---- gestures → services ---------------------------------------------------------------
 
     def _submit(self, submission: Submission) -> None:
+        if self.template_origin is not None:  # each take records the template it came from
+            made_from = self.template_origin.id
+            requests = [dataclasses.replace(r, template_id=made_from) for r in submission.requests]
+            submission = dataclasses.replace(submission, requests=requests)
         self._run(self._queue(submission))
 
     async def _queue(self, submission: Submission) -> None:

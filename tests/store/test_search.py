@@ -127,3 +127,23 @@ def test_facet_counts_follow_the_search(store: Store) -> None:
     assert foxes["project"] == [("holiday", 1), ("launch", 1)]
     assert foxes["tag"] == []
     assert facet_counts(store.db, '"(unbalanced -')["project"] == []
+
+
+def test_shots_follow_lineage_and_templates_are_searchable(tmp_path: Path) -> None:
+    s = Store(tmp_path / "studio.db")
+    try:
+        template = s.templates.save(
+            "spring", "speaker", "hero shot", {"subject": "a speaker"}, change_note="", at=1.0
+        )
+        with s.db.write() as tx:
+            root = s.jobs.insert(tx, job_values("r", template_id=template.id), at=1.0)
+            revision = s.jobs.insert(tx, job_values("v", parent_id=root), at=2.0)
+            retry = s.jobs.insert(tx, job_values("t", retry_of=revision), at=3.0)
+            other = s.jobs.insert(tx, job_values("o"), at=4.0)
+        shots = {j.id: j.shot_id for j in s.jobs.many([root, revision, retry, other])}
+        assert shots == {root: root, revision: root, retry: root, other: other}
+        assert search_ids(s.db, f"template:{template.id}") == [root]
+        assert search_ids(s.db, "template:speaker") == [root]
+        assert search_ids(s.db, "template:nothing") == []
+    finally:
+        s.close()
