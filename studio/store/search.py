@@ -244,3 +244,28 @@ def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
     return {
         i: Verdict(*state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars) for i in ids
     }
+
+
+SORT_KEYS = {
+    "take": "j.id",
+    "prompt": "j.prompt COLLATE NOCASE",
+    "decision": "s.decision",
+    "score": "s.total",
+    "project": "j.project COLLATE NOCASE",
+    "model": "j.model",
+    "status": "j.status",
+    "submitted": "COALESCE(j.submitted_at, j.created_at)",
+}
+
+
+def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
+    """The last search's hits (see `search_with_facets`) ordered by a column; ties newest
+    first. Undecided or unscored takes sort last either way."""
+    column = SORT_KEYS[key]
+    direction = "DESC" if descending else "ASC"
+    rows = db.query(
+        "SELECT h.id FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id "
+        "LEFT JOIN take_state s ON s.job_id = h.id "
+        f"ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
+    )
+    return [int(r[0]) for r in rows]

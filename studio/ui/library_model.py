@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.store import JobRow, Store
-from studio.store.search import Verdict, search_ids, verdicts
+from studio.store.search import SORT_KEYS, Verdict, search_ids, sorted_hits, verdicts
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -43,6 +43,17 @@ class LibraryModel(QAbstractTableModel):
         self._ids = search_ids(self.store.db, text) if ids is None else ids
         self._rows.clear()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the current results by a column (Tags do not sort)."""
+        key = COLUMNS[column].lower() if 0 <= column < len(COLUMNS) else ""
+        if key not in SORT_KEYS or not self._ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._ids = sorted_hits(
+            self.store.db, key, descending=order == Qt.SortOrder.DescendingOrder
+        )
+        self.layoutChanged.emit()
 
     def refresh(self) -> None:
         self.search(self.text)

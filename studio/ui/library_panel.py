@@ -62,7 +62,7 @@ class LibraryPanel(QWidget):
         self.view = QTableView()
         self.view.setObjectName("libraryView")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSortingEnabled(False)
+        self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(40)
         self.view.horizontalHeader().setStretchLastSection(False)
@@ -93,6 +93,7 @@ class LibraryPanel(QWidget):
     def set_model(self, model: LibraryModel) -> None:
         self.model = model
         self.view.setModel(model)
+        self.view.setSortingEnabled(True)  # a click on a column header orders by it
         header = self.view.horizontalHeader()
         # Fit the columns to the rows near the top, not to all 100,000 (Qt's default, 1,000
         # rows, reads ten pages and decodes a thousand thumbnails before the first paint).
@@ -113,6 +114,12 @@ class LibraryPanel(QWidget):
         self.problem.setVisible(bool(problems))
         ids, counts = search_with_facets(self.model.store.db, text)
         self.model.search(text, ids)
+        header = self.view.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (
+            0,
+            Qt.SortOrder.DescendingOrder,
+        ):  # newest first is how the search returns them; any other order is applied
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         n = self.model.rowCount()
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
         self._show_facets(counts)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from studio.providers.types import RenderSpec
 from studio.store import JobRow, JobStatus
 from studio.ui.export_dialog import ExportDialog
+from studio.ui.library_model import COLUMNS
 from tests.ui.test_day_one import Opened, until
 
 
@@ -77,6 +78,22 @@ def test_search_facets_and_opening_a_take(
     assert fox.id in [t.job_id for t in session.takes]
     # the provenance read when the clip was downloaded shows beside the player
     assert "Provenance: no C2PA manifest" in win.stage.review.info.text()
+
+    panel.query.setText("")
+    panel.run_search()
+    services.store.verdicts.decide(kite.id, "discard", reviewer="ana", at=time.time(),
+                                   scores={"m": 1})  # fmt: skip
+    services.store.verdicts.decide(boat.id, "edit", reviewer="ana", at=time.time(),
+                                   scores={"m": 2, "f": 2})  # fmt: skip
+    panel.run_search()
+    panel.view.sortByColumn(COLUMNS.index("Score"), Qt.SortOrder.DescendingOrder)
+    column = [panel.view.model().index(r, COLUMNS.index("Score")).data() for r in range(3)]
+    assert column == ["4", "1", "—"]  # the fox has no score: last either way
+    panel.view.sortByColumn(COLUMNS.index("Prompt"), Qt.SortOrder.AscendingOrder)
+    first = panel.view.model().index(0, COLUMNS.index("Prompt")).data()
+    assert first.startswith("a paper boat")
+    panel.run_search()  # a new search keeps the chosen order
+    assert panel.view.model().index(0, COLUMNS.index("Prompt")).data() == first
 
     panel.query.setText('"unbalanced -( * project:')  # odd input is a search, never an error
     panel.run_search()
