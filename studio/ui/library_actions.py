@@ -4,13 +4,15 @@ window."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMessageBox, QWidget
 
 from studio.errors import StudioError
 from studio.store import JobStatus
+from studio.store.library_files import delete_local_clips
 from studio.ui.library_model import LibraryModel
 from studio.ui.library_panel import LibraryPanel
 
@@ -43,6 +45,9 @@ class LibraryActions:
         dock.visibilityChanged.connect(self._shown)
         self.panel.review_requested.connect(self._review)
         self.panel.export_requested.connect(self.export)
+        self.panel.star_requested.connect(self.star)
+        self.panel.delete_requested.connect(self.delete_clips)
+        self.confirm: Callable[[str], bool] = self._ask  # tests answer for the person
         self.dialog: QWidget | None = None  # the export dialog while it is open (tests)
         self.metrics_dock = metrics_dock
         self.metrics: QWidget | None = None  # built when first shown (pyqtgraph loads then)
@@ -100,6 +105,40 @@ class LibraryActions:
             self.notify("Only takes with a clip can be reviewed: none of those is ready.")
             return
         self.review(ready)
+
+    def star(self, job_ids: list[int]) -> None:
+        services = self.services()
+        if services is None or not job_ids:
+            return
+        starred = services.store.verdicts.starred()
+        on = not all(i in starred for i in job_ids)
+        for job_id in job_ids:
+            services.store.verdicts.star(job_id, on, at=time.time())
+        if self.panel.model is not None:
+            self.panel.model.refresh_rows()
+
+    def delete_clips(self, job_ids: list[int]) -> None:
+        """Delete the selected takes' local files after asking; rows and history stay and the
+        deletion is recorded, so no re-run or refetch brings them back."""
+        services = self.services()
+        if services is None or not job_ids:
+            return
+        n = len(job_ids)
+        question = (
+            f"Delete the local clip{'s' if n != 1 else ''} of {n} take{'s' if n != 1 else ''}? "
+            "Their reviews and history stay; the files cannot be fetched again."
+        )
+        if not self.confirm(question):
+            return
+        removed = delete_local_clips(
+            services.store, services.library, job_ids, reviewer=services.settings.reviewer_name
+        )
+        self.notify(f"Deleted the clips of {removed} take(s).", timeout=4000)
+        self.refresh()
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self.window, "Delete clips", question)
+        return answer == QMessageBox.StandardButton.Yes
 
     def export(self, job_ids: list[int] | None = None) -> None:
         """The approved takes among `job_ids` (all approved takes if None)."""

@@ -58,6 +58,13 @@ class LibraryModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.search(self.text)
 
+    def refresh_rows(self) -> None:
+        """The same takes, read again (a star or a decision changed): the selection stays."""
+        self._rows.clear()
+        if self._ids:
+            last = self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def job_id(self, row: int) -> int:
         return self._ids[row]
 

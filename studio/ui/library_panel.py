@@ -34,6 +34,8 @@ SYNTAX = (
 class LibraryPanel(QWidget):
     review_requested = Signal(list)  # job ids
     export_requested = Signal(list)  # job ids
+    star_requested = Signal(list)  # job ids: star them (or unstar, if all are starred)
+    delete_requested = Signal(list)  # job ids: delete their local clips
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,11 +76,20 @@ class LibraryPanel(QWidget):
         self.export.setToolTip("Export the approved takes among the selection (all if none)")
         self.export.clicked.connect(lambda: self.export_requested.emit(self.selected_or_all()))
 
+        self.star = QPushButton("Star")
+        self.star.setToolTip("Star the selected takes (unstar if they all are)")
+        self.star.clicked.connect(lambda: self.star_requested.emit(self.selected()))
+        self.delete = QPushButton("Delete clip…")
+        self.delete.setToolTip(
+            "Delete the selected takes' local clips; their rows, reviews and history stay, and "
+            "nothing fetches them again"
+        )
+        self.delete.clicked.connect(lambda: self.delete_requested.emit(self.selected()))
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
         top.addWidget(self.count)
-        top.addWidget(self.review)
-        top.addWidget(self.export)
+        for button in (self.review, self.star, self.export, self.delete):
+            top.addWidget(button)
         split = QSplitter()
         split.addWidget(self.facets)
         split.addWidget(self.view)

@@ -192,3 +192,40 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     out = tmp_path / "metrics.csv"
     panel.export_csv(str(out))  # type: ignore[attr-defined]
     assert out.read_text().splitlines()[1].startswith("birds,2,2,1,0.5,")
+
+
+def test_bulk_star_and_delete_local_clips(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    takes = render(qloop, services, ["a heron", "an owl"], "birds")
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel.run_search()
+    panel.view.selectAll()
+    qtbot.mouseClick(panel.star, Qt.MouseButton.LeftButton)
+    assert services.store.verdicts.starred() == {t.id for t in takes}
+    qtbot.mouseClick(panel.star, Qt.MouseButton.LeftButton)  # all starred: unstar
+    assert services.store.verdicts.starred() == set()
+
+    asked: list[str] = []
+    win.library.confirm = lambda question: asked.append(question) is None and False
+    panel.view.selectRow(0)
+    qtbot.mouseClick(panel.delete, Qt.MouseButton.LeftButton)
+    newest = max(t.id for t in takes)
+    video = services.store.assets.file(services.library, newest, "video")
+    assert video is not None
+    assert video.is_file()  # the person said no: nothing deleted
+    assert "cannot be fetched again" in asked[0]
+    win.library.confirm = lambda question: True
+    qtbot.mouseClick(panel.delete, Qt.MouseButton.LeftButton)
+    assert not video.exists()
+    assert services.store.assets.deleted_on_purpose(newest)
+    assert services.store.jobs.get(newest) is not None  # the row and its history stay
+    again = services.engine.refetch(newest)  # and nothing fetches it again
+    assert again is not None
+    assert again.status is JobStatus.READY
+    qloop.run_until_complete(asyncio.sleep(0.5))
+    assert not video.exists()
