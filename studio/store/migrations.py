@@ -263,6 +263,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX jobs_shot ON jobs(shot_id);
     CREATE INDEX jobs_template ON jobs(template_id);
     """,
+    # 11: searches a person named and kept (the Library menu)
+    """
+    CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

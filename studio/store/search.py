@@ -269,3 +269,25 @@ def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
         f"ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
     )
     return [int(r[0]) for r in rows]
+
+
+def save_search(db: Database, name: str, query: str, *, at: float) -> None:
+    """Keep a search under a name (the same name replaces it)."""
+    with db.write() as tx:
+        tx.execute(
+            "INSERT INTO saved_searches (name, query, at) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET query = excluded.query, at = excluded.at",
+            (name, query, at),
+        )
+
+
+def saved_searches(db: Database) -> list[tuple[str, str]]:
+    return [
+        (str(r[0]), str(r[1]))
+        for r in db.query("SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE")
+    ]
+
+
+def forget_search(db: Database, name: str) -> None:
+    with db.write() as tx:
+        tx.execute("DELETE FROM saved_searches WHERE name = ?", (name,))

@@ -8,11 +8,20 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from studio.errors import StudioError
 from studio.store import JobStatus
 from studio.store.library_files import delete_local_clips
+from studio.store.search import forget_search, save_search, saved_searches
 from studio.ui.library_model import LibraryModel
 from studio.ui.library_panel import LibraryPanel
 
@@ -48,6 +57,10 @@ class LibraryActions:
         self.panel.star_requested.connect(self.star)
         self.panel.delete_requested.connect(self.delete_clips)
         self.confirm: Callable[[str], bool] = self._ask  # tests answer for the person
+        self.ask_name: Callable[[], str | None] = self._ask_name
+        self.menu = QMenu("&Library", window)
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self._fill_menu()
         self.dialog: QWidget | None = None  # the export dialog while it is open (tests)
         self.metrics_dock = metrics_dock
         self.metrics: QWidget | None = None  # built when first shown (pyqtgraph loads then)
@@ -105,6 +118,56 @@ class LibraryActions:
             self.notify("Only takes with a clip can be reviewed: none of those is ready.")
             return
         self.review(ready)
+
+    def _fill_menu(self) -> None:
+        """Save the current search, and the saved ones: choosing one runs it."""
+        self.menu.clear()
+        save = self.menu.addAction("&Save this search…")
+        save.triggered.connect(lambda _checked=False: self.save_search())
+        services = self.services()
+        saved = saved_searches(services.store.db) if services is not None else []
+        if saved:
+            self.menu.addSeparator()
+        for name, query in saved:
+            action = self.menu.addAction(name)
+            action.setToolTip(query)
+            action.triggered.connect(lambda _checked=False, q=query: self.run_search(q))
+        if saved:
+            forget = self.menu.addMenu("&Forget")
+            for name, _query in saved:
+                item = forget.addAction(name)
+                item.triggered.connect(lambda _checked=False, n=name: self.forget(n))
+
+    def run_search(self, query: str) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.panel.query.setText(query)
+        self.panel.run_search()
+
+    def save_search(self) -> None:
+        services = self.services()
+        query = self.panel.query.text().strip()
+        if services is None:
+            return
+        if not query:
+            self.notify("Type a search in the Library tab first, then save it.", timeout=4000)
+            return
+        name = self.ask_name()
+        if not name:
+            return
+        save_search(services.store.db, name.strip()[:80], query, at=time.time())
+        self._fill_menu()
+        self.notify(f"Saved the search '{name.strip()[:80]}'.", timeout=3000)
+
+    def forget(self, name: str) -> None:
+        services = self.services()
+        if services is not None:
+            forget_search(services.store.db, name)
+            self._fill_menu()
+
+    def _ask_name(self) -> str | None:
+        name, ok = QInputDialog.getText(self.window, "Save this search", "Name")
+        return name if ok and name.strip() else None
 
     def star(self, job_ids: list[int]) -> None:
         services = self.services()

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             notify=self.notify,
             run=self._run,
         )
+        self.menuBar().addMenu(self.library.menu)
         yield
         from studio.review.keymap import load_keymap
         from studio.ui.review_stage import ReviewStage

@@ -229,3 +229,25 @@ def test_bulk_star_and_delete_local_clips(
     assert again.status is JobStatus.READY
     qloop.run_until_complete(asyncio.sleep(0.5))
     assert not video.exists()
+
+
+def test_saved_searches_live_in_the_library_menu(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    render(qloop, services, ["a red fox", "a red kite"], "launch")
+    actions = win.library
+    actions.panel.query.setText("kite project:launch")
+    actions.ask_name = lambda: "launch kites"
+    actions.save_search()
+    actions.menu.aboutToShow.emit()
+    entry = next(a for a in actions.menu.actions() if a.text() == "launch kites")
+    actions.panel.query.setText("")
+    entry.trigger()
+    assert actions.panel.query.text() == "kite project:launch"
+    assert actions.panel.count.text() == "1 take"
+    assert win.library_dock.isVisible()
+    actions.forget("launch kites")
+    actions.menu.aboutToShow.emit()
+    assert "launch kites" not in [a.text() for a in actions.menu.actions()]
+    assert "&Library" in [a.text() for a in win.menuBar().actions()]
