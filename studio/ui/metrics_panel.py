@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -63,9 +64,26 @@ class MetricsPanel(QWidget):
         self.chart.setLabel("bottom", "week (Monday)")
         self.alerts = QListWidget()
         self.alerts.setObjectName("budgetAlerts")
+        self.caps = QTableWidget(0, 3)
+        self.caps.setObjectName("projectCaps")
+        self.caps.setHorizontalHeaderLabels(["Project", "Spent $", "Cap $"])
+        self.caps.verticalHeader().hide()
+        self.caps.setToolTip("Type a cap in dollars for a project; clear it for no cap")
+        self.caps.itemChanged.connect(self._cap_edited)
+        self.cap_problem = QLabel()
+        self.cap_problem.setObjectName("error")
+        self.cap_problem.setWordWrap(True)
+        budgets = QWidget()
+        column = QVBoxLayout(budgets)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(QLabel("Project budgets"))
+        column.addWidget(self.caps, 1)
+        column.addWidget(self.cap_problem)
+        column.addWidget(QLabel("Budget alerts"))
+        column.addWidget(self.alerts, 1)
         side = QSplitter()
         side.addWidget(self.chart)
-        side.addWidget(self.alerts)
+        side.addWidget(budgets)
         side.setStretchFactor(0, 3)
         split = QSplitter()
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
@@ -94,6 +112,7 @@ class MetricsPanel(QWidget):
         self.table.resizeColumnsToContents()
         self._chart(start)
         self._alerts()
+        self._caps()
 
     def _chart(self, start: dt.date | None) -> None:
         weeks = compute(self.store, by="week", start=start)
@@ -123,6 +142,47 @@ class MetricsPanel(QWidget):
             self.alerts.addItem(f"{when}  {what} ({period}) reached {threshold} %")
         if not self.alerts.count():
             self.alerts.addItem("No budget alerts.")
+
+    def _caps(self) -> None:
+        budgets = self.store.budgets
+        projects = self.store.jobs.recent_projects(limit=50)
+        self.caps.blockSignals(True)
+        self.caps.setRowCount(len(projects))
+        for row, project in enumerate(projects):
+            cap = budgets.cap("project", project)
+            cells = (
+                project,
+                f"{budgets.spent(project=project):.2f}",
+                "" if cap is None else f"{cap:.2f}",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column < 2:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.caps.setItem(row, column, item)
+        self.caps.blockSignals(False)
+        self.caps.resizeColumnsToContents()
+
+    def _cap_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() != 2:
+            return
+        name = self.caps.item(item.row(), 0)
+        if name is None:
+            return
+        project = name.text()
+        text = item.text().strip().lstrip("$")
+        try:
+            cap = float(text) if text else None
+        except ValueError:
+            cap = -1.0
+        if cap is not None and not (0 <= cap < 1e9):
+            self.cap_problem.setText(
+                f"'{item.text()}' is not an amount in dollars, e.g. 50 or 12.50."
+            )
+            return  # what was typed stays in the cell to be corrected
+        self.cap_problem.setText("")
+        self.store.budgets.set_cap("project", project, cap)  # takes effect at the next send
+        self._caps()
 
     def export_csv(self, path: str | None = None) -> None:
         if path is None:

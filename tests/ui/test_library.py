@@ -251,3 +251,24 @@ def test_saved_searches_live_in_the_library_menu(
     actions.menu.aboutToShow.emit()
     assert "launch kites" not in [a.text() for a in actions.menu.actions()]
     assert "&Library" in [a.text() for a in win.menuBar().actions()]
+
+
+def test_project_caps_are_set_and_seen_in_the_metrics_tab(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    render(qloop, services, ["a heron"], "birds")
+    win.metrics_dock.show()
+    win.metrics_dock.raise_()
+    qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
+    panel = win.library.metrics
+    caps = panel.caps  # type: ignore[attr-defined]
+    assert [caps.item(0, c).text() for c in range(3)] == ["birds", "0.20", ""]
+    caps.item(0, 2).setText("abc")
+    assert "not an amount in dollars" in panel.cap_problem.text()  # type: ignore[attr-defined]
+    assert services.store.budgets.cap("project", "birds") is None
+    caps.item(0, 2).setText("5")
+    assert services.store.budgets.cap("project", "birds") == 5.0
+    assert caps.item(0, 2).text() == "5.00"
+    caps.item(0, 2).setText("")
+    assert services.store.budgets.cap("project", "birds") is None  # cleared at once
