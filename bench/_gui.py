@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import qasync
@@ -15,6 +16,21 @@ from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
 T = TypeVar("T")
+
+
+async def until(check: Callable[[], object], seconds: float = 120) -> None:
+    """Wait, letting the loop run, until `check()` holds (screenshot and GUI benches)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():
+        if loop.time() > deadline:
+            raise TimeoutError("timed out")
+        await asyncio.sleep(0.2)
+
+
+def shot(app: QApplication, out: Path, name: str, size: str) -> None:
+    """The whole virtual screen (QWidget.grab() misses a QVideoWidget's picture)."""
+    app.primaryScreen().grabWindow(0).save(str(out / f"{name}-{size}.png"))
 
 
 def run_window(

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.jobs.download import sha256_file
+from studio.files import sha256_file
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus, Store

@@ -24,7 +24,8 @@ import time
 import uuid
 from pathlib import Path
 
-from studio.jobs.download import job_folder, sha256_file
+from studio.files import sha256_file
+from studio.jobs.download import job_folder
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 

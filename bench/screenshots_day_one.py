@@ -18,7 +18,7 @@ from pathlib import Path
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
+from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.prompts import PromptSlots  # noqa: E402
@@ -29,19 +29,6 @@ from studio.ui.main_window import MainWindow  # noqa: E402
 from studio.ui.settings_dialog import SettingsDialog  # noqa: E402
 
 CAMERAS = ("slow push in at eye level", "overhead top-down", "low tracking shot", "static wide")
-
-
-async def until(check: object, seconds: float = 120) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not check():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise TimeoutError("timed out")
-        await asyncio.sleep(0.2)
-
-
-def shot(app: QApplication, out: Path, name: str, size: str) -> None:
-    app.primaryScreen().grabWindow(0).save(str(out / f"{name}-{size}.png"))
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:

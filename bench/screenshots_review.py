@@ -16,7 +16,7 @@ from pathlib import Path
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
+from _gui import run_window, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.prompts import PromptSlots  # noqa: E402
@@ -33,15 +33,6 @@ LIGHTING = (
     "hard noon sun",
     "candlelight",
 )
-
-
-async def until(check: object, seconds: float = 120) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not check():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise TimeoutError("timed out")
-        await asyncio.sleep(0.2)
 
 
 def scores(window: MainWindow, *values: int) -> None:

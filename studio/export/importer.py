@@ -24,7 +24,8 @@ import av
 from studio import provenance
 from studio.errors import StorageError
 from studio.export.sidecar import SCHEMA
-from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration, sha256_file
+from studio.files import sha256_file
+from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration
 from studio.store import Store
 from studio.store.specs import StoredSpec
 

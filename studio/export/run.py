@@ -23,6 +23,7 @@ from studio import provenance
 from studio.errors import StorageError, StudioError
 from studio.export import sidecar
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
+from studio.files import fsync_dir, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
 CHUNK = 1 << 20
@@ -177,7 +178,7 @@ def _free_name(
     while True:
         name = book.claim(wanted, ".mp4")
         existing = folder / name
-        if not existing.exists() or _sha256(existing) == sha256:
+        if not existing.exists() or sha256_file(existing) == sha256:
             return name
 
 
@@ -202,24 +203,16 @@ def _copy_verified(
                     progress(done, total, dest.name)
             out.flush()
             os.fsync(out.fileno())
-        if _sha256(part) != expected:  # read back from the destination, not from memory
+        if sha256_file(part) != expected:  # read back from the destination, not from memory
             raise _Changed("its clip in the library no longer matches its recorded sha256")
         os.replace(part, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     finally:
         part.unlink(missing_ok=True)
 
 
 class _Changed(Exception):
     pass
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -263,14 +256,3 @@ def _probe(folder: Path) -> None:
     probe = folder / f".studio-write-test-{uuid.uuid4().hex[:8]}"
     probe.write_bytes(b"")
     probe.unlink()
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -16,6 +16,7 @@ from typing import IO
 import av
 
 from studio.errors import StorageError, StudioError
+from studio.files import fsync_dir
 from studio.providers.base import Provider
 from studio.providers.types import Variant
 
@@ -63,7 +64,7 @@ async def save_variant(provider: Provider, remote_id: str, variant: Variant, fin
             await asyncio.to_thread(os.fsync, fh.fileno())
         saved = await asyncio.to_thread(verify, part, variant)
         os.replace(part, final)
-        await asyncio.to_thread(_fsync_dir, final.parent)
+        await asyncio.to_thread(fsync_dir, final.parent)
     except OSError as err:
         part.unlink(missing_ok=True)
         raise StorageFailed(
@@ -122,14 +123,6 @@ def read_duration(path: Path) -> float:
     raise NotAVideo("The downloaded video has no readable duration.")
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def sweep_parts(library: Path) -> int:
     """Remove `.part` files left by a crash; returns how many."""
     count = 0
@@ -137,14 +130,3 @@ def sweep_parts(library: Path) -> int:
         part.unlink(missing_ok=True)
         count += 1
     return count
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

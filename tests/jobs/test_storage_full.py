@@ -16,8 +16,9 @@ import pytest
 
 from studio.batch import run_batch
 from studio.errors import StorageError
+from studio.files import sha256_file
 from studio.jobs import Engine
-from studio.jobs.download import job_folder, sha256_file
+from studio.jobs.download import job_folder
 from studio.jobs.events import QueueState
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
