@@ -19,7 +19,17 @@ from typing import Any
 
 from studio.store.db import Database
 
-FACETS = ("project", "model", "provider", "status", "decision", "tag", "reviewer", "template")
+FACETS = (
+    "project",
+    "model",
+    "provider",
+    "status",
+    "decision",
+    "tag",
+    "reviewer",
+    "template",
+    "shot",
+)
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
 _DATES = re.compile(r"^date:(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
@@ -121,6 +131,10 @@ def where(query: Query) -> tuple[str, list[Any]]:
                 f"j.id IN (SELECT job_id FROM tags WHERE tag COLLATE NOCASE IN ({marks}))"
             )
             params.extend(values)
+        elif key == "shot":  # the takes of one shot (its root job number)
+            numbers = [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+            clauses.append(f"j.shot_id IN ({', '.join('?' * len(numbers)) or 'NULL'})")
+            params.extend(numbers)
         elif key == "template":  # its id, or a word of its campaign, product or use case
             clauses.append(
                 "j.template_id IN (SELECT id FROM templates WHERE "
@@ -291,3 +305,13 @@ def saved_searches(db: Database) -> list[tuple[str, str]]:
 def forget_search(db: Database, name: str) -> None:
     with db.write() as tx:
         tx.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+
+
+def stacks(db: Database) -> tuple[list[int], dict[int, int]]:
+    """The last search's hits (see `search_with_facets`) one per shot: its newest take,
+    and how many of the hits each shot holds."""
+    rows = db.query(
+        "SELECT max(h.id) AS top, count(*) FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id "
+        "GROUP BY COALESCE(j.shot_id, j.id) ORDER BY top DESC"
+    )
+    return [int(r[0]) for r in rows], {int(r[0]): int(r[1]) for r in rows}

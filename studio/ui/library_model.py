@@ -34,15 +34,30 @@ class LibraryModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, tuple[JobRow, Verdict]] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
+        self.thumb = THUMB  # the grid asks for bigger ones
+        self.counts: dict[int, int] = {}  # stacked: how many takes of its shot a tile holds
 
-    def search(self, text: str, ids: list[int] | None = None) -> None:
+    def search(
+        self, text: str, ids: list[int] | None = None, counts: dict[int, int] | None = None
+    ) -> None:
         """Show the takes matching `text` (the search syntax), newest first (`ids`: the
-        search already run, as the panel does with its facet counts)."""
+        search already run, as the panel does with its facet counts; `counts`: one tile per
+        shot, with how many takes it stacks)."""
         self.beginResetModel()
         self.text = text
         self._ids = search_ids(self.store.db, text) if ids is None else ids
+        self.counts = counts or {}
         self._rows.clear()
         self.endResetModel()
+
+    def set_thumb_size(self, size: QSize) -> None:
+        if size != self.thumb:
+            self.thumb = size
+            self._thumbs.clear()
+            self.refresh_rows()
+
+    def job(self, row: int) -> JobRow:
+        return self._row(row)[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order the current results by a column (Tags do not sort)."""
@@ -93,12 +108,14 @@ class LibraryModel(QAbstractTableModel):
         if role == _DECORATION:
             return self._thumbnail(job.id) if column == "Take" else None
         if role == _TOOLTIP:
-            return job.prompt if column == "Prompt" else None
+            return job.prompt if column in ("Prompt", "Take") else None
         return self._text(job, verdict, column)
 
     def _text(self, job: JobRow, verdict: Verdict, column: str) -> str:
         if column == "Take":
-            return f"#{job.id}" + (" ★" if verdict.starred else "")
+            stacked = self.counts.get(job.id, 1)
+            more = f" · {stacked} takes" if stacked > 1 else ""
+            return f"#{job.id}{more}" + (" ★" if verdict.starred else "")
         if column == "Project":
             return job.project
         if column == "Model":
@@ -136,7 +153,7 @@ class LibraryModel(QAbstractTableModel):
             pixmap = None
             if path is not None and path.is_file():
                 reader = QImageReader(str(path))
-                reader.setScaledSize(THUMB)
+                reader.setScaledSize(self.thumb)
                 image = reader.read()
                 pixmap = QPixmap.fromImage(image) if not image.isNull() else None
             self._thumbs[job_id] = pixmap

@@ -3,15 +3,18 @@ facet counts that follow the search; open takes for review, export the approved 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTreeWidget,
     QTreeWidgetItem,
@@ -19,15 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.store.search import parse, search_with_facets
+from studio.store.search import parse, search_with_facets, stacks
 from studio.ui.library_model import PROMPT, JobIdRole, LibraryModel
 
+# What the view shows: the table (every take), or a grid of stacks at one of three sizes.
+MODES = (("Table", None), ("Grid, small", QSize(96, 54)), ("Grid", QSize(160, 90)),
+         ("Grid, large", QSize(256, 144)))  # fmt: skip
 SYNTAX = (
     "Words are ANDed:  fox snow\n"
     '"quoted phrase"   -word excludes   dol* prefix\n'
     "project:launch  model:sim-fast  provider:sim  status:ready\n"
     "decision:approve (or undecided)  tag:jitter  reviewer:ana\n"
-    "score>=5  is:starred  date:2026-11-01..2026-11-24"
+    "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12"
 )
 
 
@@ -70,6 +76,26 @@ class LibraryPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(False)
         self.view.activated.connect(self._open)
 
+        self.grid = QListView()
+        self.grid.setObjectName("libraryGrid")
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setWordWrap(True)
+        self.grid.setSpacing(8)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.activated.connect(self._open)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.view)
+        self.views.addWidget(self.grid)
+        self.mode = QComboBox()
+        self.mode.setObjectName("libraryMode")
+        self.mode.setToolTip("A table of every take, or a grid with one tile per shot")
+        for text, _size in MODES:
+            self.mode.addItem(text)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+
         self.review = QPushButton("Review selected")
         self.review.clicked.connect(lambda: self.review_requested.emit(self.selected()))
         self.export = QPushButton("Export…")
@@ -88,11 +114,12 @@ class LibraryPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
         top.addWidget(self.count)
+        top.addWidget(self.mode)
         for button in (self.review, self.star, self.export, self.delete):
             top.addWidget(button)
         split = QSplitter()
         split.addWidget(self.facets)
-        split.addWidget(self.view)
+        split.addWidget(self.views)
         split.setStretchFactor(1, 1)
         split.setSizes([200, 800])
         layout = QVBoxLayout(self)
@@ -104,6 +131,7 @@ class LibraryPanel(QWidget):
     def set_model(self, model: LibraryModel) -> None:
         self.model = model
         self.view.setModel(model)
+        self.grid.setModel(model)
         self.view.setSortingEnabled(True)  # a click on a column header orders by it
         header = self.view.horizontalHeader()
         # Fit the columns to the rows near the top, not to all 100,000 (Qt's default, 1,000
@@ -124,14 +152,18 @@ class LibraryPanel(QWidget):
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
         ids, counts = search_with_facets(self.model.store.db, text)
-        self.model.search(text, ids)
+        if self.gridded:  # one tile per shot: its newest take, and how many it stacks
+            tiles, stacked = stacks(self.model.store.db)
+            self.model.search(text, tiles, stacked)
+        else:
+            self.model.search(text, ids)
         header = self.view.horizontalHeader()
-        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (
+        if not self.gridded and (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (
             0,
             Qt.SortOrder.DescendingOrder,
         ):  # newest first is how the search returns them; any other order is applied
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        n = self.model.rowCount()
+        n = len(ids)
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
         self._show_facets(counts)
 
@@ -158,9 +190,39 @@ class LibraryPanel(QWidget):
             self.query.setText(f"{text} {term}".strip())
         self.run_search()
 
+    @property
+    def gridded(self) -> bool:
+        return self.views.currentWidget() is self.grid
+
+    def _mode_changed(self, index: int) -> None:
+        size = MODES[index][1]
+        self.views.setCurrentWidget(self.grid if size is not None else self.view)
+        if size is not None and self.model is not None:
+            self.model.set_thumb_size(size)
+            self.grid.setIconSize(size)
+            self.grid.setGridSize(QSize(size.width() + 24, size.height() + 44))
+        elif self.model is not None:
+            self.model.set_thumb_size(QSize(64, 36))
+        self.run_search()
+
     def selected(self) -> list[int]:
-        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        return [int(self.view.model().index(r, 0).data(JobIdRole)) for r in rows]
+        """The selected takes; a selected stack stands for every take in it."""
+        view = self.grid if self.gridded else self.view
+        rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()})
+        ids = [int(view.model().index(r, 0).data(JobIdRole)) for r in rows]
+        if (
+            self.gridded
+            and self.model is not None
+            and any(self.model.counts.get(i, 1) > 1 for i in ids)
+        ):
+            from studio.store.search import search_ids
+
+            shots = {self.model.job(r).shot_id or ids[n] for n, r in enumerate(rows)}
+            within = search_ids(self.model.store.db, self.model.text)
+            return [
+                j.id for j in self.model.store.jobs.many(within) if (j.shot_id or j.id) in shots
+            ]
+        return ids
 
     def selected_or_all(self) -> list[int]:
         if self.model is None:
@@ -168,4 +230,12 @@ class LibraryPanel(QWidget):
         return self.selected() or [self.model.job_id(r) for r in range(self.model.rowCount())]
 
     def _open(self, index: QModelIndex) -> None:
-        self.review_requested.emit([int(index.siblingAtColumn(0).data(JobIdRole))])
+        """A take opens in review; a stack opens into its takes (the search gains shot:N)."""
+        job_id = int(index.siblingAtColumn(0).data(JobIdRole))
+        if self.gridded and self.model is not None and self.model.counts.get(job_id, 1) > 1:
+            shot = self.model.job(index.row()).shot_id or job_id
+            self.query.setText(f"{self.query.text().strip()} shot:{shot}".strip())
+            self.mode.setCurrentIndex(0)  # its takes, one row each
+            self.run_search()
+            return
+        self.review_requested.emit([job_id])

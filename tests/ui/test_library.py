@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from studio.providers.types import RenderSpec
@@ -272,3 +272,38 @@ def test_project_caps_are_set_and_seen_in_the_metrics_tab(
     assert caps.item(0, 2).text() == "5.00"
     caps.item(0, 2).setText("")
     assert services.store.budgets.cap("project", "birds") is None  # cleared at once
+
+
+def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    (first,) = render(qloop, services, ["a heron lands"], "birds")
+
+    async def revise() -> list[JobRow]:
+        engine = services.engine
+        spec = RenderSpec(model="sim-fast", prompt="a heron lands at dawn", seconds=4,
+                          size="640x360")  # fmt: skip
+        job = await engine.submit(spec, project="birds", parent_id=first.id)
+        return await asyncio.wait_for(engine.wait_finished([job.id]), 60)
+
+    (revision,) = qloop.run_until_complete(revise())
+    (other,) = render(qloop, services, ["an owl"], "birds")
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel.mode.setCurrentIndex(2)  # Grid
+    assert panel.gridded
+    assert panel.count.text() == "3 takes"
+    tiles = [panel.grid.model().index(r, 0).data() for r in range(panel.grid.model().rowCount())]
+    assert tiles == [f"#{other.id}", f"#{revision.id} · 2 takes"]  # one tile per shot
+    assert panel.grid.iconSize() == QSize(160, 90)
+    panel.grid.selectionModel().select(
+        panel.grid.model().index(1, 0), QItemSelectionModel.SelectionFlag.Select
+    )
+    assert sorted(panel.selected()) == [first.id, revision.id]  # a stack stands for its takes
+    panel._open(panel.grid.model().index(1, 0))  # opening a stack shows its takes
+    assert panel.query.text() == f"shot:{first.id}"
+    assert not panel.gridded
+    assert panel.count.text() == "2 takes"
