@@ -109,6 +109,11 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     panel.run_search()
     await asyncio.sleep(0.8)
     shot(app, out, "library", size)
+    panel.query.setText("")
+    panel.mode.setCurrentIndex(2)  # the grid: one tile per shot, its variants stacked
+    await asyncio.sleep(0.8)
+    shot(app, out, "library-grid", size)
+    panel.mode.setCurrentIndex(0)
 
     window.metrics_dock.show()
     window.metrics_dock.raise_()

@@ -29,6 +29,7 @@ FACETS = (
     "reviewer",
     "template",
     "shot",
+    "batch",
 )
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
@@ -131,6 +132,14 @@ def where(query: Query) -> tuple[str, list[Any]]:
                 f"j.id IN (SELECT job_id FROM tags WHERE tag COLLATE NOCASE IN ({marks}))"
             )
             params.extend(values)
+        elif key == "batch":  # the takes of one batch, its variants and their revisions
+            numbers = [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+            marks = ", ".join("?" * len(numbers)) or "NULL"
+            clauses.append(
+                f"(j.batch_id IN ({marks}) OR j.shot_id IN "
+                f"(SELECT id FROM jobs WHERE batch_id IN ({marks})))"
+            )
+            params.extend(numbers + numbers)
         elif key == "shot":  # the takes of one shot (its root job number)
             numbers = [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
             clauses.append(f"j.shot_id IN ({', '.join('?' * len(numbers)) or 'NULL'})")
@@ -307,11 +316,17 @@ def forget_search(db: Database, name: str) -> None:
         tx.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
 
 
-def stacks(db: Database) -> tuple[list[int], dict[int, int]]:
-    """The last search's hits (see `search_with_facets`) one per shot: its newest take,
-    and how many of the hits each shot holds."""
+def stacks(db: Database) -> tuple[list[int], dict[int, int], dict[int, str]]:
+    """The last search's hits (see `search_with_facets`) one tile per stack: the variants
+    of a variant batch with their revisions, or else a shot's revisions and retries. For
+    each tile: its newest take, how many hits it stacks, and the search term that opens it
+    (`batch:N` or `shot:N`)."""
     rows = db.query(
-        "SELECT max(h.id) AS top, count(*) FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id "
-        "GROUP BY COALESCE(j.shot_id, j.id) ORDER BY top DESC"
+        "SELECT max(h.id) AS top, count(*), "
+        "COALESCE((SELECT 'batch:' || r.batch_id FROM jobs r JOIN batches b ON b.id = r.batch_id"
+        "  WHERE r.id = COALESCE(j.shot_id, j.id) AND b.varied_slot IS NOT NULL),"
+        " 'shot:' || COALESCE(j.shot_id, j.id)) AS stack "
+        "FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id GROUP BY stack ORDER BY top DESC"
     )
-    return [int(r[0]) for r in rows], {int(r[0]): int(r[1]) for r in rows}
+    tops = [int(r[0]) for r in rows]
+    return tops, {int(r[0]): int(r[1]) for r in rows}, {int(r[0]): str(r[2]) for r in rows}

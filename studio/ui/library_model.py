@@ -35,10 +35,15 @@ class LibraryModel(QAbstractTableModel):
         self._rows: dict[int, tuple[JobRow, Verdict]] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
         self.thumb = THUMB  # the grid asks for bigger ones
-        self.counts: dict[int, int] = {}  # stacked: how many takes of its shot a tile holds
+        self.counts: dict[int, int] = {}  # stacked: how many takes a tile holds
+        self.opens: dict[int, str] = {}  # stacked: the search term that opens a tile
 
     def search(
-        self, text: str, ids: list[int] | None = None, counts: dict[int, int] | None = None
+        self,
+        text: str,
+        ids: list[int] | None = None,
+        counts: dict[int, int] | None = None,
+        opens: dict[int, str] | None = None,
     ) -> None:
         """Show the takes matching `text` (the search syntax), newest first (`ids`: the
         search already run, as the panel does with its facet counts; `counts`: one tile per
@@ -47,6 +52,7 @@ class LibraryModel(QAbstractTableModel):
         self.text = text
         self._ids = search_ids(self.store.db, text) if ids is None else ids
         self.counts = counts or {}
+        self.opens = opens or {}
         self._rows.clear()
         self.endResetModel()
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.store.search import parse, search_with_facets, stacks
+from studio.store.search import parse, search_ids, search_with_facets, stacks
 from studio.ui.library_model import PROMPT, JobIdRole, LibraryModel
 
 # What the view shows: the table (every take), or a grid of stacks at one of three sizes.
@@ -33,7 +33,7 @@ SYNTAX = (
     '"quoted phrase"   -word excludes   dol* prefix\n'
     "project:launch  model:sim-fast  provider:sim  status:ready\n"
     "decision:approve (or undecided)  tag:jitter  reviewer:ana\n"
-    "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12"
+    "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12  batch:3"
 )
 
 
@@ -153,8 +153,8 @@ class LibraryPanel(QWidget):
         self.problem.setVisible(bool(problems))
         ids, counts = search_with_facets(self.model.store.db, text)
         if self.gridded:  # one tile per shot: its newest take, and how many it stacks
-            tiles, stacked = stacks(self.model.store.db)
-            self.model.search(text, tiles, stacked)
+            tiles, stacked, opens = stacks(self.model.store.db)
+            self.model.search(text, tiles, stacked, opens)
         else:
             self.model.search(text, ids)
         header = self.view.horizontalHeader()
@@ -210,19 +210,16 @@ class LibraryPanel(QWidget):
         view = self.grid if self.gridded else self.view
         rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()})
         ids = [int(view.model().index(r, 0).data(JobIdRole)) for r in rows]
-        if (
-            self.gridded
-            and self.model is not None
-            and any(self.model.counts.get(i, 1) > 1 for i in ids)
-        ):
-            from studio.store.search import search_ids
-
-            shots = {self.model.job(r).shot_id or ids[n] for n, r in enumerate(rows)}
-            within = search_ids(self.model.store.db, self.model.text)
-            return [
-                j.id for j in self.model.store.jobs.many(within) if (j.shot_id or j.id) in shots
-            ]
-        return ids
+        if not self.gridded or self.model is None:
+            return ids
+        found: list[int] = []
+        for job_id in ids:
+            term = self.model.opens.get(job_id)
+            if term and self.model.counts.get(job_id, 1) > 1:
+                found += search_ids(self.model.store.db, f"{self.model.text} {term}")
+            else:
+                found.append(job_id)
+        return found
 
     def selected_or_all(self) -> list[int]:
         if self.model is None:
@@ -230,11 +227,12 @@ class LibraryPanel(QWidget):
         return self.selected() or [self.model.job_id(r) for r in range(self.model.rowCount())]
 
     def _open(self, index: QModelIndex) -> None:
-        """A take opens in review; a stack opens into its takes (the search gains shot:N)."""
+        """A take opens in review; a stack opens into its takes (the search gains its
+        batch:N or shot:N)."""
         job_id = int(index.siblingAtColumn(0).data(JobIdRole))
         if self.gridded and self.model is not None and self.model.counts.get(job_id, 1) > 1:
-            shot = self.model.job(index.row()).shot_id or job_id
-            self.query.setText(f"{self.query.text().strip()} shot:{shot}".strip())
+            term = self.model.opens[job_id]
+            self.query.setText(f"{self.query.text().strip()} {term}".strip())
             self.mode.setCurrentIndex(0)  # its takes, one row each
             self.run_search()
             return

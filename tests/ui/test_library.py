@@ -289,21 +289,44 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
 
     (revision,) = qloop.run_until_complete(revise())
     (other,) = render(qloop, services, ["an owl"], "birds")
+
+    async def variants() -> list[JobRow]:
+        queued = await services.engine.submit_batch(
+            [RenderSpec(model="sim-fast", prompt=f"a crane, {c}", seconds=4, size="640x360")
+             for c in ("slow push", "static wide")],
+            name="crane", project="birds", varied_slot="camera",
+        )  # fmt: skip
+        return await asyncio.wait_for(
+            services.engine.wait_finished([j.id for j in queued.jobs]), 60
+        )
+
+    cranes = qloop.run_until_complete(variants())
     win.library_dock.show()
     win.library_dock.raise_()
     panel = win.library.panel
     qloop.run_until_complete(until(lambda: panel.model is not None, 10))
     panel.mode.setCurrentIndex(2)  # Grid
     assert panel.gridded
-    assert panel.count.text() == "3 takes"
+    assert panel.count.text() == "5 takes"
     tiles = [panel.grid.model().index(r, 0).data() for r in range(panel.grid.model().rowCount())]
-    assert tiles == [f"#{other.id}", f"#{revision.id} · 2 takes"]  # one tile per shot
+    # one tile per stack: the variant batch, the owl, the heron and its revision
+    assert tiles == [f"#{cranes[-1].id} · 2 takes", f"#{other.id}", f"#{revision.id} · 2 takes"]
     assert panel.grid.iconSize() == QSize(160, 90)
     panel.grid.selectionModel().select(
-        panel.grid.model().index(1, 0), QItemSelectionModel.SelectionFlag.Select
+        panel.grid.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select
     )
     assert sorted(panel.selected()) == [first.id, revision.id]  # a stack stands for its takes
-    panel._open(panel.grid.model().index(1, 0))  # opening a stack shows its takes
+    panel._open(panel.grid.model().index(2, 0))  # opening a stack shows its takes
     assert panel.query.text() == f"shot:{first.id}"
     assert not panel.gridded
+    assert panel.count.text() == "2 takes"
+    panel.query.setText("")
+    panel.mode.setCurrentIndex(2)
+    panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
+    assert panel.query.text() == f"batch:{cranes[0].batch_id}"
+    assert panel.count.text() == "2 takes"
+    panel.query.setText("")
+    panel.mode.setCurrentIndex(2)
+    panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
+    assert panel.query.text() == f"batch:{cranes[0].batch_id}"
     assert panel.count.text() == "2 takes"
