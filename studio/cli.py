@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--by",
-        choices=("all", "project", "model", "provider", "week"),
+        choices=("all", "project", "template", "model", "provider", "week"),
         default="project",
         help="one row per … (default project)",
     )

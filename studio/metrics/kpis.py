@@ -17,7 +17,7 @@ from studio.store import FailureClass, JobRow, JobStatus, Store
 from studio.store.review import Decision
 
 IMPORTED = "import"
-GROUPS = ("project", "model", "provider", "week", "all")
+GROUPS = ("project", "template", "model", "provider", "week", "all")
 
 
 @dataclass
@@ -106,7 +106,8 @@ def compute(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> list[Kpis]:
-    """KPIs per group (`project`, `model`, `provider`, `week`: its Monday, or `all`), for
+    """KPIs per group (`project`, `template` version, `model`, `provider`, `week`: its
+    Monday, or `all`), for
     takes submitted (imported: created) between `start` and `end`, local days, inclusive."""
     if by not in GROUPS:
         raise ValueError(f"group by one of {', '.join(GROUPS)}")
@@ -122,7 +123,11 @@ def compute(
     tags: dict[int, list[str]] = {}
     for job_id, tag in store.db.query("SELECT job_id, tag FROM tags"):
         tags.setdefault(int(job_id), []).append(str(tag))
-    key = _grouping(by)
+    templates = {
+        int(r[0]): f"{r[1]} / {r[2]} / {r[3]} v{r[4]}"
+        for r in store.db.query("SELECT id, campaign, product, use_case, version FROM templates")
+    }
+    key = _grouping(by, templates)
     groups: dict[str, Kpis] = {}
     for renders in takes.values():
         first = min(renders, key=lambda j: j.id)
@@ -142,7 +147,9 @@ def _take_root(job: JobRow, jobs: dict[int, JobRow]) -> int:
     return job.id
 
 
-def _grouping(by: str) -> Callable[[JobRow, dt.date], str]:
+def _grouping(by: str, templates: dict[int, str]) -> Callable[[JobRow, dt.date], str]:
+    if by == "template":  # each version apart, so two versions compare side by side
+        return lambda job, day: templates.get(job.template_id or -1, "no template")
     if by == "week":
         return lambda job, day: (day - dt.timedelta(days=day.weekday())).isoformat()
     if by == "all":

@@ -28,7 +28,13 @@ from studio.store import Store
 from studio.ui.theme import colour
 
 RANGES = (("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("All time", 0))
-GROUPS = (("Project", "project"), ("Model", "model"), ("Provider", "provider"), ("Week", "week"))
+GROUPS = (
+    ("Project", "project"),
+    ("Template", "template"),
+    ("Model", "model"),
+    ("Provider", "provider"),
+    ("Week", "week"),
+)
 
 
 class MetricsPanel(QWidget):

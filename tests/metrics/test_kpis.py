@@ -134,3 +134,23 @@ def test_studio_report_prints_the_table_and_csv(store: Store) -> None:
     bad = studio("report", "--db", db, "--from", "yesterday")
     assert bad.returncode == 2
     assert "--from 'yesterday' is not a date" in bad.stderr
+
+
+def test_two_template_versions_side_by_side(store: Store) -> None:
+    first = store.templates.save(
+        "spring", "speaker", "hero", {"subject": "x"}, change_note="", at=1.0
+    )
+    second = store.templates.save(
+        "spring", "speaker", "hero", {"subject": "y"}, change_note="", at=2.0
+    )
+    with store.db.write() as tx:
+        a = store.jobs.insert(tx, job_values(20, status="ready", submitted_at=MONDAY,
+                              estimated_cost=0.2, template_id=first.id), at=MONDAY)  # fmt: skip
+        b = store.jobs.insert(tx, job_values(21, status="ready", submitted_at=MONDAY,
+                              estimated_cost=0.2, template_id=second.id), at=MONDAY)  # fmt: skip
+    store.verdicts.decide(a, "approve", reviewer="ana", at=MONDAY)
+    store.verdicts.decide(b, "discard", reviewer="ana", at=MONDAY)
+    groups = {k.group: k for k in compute(store, by="template")}
+    assert groups["spring / speaker / hero v1"].approval_rate == 1.0
+    assert groups["spring / speaker / hero v2"].approval_rate == 0.0
+    assert groups["no template"].takes == 6
