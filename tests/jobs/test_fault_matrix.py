@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 import studio.jobs.download as download
+from studio.files import sha256_file
 from studio.jobs import Engine, ProviderHealth, QueueState
 from studio.sim.server import SimServer, free_port
 from studio.store import FailureClass, JobRow, JobStatus, Store
@@ -70,7 +71,7 @@ async def test_transient_faults_end_ready(
     assert sim.control("GET", "stats")["faults"] == {rule["fault"]: rule["count"]}
     for job in done:
         video = store.assets.for_job(job.id)["video"]
-        assert video.sha256 == download.sha256_file(library / video.path)
+        assert video.sha256 == sha256_file(library / video.path)
     assert_nothing_lost(store, library, sim)
 
 
