@@ -3,6 +3,7 @@
     fox "red kite" -snow dol*           words ANDed, a phrase, an exclusion, a prefix
     project:launch model:sim-fast       facets: project model provider status decision
     tag:jitter reviewer:ana template:3      tag reviewer template
+    shot:12 batch:3                     a shot's takes, a batch's variants and revisions
     score>=5  is:starred  date:2026-11-01..2026-11-24
 
 Whatever a person types (stray quotes, dashes, stars, colons, brackets) is a search, never
@@ -35,6 +36,21 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
 _DATES = re.compile(r"^date:(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+
+# Facets that are a column of the take (or of its review state, `s`).
+COLUMNS = {
+    "project": "j.project",
+    "model": "j.model",
+    "provider": "j.provider",
+    "status": "j.status",
+    "decision": "s.decision",
+    "reviewer": "s.reviewer",
+}
+# The last search's hits with their takes (see `search_with_facets`). CROSS JOIN keeps the
+# hits outermost: SQLite has no statistics for the temporary table and would otherwise scan
+# every job (10-15 ms per query at 100,000 takes).
+HITS = "FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id"
+HITS_REVIEWED = HITS + " LEFT JOIN take_state s ON s.job_id = h.id"
 
 
 @dataclass
@@ -110,18 +126,10 @@ def where(query: Query) -> tuple[str, list[Any]]:
     for phrase in query.excluded:
         clauses.append("j.id NOT IN (SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?)")
         params.append(phrase)
-    columns = {
-        "project": "j.project",
-        "model": "j.model",
-        "provider": "j.provider",
-        "status": "j.status",
-        "decision": "s.decision",
-        "reviewer": "s.reviewer",
-    }
     for key, values in query.facets.items():
         marks = ", ".join("?" * len(values))
-        if key in columns:
-            column = columns[key]
+        if key in COLUMNS:
+            column = COLUMNS[key]
             if key == "decision" and "undecided" in [v.lower() for v in values]:
                 clauses.append(f"({column} IN ({marks}) OR {column} IS NULL)")
             else:
@@ -133,7 +141,7 @@ def where(query: Query) -> tuple[str, list[Any]]:
             )
             params.extend(values)
         elif key == "batch":  # the takes of one batch, its variants and their revisions
-            numbers = [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+            numbers = _numbers(values)
             marks = ", ".join("?" * len(numbers)) or "NULL"
             clauses.append(
                 f"(j.batch_id IN ({marks}) OR j.shot_id IN "
@@ -141,7 +149,7 @@ def where(query: Query) -> tuple[str, list[Any]]:
             )
             params.extend(numbers + numbers)
         elif key == "shot":  # the takes of one shot (its root job number)
-            numbers = [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+            numbers = _numbers(values)
             clauses.append(f"j.shot_id IN ({', '.join('?' * len(numbers)) or 'NULL'})")
             params.extend(numbers)
         elif key == "template":  # its id, or a word of its campaign, product or use case
@@ -169,6 +177,11 @@ def where(query: Query) -> tuple[str, list[Any]]:
     return (" AND ".join(clauses) or "1"), params
 
 
+def _numbers(values: list[str]) -> list[int]:
+    """Job or batch numbers as typed ("12" or "#12"); anything else matches nothing."""
+    return [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+
+
 def _local_midnight(day: dt.date) -> float:
     """The day starts at midnight in the local time zone (where people's days begin)."""
     return dt.datetime.combine(day, dt.time()).astimezone().timestamp()
@@ -187,26 +200,19 @@ def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int
     return [int(r[0]) for r in db.query(sql, params)]
 
 
+# The facets counted beside the results (the tag facet is counted from its own table).
 FACET_COLUMNS = {
-    "project": "j.project",
-    "model": "j.model",
-    "provider": "j.provider",
-    "status": "j.status",
+    **{k: COLUMNS[k] for k in ("project", "model", "provider", "status")},
     "decision": "COALESCE(s.decision, 'undecided')",
 }
-
-
-def facet_counts(db: Database, text: str, *, top: int = 12) -> dict[str, list[tuple[str, int]]]:
-    """For each facet, its values among the takes matching `text`, with counts (the most
-    common first), so the counts follow the search."""
-    return search_with_facets(db, text, top=top)[1]
 
 
 def search_with_facets(
     db: Database, text: str, *, top: int = 12
 ) -> tuple[list[int], dict[str, list[tuple[str, int]]]]:
-    """The matching job ids (newest first) and the facet counts, with the search itself
-    evaluated once: its hits go into a temporary table the counts are read from."""
+    """The matching job ids (newest first) and, for each facet, its values among them with
+    counts (most common first), so the counts follow the search. The search is evaluated
+    once: its hits go into a temporary table the counts, stacks and sorting read."""
     clause, params = where(parse(text))
     db.query("CREATE TEMP TABLE IF NOT EXISTS hits (id INTEGER PRIMARY KEY)")
     db.query("DELETE FROM temp.hits")
@@ -216,16 +222,11 @@ def search_with_facets(
         params,
     )
     ids = [int(r[0]) for r in db.query("SELECT id FROM temp.hits ORDER BY id DESC")]
-    # CROSS JOIN keeps the hits outermost: SQLite has no statistics for the temporary table
-    # and would otherwise scan every job for each facet (10-15 ms each at 100,000 takes).
-    joined = (
-        "FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id "
-        "LEFT JOIN take_state s ON s.job_id = h.id"
-    )
     counts: dict[str, list[tuple[str, int]]] = {}
     for name, column in FACET_COLUMNS.items():
         rows = db.query(
-            f"SELECT {column} AS v, count(*) AS n {joined} GROUP BY v ORDER BY n DESC, v LIMIT ?",
+            f"SELECT {column} AS v, count(*) AS n {HITS_REVIEWED} "
+            "GROUP BY v ORDER BY n DESC, v LIMIT ?",
             [top],
         )
         counts[name] = [(str(r[0]), int(r[1])) for r in rows if r[0] is not None]
@@ -287,9 +288,7 @@ def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
     column = SORT_KEYS[key]
     direction = "DESC" if descending else "ASC"
     rows = db.query(
-        "SELECT h.id FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id "
-        "LEFT JOIN take_state s ON s.job_id = h.id "
-        f"ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
+        f"SELECT h.id {HITS_REVIEWED} ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
     )
     return [int(r[0]) for r in rows]
 
@@ -326,7 +325,7 @@ def stacks(db: Database) -> tuple[list[int], dict[int, int], dict[int, str]]:
         "COALESCE((SELECT 'batch:' || r.batch_id FROM jobs r JOIN batches b ON b.id = r.batch_id"
         "  WHERE r.id = COALESCE(j.shot_id, j.id) AND b.varied_slot IS NOT NULL),"
         " 'shot:' || COALESCE(j.shot_id, j.id)) AS stack "
-        "FROM temp.hits h CROSS JOIN jobs j ON j.id = h.id GROUP BY stack ORDER BY top DESC"
+        f"{HITS} GROUP BY stack ORDER BY top DESC"
     )
     tops = [int(r[0]) for r in rows]
     return tops, {int(r[0]): int(r[1]) for r in rows}, {int(r[0]): str(r[2]) for r in rows}

@@ -152,18 +152,17 @@ class LibraryActions:
         if not query:
             self.notify("Type a search in the Library tab first, then save it.", timeout=4000)
             return
-        name = self.ask_name()
-        if not name:
+        typed = self.ask_name()
+        if not typed:
             return
-        save_search(services.store.db, name.strip()[:80], query, at=time.time())
-        self._fill_menu()
-        self.notify(f"Saved the search '{name.strip()[:80]}'.", timeout=3000)
+        name = typed.strip()[:80]
+        save_search(services.store.db, name, query, at=time.time())  # listed when it opens
+        self.notify(f"Saved the search '{name}'.", timeout=3000)
 
     def forget(self, name: str) -> None:
         services = self.services()
         if services is not None:
             forget_search(services.store.db, name)
-            self._fill_menu()
 
     def _ask_name(self) -> str | None:
         name, ok = QInputDialog.getText(self.window, "Save this search", "Name")

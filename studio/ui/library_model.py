@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.store import JobRow, Store
-from studio.store.search import SORT_KEYS, Verdict, search_ids, sorted_hits, verdicts
+from studio.store.search import SORT_KEYS, Verdict, sorted_hits, verdicts
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -38,19 +38,18 @@ class LibraryModel(QAbstractTableModel):
         self.counts: dict[int, int] = {}  # stacked: how many takes a tile holds
         self.opens: dict[int, str] = {}  # stacked: the search term that opens a tile
 
-    def search(
+    def show(
         self,
         text: str,
-        ids: list[int] | None = None,
+        ids: list[int],
         counts: dict[int, int] | None = None,
         opens: dict[int, str] | None = None,
     ) -> None:
-        """Show the takes matching `text` (the search syntax), newest first (`ids`: the
-        search already run, as the panel does with its facet counts; `counts`: one tile per
-        shot, with how many takes it stacks)."""
+        """Show the takes `text` found (the panel runs the search, with its facet counts):
+        one row each, or with `counts` and `opens` one tile per stack."""
         self.beginResetModel()
         self.text = text
-        self._ids = search_ids(self.store.db, text) if ids is None else ids
+        self._ids = ids
         self.counts = counts or {}
         self.opens = opens or {}
         self._rows.clear()
@@ -75,9 +74,6 @@ class LibraryModel(QAbstractTableModel):
             self.store.db, key, descending=order == Qt.SortOrder.DescendingOrder
         )
         self.layoutChanged.emit()
-
-    def refresh(self) -> None:
-        self.search(self.text)
 
     def refresh_rows(self) -> None:
         """The same takes, read again (a star or a decision changed): the selection stays."""

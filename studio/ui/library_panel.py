@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.store.search import parse, search_ids, search_with_facets, stacks
-from studio.ui.library_model import PROMPT, JobIdRole, LibraryModel
+from studio.ui.library_model import PROMPT, THUMB, JobIdRole, LibraryModel
 
 # What the view shows: the table (every take), or a grid of stacks at one of three sizes.
 MODES = (("Table", None), ("Grid, small", QSize(96, 54)), ("Grid", QSize(160, 90)),
@@ -46,6 +46,7 @@ class LibraryPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.model: LibraryModel | None = None
+        self.hits: list[int] = []  # every take the search found (a stack counts all of its)
         self.query = QLineEdit()
         self.query.setObjectName("librarySearch")
         self.query.setPlaceholderText("Search takes — e.g. fox project:launch decision:approve")
@@ -154,9 +155,10 @@ class LibraryPanel(QWidget):
         ids, counts = search_with_facets(self.model.store.db, text)
         if self.gridded:  # one tile per shot: its newest take, and how many it stacks
             tiles, stacked, opens = stacks(self.model.store.db)
-            self.model.search(text, tiles, stacked, opens)
+            self.model.show(text, tiles, stacked, opens)
         else:
-            self.model.search(text, ids)
+            self.model.show(text, ids)
+        self.hits = ids
         header = self.view.horizontalHeader()
         if not self.gridded and (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (
             0,
@@ -202,7 +204,7 @@ class LibraryPanel(QWidget):
             self.grid.setIconSize(size)
             self.grid.setGridSize(QSize(size.width() + 24, size.height() + 44))
         elif self.model is not None:
-            self.model.set_thumb_size(QSize(64, 36))
+            self.model.set_thumb_size(THUMB)
         self.run_search()
 
     def selected(self) -> list[int]:
@@ -224,7 +226,7 @@ class LibraryPanel(QWidget):
     def selected_or_all(self) -> list[int]:
         if self.model is None:
             return []
-        return self.selected() or [self.model.job_id(r) for r in range(self.model.rowCount())]
+        return self.selected() or list(self.hits)
 
     def _open(self, index: QModelIndex) -> None:
         """A take opens in review; a stack opens into its takes (the search gains its
@@ -233,7 +235,6 @@ class LibraryPanel(QWidget):
         if self.gridded and self.model is not None and self.model.counts.get(job_id, 1) > 1:
             term = self.model.opens[job_id]
             self.query.setText(f"{self.query.text().strip()} {term}".strip())
-            self.mode.setCurrentIndex(0)  # its takes, one row each
-            self.run_search()
+            self.mode.setCurrentIndex(0)  # its takes, one row each (the search runs again)
             return
         self.review_requested.emit([job_id])

@@ -117,7 +117,11 @@ def test_any_text_searches_without_error(store: Store, text: str) -> None:
 
 
 def test_facet_counts_follow_the_search(store: Store) -> None:
-    from studio.store.search import facet_counts
+    from studio.store.db import Database
+    from studio.store.search import search_with_facets
+
+    def facet_counts(db: Database, text: str) -> dict[str, list[tuple[str, int]]]:
+        return search_with_facets(db, text)[1]
 
     everything = facet_counts(store.db, "")
     assert everything["project"] == [("holiday", 2), ("launch", 2)]

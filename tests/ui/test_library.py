@@ -312,6 +312,8 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
     # one tile per stack: the variant batch, the owl, the heron and its revision
     assert tiles == [f"#{cranes[-1].id} · 2 takes", f"#{other.id}", f"#{revision.id} · 2 takes"]
     assert panel.grid.iconSize() == QSize(160, 90)
+    every = sorted([*(c.id for c in cranes), first.id, revision.id, other.id])
+    assert sorted(panel.selected_or_all()) == every  # nothing selected: every take, not tiles
     panel.grid.selectionModel().select(
         panel.grid.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select
     )
