@@ -160,7 +160,7 @@ def _fields(store: Store, job: JobRow) -> dict[str, object]:
     day = dt.datetime.fromtimestamp(job.submitted_at or job.created_at).astimezone()
     return {
         "project": job.project,
-        "shot": sidecar.shot_of(store, job).id,
+        "shot": sidecar.shot(job),
         "take": job.id,
         "version": sidecar.revision_depth(store, job),
         "decision": current.decision if current else "undecided",

@@ -23,17 +23,10 @@ def iso(ts: float | None) -> str | None:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
 
 
-def shot_of(store: Store, job: JobRow) -> JobRow:
-    """The root of the take's lineage: the first take of that prompt (revisions, remixes
-    and retries share it)."""
-    seen = {job.id}
-    while True:
-        up = job.parent_id or job.retry_of
-        parent = store.jobs.get(up) if up is not None else None
-        if parent is None or parent.id in seen:
-            return job
-        seen.add(parent.id)
-        job = parent
+def shot(job: JobRow) -> int:
+    """The root of the take's lineage, as the store keeps it (revisions, remixes and retries
+    share it; see store.migrations.SHOTS)."""
+    return job.shot_id or job.id
 
 
 def revision_depth(store: Store, job: JobRow) -> int:
@@ -64,8 +57,6 @@ def build(
     rubric_id = current.rubric_id if current else (history[-1].rubric_id if history else None)
     rubric = store.rubrics.get(rubric_id) if rubric_id is not None else None
     video = store.assets.for_job(job.id).get("video")
-    shot = store.jobs.get(job.shot_id) if job.shot_id else None
-    shot = shot or shot_of(store, job)
     template = None
     if job.template_id is not None:
         try:
@@ -85,7 +76,7 @@ def build(
         },
         "take": {
             "id": job.id,
-            "shot": shot.id,
+            "shot": shot(job),
             "version": revision_depth(store, job),
             "parent": job.parent_id,
             "retry_of": job.retry_of,
