@@ -50,7 +50,5 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     for line in report.missing:
         print(f"studio: not exported: {line}", file=sys.stderr)
-    same = len(report.identical)
-    skipped = f", {same} already there (identical, skipped)" if same else ""
-    print(f"{len(report.written)} clip(s) exported to {report.folder}{skipped}")
+    print(report.summary())
     return 1 if report.missing else 0

@@ -21,7 +21,5 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     for line in report.skipped:
         print(f"studio: skipped {line}", file=sys.stderr)
-    known = f", {len(report.known)} already in the library" if report.known else ""
-    decided = f", {report.decisions_added} decision(s) restored" if report.decisions_added else ""
-    print(f"{len(report.added)} clip(s) imported{known}{decided}; {len(report.skipped)} skipped")
+    print(f"{report.summary()}; {len(report.skipped)} skipped")
     return 2 if report.skipped and not (report.added or report.known) else 0

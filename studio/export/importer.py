@@ -41,6 +41,12 @@ class ImportReport:
     decisions_added: int = 0
     skipped: list[str] = field(default_factory=list)  # "file: why"
 
+    def summary(self) -> str:
+        """What happened, in one line (the command line and the app say the same)."""
+        known = f", {len(self.known)} already in the library" if self.known else ""
+        restored = f", {self.decisions_added} decision(s) restored" if self.decisions_added else ""
+        return f"{len(self.added)} clip(s) imported{known}{restored}"
+
 
 def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = "") -> ImportReport:
     if not folder.is_dir():

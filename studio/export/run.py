@@ -47,6 +47,13 @@ class ExportReport:
     def exported(self) -> int:
         return len(self.written) + len(self.identical)
 
+    def summary(self) -> str:
+        """What happened, in one line (the command line and the dialog say the same)."""
+        same = (
+            f", {len(self.identical)} already there (identical, skipped)" if self.identical else ""
+        )
+        return f"{len(self.written)} clip(s) exported to {self.folder}{same}"
+
 
 def takes_to_export(store: Store, *, everything: bool = False) -> list[JobRow]:
     """Approved takes (their decision in force, so an undo counts), or with `everything`

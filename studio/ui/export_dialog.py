@@ -150,12 +150,8 @@ class ExportDialog(QDialog):
             raise error
         report = self.report = running.result()
         self.progress.setValue(1000)
-        parts = [f"{len(report.written)} exported to {report.folder}"]
-        if report.identical:
-            parts.append(f"{len(report.identical)} already there (identical, skipped)")
-        if report.missing:
-            parts.append("not exported: " + "; ".join(report.missing))
-        self._say(". ".join(parts) + ".", error=bool(report.missing))
+        missing = ". Not exported: " + "; ".join(report.missing) if report.missing else ""
+        self._say(f"{report.summary()}{missing}.", error=bool(report.missing))
 
     def _stop(self) -> None:
         if self._running is not None:

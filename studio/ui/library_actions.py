@@ -255,12 +255,6 @@ class LibraryActions:
         except StudioError as err:
             self.notify(str(err), error=True)
             return
-        text = f"{len(report.added)} clip(s) imported"
-        if report.known:
-            text += f", {len(report.known)} already in the library"
-        if report.decisions_added:
-            text += f", {report.decisions_added} decision(s) restored"
-        if report.skipped:
-            text += ". Skipped: " + "; ".join(report.skipped)
-        self.notify(text + ".", error=bool(report.skipped))
+        skipped = ". Skipped: " + "; ".join(report.skipped) if report.skipped else ""
+        self.notify(f"{report.summary()}{skipped}.", error=bool(report.skipped))
         self.refresh()

@@ -125,7 +125,7 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     qloop.run_until_complete(running)
     qloop.run_until_complete(asyncio.sleep(0.1))
     assert dialog.progress.value() == 1000
-    assert "2 exported to" in dialog.status.text()
+    assert "2 clip(s) exported to" in dialog.status.text()
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
         "SHA256SUMS",
