@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ import av
 from studio import provenance
 from studio.errors import StorageError
 from studio.export.sidecar import SCHEMA
-from studio.files import sha256_file
+from studio.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration
 from studio.store import Store
 from studio.store.specs import StoredSpec
@@ -62,12 +60,12 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             report.skipped.append(f"{path.relative_to(folder)}: not a video file")
             continue
-        why = _unreadable(path)
-        if why:
-            report.skipped.append(f"{path.relative_to(folder)}: {why}")
+        seconds = _duration(path)
+        if isinstance(seconds, str):
+            report.skipped.append(f"{path.relative_to(folder)}: {seconds}")
             continue
         side = _sidecar(path)
-        job_id = _import_one(store, library, path, side, report)
+        job_id = _import_one(store, library, path, seconds, side, report)
         if side is not None:
             old_to_new[int(side["take"]["id"])] = job_id
             lineage.append((job_id, side))
@@ -80,14 +78,14 @@ def _clip_beside(sidecar: Path) -> bool:
     return any(sidecar.with_suffix(s).is_file() for s in VIDEO_SUFFIXES)
 
 
-def _unreadable(path: Path) -> str | None:
+def _duration(path: Path) -> float | str:
+    """The clip's duration, read once; or why it cannot be imported."""
     if path.stat().st_size == 0:
         return "empty file"
     try:
-        read_duration(path)
+        return read_duration(path)
     except NotAVideo:
         return "not a readable video"
-    return None
 
 
 def _sidecar(clip: Path) -> dict[str, Any] | None:
@@ -100,7 +98,12 @@ def _sidecar(clip: Path) -> dict[str, Any] | None:
 
 
 def _import_one(
-    store: Store, library: Path, path: Path, side: dict[str, Any] | None, report: ImportReport
+    store: Store,
+    library: Path,
+    path: Path,
+    seconds: float,
+    side: dict[str, Any] | None,
+    report: ImportReport,
 ) -> int:
     digest = sha256_file(path)
     row = store.db.query_one(
@@ -110,7 +113,7 @@ def _import_one(
         report.known.append(int(row[0]))
         return int(row[0])
     now = time.time()
-    spec, project, created = _spec_of(path, side)
+    spec, project, created = _spec_of(path, seconds, side)
     with store.db.write() as tx:
         job_id = store.jobs.insert(
             tx,
@@ -130,15 +133,9 @@ def _import_one(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / FILE_NAMES["video"]
-        part = final.with_name(final.name + ".part")
-        shutil.copyfile(path, part)
-        with part.open("rb") as fh:
-            os.fsync(fh.fileno())
-        if sha256_file(part) != digest:
-            raise OSError(f"{path.name} changed while it was copied")
-        os.replace(part, final)
+        copy_verified(path, final, digest)
         thumb = _thumbnail(final, folder / FILE_NAMES["thumbnail"])
-    except OSError as err:
+    except (OSError, ChecksumMismatch) as err:
         with store.db.write() as tx:
             tx.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         raise StorageError(f"Cannot copy {path.name} into the library: {err}.") from None
@@ -147,7 +144,7 @@ def _import_one(
         provenance.record(tx, job_id, found)
         store.assets.add(tx, job_id=job_id, kind="video", path=str(final.relative_to(library)),
                          sha256=digest, size=final.stat().st_size,
-                         duration=read_duration(final), at=now)  # fmt: skip
+                         duration=seconds, at=now)  # fmt: skip
         if thumb is not None:
             store.assets.add(tx, job_id=job_id, kind="thumbnail",
                              path=str(thumb.relative_to(library)), sha256=sha256_file(thumb),
@@ -156,10 +153,12 @@ def _import_one(
     return job_id
 
 
-def _spec_of(path: Path, side: dict[str, Any] | None) -> tuple[StoredSpec, str, float | None]:
+def _spec_of(
+    path: Path, seconds: float, side: dict[str, Any] | None
+) -> tuple[StoredSpec, str, float | None]:
     if side is None:
-        seconds = max(1, round(read_duration(path)))
-        return StoredSpec(model="imported", prompt=path.stem, seconds=seconds), "default", None
+        whole = max(1, round(seconds))
+        return StoredSpec(model="imported", prompt=path.stem, seconds=whole), "default", None
     render, prompt, take = side["render"], side["prompt"], side["take"]
     spec = StoredSpec(
         model=str(render["model"]),

@@ -23,10 +23,9 @@ from studio import provenance
 from studio.errors import StorageError, StudioError
 from studio.export import sidecar
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
-from studio.files import fsync_dir, sha256_file
+from studio.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
-CHUNK = 1 << 20
 Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
 
 
@@ -106,8 +105,9 @@ def export_takes(
             try:
                 entry = _export_one(store, job, video.sha256, video.size, source, dest, report,
                                     cancelled, progress, done, total)  # fmt: skip
-            except _Changed as err:
-                report.missing.append(f"#{job.id}: {err}")
+            except ChecksumMismatch:
+                why = "its clip in the library no longer matches its recorded sha256"
+                report.missing.append(f"#{job.id}: {why}")
                 continue
             except OSError as err:
                 raise StorageError(
@@ -145,7 +145,17 @@ def _export_one(
     if dest.exists():  # the same bytes, from an earlier run into this folder
         report.identical.append(dest.name)
     else:
-        _copy_verified(source, dest, sha256, cancelled, progress, done, total)
+        copied = done
+
+        def chunk(n: int) -> None:
+            nonlocal copied
+            if cancelled():
+                raise Cancelled("Export stopped; nothing is half-written.")
+            copied += n
+            if progress is not None:
+                progress(copied, total, dest.name)
+
+        copy_verified(source, dest, sha256, on_chunk=chunk)
         report.written.append(dest.name)
     found = provenance.recorded(store, job.id) or provenance.read(dest)  # the copy: same bytes
     side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
@@ -187,39 +197,6 @@ def _free_name(
         existing = folder / name
         if not existing.exists() or sha256_file(existing) == sha256:
             return name
-
-
-def _copy_verified(
-    source: Path,
-    dest: Path,
-    expected: str,
-    cancelled: Callable[[], bool],
-    progress: Progress | None,
-    done: int,
-    total: int,
-) -> None:
-    part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        with source.open("rb") as src, part.open("wb") as out:
-            while chunk := src.read(CHUNK):
-                if cancelled():
-                    raise Cancelled("Export stopped; nothing is half-written.")
-                out.write(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total, dest.name)
-            out.flush()
-            os.fsync(out.fileno())
-        if sha256_file(part) != expected:  # read back from the destination, not from memory
-            raise _Changed("its clip in the library no longer matches its recorded sha256")
-        os.replace(part, dest)
-        fsync_dir(dest.parent)
-    finally:
-        part.unlink(missing_ok=True)
-
-
-class _Changed(Exception):
-    pass
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
