@@ -72,9 +72,13 @@ def main() -> int:
     if not window.isVisible():  # closed while the editor was built
         closing.set()
     # Logging out or `kill` asks politely: close as Quit does (layout, draft, services).
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    for name in ("SIGTERM", "SIGHUP"):  # SIGHUP does not exist on Windows
+        sig = getattr(signal, name, None)
+        # Loops without signal support (Windows, a loop outside the main thread) raise:
+        # there the window's own close (Quit, the window manager) is the only way out.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, window.close)
+            if sig is not None:
+                loop.add_signal_handler(sig, window.close)
 
     async def run() -> None:
         await window.build_panels_async()
