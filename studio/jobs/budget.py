@@ -65,18 +65,19 @@ class BudgetGuard:
             result.append(Usage("project", project, used, project_cap))
         return result
 
+    @staticmethod
     def hold_reason(
-        self,
+        sent: Sequence[Usage],
         project: str,
         estimate: float,
-        now: float,
         going: Sequence[tuple[str, float]] = (),
     ) -> str | None:
-        """Why a queued job must not be sent now, if it must not: what has been sent (not
-        what is merely queued, this job included), what is `going` out just before it
-        (project, estimate), plus this job would pass a cap. A cap lowered while jobs waited
-        is honoured when they would go out."""
-        for usage in self.usages(project, now, sent_only=True):
+        """Why a queued job must not be sent now, if it must not: what has been `sent` (the
+        project's `usages(..., sent_only=True)`: not what is merely queued, this job
+        included), what is `going` out just before it (project, estimate), plus this job
+        would pass a cap. A cap lowered while jobs waited is honoured when they would go
+        out."""
+        for usage in sent:
             ahead = sum(e for p, e in going if usage.scope == "daily" or p == project)
             if usage.spent + ahead + estimate > usage.cap + 1e-9:
                 what = "daily budget" if usage.scope == "daily" else f"budget for '{usage.key}'"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
-from studio.jobs.budget import BudgetGuard
+from studio.jobs.budget import BudgetGuard, Usage
 from studio.jobs.download import sweep_parts
 from studio.jobs.downloader import Downloader
 from studio.jobs.events import EventBus, JobChanged, QueueState
@@ -386,21 +386,23 @@ class Engine:
             if free <= 0:
                 continue
             going: list[tuple[str, float]] = []  # on their way out, not yet claimed
+            sent: dict[str, list[Usage]] = {}  # per project: read once a pass, not per job
+            now = self.clock.wall()
             for job in self.store.jobs.queued(self.key, free):
                 if job.id in self._submitting:
                     going.append((job.project, job.estimated_cost or 0.0))
                     continue
-                if self._held(job, going):
+                if job.project not in sent:
+                    sent[job.project] = self.budget.usages(job.project, now, sent_only=True)
+                if self._held(job, sent[job.project], going):
                     continue
                 self._submitting.add(job.id)
                 going.append((job.project, job.estimated_cost or 0.0))
                 self.tasks.spawn(self._submit_one(job))
 
-    def _held(self, job: JobRow, going: list[tuple[str, float]]) -> bool:
+    def _held(self, job: JobRow, sent: list[Usage], going: list[tuple[str, float]]) -> bool:
         """The budget checked again as the job would go out; its row says why it waits."""
-        reason = self.budget.hold_reason(
-            job.project, job.estimated_cost or 0.0, self.clock.wall(), going
-        )
+        reason = self.budget.hold_reason(sent, job.project, job.estimated_cost or 0.0, going)
         if reason != job.failure_message and (reason or job.failure_message or "").startswith(
             "held: "
         ):
