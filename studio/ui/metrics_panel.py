@@ -121,7 +121,8 @@ class MetricsPanel(QWidget):
         self._caps()
 
     def _chart(self, start: dt.date | None) -> None:
-        weeks = compute(self.store, by="week", start=start)
+        by_week = self.group.currentData() == "week"  # the table holds the weeks already
+        weeks = self.kpis if by_week else compute(self.store, by="week", start=start)
         self.chart.clear()
         xs = list(range(len(weeks)))
         approval = [100 * (w.approval_rate or 0.0) for w in weeks]
