@@ -47,24 +47,38 @@ class ReviewSession:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store, self.rubric, self.reviewer, self.clock = store, rubric, reviewer, clock
-        current = store.verdicts.current(job_ids)
-        starred = store.verdicts.starred()
-        self.takes = [
-            Take(
-                job_id,
-                scores=store.verdicts.scores(job_id),
-                tags=set(store.verdicts.tags(job_id)),
-                decision=current.get(job_id),
-                starred=job_id in starred,
-            )
-            for job_id in job_ids
-        ]
+        self.takes = self._read(job_ids)
         self.index = 0
         self.criterion = 0
         self.auto_advance = True
         self.blind = False
         self._decided: list[int] = []  # job ids in the order decided here, for undo
         self._seen_decided: set[int] = set()  # decided in this session (blind mode reveals)
+
+    def _read(self, job_ids: list[int]) -> list[Take]:
+        verdicts = self.store.verdicts
+        current, starred = verdicts.current(job_ids), verdicts.starred()
+        return [
+            Take(
+                job_id,
+                scores=verdicts.scores(job_id),
+                tags=set(verdicts.tags(job_id)),
+                decision=current.get(job_id),
+                starred=job_id in starred,
+            )
+            for job_id in job_ids
+        ]
+
+    def reload(self, job_ids: list[int]) -> bool:
+        """Read again the takes decided or tagged elsewhere (the Library); whether any of
+        them is in this pass."""
+        wanted = set(job_ids)
+        places = [i for i, t in enumerate(self.takes) if t.job_id in wanted]
+        for i, fresh in zip(
+            places, self._read([self.takes[i].job_id for i in places]), strict=True
+        ):
+            self.takes[i] = fresh
+        return bool(places)
 
     # ---- where we are -------------------------------------------------------------------
 
@@ -122,6 +136,18 @@ class ReviewSession:
         tags = self.take.tags
         tags.symmetric_difference_update({tag})
         self.store.verdicts.set_tags(self.take.job_id, sorted(tags), at=self.clock())
+
+    def tag_many(self, indexes: list[int], tag: str) -> bool:
+        """Put a defect tag on several takes, or take it off if they all have it; returns
+        whether it is now on."""
+        if tag not in self.rubric.rubric.tags:
+            raise ReviewError(f"{tag!r} is not a defect tag of this rubric.")
+        takes = [self.takes[i] for i in indexes]
+        on = not all(tag in t.tags for t in takes)
+        for take in takes:
+            (take.tags.add if on else take.tags.discard)(tag)
+            self.store.verdicts.set_tags(take.job_id, sorted(take.tags), at=self.clock())
+        return on
 
     def passes(self) -> bool:
         return self.rubric.rubric.passes(self.take.scores)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
+from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobStatus
 from studio.store.library_files import delete_local_clips
 from studio.store.search import forget_search, save_search, saved_searches
@@ -26,6 +27,7 @@ from studio.ui.library_model import LibraryModel
 from studio.ui.library_panel import LibraryPanel
 
 if TYPE_CHECKING:
+    from studio.review.rubric import ActiveRubric
     from studio.services import Services
 
 
@@ -38,6 +40,8 @@ class LibraryActions:
         services: Callable[[], Services | None],
         *,
         review: Callable[[list[int]], None],
+        rubric: Callable[[], ActiveRubric | None],
+        decided: Callable[[list[int]], None],
         notify: Callable[..., None],
         run: Callable[[Coroutine[Any, Any, Any]], object],
     ) -> None:
@@ -48,6 +52,7 @@ class LibraryActions:
             notify,
             run,
         )
+        self.rubric, self.decided = rubric, decided
         self.panel = LibraryPanel()
         self.dock = dock
         dock.setWidget(self.panel)
@@ -56,8 +61,12 @@ class LibraryActions:
         self.panel.export_requested.connect(self.export)
         self.panel.star_requested.connect(self.star)
         self.panel.delete_requested.connect(self.delete_clips)
+        self.panel.decide_requested.connect(self.decide)
+        self.panel.tag_requested.connect(self.tag)
+        self.panel.tag_choices = self._tag_choices
         self.confirm: Callable[[str], bool] = self._ask  # tests answer for the person
         self.ask_name: Callable[[], str | None] = self._ask_name
+        self.ask_reason: Callable[[str], str | None] = self._ask_reason
         self.menu = QMenu("&Library", window)
         self.menu.aboutToShow.connect(self._fill_menu)
         self._fill_menu()
@@ -118,6 +127,64 @@ class LibraryActions:
             self.notify("Only takes with a clip can be reviewed: none of those is ready.")
             return
         self.review(ready)
+
+    def _session(self, job_ids: list[int]) -> ReviewSession | None:
+        """A review pass over the ready takes among `job_ids` (a decision needs a clip)."""
+        services, active = self.services(), self.rubric()
+        if services is None or active is None or not job_ids:
+            return None
+        ready = [j.id for j in services.store.jobs.many(job_ids) if j.status is JobStatus.READY]
+        if not ready:
+            self.notify("Only takes with a clip can be decided or tagged: none of those is ready.")
+            return None
+        return ReviewSession(
+            services.store, active, ready, reviewer=services.settings.reviewer_name
+        )
+
+    def decide(self, job_ids: list[int], decision: str) -> None:
+        """One decision for every ready take selected; approving takes that do not pass asks
+        once for a reason, kept with each decision (as a multi-selection in review does)."""
+        session = self._session(job_ids)
+        if session is None:
+            return
+        note = ""
+        while True:
+            try:
+                session.decide_many(list(range(len(session.takes))), decision, note=note)
+                break
+            except ReasonNeeded as err:
+                note = (self.ask_reason(str(err)) or "").strip()
+                if not note:
+                    self.notify("Nothing approved: a reason is needed for takes that fail.")
+                    return
+        n, skipped = len(session.takes), len(job_ids) - len(session.takes)
+        more = f" ({skipped} not ready, left as they were)" if skipped else ""
+        self.notify(f"{decision.title()}: {n} take{'s' if n != 1 else ''}{more}.", timeout=4000)
+        self.decided([t.job_id for t in session.takes])
+        self.refresh()
+
+    def tag(self, job_ids: list[int], tag: str) -> None:
+        session = self._session(job_ids)
+        if session is None:
+            return
+        try:
+            on = session.tag_many(list(range(len(session.takes))), tag)
+        except ReviewError as err:
+            self.notify(str(err), error=True)
+            return
+        n = len(session.takes)
+        verb = "Tagged" if on else "Took the tag off"
+        self.notify(f"{verb} {n} take{'s' if n != 1 else ''}: {tag}.", timeout=4000)
+        self.decided([t.job_id for t in session.takes])
+        self.refresh()
+
+    def _tag_choices(self) -> tuple[str, ...]:
+        active = self.rubric()
+        return active.rubric.tags if active is not None else ()
+
+    def _ask_reason(self, question: str) -> str | None:
+        reason, ok = QInputDialog.getText(self.window, "Approve takes that fail", question)
+        return reason if ok else None
 
     def _fill_menu(self) -> None:
         """Save the current search, and the saved ones: choosing one runs it."""

@@ -85,6 +85,10 @@ class LibraryModel(QAbstractTableModel):
     def job_id(self, row: int) -> int:
         return self._ids[row]
 
+    def rows_of(self, job_ids: set[int]) -> list[int]:
+        """The rows showing these takes (those the current results hold)."""
+        return [row for row, job_id in enumerate(self._ids) if job_id in job_ids]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 

@@ -3,7 +3,18 @@ facet counts that follow the search; open takes for review, export the approved 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -42,6 +54,8 @@ class LibraryPanel(QWidget):
     export_requested = Signal(list)  # job ids
     star_requested = Signal(list)  # job ids: star them (or unstar, if all are starred)
     delete_requested = Signal(list)  # job ids: delete their local clips
+    decide_requested = Signal(list, str)  # job ids, approve / edit / discard
+    tag_requested = Signal(list, str)  # job ids, a defect tag: put on (or off, if all have it)
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,11 +126,30 @@ class LibraryPanel(QWidget):
             "nothing fetches them again"
         )
         self.delete.clicked.connect(lambda: self.delete_requested.emit(self.selected()))
+        self.decide_menu = QMenu("&Decide", self)
+        for decision in ("approve", "edit", "discard"):
+            action = self.decide_menu.addAction(f"&{decision.title()}")
+            action.setObjectName(f"libraryDecide_{decision}")
+            action.triggered.connect(
+                lambda _checked=False, d=decision: self.decide_requested.emit(self.selected(), d)
+            )
+        self.decide = QPushButton("Decide")
+        self.decide.setToolTip("Approve, send for edit or discard the selected takes at once")
+        self.decide.setMenu(self.decide_menu)
+        self.tag_choices: Callable[[], tuple[str, ...]] = tuple  # the rubric's defect tags
+        self.tag_menu = QMenu("&Tag", self)
+        self.tag_menu.aboutToShow.connect(self._fill_tags)
+        self.tag = QPushButton("Tag")
+        self.tag.setToolTip("Put a defect tag on the selected takes (off, if they all have it)")
+        self.tag.setMenu(self.tag_menu)
+        for view in (self.view, self.grid):  # right-click: the same actions on the selection
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(self._context_menu)
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
         top.addWidget(self.count)
         top.addWidget(self.mode)
-        for button in (self.review, self.star, self.export, self.delete):
+        for button in (self.review, self.decide, self.tag, self.star, self.export, self.delete):
             top.addWidget(button)
         split = QSplitter()
         split.addWidget(self.facets)
@@ -145,6 +178,31 @@ class LibraryPanel(QWidget):
             header.setSectionResizeMode(column, mode)
         self.run_search()
 
+    def _fill_tags(self) -> None:
+        self.tag_menu.clear()
+        choices = self.tag_choices()
+        for tag in choices:
+            action = self.tag_menu.addAction(tag)
+            action.triggered.connect(
+                lambda _checked=False, t=tag: self.tag_requested.emit(self.selected(), t)
+            )
+        if not choices:
+            self.tag_menu.addAction("The rubric has no defect tags").setEnabled(False)
+
+    def _context_menu(self, at: QPoint) -> None:
+        view = self.grid if self.gridded else self.view
+        if not self.selected():
+            return
+        menu = QMenu(self)
+        menu.addAction(self.review.text(), self.review.click)
+        menu.addMenu(self.decide_menu)
+        menu.addMenu(self.tag_menu)
+        menu.addAction(self.star.text(), self.star.click)
+        menu.addAction(self.export.text(), self.export.click)
+        menu.addSeparator()
+        menu.addAction(self.delete.text(), self.delete.click)
+        menu.popup(view.viewport().mapToGlobal(at))
+
     def run_search(self) -> None:
         if self.model is None:
             return
@@ -152,6 +210,8 @@ class LibraryPanel(QWidget):
         problems = parse(text).problems
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
+        view = self.grid if self.gridded else self.view
+        chosen = set(self._shown_selected())
         ids, counts = search_with_facets(self.model.store.db, text)
         if self.gridded:  # one tile per shot: its newest take, and how many it stacks
             tiles, stacked, opens = stacks(self.model.store.db)
@@ -165,6 +225,8 @@ class LibraryPanel(QWidget):
             Qt.SortOrder.DescendingOrder,
         ):  # newest first is how the search returns them; any other order is applied
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        if chosen:  # what was selected stays selected (a bulk action runs the search again)
+            self._select(view, self.model.rows_of(chosen))
         n = len(ids)
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
         self._show_facets(counts)
@@ -192,6 +254,14 @@ class LibraryPanel(QWidget):
             self.query.setText(f"{text} {term}".strip())
         self.run_search()
 
+    def _select(self, view: QAbstractItemView, rows: list[int]) -> None:
+        assert self.model is not None
+        last = self.model.columnCount() - 1
+        selection = QItemSelection()
+        for row in rows:
+            selection.select(self.model.index(row, 0), self.model.index(row, last))
+        view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
     @property
     def gridded(self) -> bool:
         return self.views.currentWidget() is self.grid
@@ -207,12 +277,24 @@ class LibraryPanel(QWidget):
             self.model.set_thumb_size(THUMB)
         self.run_search()
 
+    def _shown_selected(self) -> list[int]:
+        """The ids of the selected rows or tiles, read from the selection's ranges (a select-all
+        of 100,000 rows is one range, not 900,000 indexes; no row is read from the store)."""
+        view = self.grid if self.gridded else self.view
+        if self.model is None or view.model() is None:
+            return []
+        rows: set[int] = set()
+        selection = view.selectionModel().selection()
+        for span in (selection.at(i) for i in range(selection.size())):
+            rows.update(range(span.top(), span.bottom() + 1))
+        return [self.model.job_id(r) for r in sorted(rows)]
+
     def selected(self) -> list[int]:
         """The selected takes; a selected stack stands for every take in it."""
-        view = self.grid if self.gridded else self.view
-        rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()})
-        ids = [int(view.model().index(r, 0).data(JobIdRole)) for r in rows]
-        if not self.gridded or self.model is None:
+        if self.model is None:
+            return []
+        ids = self._shown_selected()
+        if not self.gridded:
             return ids
         found: list[int] = []
         for job_id in ids:

@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
             self,
             lambda: self.services,
             review=self._review_from_library,
+            rubric=lambda: self.stage.active_rubric(),
+            decided=lambda ids: self.review.reload(ids),
             notify=self.notify,
             run=self._run,
         )

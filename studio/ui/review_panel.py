@@ -291,6 +291,12 @@ class ReviewPanel(QWidget):
         )
         self._show_take()
 
+    def reload(self, job_ids: list[int]) -> None:
+        """Takes decided or tagged elsewhere (the Library) show what they are now."""
+        if self.session is not None and self.session.reload(job_ids):
+            self.takes.refresh()
+            self._show_take(reload=False)
+
     def set_rubric(self, rubric: ActiveRubric) -> None:
         """A new rubric version: scores from now on record it; earlier ones keep theirs."""
         if self.session is None:

@@ -155,3 +155,25 @@ def test_a_new_session_picks_up_where_the_last_left(session: ReviewSession) -> N
     assert take.starred
     assert take.decision is not None
     assert take.decision.decision == "edit"
+
+
+def test_tag_many_puts_a_tag_on_all_then_takes_it_off_all(session: ReviewSession) -> None:
+    store = session.store
+    session.takes[0].tags.add("jitter")
+    assert session.tag_many([0, 1], "jitter") is True  # one lacked it: both have it now
+    assert [store.verdicts.tags(t.job_id) for t in session.takes[:2]] == [["jitter"]] * 2
+    assert session.tag_many([0, 1], "jitter") is False
+    assert [store.verdicts.tags(t.job_id) for t in session.takes[:2]] == [[], []]
+    with pytest.raises(ReviewError, match="not a defect tag"):
+        session.tag_many([0], "bad focus")
+
+
+def test_reload_reads_takes_decided_elsewhere(session: ReviewSession) -> None:
+    store = session.store
+    job_id = session.takes[1].job_id
+    store.verdicts.decide(job_id, "discard", reviewer="bo", at=1.0)
+    assert session.takes[1].decision is None
+    assert session.reload([job_id, 999]) is True
+    assert session.takes[1].decision is not None
+    assert session.takes[1].decision.decision == "discard"
+    assert session.reload([999]) is False

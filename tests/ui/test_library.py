@@ -332,3 +332,57 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
     panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
     assert panel.query.text() == f"batch:{cranes[0].batch_id}"
     assert panel.count.text() == "2 takes"
+
+
+def test_bulk_decide_and_tag_from_the_selection(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    win, services = open_window()
+    takes = render(qloop, services, ["a heron", "an owl", "a crane"], "birds")
+    ids = sorted(t.id for t in takes)
+    win.review_takes(ids)  # a review pass is open over the same takes
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel.run_search()
+    panel.view.selectAll()
+
+    asked: list[str] = []
+    win.library.ask_reason = lambda question: asked.append(question) is None and ""
+    approve = next(a for a in panel.decide_menu.actions() if a.objectName().endswith("approve"))
+    approve.trigger()  # none is scored, so none passes: a reason is asked, the person gives none
+    assert "do not pass" in asked[0]
+    assert "(not scored)" in asked[0]
+    assert services.store.verdicts.current(ids) == {}  # nothing decided without the reason
+
+    win.library.ask_reason = lambda question: "client picked these for the mood board"
+    approve.trigger()
+    current = services.store.verdicts.current(ids)
+    assert {current[i].decision for i in ids} == {"approve"}
+    assert {current[i].note for i in ids} == {"client picked these for the mood board"}
+    assert panel.count.text() == "3 takes"
+    assert any(
+        panel.facets.topLevelItem(i).child(j).text(0).startswith("approve")
+        for i in range(panel.facets.topLevelItemCount())
+        for j in range(panel.facets.topLevelItem(i).childCount())
+    )  # the decision facet follows at once
+    assert {t.decision.decision for t in win.review.session.takes if t.decision} == {"approve"}
+
+    panel.tag_menu.aboutToShow.emit()  # the rubric's defect tags, as the menu opens
+    names = [a.text() for a in panel.tag_menu.actions()]
+    assert "jitter" in names
+    panel.view.selectRow(0)
+    first = panel.selected()[0]
+    next(a for a in panel.tag_menu.actions() if a.text() == "jitter").trigger()
+    assert services.store.verdicts.tags(first) == ["jitter"]
+    panel.view.selectAll()
+    jitter = next(a for a in panel.tag_menu.actions() if a.text() == "jitter")
+    assert sorted(panel.selected()) == ids
+    jitter.trigger()  # not all have it: all get it
+    assert [services.store.verdicts.tags(i) for i in ids] == [["jitter"]] * 3
+    jitter.trigger()  # all have it: it comes off all
+    assert all(services.store.verdicts.tags(i) == [] for i in ids)
+    panel.query.setText("tag:jitter")
+    panel.run_search()
+    assert panel.count.text() == "0 takes"
