@@ -6,6 +6,14 @@ import time
 
 from studio.store.db import Database, Transaction
 
+# What a job has paid or committed: the provider's figure where known; nothing for a job that
+# failed or was cancelled without one; otherwise its estimate.
+COMMITTED = (
+    "CASE WHEN actual_cost IS NOT NULL THEN actual_cost "
+    "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
+    "ELSE COALESCE(estimated_cost, 0) END"
+)
+
 
 class BudgetRepo:
     def __init__(self, db: Database) -> None:
@@ -62,11 +70,7 @@ class BudgetRepo:
     ) -> float:
         """Committed spend: actual cost where known, else the estimate of live jobs
         (`sent_only`: leave out jobs still queued, which have not committed anything yet)."""
-        sql = (
-            "SELECT COALESCE(SUM(CASE WHEN actual_cost IS NOT NULL THEN actual_cost "
-            "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
-            "ELSE COALESCE(estimated_cost, 0) END), 0) FROM jobs WHERE 1 = 1"
-        )
+        sql = f"SELECT COALESCE(SUM({COMMITTED}), 0) FROM jobs WHERE 1 = 1"
         params: list[object] = []
         if created_from is not None:
             sql += " AND created_at >= ?"
@@ -81,6 +85,18 @@ class BudgetRepo:
             sql += " AND status <> 'queued'"
         row = self.db.query_one(sql, params)
         return float(row[0]) if row else 0.0
+
+    def spent_per_day(self, start: float, end: float) -> dict[str, float]:
+        """Committed spend per local day (YYYY-MM-DD) of the jobs created in [start, end):
+        the figure the daily cap is held against, in one pass over the range."""
+        return {
+            str(day): float(total)
+            for day, total in self.db.query(
+                f"SELECT date(created_at, 'unixepoch', 'localtime'), SUM({COMMITTED}) "
+                "FROM jobs WHERE created_at >= ? AND created_at < ? GROUP BY 1",
+                (start, end),
+            )
+        }
 
     def mark_alert(
         self, tx: Transaction, scope: str, key: str, period: str, threshold: int, at: float

@@ -173,7 +173,7 @@ def where(query: Query) -> tuple[str, list[Any]]:
         start, end = query.dates
         clauses.append("COALESCE(j.submitted_at, j.created_at) >= ?")
         clauses.append("COALESCE(j.submitted_at, j.created_at) < ?")
-        params.extend([_local_midnight(start), _local_midnight(end + dt.timedelta(days=1))])
+        params.extend([local_midnight(start), local_midnight(end + dt.timedelta(days=1))])
     return (" AND ".join(clauses) or "1"), params
 
 
@@ -182,7 +182,7 @@ def _numbers(values: list[str]) -> list[int]:
     return [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
 
 
-def _local_midnight(day: dt.date) -> float:
+def local_midnight(day: dt.date) -> float:
     """The day starts at midnight in the local time zone (where people's days begin)."""
     return dt.datetime.combine(day, dt.time()).astimezone().timestamp()
 

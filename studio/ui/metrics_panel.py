@@ -1,5 +1,6 @@
 """The Metrics tab: the KPI table per project, model, provider or week over a date range, a
-weekly trend chart (pyqtgraph), the budget alerts raised, and CSV export of the table.
+weekly trend chart and daily spend against the daily cap (pyqtgraph), project budgets, the
+budget alerts raised, and CSV export of the table.
 Built the first time the tab is shown: pyqtgraph never loads at start-up."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.metrics import compute
+from studio.metrics.caps import daily_spend
 from studio.metrics.table import rows, to_csv
 from studio.store import Store
 from studio.ui.theme import colour
@@ -68,11 +70,16 @@ class MetricsPanel(QWidget):
         self.chart.addLegend(offset=(10, 10))
         self.chart.setLabel("left", "approval % · ¢ per approved second")
         self.chart.setLabel("bottom", "week (Monday)")
+        self.spend_chart = pg.PlotWidget(background=colour("base"))
+        self.spend_chart.setObjectName("spendChart")
+        self.spend_chart.addLegend(offset=(10, 10))
+        self.spend_chart.setLabel("left", "$ per day")
+        self.spend_chart.setLabel("bottom", "day")
         self.alerts = QListWidget()
         self.alerts.setObjectName("budgetAlerts")
-        self.caps = QTableWidget(0, 3)
+        self.caps = QTableWidget(0, 4)
         self.caps.setObjectName("projectCaps")
-        self.caps.setHorizontalHeaderLabels(["Project", "Spent $", "Cap $"])
+        self.caps.setHorizontalHeaderLabels(["Project", "Spent $", "Cap $", "Used"])
         self.caps.verticalHeader().hide()
         self.caps.setToolTip("Type a cap in dollars for a project; clear it for no cap")
         self.caps.itemChanged.connect(self._cap_edited)
@@ -89,8 +96,11 @@ class MetricsPanel(QWidget):
         column.addWidget(self.alerts, 1)
         side = QSplitter()
         side.addWidget(self.chart)
+        side.addWidget(self.spend_chart)
         side.addWidget(budgets)
         side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 3)
+        side.setStretchFactor(2, 2)
         split = QSplitter()
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -117,6 +127,7 @@ class MetricsPanel(QWidget):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
         self._chart(start)
+        self._spend_chart(start)
         self._alerts()
         self._caps()
 
@@ -139,6 +150,27 @@ class MetricsPanel(QWidget):
         axis.setTicks([[(i, w.group[5:]) for i, w in enumerate(weeks)]])
         self.chart.setXRange(-0.5, max(len(weeks) - 0.5, 0.5))
 
+    def _spend_chart(self, start: dt.date | None) -> None:
+        """Bars of each day's spend (over the cap in the warning colour) and the cap that
+        applied that day as a line (a gap where there was none). All time: the last 90 days."""
+        today = dt.date.today()
+        days = daily_spend(self.store, start or today - dt.timedelta(days=89), today)
+        self.spend = days
+        self.spend_chart.clear()
+        xs = list(range(len(days)))
+        over = [d.used is not None and d.used > 1 + 1e-9 for d in days]
+        brushes = [pg.mkBrush(colour("warning" if o else "accent")) for o in over]
+        bars = pg.BarGraphItem(x=xs, height=[d.spent for d in days], width=0.7, brushes=brushes,
+                               pens=[pg.mkPen(None)] * len(days), name="spend $")  # fmt: skip
+        self.spend_chart.addItem(bars)
+        caps = [float("nan") if d.cap is None else d.cap for d in days]
+        pen = pg.mkPen(colour("error"), width=2)
+        self.spend_chart.plot(xs, caps, pen=pen, connect="finite", name="daily cap $")
+        axis = self.spend_chart.getAxis("bottom")
+        step = max(1, len(days) // 8)  # a label every few days, never crowded
+        axis.setTicks([[(i, d.day.isoformat()[5:]) for i, d in enumerate(days)][::step]])
+        self.spend_chart.setXRange(-0.5, max(len(days) - 0.5, 0.5))
+
     def _alerts(self) -> None:
         self.alerts.clear()
         for scope, key, period, threshold, at in self.store.db.query(
@@ -157,14 +189,16 @@ class MetricsPanel(QWidget):
         self.caps.setRowCount(len(projects))
         for row, project in enumerate(projects):
             cap = budgets.cap("project", project)
+            spent = budgets.spent(project=project)
             cells = (
                 project,
-                f"{budgets.spent(project=project):.2f}",
+                f"{spent:.2f}",
                 "" if cap is None else f"{cap:.2f}",
+                f"{100 * spent / cap:.0f} %" if cap else "—",
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column < 2:
+                if column != 2:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.caps.setItem(row, column, item)
         self.caps.blockSignals(False)

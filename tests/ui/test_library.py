@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
 from pytestqt.qtbot import QtBot
@@ -172,6 +174,8 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     takes = render(qloop, services, ["a heron", "an owl"], "birds")
     services.store.verdicts.decide(takes[0].id, "approve", reviewer="ana", at=time.time())
     services.store.verdicts.decide(takes[1].id, "discard", reviewer="ana", at=time.time())
+    services.set_daily_cap(2.0)
+    services.store.budgets.set_cap("project", "birds", 0.80)
     win.metrics_dock.show()
     win.metrics_dock.raise_()
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
@@ -189,6 +193,12 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     assert row["spend $"] == "0.40"
     assert len(panel.chart.getPlotItem().listDataItems()) == 2  # type: ignore[attr-defined]
     assert panel.alerts.item(0).text() == "No budget alerts."  # type: ignore[attr-defined]
+    today = panel.spend[-1]  # type: ignore[attr-defined]
+    assert (today.day, today.spent, today.cap) == (dt.date.today(), pytest.approx(0.40), 2.0)
+    spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
+    assert {type(i).__name__ for i in spend_items} >= {"BarGraphItem", "PlotDataItem"}
+    caps = panel.caps  # type: ignore[attr-defined]
+    assert [caps.item(0, c).text() for c in range(4)] == ["birds", "0.40", "0.80", "50 %"]
     out = tmp_path / "metrics.csv"
     panel.export_csv(str(out))  # type: ignore[attr-defined]
     assert out.read_text().splitlines()[1].startswith("birds,2,2,1,0.5,")
