@@ -115,6 +115,10 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     shot(app, out, "library-grid", size)
     panel.mode.setCurrentIndex(0)
 
+    services.set_daily_cap(1.50)  # the daily spend chart draws the cap line
+    window.status.show_spend()
+    window.editor.refresh()
+    store.budgets.set_cap("project", "launch", 5.0)
     window.metrics_dock.show()
     window.metrics_dock.raise_()
     await until(lambda: window.library.metrics is not None)

@@ -145,12 +145,14 @@ class LibraryPanel(QWidget):
         for view in (self.view, self.grid):  # right-click: the same actions on the selection
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # the search has a row of its own: it stays wide in a narrow dock
         top.addWidget(self.query, 1)
-        top.addWidget(self.count)
         top.addWidget(self.mode)
+        actions = QHBoxLayout()  # what the selection can be given, after how many there are
+        actions.addWidget(self.count)
+        actions.addStretch(1)
         for button in (self.review, self.decide, self.tag, self.star, self.export, self.delete):
-            top.addWidget(button)
+            actions.addWidget(button)
         split = QSplitter()
         split.addWidget(self.facets)
         split.addWidget(self.views)
@@ -159,6 +161,7 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.problem)
         layout.addWidget(split, 1)
 

@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         if self.services is not None and dialog.cap() != cap:
             self.services.set_daily_cap(dialog.cap())  # at once, whatever else changed
             self.status.show_spend()
+            self.editor.refresh()  # its cost line says what is left under the cap
         if dialog.note:
             self.notify(dialog.note)
         self.settings_changed.emit(dialog.saved)  # the theme

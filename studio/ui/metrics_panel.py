@@ -94,17 +94,19 @@ class MetricsPanel(QWidget):
         column.addWidget(self.cap_problem)
         column.addWidget(QLabel("Budget alerts"))
         column.addWidget(self.alerts, 1)
-        side = QSplitter()
-        side.addWidget(self.chart)
-        side.addWidget(self.spend_chart)
-        side.addWidget(budgets)
-        side.setStretchFactor(0, 3)
-        side.setStretchFactor(1, 3)
-        side.setStretchFactor(2, 2)
+        numbers = QSplitter()  # the table beside the budgets; the two charts below them
+        numbers.addWidget(self.table)
+        numbers.addWidget(budgets)
+        numbers.setStretchFactor(0, 1)
+        numbers.setSizes([600, 320])  # the budgets keep room for their four columns
+        charts = QSplitter()
+        charts.addWidget(self.chart)
+        charts.addWidget(self.spend_chart)
         split = QSplitter()
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(side)
+        split.addWidget(numbers)
+        split.addWidget(charts)
+        split.setSizes([200, 260])  # the charts a little taller than the table
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -163,11 +165,15 @@ class MetricsPanel(QWidget):
         bars = pg.BarGraphItem(x=xs, height=[d.spent for d in days], width=0.7, brushes=brushes,
                                pens=[pg.mkPen(None)] * len(days), name="spend $")  # fmt: skip
         self.spend_chart.addItem(bars)
-        caps = [float("nan") if d.cap is None else d.cap for d in days]
+        steps_x: list[float] = []  # the cap as steps across each day's bar; a gap: no cap
+        steps_y: list[float] = []
+        for i, d in enumerate(days):
+            steps_x += [i - 0.5, i + 0.5]
+            steps_y += [float("nan") if d.cap is None else d.cap] * 2
         pen = pg.mkPen(colour("error"), width=2)
-        self.spend_chart.plot(xs, caps, pen=pen, connect="finite", name="daily cap $")
+        self.spend_chart.plot(steps_x, steps_y, pen=pen, connect="finite", name="daily cap $")
         axis = self.spend_chart.getAxis("bottom")
-        step = max(1, len(days) // 8)  # a label every few days, never crowded
+        step = max(1, len(days) // 5)  # a label every few days, never crowded
         axis.setTicks([[(i, d.day.isoformat()[5:]) for i, d in enumerate(days)][::step]])
         self.spend_chart.setXRange(-0.5, max(len(days) - 0.5, 0.5))
 

@@ -397,9 +397,11 @@ def test_saving_settings_reconnects_only_when_the_connection_changed(
     assert win.services is services  # applied in place
     assert engine.config.max_concurrent == 3
     assert services.store.budgets.cap("daily", "*") == 7.0
+    assert "$7.00 left today" in win.editor.cost.text()  # the editor's cost line follows
     assert win.stage.reviewer == "Ana"
     save_with(dataclasses.replace(limits, daily_cap=None))
     assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it
+    assert "no daily cap" in win.editor.cost.text()
 
 
 def test_the_cap_shown_in_settings_is_the_librarys(
