@@ -3,6 +3,7 @@
     fox "red kite" -snow dol*           words ANDed, a phrase, an exclusion, a prefix
     project:launch model:sim-fast       facets: project model provider status decision
     tag:jitter reviewer:ana template:3      tag reviewer template
+    size:1280x720 seconds:8 failure:policy  requested size and duration, failure class
     shot:12 batch:3                     a shot's takes, a batch's variants and revisions
     score>=5  is:starred  date:2026-11-01..2026-11-24
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from studio.store.db import Database
 
@@ -31,6 +32,9 @@ FACETS = (
     "template",
     "shot",
     "batch",
+    "size",
+    "seconds",
+    "failure",
 )
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
@@ -45,6 +49,9 @@ COLUMNS = {
     "status": "j.status",
     "decision": "s.decision",
     "reviewer": "s.reviewer",
+    "size": "json_extract(j.spec_json, '$.size')",  # as requested
+    "seconds": "CAST(json_extract(j.spec_json, '$.seconds') AS TEXT)",
+    "failure": "j.failure_class",
 }
 # The last search's hits with their takes (see `search_with_facets`). CROSS JOIN keeps the
 # hits outermost: SQLite has no statistics for the temporary table and would otherwise scan
@@ -200,19 +207,63 @@ def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int
     return [int(r[0]) for r in db.query(sql, params)]
 
 
-# The facets counted beside the results (the tag facet is counted from its own table).
-FACET_COLUMNS = {
-    **{k: COLUMNS[k] for k in ("project", "model", "provider", "status")},
-    "decision": "COALESCE(s.decision, 'undecided')",
+class FacetValue(NamedTuple):
+    term: str  # what a click adds to the search
+    label: str  # what the facet panel shows
+    hits: int  # how many of the search's takes have it
+
+
+# The facets counted beside the results, in the panel's order: each counts the hits per value
+# of an SQL expression (over `j`, `s` and `t`, a template) and says how a value is searched.
+_TEMPLATE = "t.campaign || ' / ' || t.product || ' / ' || t.use_case || ' v' || t.version"
+_MONTH = "strftime('%Y-%m', COALESCE(j.submitted_at, j.created_at), 'unixepoch', 'localtime')"
+FACET_COLUMNS: dict[str, tuple[str, str]] = {  # name: (value expression, label expression)
+    "project": (COLUMNS["project"], COLUMNS["project"]),
+    "template": ("j.template_id", _TEMPLATE),
+    "model": (COLUMNS["model"], COLUMNS["model"]),
+    "provider": (COLUMNS["provider"], COLUMNS["provider"]),
+    "size": (COLUMNS["size"], COLUMNS["size"]),
+    "seconds": (COLUMNS["seconds"], COLUMNS["seconds"] + " || ' s'"),
+    "status": (COLUMNS["status"], COLUMNS["status"]),
+    "failure": (COLUMNS["failure"], COLUMNS["failure"]),
+    "decision": ("COALESCE(s.decision, 'undecided')", "COALESCE(s.decision, 'undecided')"),
+    "score": ("s.total", "s.total"),
+    "reviewer": (COLUMNS["reviewer"], COLUMNS["reviewer"]),
+    "date": (_MONTH, _MONTH),
 }
 
 
+def _term(name: str, value: str) -> str:
+    if name == "score":
+        return f"score={value}"
+    if name == "date":  # a month: its first to its last day
+        year, month = (int(v) for v in value.split("-"))
+        first = dt.date(year, month, 1)
+        last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        return f"date:{first.isoformat()}..{last.isoformat()}"
+    return f"{name}:{value}"
+
+
+# Counted with every search; the others when the person opens them in the panel. Each facet
+# is a pass over the hits (about 50 ms at 100,000 of them), so an unfiltered library does not
+# wait for counts nobody is looking at.
+FACETS_COUNTED = ("project", "model", "provider", "status", "decision", "tag")
+FACETS_SHOWN = ("project", "template", "model", "provider", "size", "seconds", "status",
+                "failure", "decision", "score", "tag", "star", "reviewer", "date")  # fmt: skip
+
+
 def search_with_facets(
-    db: Database, text: str, *, top: int = 12
-) -> tuple[list[int], dict[str, list[tuple[str, int]]]]:
-    """The matching job ids (newest first) and, for each facet, its values among them with
-    counts (most common first), so the counts follow the search. The search is evaluated
-    once: its hits go into a temporary table the counts, stacks and sorting read."""
+    db: Database, text: str, *, top: int = 12, facets: tuple[str, ...] = FACETS_COUNTED
+) -> tuple[list[int], dict[str, list[FacetValue]]]:
+    """The matching job ids (newest first) and, for each of `facets`, its values among them
+    with counts (most common first), so the counts follow the search. The search is
+    evaluated once: its hits go into a temporary table the counts, stacks and sorting read."""
+    ids = search_hits(db, text)
+    return ids, facet_counts(db, facets, top=top)
+
+
+def search_hits(db: Database, text: str) -> list[int]:
+    """Run the search into the temporary table of hits; their ids, newest first."""
     clause, params = where(parse(text))
     db.query("CREATE TEMP TABLE IF NOT EXISTS hits (id INTEGER PRIMARY KEY)")
     db.query("DELETE FROM temp.hits")
@@ -221,22 +272,43 @@ def search_with_facets(
         f"LEFT JOIN take_state s ON s.job_id = j.id WHERE {clause}",
         params,
     )
-    ids = [int(r[0]) for r in db.query("SELECT id FROM temp.hits ORDER BY id DESC")]
-    counts: dict[str, list[tuple[str, int]]] = {}
-    for name, column in FACET_COLUMNS.items():
-        rows = db.query(
-            f"SELECT {column} AS v, count(*) AS n {HITS_REVIEWED} "
-            "GROUP BY v ORDER BY n DESC, v LIMIT ?",
-            [top],
-        )
-        counts[name] = [(str(r[0]), int(r[1])) for r in rows if r[0] is not None]
-    rows = db.query(
-        "SELECT t.tag, count(*) AS n FROM temp.hits h CROSS JOIN tags t ON t.job_id = h.id "
-        "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
-        [top],
-    )
-    counts["tag"] = [(str(r[0]), int(r[1])) for r in rows]
-    return ids, counts
+    return [int(r[0]) for r in db.query("SELECT id FROM temp.hits ORDER BY id DESC")]
+
+
+def facet_counts(
+    db: Database, facets: tuple[str, ...], *, top: int = 12
+) -> dict[str, list[FacetValue]]:
+    """Each of `facets` counted among the last search's hits (see `search_hits`), in the
+    order asked."""
+    counts: dict[str, list[FacetValue]] = {}
+    for name in facets:
+        if name == "tag":
+            rows = db.query(
+                "SELECT t.tag, count(*) AS n FROM temp.hits h CROSS JOIN tags t "
+                "ON t.job_id = h.id GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
+                [top],
+            )
+            counts[name] = [FacetValue(f"tag:{r[0]}", str(r[0]), int(r[1])) for r in rows]
+        elif name == "star":
+            row = db.query_one(
+                "SELECT count(*) FROM temp.hits h CROSS JOIN stars x ON x.job_id = h.id"
+            )
+            starred = int(row[0]) if row else 0
+            counts[name] = [FacetValue("is:starred", "starred", starred)] if starred else []
+        elif name in FACET_COLUMNS:
+            value, label = FACET_COLUMNS[name]
+            joined = " LEFT JOIN templates t ON t.id = j.template_id" if name == "template" else ""
+            rows = db.query(
+                f"SELECT {value} AS v, {label}, count(*) AS n {HITS_REVIEWED}{joined} "
+                "GROUP BY v ORDER BY n DESC, v LIMIT ?",
+                [top],
+            )
+            counts[name] = [
+                FacetValue(_term(name, str(v)), str(shown), int(n))
+                for v, shown, n in rows
+                if v is not None
+            ]
+    return counts
 
 
 @dataclass(frozen=True)

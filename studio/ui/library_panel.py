@@ -34,7 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.store.search import parse, search_ids, search_with_facets, stacks
+from studio.store.search import (
+    FACETS_COUNTED,
+    FACETS_SHOWN,
+    FacetValue,
+    facet_counts,
+    parse,
+    search_hits,
+    search_ids,
+    stacks,
+)
 from studio.ui.library_model import PROMPT, THUMB, JobIdRole, LibraryModel
 
 # What the view shows: the table (every take), or a grid of stacks at one of three sizes.
@@ -45,8 +54,11 @@ SYNTAX = (
     '"quoted phrase"   -word excludes   dol* prefix\n'
     "project:launch  model:sim-fast  provider:sim  status:ready\n"
     "decision:approve (or undecided)  tag:jitter  reviewer:ana\n"
-    "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12  batch:3"
+    "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12  batch:3\n"
+    "template:3  size:1280x720  seconds:8  failure:policy"
 )
+FACET_TITLES = {"seconds": "Duration", "failure": "Failure class", "score": "Total score"}
+FACET_ROLE = Qt.ItemDataRole.UserRole + 1  # a group's facet name
 
 
 class LibraryPanel(QWidget):
@@ -81,6 +93,9 @@ class LibraryPanel(QWidget):
         self.facets.setToolTip("Click a value to add it to the search")
         self.facets.itemActivated.connect(self._facet_clicked)
         self.facets.itemClicked.connect(self._facet_clicked)
+        self.facets.itemExpanded.connect(self._facet_opened)
+        self.facets.itemCollapsed.connect(self._facet_closed)
+        self.open_facets = set(FACETS_COUNTED)  # counted with each search; others when opened
 
         self.view = QTableView()
         self.view.setObjectName("libraryView")
@@ -215,7 +230,10 @@ class LibraryPanel(QWidget):
         self.problem.setVisible(bool(problems))
         view = self.grid if self.gridded else self.view
         chosen = set(self._shown_selected())
-        ids, counts = search_with_facets(self.model.store.db, text)
+        ids = search_hits(self.model.store.db, text)
+        counts = facet_counts(
+            self.model.store.db, tuple(n for n in FACETS_SHOWN if n in self.open_facets)
+        )
         if self.gridded:  # one tile per shot: its newest take, and how many it stacks
             tiles, stacked, opens = stacks(self.model.store.db)
             self.model.show(text, tiles, stacked, opens)
@@ -234,19 +252,45 @@ class LibraryPanel(QWidget):
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
         self._show_facets(counts)
 
-    def _show_facets(self, counts: dict[str, list[tuple[str, int]]]) -> None:
+    def _show_facets(self, counts: dict[str, list[FacetValue]]) -> None:
+        """Every facet as a group: the open ones with their counts, the others closed (their
+        counts are read when opened)."""
+        self.facets.blockSignals(True)
         self.facets.clear()
-        for name, values in counts.items():
-            if not values:
-                continue
-            top = QTreeWidgetItem([name.capitalize()])
+        for name in FACETS_SHOWN:
+            top = QTreeWidgetItem([FACET_TITLES.get(name, name.capitalize())])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for value, n in values:
-                item = QTreeWidgetItem([f"{value}  ({n:,})"])
-                item.setData(0, Qt.ItemDataRole.UserRole, f"{name}:{value}")
-                top.addChild(item)
+            top.setData(0, FACET_ROLE, name)
             self.facets.addTopLevelItem(top)
-            top.setExpanded(True)
+            if name in counts:
+                self._fill_facet(top, counts[name])
+                top.setExpanded(True)
+            else:
+                top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        self.facets.blockSignals(False)
+
+    def _fill_facet(self, top: QTreeWidgetItem, values: list[FacetValue]) -> None:
+        top.takeChildren()
+        for value in values:
+            item = QTreeWidgetItem([f"{value.label}  ({value.hits:,})"])
+            item.setData(0, Qt.ItemDataRole.UserRole, value.term)
+            item.setToolTip(0, value.term)
+            top.addChild(item)
+        if not values:
+            none = QTreeWidgetItem(["none among these takes"])
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            top.addChild(none)
+
+    def _facet_opened(self, top: QTreeWidgetItem) -> None:
+        name = top.data(0, FACET_ROLE)
+        if not name or name in self.open_facets or self.model is None:
+            return
+        self.open_facets.add(name)  # counted from now on, with every search
+        counts = facet_counts(self.model.store.db, (name,))  # the last search's hits
+        self._fill_facet(top, counts.get(name, []))
+
+    def _facet_closed(self, top: QTreeWidgetItem) -> None:
+        self.open_facets.discard(top.data(0, FACET_ROLE))
 
     def _facet_clicked(self, item: QTreeWidgetItem) -> None:
         term = item.data(0, Qt.ItemDataRole.UserRole)

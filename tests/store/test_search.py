@@ -121,7 +121,10 @@ def test_facet_counts_follow_the_search(store: Store) -> None:
     from studio.store.search import search_with_facets
 
     def facet_counts(db: Database, text: str) -> dict[str, list[tuple[str, int]]]:
-        return search_with_facets(db, text)[1]
+        return {
+            name: [(v.label, v.hits) for v in values]
+            for name, values in search_with_facets(db, text)[1].items()
+        }
 
     everything = facet_counts(store.db, "")
     assert everything["project"] == [("holiday", 2), ("launch", 2)]
@@ -149,5 +152,71 @@ def test_shots_follow_lineage_and_templates_are_searchable(tmp_path: Path) -> No
         assert search_ids(s.db, f"template:{template.id}") == [root]
         assert search_ids(s.db, "template:speaker") == [root]
         assert search_ids(s.db, "template:nothing") == []
+    finally:
+        s.close()
+
+
+def test_every_facet_value_finds_as_many_takes_as_it_counts(tmp_path: Path) -> None:
+    """Each facet the panel lists (template and version, size, duration, failure class,
+    score, star, reviewer, month among them): a click on a value adds its term, and that
+    term finds exactly the takes counted, within the search it was counted in."""
+    from studio.store.search import FACETS_SHOWN, search_with_facets
+
+    s = Store(tmp_path / "studio.db")
+    try:
+        v1 = s.templates.save("spring", "speaker", "hero", {"subject": "a"}, change_note="", at=1)
+        v2 = s.templates.save("spring", "speaker", "hero", {"subject": "b"}, change_note="", at=2)
+        day = dt.datetime(2026, 10, 30, 12, 0).astimezone().timestamp()
+        looks = [
+            ("640x360", 4, "ready", None, v1.id),
+            ("640x360", 8, "failed", "policy", v2.id),
+            ("1280x720", 4, "failed", "transport", v2.id),
+            ("1280x720", 8, "ready", None, None),
+        ]
+        with s.db.write() as tx:
+            ids = [
+                s.jobs.insert(
+                    tx,
+                    job_values(
+                        i,
+                        prompt=f"a fox {i}",
+                        spec_json=f'{{"size": "{size}", "seconds": {secs}}}',
+                        status=status,
+                        failure_class=failure,
+                        template_id=template,
+                        submitted_at=day + i * 5 * 86400,
+                    ),
+                    at=day + i * 5 * 86400,
+                )
+                for i, (size, secs, status, failure, template) in enumerate(looks)
+            ]
+        s.verdicts.decide(ids[0], "approve", reviewer="ana", at=day, scores={"m": 2, "f": 2})
+        s.verdicts.decide(ids[3], "edit", reviewer="bo", at=day, scores={"m": 1})
+        s.verdicts.star(ids[3], True, at=day)
+        for base in ("", "fox -0"):
+            within = set(search_ids(s.db, base))
+            _, counts = search_with_facets(s.db, base, facets=FACETS_SHOWN)
+            for name in ("template", "size", "seconds", "failure", "score", "star",
+                         "reviewer", "date"):  # fmt: skip
+                assert counts[name], name
+                for value in counts[name]:
+                    found = set(search_ids(s.db, f"{base} {value.term}"))
+                    assert found <= within
+                    assert len(found) == value.hits, (base, value)
+        _, counts = search_with_facets(s.db, "", facets=FACETS_SHOWN)
+        assert {v.label: v.hits for v in counts["template"]} == {
+            "spring / speaker / hero v1": 1,
+            "spring / speaker / hero v2": 2,
+        }
+        assert {v.label for v in counts["seconds"]} == {"4 s", "8 s"}
+        assert {v.term for v in counts["date"]} == {
+            "date:2026-10-01..2026-10-31",
+            "date:2026-11-01..2026-11-30",
+        }
+        assert [v.term for v in counts["star"]] == ["is:starred"]
+        assert {v.term: v.hits for v in counts["failure"]} == {
+            "failure:policy": 1,
+            "failure:transport": 1,
+        }
     finally:
         s.close()

@@ -59,10 +59,33 @@ def test_search_facets_and_opening_a_take(
     }
     assert facets["Project"] == ["launch  (2)", "holiday  (1)"]
     assert "approve  (1)" in facets["Decision"]
+    groups = {
+        panel.facets.topLevelItem(i).text(0): panel.facets.topLevelItem(i)
+        for i in range(panel.facets.topLevelItemCount())
+    }
+    assert {"Template", "Size", "Duration", "Failure class", "Total score", "Star",
+            "Reviewer", "Date"} <= set(groups)  # fmt: skip
+    duration = groups["Duration"]
+    assert not duration.isExpanded()
+    assert duration.childCount() == 0  # not counted until opened
+    duration.setExpanded(True)
+    seconds = {s.seconds for s in (fox.spec, kite.spec, boat.spec)}
+    assert [duration.child(c).text(0) for c in range(duration.childCount())] == [
+        f"{n} s  (3)" for n in seconds
+    ]
+    groups["Failure class"].setExpanded(True)
+    assert groups["Failure class"].child(0).text(0) == "none among these takes"
 
     qtbot.keyClicks(panel.query, "red")
     panel.run_search()
     assert panel.count.text() == "2 takes"
+    opened = next(
+        panel.facets.topLevelItem(i)
+        for i in range(panel.facets.topLevelItemCount())
+        if panel.facets.topLevelItem(i).text(0) == "Duration"
+    )
+    assert opened.isExpanded()  # an opened facet stays open and follows the search
+    assert opened.child(0).text(0).endswith("(2)")
     launch = panel.facets.topLevelItem(0).child(0)  # Project › launch (2)
     panel._facet_clicked(launch)
     assert panel.query.text() == "red project:launch"
