@@ -347,6 +347,7 @@ SORT_KEYS = {
     "prompt": "j.prompt COLLATE NOCASE",
     "decision": "s.decision",
     "score": "s.total",
+    "tags": "(SELECT min(tag) FROM tags WHERE job_id = h.id)",  # by its first tag
     "project": "j.project COLLATE NOCASE",
     "model": "j.model",
     "status": "j.status",

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.providers.types import RenderSpec
 from studio.store import JobRow, JobStatus
+from studio.store.search import SORT_KEYS
 from studio.ui.export_dialog import ExportDialog
 from studio.ui.library_model import COLUMNS
 from tests.ui.test_day_one import Opened, until
@@ -119,6 +120,17 @@ def test_search_facets_and_opening_a_take(
     assert first.startswith("a paper boat")
     panel.run_search()  # a new search keeps the chosen order
     assert panel.view.model().index(0, COLUMNS.index("Prompt")).data() == first
+    services.store.verdicts.set_tags(kite.id, ["jitter"], at=time.time())
+    services.store.verdicts.set_tags(boat.id, ["blur", "logo"], at=time.time())
+    panel.run_search()
+    panel.view.sortByColumn(COLUMNS.index("Tags"), Qt.SortOrder.AscendingOrder)
+    take = [panel.view.model().index(r, 0).data() for r in range(3)]
+    assert take == [f"#{boat.id}", f"#{kite.id}", f"#{fox.id}"]  # by first tag; none: last
+    for c in range(len(COLUMNS)):  # every column sorts, and keeps every take
+        panel.view.sortByColumn(c, Qt.SortOrder.DescendingOrder)
+        shown = {panel.view.model().index(r, 0).data() for r in range(3)}
+        assert shown == {f"#{t.id}" for t in (fox, kite, boat)}, COLUMNS[c]
+    assert {c.lower() for c in COLUMNS} <= set(SORT_KEYS)
 
     panel.query.setText('"unbalanced -( * project:')  # odd input is a search, never an error
     panel.run_search()
