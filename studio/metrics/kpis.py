@@ -66,11 +66,17 @@ class Kpis:
     def latency_p95(self) -> float | None:
         return _percentile(self.latencies, 95)
 
+    @property
+    def top_tags(self) -> list[tuple[str, float]]:
+        """The five most frequent defect tags with their frequency."""
+        return list(self.tag_frequency().items())[:5]
+
     def tag_frequency(self) -> dict[str, float]:
         """Share of reviewed takes carrying each defect tag."""
         if not self.reviewed:
             return {}
-        return {tag: n / self.reviewed for tag, n in self.tags.most_common()}
+        ranked = sorted(self.tags.items(), key=lambda item: (-item[1], item[0]))  # ties: by name
+        return {tag: n / self.reviewed for tag, n in ranked}
 
 
 def _ratio(a: float, b: float) -> float | None:

@@ -21,6 +21,7 @@ COLUMNS = (
     ("latency_p95", "latency p95 s"),
     ("policy_rate", "policy %"),
     ("transport_rate", "transport %"),
+    ("top_tags", "top defect tags"),
 )
 PERCENT = {"approval_rate", "policy_rate", "transport_rate"}
 
@@ -31,6 +32,8 @@ def cell(kpis: Kpis, name: str) -> str:
         return "—"  # no figure: nothing to divide by
     if isinstance(value, str):
         return value
+    if name == "top_tags":  # share of reviewed takes carrying each
+        return ", ".join(f"{tag} {100 * share:.0f} %" for tag, share in value[:3]) or "—"
     if name in PERCENT:
         return f"{100 * value:.0f}"
     if isinstance(value, int):
@@ -58,9 +61,9 @@ def text(table: list[Kpis]) -> str:
 def to_csv(table: list[Kpis]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([name for name, _ in COLUMNS] + ["top_tags"])
+    writer.writerow([name for name, _ in COLUMNS])
     for k in table:
-        values = [getattr(k, name) for name, _ in COLUMNS]
-        tags = ";".join(f"{t}={f:.2f}" for t, f in list(k.tag_frequency().items())[:5])
+        values = [getattr(k, name) for name, _ in COLUMNS if name != "top_tags"]
+        tags = ";".join(f"{t}={f:.2f}" for t, f in k.top_tags)
         writer.writerow(["" if v is None else v for v in values] + [tags])
     return out.getvalue()

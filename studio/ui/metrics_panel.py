@@ -29,6 +29,15 @@ from studio.metrics.table import rows, to_csv
 from studio.store import Store
 from studio.ui.theme import colour
 
+# What the weekly trend chart can draw: (title, [(KPI, scale, legend)]); at most two lines.
+TRENDS: tuple[tuple[str, tuple[tuple[str, float, str], ...]], ...] = (
+    ("Approval and cost", (("approval_rate", 100, "approval %"),
+                           ("cost_per_approved_second", 100, "¢ per approved second"))),
+    ("Cost per approved clip", (("cost_per_approved", 1, "$ per approved clip"),)),
+    ("Renders per approved clip", (("renders_per_approved", 1, "renders per approved clip"),)),
+    ("Latency", (("latency_p50", 1, "p50 s"), ("latency_p95", 1, "p95 s"))),
+    ("Failures", (("policy_rate", 100, "policy %"), ("transport_rate", 100, "transport %"))),
+)  # fmt: skip
 RANGES = (("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90), ("All time", 0))
 GROUPS = (
     ("Project", "project"),
@@ -50,6 +59,12 @@ class MetricsPanel(QWidget):
         for text, days in RANGES:
             self.range.addItem(text, days)
         self.range.setCurrentIndex(1)
+        self.trend = QComboBox()
+        self.trend.setObjectName("metricsTrend")
+        self.trend.setToolTip("What the weekly trend chart draws")
+        for title, _lines in TRENDS:
+            self.trend.addItem(title)
+        self.trend.currentIndexChanged.connect(lambda _i: self._chart(self._start()))
         self.save = QPushButton("Export CSV…")
         self.save.clicked.connect(self.export_csv)
         for box in (self.group, self.range):
@@ -58,6 +73,9 @@ class MetricsPanel(QWidget):
         top.addWidget(QLabel("Per"))
         top.addWidget(self.group)
         top.addWidget(self.range)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Trend"))
+        top.addWidget(self.trend)
         top.addStretch(1)
         top.addWidget(self.save)
 
@@ -68,7 +86,6 @@ class MetricsPanel(QWidget):
         self.chart = pg.PlotWidget(background=colour("base"))
         self.chart.setObjectName("metricsChart")
         self.chart.addLegend(offset=(10, 10))
-        self.chart.setLabel("left", "approval % · ¢ per approved second")
         self.chart.setLabel("bottom", "week (Monday)")
         self.spend_chart = pg.PlotWidget(background=colour("base"))
         self.spend_chart.setObjectName("spendChart")
@@ -138,15 +155,18 @@ class MetricsPanel(QWidget):
         weeks = self.kpis if by_week else compute(self.store, by="week", start=start)
         self.chart.clear()
         xs = list(range(len(weeks)))
-        approval = [100 * (w.approval_rate or 0.0) for w in weeks]
-        cents = [100 * (w.cost_per_approved_second or 0.0) for w in weeks]
-        for values, name, key, symbol in (
-            (approval, "approval %", "accent", "o"),
-            (cents, "¢ per approved second", "warning", "s"),
+        _title, lines = TRENDS[self.trend.currentIndex()]
+        self.chart.setLabel("left", " · ".join(legend for _, _, legend in lines))
+        for (kpi, scale, legend), key, symbol in zip(
+            lines, ("accent", "warning"), ("o", "s"), strict=False
         ):
+            values = [getattr(w, kpi) for w in weeks]  # a week without a figure: a gap
+            if all(v is None for v in values):
+                continue  # no figure in any week: nothing to draw
+            ys = [float("nan") if v is None else scale * v for v in values]
             pen = pg.mkPen(colour(key), width=2)
-            self.chart.plot(xs, values, pen=pen, symbol=symbol, symbolBrush=colour(key),
-                            symbolPen=pen, name=name)  # fmt: skip
+            self.chart.plot(xs, ys, pen=pen, symbol=symbol, symbolBrush=colour(key),
+                            symbolPen=pen, name=legend, connect="finite")  # fmt: skip
         axis = self.chart.getAxis("bottom")
         axis.enableAutoSIPrefix(False)
         axis.setTicks([[(i, w.group[5:]) for i, w in enumerate(weeks)]])
@@ -170,8 +190,9 @@ class MetricsPanel(QWidget):
         for i, d in enumerate(days):
             steps_x += [i - 0.5, i + 0.5]
             steps_y += [float("nan") if d.cap is None else d.cap] * 2
-        pen = pg.mkPen(colour("error"), width=2)
-        self.spend_chart.plot(steps_x, steps_y, pen=pen, connect="finite", name="daily cap $")
+        if any(d.cap is not None for d in days):  # no cap at all: no line
+            pen = pg.mkPen(colour("error"), width=2)
+            self.spend_chart.plot(steps_x, steps_y, pen=pen, connect="finite", name="daily cap $")
         axis = self.spend_chart.getAxis("bottom")
         step = max(1, len(days) // 5)  # a label every few days, never crowded
         axis.setTicks([[(i, d.day.isoformat()[5:]) for i, d in enumerate(days)][::step]])

@@ -126,6 +126,8 @@ def test_studio_report_prints_the_table_and_csv(store: Store) -> None:
     header, _holiday, launch = table.stdout.splitlines()
     assert "$/approved s" in header
     assert launch.split()[:4] == ["launch", "4", "3", "2"]
+    assert launch.endswith("jitter 33 %")  # j3, one of launch's three reviewed takes
+    assert _holiday.endswith("jitter 100 %, logo 100 %")
     assert "—" in studio("report", "--db", db, "--by", "week").stdout  # an empty figure
     csv = studio("report", "--db", db, "--by", "all", "--csv").stdout.splitlines()
     assert csv[0].startswith("group,takes,reviewed,approved,approval_rate")

@@ -227,11 +227,22 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     )
     assert row["spend $"] == "0.40"
     assert len(panel.chart.getPlotItem().listDataItems()) == 2  # type: ignore[attr-defined]
+    assert row["top defect tags"] == "—"
+    trend = panel.trend  # type: ignore[attr-defined]
+    trend.setCurrentIndex(trend.findText("Cost per approved clip"))
+    (line,) = panel.chart.getPlotItem().listDataItems()  # type: ignore[attr-defined]
+    assert list(line.yData) == [pytest.approx(0.40)]  # $0.40 spent, one approved
+    trend.setCurrentIndex(trend.findText("Latency"))
+    assert len(panel.chart.getPlotItem().listDataItems()) == 2  # type: ignore[attr-defined]
     assert panel.alerts.item(0).text() == "No budget alerts."  # type: ignore[attr-defined]
     today = panel.spend[-1]  # type: ignore[attr-defined]
     assert (today.day, today.spent, today.cap) == (dt.date.today(), pytest.approx(0.40), 2.0)
     spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
     assert {type(i).__name__ for i in spend_items} >= {"BarGraphItem", "PlotDataItem"}
+    services.set_daily_cap(None)
+    panel.refresh()  # type: ignore[attr-defined]
+    spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
+    assert [type(i).__name__ for i in spend_items] == ["BarGraphItem"]  # no cap: no line
     caps = panel.caps  # type: ignore[attr-defined]
     assert [caps.item(0, c).text() for c in range(4)] == ["birds", "0.40", "0.80", "50 %"]
     out = tmp_path / "metrics.csv"
@@ -307,6 +318,10 @@ def test_project_caps_are_set_and_seen_in_the_metrics_tab(
     win.metrics_dock.raise_()
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
     panel = win.library.metrics
+    services.set_daily_cap(None)
+    panel.refresh()  # type: ignore[attr-defined]
+    spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
+    assert [type(i).__name__ for i in spend_items] == ["BarGraphItem"]  # no cap: no line
     caps = panel.caps  # type: ignore[attr-defined]
     assert [caps.item(0, c).text() for c in range(3)] == ["birds", "0.20", ""]
     caps.item(0, 2).setText("abc")
