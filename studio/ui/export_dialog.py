@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -40,7 +41,7 @@ class ExportDialog(QDialog):
         self,
         store: Store,
         library: Path,
-        jobs: list[JobRow],
+        choices: list[tuple[str, list[JobRow]]],
         *,
         folder: str = "",
         reviewer: str = "",
@@ -49,7 +50,9 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export approved takes")
         self.setMinimumWidth(560)
-        self.store, self.library, self.jobs, self.reviewer = store, library, jobs, reviewer
+        self.store, self.library, self.reviewer = store, library, reviewer
+        self.choices = choices  # (what, its approved takes): the first is chosen
+        self.jobs: list[JobRow] = choices[0][1] if choices else []
         self.report: ExportReport | None = None
         self._cancel = threading.Event()
         self._running: asyncio.Future[ExportReport] | None = None
@@ -63,14 +66,17 @@ class ExportDialog(QDialog):
         row.addWidget(choose)
         self.template = QLineEdit(DEFAULT_TEMPLATE)
         self.template.setToolTip("Fields: " + " ".join("{" + f + "}" for f in FIELDS))
+        self.scope = QComboBox()
+        self.scope.setObjectName("exportScope")
+        for label, jobs in choices:
+            self.scope.addItem(f"{label} — {len(jobs)} approved")
+        self.scope.currentIndexChanged.connect(self._chosen)
         form = QFormLayout()
+        form.addRow("Takes", self.scope)
         form.addRow("Folder", row)
         form.addRow("File names", self.template)
-        what = QLabel(
-            f"{len(jobs)} approved take{'s' if len(jobs) != 1 else ''}: each MP4 copied byte for "
-            "byte and verified, with a JSON sidecar, a manifest and SHA256SUMS."
-        )
-        what.setWordWrap(True)
+        self.what = QLabel()
+        self.what.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.status = QLabel()
@@ -81,14 +87,25 @@ class ExportDialog(QDialog):
         self.start.clicked.connect(self.begin)
         self.stop.clicked.connect(self._stop)
         layout = QVBoxLayout(self)
-        layout.addWidget(what)
+        layout.addWidget(self.what)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self._signals = _Progress(self)
         self._signals.moved.connect(self._moved)
-        self.start.setEnabled(bool(jobs))
+        self._chosen(0)
+
+    def _chosen(self, index: int) -> None:
+        self.jobs = self.choices[index][1] if 0 <= index < len(self.choices) else []
+        n = len(self.jobs)
+        self.what.setText(
+            f"{n} approved take{'s' if n != 1 else ''}: each MP4 copied byte for byte and "
+            "verified, with a JSON sidecar, a manifest and SHA256SUMS."
+            if n
+            else "None of these takes is approved: choose other takes, or approve some first."
+        )
+        self.start.setEnabled(bool(n) and self._running is None)
 
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
@@ -111,6 +128,7 @@ class ExportDialog(QDialog):
             self._say(str(err), error=True)
             return None
         self.start.setEnabled(False)
+        self.scope.setEnabled(False)
         self._cancel.clear()
         self._say("Exporting…")
         moved = self._signals.moved
@@ -137,7 +155,8 @@ class ExportDialog(QDialog):
 
     def _finished(self, running: asyncio.Future[ExportReport]) -> None:
         self._running = None
-        self.start.setEnabled(True)
+        self.start.setEnabled(bool(self.jobs))
+        self.scope.setEnabled(True)
         self.stop.setText("Close")
         error = running.exception()
         if isinstance(error, Cancelled):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
-from studio.store import JobStatus
+from studio.store import JobRow, JobStatus
 from studio.store.library_files import delete_local_clips
 from studio.store.search import forget_search, save_search, saved_searches
 from studio.ui.library_model import LibraryModel
@@ -270,24 +270,32 @@ class LibraryActions:
         return answer == QMessageBox.StandardButton.Yes
 
     def export(self, job_ids: list[int] | None = None) -> None:
-        """The approved takes among `job_ids` (all approved takes if None)."""
+        """Export approved takes: those among `job_ids` (the Library's selection or search)
+        if given, else the whole library's; the dialog also offers each saved search."""
         from studio.export import takes_to_export
+        from studio.store.search import search_ids
         from studio.ui.export_dialog import ExportDialog
 
         services = self.services()
         if services is None:
             return
         approved = takes_to_export(services.store)
-        if job_ids is not None:
-            wanted = set(job_ids)
-            approved = [j for j in approved if j.id in wanted]
         if not approved:
             self.notify("No approved takes to export: approve takes in the review first (A).")
             return
+
+        def among(ids: list[int]) -> list[JobRow]:
+            wanted = set(ids)
+            return [j for j in approved if j.id in wanted]
+
+        choices = [] if job_ids is None else [("The takes chosen in the Library", among(job_ids))]
+        choices.append(("The whole library", approved))
+        for name, query in saved_searches(services.store.db):
+            choices.append((f"Saved search “{name}”", among(search_ids(services.store.db, query))))
         dialog = ExportDialog(
             services.store,
             services.library,
-            approved,
+            choices,
             reviewer=services.settings.reviewer_name,
             parent=self.window,
         )

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.providers.types import RenderSpec
 from studio.store import JobRow, JobStatus
-from studio.store.search import SORT_KEYS
+from studio.store.search import SORT_KEYS, save_search
 from studio.ui.export_dialog import ExportDialog
 from studio.ui.library_model import COLUMNS
 from tests.ui.test_day_one import Opened, until
@@ -145,9 +145,15 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     takes = render(qloop, services, ["a heron", "an owl", "a crane"], "birds")
     for job in takes[:2]:
         services.store.verdicts.decide(job.id, "approve", reviewer="ana", at=time.time())
+    save_search(services.store.db, "owls", "owl", at=time.time())
     win.commands["library.export"].trigger()
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
+    scopes = [dialog.scope.itemText(i) for i in range(dialog.scope.count())]
+    assert scopes == ["The whole library — 2 approved", "Saved search “owls” — 1 approved"]
+    dialog.scope.setCurrentIndex(1)
+    assert [j.id for j in dialog.jobs] == [takes[1].id]
+    dialog.scope.setCurrentIndex(0)
     assert len(dialog.jobs) == 2  # the approved ones
     dialog.begin()
     assert "Choose a folder" in dialog.status.text()  # nothing typed: said, nothing lost
@@ -177,6 +183,28 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     qloop.run_until_complete(again)
     qloop.run_until_complete(asyncio.sleep(0.1))
     assert "2 already there (identical, skipped)" in dialog.status.text()
+    dialog.reject()
+
+    win.library_dock.show()  # from the Library: the selection comes first
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel.query.setText("heron")
+    panel.run_search()
+    panel.view.selectRow(0)
+    qtbot.mouseClick(panel.export, Qt.MouseButton.LeftButton)
+    dialog = win.library.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert dialog.scope.itemText(0) == "The takes chosen in the Library — 1 approved"
+    assert [j.id for j in dialog.jobs] == [takes[0].id]
+    panel.query.setText("crane")  # not approved: said, and nothing to start
+    panel.run_search()
+    dialog.reject()
+    qtbot.mouseClick(panel.export, Qt.MouseButton.LeftButton)
+    dialog = win.library.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert "None of these takes is approved" in dialog.what.text()
+    assert not dialog.start.isEnabled()
     dialog.reject()
 
 
