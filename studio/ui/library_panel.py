@@ -366,4 +366,8 @@ class LibraryPanel(QWidget):
             self.query.setText(f"{self.query.text().strip()} {term}".strip())
             self.mode.setCurrentIndex(0)  # its takes, one row each (the search runs again)
             return
+        chosen = self.selected()
+        if len(chosen) > 1 and job_id in chosen:  # Enter on a selection reviews all of it
+            self.review_requested.emit(chosen)
+            return
         self.review_requested.emit([job_id])

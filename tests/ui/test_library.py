@@ -474,3 +474,22 @@ def test_bulk_decide_and_tag_from_the_selection(
     panel.query.setText("tag:jitter")
     panel.run_search()
     assert panel.count.text() == "0 takes"
+
+    panel.query.setText("")  # Enter on a selection of two reviews those two, not a batch
+    panel.run_search()
+    model = panel.view.model()
+    panel.view.setFocus()
+    panel.view.clearSelection()
+    for row in (0, 2):
+        panel.view.selectionModel().select(
+            model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    panel.view.selectionModel().setCurrentIndex(
+        model.index(2, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+    )
+    chosen = sorted(panel.selected())
+    assert len(chosen) == 2
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    qloop.run_until_complete(until(lambda: win.reviewing, 10))
+    assert sorted(t.job_id for t in win.review.session.takes) == chosen
