@@ -95,6 +95,12 @@ class ExportDialog(QDialog):
         self._signals = _Progress(self)
         self._signals.moved.connect(self._moved)
         self._chosen(0)
+        for edit in (self.folder, self.template):  # what was wrong is being corrected
+            edit.textEdited.connect(self._edited)
+
+    def _edited(self, _text: str) -> None:
+        if self._running is None:
+            self._say("")
 
     def _chosen(self, index: int) -> None:
         self.jobs = self.choices[index][1] if 0 <= index < len(self.choices) else []

@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -29,6 +30,7 @@ from studio.ui.library_panel import LibraryPanel
 if TYPE_CHECKING:
     from studio.review.rubric import ActiveRubric
     from studio.services import Services
+    from studio.ui.window_state import WindowState
 
 
 class LibraryActions:
@@ -44,6 +46,7 @@ class LibraryActions:
         decided: Callable[[list[int]], None],
         notify: Callable[..., None],
         run: Callable[[Coroutine[Any, Any, Any]], object],
+        state: WindowState,
     ) -> None:
         self.window, self.services, self.review, self.notify, self.run = (
             window,
@@ -52,7 +55,7 @@ class LibraryActions:
             notify,
             run,
         )
-        self.rubric, self.decided = rubric, decided
+        self.rubric, self.decided, self.state = rubric, decided, state
         self.panel = LibraryPanel()
         self.dock = dock
         dock.setWidget(self.panel)
@@ -296,11 +299,22 @@ class LibraryActions:
             services.store,
             services.library,
             choices,
+            folder=self.state.folder("export"),
             reviewer=services.settings.reviewer_name,
             parent=self.window,
         )
         self.dialog = dialog
-        dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
+        had_focus = QApplication.focusWidget()
+
+        def closed(_code: int) -> None:
+            self.dialog = None
+            if dialog.report is not None:  # exported: offered next time, and to import from
+                self.state.set_folder("export", dialog.folder.text().strip())
+            self.window.activateWindow()  # the window's shortcuts work again at once
+            if had_focus is not None:
+                had_focus.setFocus()
+
+        dialog.finished.connect(closed)
         dialog.open()
 
     def import_folder(self, folder: str | None = None) -> None:
@@ -308,9 +322,11 @@ class LibraryActions:
         if services is None:
             return
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, "Import clips from")
+            start = self.state.folder("import") or self.state.folder("export")
+            folder = QFileDialog.getExistingDirectory(self.window, "Import clips from", start)
             if not folder:
                 return
+            self.state.set_folder("import", folder)
         self.run(self._import(services, folder))
 
     async def _import(self, services: Services, folder: str) -> None:

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             decided=lambda ids: self.review.reload(ids),
             notify=self.notify,
             run=self._run,
+            state=self.window_state,
         )
         self.menuBar().addMenu(self.library.menu)
         yield

@@ -68,6 +68,13 @@ class WindowState:
             current[0] if current else None,
         )
 
+    def folder(self, purpose: str) -> str:
+        """The folder last used to `purpose` (export, import); "" if none yet."""
+        return str(self.settings.value(f"folders/{purpose}", "") or "")
+
+    def set_folder(self, purpose: str, folder: str) -> None:
+        self.settings.setValue(f"folders/{purpose}", folder)
+
 
 def _ids(value: object) -> list[int]:
     """Job ids saved as "3,4,5" (QSettings may hand back a list for a comma string)."""

@@ -157,6 +157,9 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     assert len(dialog.jobs) == 2  # the approved ones
     dialog.begin()
     assert "Choose a folder" in dialog.status.text()  # nothing typed: said, nothing lost
+    qtbot.keyClicks(dialog.folder, "/")
+    assert dialog.status.text() == ""  # being corrected: the complaint goes
+    dialog.folder.clear()
     dialog.template.setText("{project}_{colour}")
     dialog.folder.setText(str(tmp_path / "out"))
     dialog.begin()
@@ -184,6 +187,9 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     qloop.run_until_complete(asyncio.sleep(0.1))
     assert "2 already there (identical, skipped)" in dialog.status.text()
     dialog.reject()
+    win.commands["library.export"].trigger()  # the folder last exported to is offered
+    assert win.library.dialog.folder.text() == str(tmp_path / "out")  # type: ignore[union-attr]
+    win.library.dialog.reject()  # type: ignore[union-attr]
 
     win.library_dock.show()  # from the Library: the selection comes first
     win.library_dock.raise_()
