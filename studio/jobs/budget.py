@@ -92,8 +92,9 @@ class BudgetGuard:
         for usage in self.usages(project, now):
             if usage.spent + estimate > usage.cap + 1e-9:
                 what = "Daily budget" if usage.scope == "daily" else f"Budget for '{usage.key}'"
+                state = "reached" if usage.left <= 1e-9 else "too small for this render"
                 raise BudgetExceeded(
-                    f"{what} reached: ${usage.spent:.2f} of ${usage.cap:.2f} spent or committed; "
+                    f"{what} {state}: ${usage.spent:.2f} of ${usage.cap:.2f} spent or committed; "
                     f"this render needs ${estimate:.2f} and ${usage.left:.2f} is left."
                 )
 

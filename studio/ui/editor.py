@@ -84,7 +84,7 @@ class PromptEditor(QWidget):
         self.presets = presets
         self.linter = linter
         self.profiles: ProfileSet | None = None
-        self.budget_hint: Callable[[float], str] = lambda cost: ""
+        self.budget_hint: Callable[[float, str], str] = lambda cost, project: ""
         self.parent_job: int | None = None  # set while revising a take; its child is queued
         # Model, duration and frame asked for before the models are known (draft, retry).
         self._pending: tuple[str | None, int | None, str | None] | None = None
@@ -181,7 +181,7 @@ class PromptEditor(QWidget):
         typed.setPlaceholderText("default")
         typed.setMaxLength(MAX_PROJECT)
         self.project.setToolTip("The project these takes belong to (recent ones offered)")
-        self.project.currentTextChanged.connect(lambda _text: self.changed.emit())
+        self.project.currentTextChanged.connect(lambda _text: self.refresh())  # its budget
         render_form = QFormLayout()
         render_form.addRow("Project", self.project)
         render_form.addRow("Model", self.model_box)
@@ -333,7 +333,7 @@ class PromptEditor(QWidget):
             else:
                 total = each * count
                 per = f"${each:.2f} × {count} = " if count > 1 else ""
-                hint = self.budget_hint(total)
+                hint = self.budget_hint(total, self.project_name())
                 self.cost.setText(f"{per}${total:.2f}" + (f" · {hint}" if hint else ""))
         n = len(warnings)
         label = "Queue" if count == 1 else f"Queue {count} variants"

@@ -95,7 +95,7 @@ class LibraryActions:
         if isinstance(self.metrics, MetricsPanel):
             self.metrics.refresh()
             return
-        self.metrics = MetricsPanel(services.store)
+        self.metrics = MetricsPanel(services.store, services.set_project_cap)
         self.metrics_dock.setWidget(self.metrics)
 
     def detach(self) -> None:

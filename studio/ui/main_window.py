@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         if services is not None:
             services.engine.bus.clear()
         if self.panels_built:
-            self.editor.budget_hint = lambda cost: ""
+            self.editor.budget_hint = lambda cost, project: ""
             self.queue.detach()
             self.templates.set_repo(None)
             self.library.detach()

@@ -6,6 +6,7 @@ Built the first time the tab is shown: pyqtgraph never loads at start-up."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -27,7 +28,7 @@ from studio.metrics import compute
 from studio.metrics.caps import daily_spend
 from studio.metrics.table import rows, to_csv
 from studio.store import Store
-from studio.ui.theme import colour
+from studio.ui.theme import colour, set_state
 
 # What the weekly trend chart can draw: (title, [(KPI, scale, legend)]); at most two lines.
 TRENDS: tuple[tuple[str, tuple[tuple[str, float, str], ...]], ...] = (
@@ -49,9 +50,14 @@ GROUPS = (
 
 
 class MetricsPanel(QWidget):
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, set_cap: Callable[[str, float | None], None] | None = None
+    ) -> None:
         super().__init__()
         self.store = store
+        self.set_cap = set_cap or (
+            lambda project, cap: store.budgets.set_cap("project", project, cap)
+        )
         self.group = QComboBox()
         for text, key in GROUPS:
             self.group.addItem(text, key)
@@ -100,8 +106,7 @@ class MetricsPanel(QWidget):
         self.caps.verticalHeader().hide()
         self.caps.setToolTip("Type a cap in dollars for a project; clear it for no cap")
         self.caps.itemChanged.connect(self._cap_edited)
-        self.cap_problem = QLabel()
-        self.cap_problem.setObjectName("error")
+        self.cap_problem = QLabel()  # what became of the last cap typed
         self.cap_problem.setWordWrap(True)
         budgets = QWidget()
         column = QVBoxLayout(budgets)
@@ -243,14 +248,24 @@ class MetricsPanel(QWidget):
             cap = float(text) if text else None
         except ValueError:
             cap = -1.0
+        before = self.store.budgets.cap("project", project)
+        kept = "no cap" if before is None else f"${before:.2f}"
         if cap is not None and not (0 <= cap < 1e9):
-            self.cap_problem.setText(
-                f"'{item.text()}' is not an amount in dollars, e.g. 50 or 12.50."
+            self._cap_said(
+                f"'{item.text()}' is not an amount in dollars (e.g. 50 or 12.50): "
+                f"{project} keeps {kept}.",
+                error=True,
             )
-            return  # what was typed stays in the cell to be corrected
-        self.cap_problem.setText("")
-        self.store.budgets.set_cap("project", project, cap)  # takes effect at the next send
+            self._caps()  # the cell shows the cap in force again
+            return
+        self.set_cap(project, cap)  # takes effect at the next send
+        self._cap_said(f"{project}: no cap." if cap is None else f"{project}: cap ${cap:.2f}.")
         self._caps()
+        self._alerts()  # a cap set below what is spent raises its alerts at once
+
+    def _cap_said(self, text: str, *, error: bool = False) -> None:
+        self.cap_problem.setText(text)
+        set_state(self.cap_problem, "error", error)
 
     def export_csv(self, path: str | None = None) -> None:
         if path is None:

@@ -82,13 +82,20 @@ class StatusLine(QObject):
         else:
             self.spend.setText(f"Today ${usage.spent:.2f} of ${usage.cap:.2f}")
 
-    def budget_hint(self, cost: float) -> str:
+    def budget_hint(self, cost: float, project: str) -> str:
+        """What is left under the tightest cap this render would count against (the daily
+        cap or the project's), and whether it is enough."""
         if self.services is None:
             return ""
-        usage = self.services.today()
-        if usage is None:
+        engine = self.services.engine
+        usages = engine.budget.usages(project, engine.clock.wall())
+        if not usages:
             return "no daily cap"
-        return f"${usage.left:.2f} left today"
+        tight = min(usages, key=lambda u: u.left)
+        where = "today" if tight.scope == "daily" else f"in the {tight.key} budget"
+        if cost > tight.left + 1e-9:
+            return f"over the cap: ${tight.left:.2f} left {where}"
+        return f"${tight.left:.2f} left {where}"
 
     def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
         """Say something to the reviewer, whole: a short note in the status bar, anything

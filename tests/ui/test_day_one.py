@@ -398,6 +398,13 @@ def test_saving_settings_reconnects_only_when_the_connection_changed(
     assert engine.config.max_concurrent == 3
     assert services.store.budgets.cap("daily", "*") == 7.0
     assert "$7.00 left today" in win.editor.cost.text()  # the editor's cost line follows
+    win.editor.project.setEditText("launch")
+    services.store.budgets.set_cap("project", "launch", 0.0)
+    win.editor.project.setEditText("default")
+    assert "$7.00 left today" in win.editor.cost.text()
+    win.editor.project.setEditText("launch")  # the tighter cap, of the project typed
+    assert "over the cap: $0.00 left in the launch budget" in win.editor.cost.text()
+    win.editor.project.setEditText("default")
     assert win.stage.reviewer == "Ana"
     save_with(dataclasses.replace(limits, daily_cap=None))
     assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it

@@ -359,11 +359,18 @@ def test_project_caps_are_set_and_seen_in_the_metrics_tab(
     caps = panel.caps  # type: ignore[attr-defined]
     assert [caps.item(0, c).text() for c in range(3)] == ["birds", "0.20", ""]
     caps.item(0, 2).setText("abc")
-    assert "not an amount in dollars" in panel.cap_problem.text()  # type: ignore[attr-defined]
+    said = panel.cap_problem.text()  # type: ignore[attr-defined]
+    assert said == "'abc' is not an amount in dollars (e.g. 50 or 12.50): birds keeps no cap."
     assert services.store.budgets.cap("project", "birds") is None
+    assert caps.item(0, 2).text() == ""  # the cell shows the cap in force, not the typo
     caps.item(0, 2).setText("5")
     assert services.store.budgets.cap("project", "birds") == 5.0
     assert caps.item(0, 2).text() == "5.00"
+    assert panel.cap_problem.text() == "birds: cap $5.00."  # type: ignore[attr-defined]
+    caps.item(0, 2).setText("0.30")  # $0.20 of it spent, past 50 %: the alert comes at once
+    alerts = panel.alerts  # type: ignore[attr-defined]
+    shown = [alerts.item(i).text() for i in range(alerts.count())]
+    assert any("budget for birds (birds) reached 50 %" in t for t in shown), shown
     caps.item(0, 2).setText("")
     assert services.store.budgets.cap("project", "birds") is None  # cleared at once
 

@@ -123,7 +123,8 @@ def test_budget_cap_refusal_is_shown_and_nothing_is_lost(
     editor.size_box.setCurrentIndex(editor.size_box.findData("640x360"))
     typed = editor.slots()
     editor.request_submit()
-    qloop.run_until_complete(until(lambda: "Daily budget reached" in editor.status.text(), 5))
+    said = "Daily budget too small for this render: $0.00 of $0.10"
+    qloop.run_until_complete(until(lambda: said in editor.status.text(), 5))
     assert editor.slots() == typed
     assert statuses(win) == []
 
