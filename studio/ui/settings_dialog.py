@@ -72,6 +72,7 @@ class SettingsDialog(QDialog):
         self.daily_cap.setRange(0, 1_000_000)
         self.daily_cap.setPrefix("$")
         self.daily_cap.setSpecialValueText("no cap")
+        self.daily_cap.setToolTip("0 or empty: no cap")
         self.daily_cap.setValue(daily_cap or 0)
         self.library = QLineEdit(settings.library)
         self.library.setPlaceholderText("default: in Studio's data folder")
@@ -181,6 +182,8 @@ class SettingsDialog(QDialog):
 
     def cap(self) -> float | None:
         """The daily cap as set here (None: no cap)."""
+        if not self.daily_cap.cleanText().strip():  # emptied: the spin box would keep its
+            return None  # last value, but the person asked for no cap
         return self.daily_cap.value() or None
 
     def save(self) -> None:

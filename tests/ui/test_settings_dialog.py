@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyring
 from keyring.backends import fail
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from studio import secrets
@@ -46,6 +47,9 @@ def test_save_puts_the_key_in_the_keyring_only(qtbot: QtBot, isolated_user: Memo
     assert (saved.provider, saved.rpm) == ("openai", 30)
     assert saved.daily_cap is None  # caps live in the library's database, not in settings
     assert dialog.cap() == 25.0
+    dialog.daily_cap.lineEdit().selectAll()
+    qtbot.keyClick(dialog.daily_cap.lineEdit(), Qt.Key.Key_Backspace)  # emptied: no cap
+    assert dialog.cap() is None
     again = make(qtbot, saved)
     assert again.key.text() == ""
     assert "…cdef" in again.key.placeholderText()  # never shown back in full
