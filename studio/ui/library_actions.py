@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
+from studio.jobs.events import Event, JobChanged
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.library_files import delete_local_clips
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from studio.review.rubric import ActiveRubric
     from studio.services import Services
     from studio.ui.window_state import WindowState
+
+
+SETTLED = {s.value for s in JobStatus if s.finished}  # a take's status the library follows
 
 
 class LibraryActions:
@@ -74,6 +79,10 @@ class LibraryActions:
         self.menu.aboutToShow.connect(self._fill_menu)
         self._fill_menu()
         self.dialog: QWidget | None = None  # the export dialog while it is open (tests)
+        self._refreshing = QTimer(window)
+        self._refreshing.setSingleShot(True)
+        self._refreshing.setInterval(1000)  # a search of 100,000 takes costs ~0.1-0.3 s
+        self._refreshing.timeout.connect(self._follow)
         self.metrics_dock = metrics_dock
         self.metrics: QWidget | None = None  # built when first shown (pyqtgraph loads then)
         metrics_dock.visibilityChanged.connect(self._metrics_shown)
@@ -120,6 +129,26 @@ class LibraryActions:
     def refresh(self) -> None:
         if self.panel.model is not None:
             self.panel.run_search()
+
+    def on_event(self, event: Event) -> None:
+        """A take created, finished or given its clip while the tab is in view: the results
+        and counts follow, at most once a second (a batch changes many at once)."""
+        if not isinstance(event, JobChanged) or self.panel.model is None:
+            return
+        settled = "status" in event.changed and event.status in SETTLED
+        if not (settled or event.changed & {"created", "assets"}):
+            return  # progress, queue order, a step on the way: not worth a search
+        self.panel.model.forget_thumbnail(event.job_id)  # it may have one now
+        if self.dock.isVisible() and not self._refreshing.isActive():
+            self._refreshing.start()
+
+    def _follow(self) -> None:
+        """Search again where the person is: the selection and the scroll position stay."""
+        views = (self.panel.view, self.panel.grid)
+        places = [v.verticalScrollBar().value() for v in views]
+        self.refresh()
+        for view, place in zip(views, places, strict=True):
+            view.verticalScrollBar().setValue(place)
 
     def _review(self, job_ids: list[int]) -> None:
         services = self.services()

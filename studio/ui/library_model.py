@@ -151,6 +151,11 @@ class LibraryModel(QAbstractTableModel):
                 self._rows[job.id] = (job, states[job.id])
         return self._rows[job_id]
 
+    def forget_thumbnail(self, job_id: int) -> None:
+        """Read it again when next shown (a take without one when first shown may have
+        one now)."""
+        self._thumbs.pop(job_id, None)
+
     def _thumbnail(self, job_id: int) -> QPixmap | None:
         if job_id not in self._thumbs:
             if len(self._thumbs) > 4 * PAGE:

@@ -266,6 +266,7 @@ class MainWindow(QMainWindow):
         self.apply_view_settings(services.settings)
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
+        engine.bus.subscribe(self.library.on_event)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
         self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
         self.editor.budget_hint = self.status.budget_hint

@@ -506,3 +506,31 @@ def test_bulk_decide_and_tag_from_the_selection(
     qtbot.keyClick(panel.view, Qt.Key.Key_Return)
     qloop.run_until_complete(until(lambda: win.reviewing, 10))
     assert sorted(t.job_id for t in win.review.session.takes) == chosen
+
+
+def test_takes_rendered_while_the_library_is_in_view_appear_with_thumbnails(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """A take shown while it ran (no thumbnail yet) used to stay without one, and the
+    Status facet said 'running' until the tab was left and shown again."""
+    win, services = open_window()
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    assert panel.count.text() == "0 takes"
+    (take,) = render(qloop, services, ["a heron"], "birds")
+
+    def statuses() -> list[str]:
+        group = next(
+            panel.facets.topLevelItem(i)
+            for i in range(panel.facets.topLevelItemCount())
+            if panel.facets.topLevelItem(i).text(0) == "Status"
+        )
+        return [group.child(c).text(0) for c in range(group.childCount())]
+
+    qloop.run_until_complete(until(lambda: statuses() == ["ready  (1)"], 10))  # ~1 s behind
+    assert panel.count.text() == "1 take"
+    index = panel.view.model().index(0, 0)
+    assert index.data() == f"#{take.id}"
+    assert index.data(Qt.ItemDataRole.DecorationRole) is not None
