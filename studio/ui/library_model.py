@@ -137,7 +137,9 @@ class LibraryModel(QAbstractTableModel):
         if column == "Submitted":
             when = job.submitted_at or job.created_at
             return dt.datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M")
-        return " ".join(job.prompt.split())
+        text = " ".join(job.prompt.split())
+        variant = job.spec.variant  # what tells a variant batch's takes apart, first (as the
+        return f"{variant} · {text}" if variant else text  # queue shows them)
 
     def _row(self, row: int) -> tuple[JobRow, Verdict]:
         job_id = self._ids[row]

@@ -14,6 +14,7 @@ import qasync
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
 from pytestqt.qtbot import QtBot
 
+from studio.jobs.requests import RenderRequest
 from studio.providers.types import RenderSpec
 from studio.store import JobRow, JobStatus
 from studio.store.search import SORT_KEYS, save_search
@@ -393,7 +394,8 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
 
     async def variants() -> list[JobRow]:
         queued = await services.engine.submit_batch(
-            [RenderSpec(model="sim-fast", prompt=f"a crane, {c}", seconds=4, size="640x360")
+            [RenderRequest(RenderSpec(model="sim-fast", prompt=f"a crane, {c}", seconds=4,
+                                      size="640x360"), variant=f"Camera: {c}")
              for c in ("slow push", "static wide")],
             name="crane", project="birds", varied_slot="camera",
         )  # fmt: skip
@@ -428,11 +430,11 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
     panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
     assert panel.query.text() == f"batch:{cranes[0].batch_id}"
     assert panel.count.text() == "2 takes"
-    panel.query.setText("")
-    panel.mode.setCurrentIndex(2)
-    panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
-    assert panel.query.text() == f"batch:{cranes[0].batch_id}"
-    assert panel.count.text() == "2 takes"
+    prompts = [panel.view.model().index(r, COLUMNS.index("Prompt")).data() for r in range(2)]
+    assert sorted(prompts) == [  # what tells the variants apart comes first, as in the queue
+        "Camera: slow push · a crane, slow push",
+        "Camera: static wide · a crane, static wide",
+    ]
 
 
 def test_bulk_decide_and_tag_from_the_selection(
