@@ -97,6 +97,8 @@ class MetricsPanel(QWidget):
         self.spend_chart.setObjectName("spendChart")
         self.spend_chart.addLegend(offset=(10, 10))
         self.spend_chart.setLabel("left", "$ per day")
+        for chart in (self.chart, self.spend_chart):  # no point on the frame's edge
+            chart.getViewBox().setDefaultPadding(0.08)
         self.spend_chart.setLabel("bottom", "day")
         self.alerts = QListWidget()
         self.alerts.setObjectName("budgetAlerts")
@@ -128,7 +130,10 @@ class MetricsPanel(QWidget):
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         split.addWidget(numbers)
         split.addWidget(charts)
-        split.setSizes([200, 260])  # the charts a little taller than the table
+        split.setStretchFactor(0, 2)  # the charts a little taller than the table
+        split.setStretchFactor(1, 3)
+        for small in (self.caps, self.alerts):  # they scroll; the charts need the height
+            small.setMinimumHeight(48)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -160,8 +165,8 @@ class MetricsPanel(QWidget):
         weeks = self.kpis if by_week else compute(self.store, by="week", start=start)
         self.chart.clear()
         xs = list(range(len(weeks)))
-        _title, lines = TRENDS[self.trend.currentIndex()]
-        self.chart.setLabel("left", " · ".join(legend for _, _, legend in lines))
+        title, lines = TRENDS[self.trend.currentIndex()]
+        self.chart.setLabel("left", title)  # short: the legend names each line and its unit
         for (kpi, scale, legend), key, symbol in zip(
             lines, ("accent", "warning"), ("o", "s"), strict=False
         ):
@@ -188,6 +193,7 @@ class MetricsPanel(QWidget):
         over = [d.used is not None and d.used > 1 + 1e-9 for d in days]
         brushes = [pg.mkBrush(colour("warning" if o else "accent")) for o in over]
         bars = pg.BarGraphItem(x=xs, height=[d.spent for d in days], width=0.7, brushes=brushes,
+                               brush=colour("accent"),  # the legend's swatch
                                pens=[pg.mkPen(None)] * len(days), name="spend $")  # fmt: skip
         self.spend_chart.addItem(bars)
         steps_x: list[float] = []  # the cap as steps across each day's bar; a gap: no cap
@@ -199,18 +205,19 @@ class MetricsPanel(QWidget):
             pen = pg.mkPen(colour("error"), width=2)
             self.spend_chart.plot(steps_x, steps_y, pen=pen, connect="finite", name="daily cap $")
         axis = self.spend_chart.getAxis("bottom")
-        step = max(1, len(days) // 5)  # a label every few days, never crowded
-        axis.setTicks([[(i, d.day.isoformat()[5:]) for i, d in enumerate(days)][::step]])
+        step = max(1, len(days) // 5)  # a label every few days, never crowded; today's always
+        labelled = range(len(days) - 1, -1, -step)
+        axis.setTicks([[(i, days[i].day.isoformat()[5:]) for i in reversed(labelled)]])
         self.spend_chart.setXRange(-0.5, max(len(days) - 0.5, 0.5))
 
     def _alerts(self) -> None:
         self.alerts.clear()
-        for scope, key, period, threshold, at in self.store.db.query(
+        for scope, key, _period, threshold, at in self.store.db.query(
             "SELECT scope, key, period, threshold, at FROM budget_alerts ORDER BY at DESC LIMIT 50"
         ):
             when = dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
-            what = "daily budget" if scope == "daily" else f"budget for {key}"
-            self.alerts.addItem(f"{when}  {what} ({period}) reached {threshold} %")
+            what = "daily budget" if scope == "daily" else f"{key} budget"  # (its day: `when`)
+            self.alerts.addItem(f"{when}  {what} reached {threshold} %")
         if not self.alerts.count():
             self.alerts.addItem("No budget alerts.")
 
