@@ -225,7 +225,8 @@ class LibraryPanel(QWidget):
         if self.model is None:
             return
         text = self.query.text()
-        problems = parse(text).problems
+        query = parse(text)
+        problems = query.problems
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
         view = self.grid if self.gridded else self.view
@@ -234,7 +235,8 @@ class LibraryPanel(QWidget):
         counts = facet_counts(
             self.model.store.db, tuple(n for n in FACETS_SHOWN if n in self.open_facets)
         )
-        if self.gridded:  # one tile per shot: its newest take, and how many it stacks
+        opened = {"batch", "shot"} & set(query.facets)  # a stack's takes: one tile each
+        if self.gridded and not opened:  # one tile per shot: its newest, and how many it stacks
             tiles, stacked, opens = stacks(self.model.store.db)
             self.model.show(text, tiles, stacked, opens)
         else:
@@ -364,7 +366,7 @@ class LibraryPanel(QWidget):
         if self.gridded and self.model is not None and self.model.counts.get(job_id, 1) > 1:
             term = self.model.opens[job_id]
             self.query.setText(f"{self.query.text().strip()} {term}".strip())
-            self.mode.setCurrentIndex(0)  # its takes, one row each (the search runs again)
+            self.run_search()  # its takes, a tile each (clearing the term stacks them again)
             return
         chosen = self.selected()
         if len(chosen) > 1 and job_id in chosen:  # Enter on a selection reviews all of it

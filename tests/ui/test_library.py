@@ -423,10 +423,12 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
     assert sorted(panel.selected()) == [first.id, revision.id]  # a stack stands for its takes
     panel._open(panel.grid.model().index(2, 0))  # opening a stack shows its takes
     assert panel.query.text() == f"shot:{first.id}"
-    assert not panel.gridded
+    assert panel.gridded  # still the grid: a tile each
     assert panel.count.text() == "2 takes"
+    tiles = [panel.grid.model().index(r, 0).data() for r in range(panel.grid.model().rowCount())]
+    assert tiles == [f"#{revision.id}", f"#{first.id}"]
     panel.query.setText("")
-    panel.mode.setCurrentIndex(2)
+    panel.run_search()  # stacked again
     panel._open(panel.grid.model().index(0, 0))  # the variant batch opens into its variants
     assert panel.query.text() == f"batch:{cranes[0].batch_id}"
     assert panel.count.text() == "2 takes"
