@@ -277,6 +277,10 @@ class LibraryActions:
             services.store.verdicts.star(job_id, on, at=time.time())
         if self.panel.model is not None:
             self.panel.model.refresh_rows()
+        self.panel.show_star()
+        n = len(job_ids)
+        done = "Starred" if on else "Unstarred"
+        self.notify(f"{done} {n} take{'s' if n != 1 else ''}.", timeout=3000)
 
     def delete_clips(self, job_ids: list[int]) -> None:
         """Delete the selected takes' local files after asking; rows and history stay and the

@@ -194,7 +194,17 @@ class LibraryPanel(QWidget):
             if column == PROMPT:  # the prompt takes what room is left; the rest fit their text
                 mode = QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(column, mode)
+        for view in (self.view, self.grid):  # each has its own selection
+            view.selectionModel().selectionChanged.connect(lambda *_: self.show_star())
         self.run_search()
+
+    def show_star(self) -> None:
+        """The Star button says what it will do: Unstar when every selected take is
+        starred."""
+        ids = self._shown_selected()
+        starred = self.model.store.verdicts.starred() if self.model and ids else set()
+        every = bool(ids) and all(i in starred for i in ids)
+        self.star.setText("Unstar" if every else "Star")
 
     def _fill_tags(self) -> None:
         self.tag_menu.clear()

@@ -296,10 +296,15 @@ def test_bulk_star_and_delete_local_clips(
     qloop.run_until_complete(until(lambda: panel.model is not None, 10))
     panel.run_search()
     panel.view.selectAll()
+    assert panel.star.text() == "Star"
     qtbot.mouseClick(panel.star, Qt.MouseButton.LeftButton)
     assert services.store.verdicts.starred() == {t.id for t in takes}
+    assert panel.star.text() == "Unstar"  # says what the next click does
+    assert win.statusBar().currentMessage() == "Starred 2 takes."
     qtbot.mouseClick(panel.star, Qt.MouseButton.LeftButton)  # all starred: unstar
     assert services.store.verdicts.starred() == set()
+    assert panel.star.text() == "Star"
+    assert win.statusBar().currentMessage() == "Unstarred 2 takes."
 
     asked: list[str] = []
     win.library.confirm = lambda question: asked.append(question) is None and False
