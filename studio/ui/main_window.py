@@ -87,6 +87,10 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.templates_dock, library)
         self.tabifyDockWidget(library, self.metrics_dock)
         queue.raise_()
+        self._front_dock = queue  # the bottom tab in front: brought back after reviewing
+        for dock in (queue, self.templates_dock, library, self.metrics_dock):
+            dock.visibilityChanged.connect(lambda visible, dock=dock: self._front(dock, visible))
+        self._switching = False  # docks hidden or shown together report nothing about tabs
         self._tasks: set[asyncio.Future[Any]] = set()
         self.panels_built = False
         self._building: Iterator[None] | None = None
@@ -513,6 +517,7 @@ class MainWindow(QMainWindow):
         self.stage.focus_page()
 
     def _show_docks(self, on: bool) -> None:
+        self._switching = True
         for dock in (
             self.editor_dock,
             self.queue_dock,
@@ -521,8 +526,13 @@ class MainWindow(QMainWindow):
             self.metrics_dock,
         ):
             dock.setVisible(on)
+        self._switching = False
         if on:
-            self.queue_dock.raise_()
+            self._front_dock.raise_()  # the tab that was in front, not always the queue
+
+    def _front(self, dock: QDockWidget, visible: bool) -> None:
+        if visible and not self._switching:
+            self._front_dock = dock
 
     def _modal(self, dialog: QDialog) -> bool:
         """Run a dialog; afterwards the keys go where they went before it."""

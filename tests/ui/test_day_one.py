@@ -199,6 +199,16 @@ def test_the_keys_come_back_after_a_dialog(
     win._modal(other)
     assert win.focusWidget() is win.editor.fields["setting"]
 
+    def in_front() -> str:
+        bottom = (win.queue_dock, win.templates_dock, win.library_dock, win.metrics_dock)
+        return next(d.objectName() for d in bottom if not d.visibleRegion().isEmpty())
+
+    win.templates_dock.raise_()
+    qtbot.waitUntil(lambda: in_front() == "templatesDock", timeout=3000)
+    win.set_review_layout(True)
+    win.set_review_layout(False)  # F6 twice: the tab that was in front, not the queue
+    qtbot.waitUntil(lambda: in_front() == "templatesDock", timeout=3000)
+
 
 def test_the_wheel_scrolls_and_leaves_unfocused_controls_alone(qtbot: QtBot) -> None:
     app = QApplication.instance()
