@@ -170,7 +170,7 @@ class PromptEditor(QWidget):
         self.again.hide()
         self.again.clicked.connect(self._render_again)
         self._again: Submission | None = None
-        self._again_slots = PromptSlots()
+        self._said_for: tuple[object, ...] | None = None  # see `_what_is_set`
 
         self.project = QComboBox()
         self.project.setObjectName("projectBox")
@@ -338,10 +338,19 @@ class PromptEditor(QWidget):
         n = len(warnings)
         label = "Queue" if count == 1 else f"Queue {count} variants"
         self.submit.setText(f"{label} anyway ({n} warning{'s' * (n != 1)})" if n else label)
-        if self._again is not None and slots != self._again_slots:
-            self._again = None  # the offer was about the prompt as it was
+        if self._said_for is not None and self._said_for != self._what_is_set(slots):
+            self._said_for = None  # the message was about the render as it was set then
+            self._again = None
             self.again.hide()
+            if self.status.property("error"):
+                self.show_message("")  # an error about what has now changed
         self.changed.emit()
+
+    def _what_is_set(self, slots: PromptSlots) -> tuple[object, ...]:
+        """What a message about a render holds for: the prompt and the render settings."""
+        return (slots, self.project_name(), self.model_box.currentData(),
+                self.seconds_box.currentData(), self.size_box.currentData(),
+                self.variant_slot.currentData(), self.variant_values.toPlainText())  # fmt: skip
 
     def _show_lint(self, warnings: list[LintWarning]) -> None:
         self.lint_list.show_warnings(warnings)
@@ -393,7 +402,6 @@ class PromptEditor(QWidget):
         ]
         self.show_message(queued.summary())
         self._again = dataclasses.replace(submission, requests=again, again=True) if again else None
-        self._again_slots = self.slots()
         self.again.setVisible(bool(again))
 
     def _render_again(self) -> None:
@@ -403,8 +411,11 @@ class PromptEditor(QWidget):
         self.again.hide()
 
     def show_message(self, text: str, error: bool = False) -> None:
+        """Say something about the render as it is set now (it goes once that changes, if
+        it was an error)."""
         self.status.setText(text)
         set_state(self.status, "error", error)
+        self._said_for = self._what_is_set(self.slots()) if text else None
 
     def _variant_mode(self) -> None:
         """Each varied slot keeps what was typed for it: switching slots loses nothing."""

@@ -326,6 +326,7 @@ class MainWindow(QMainWindow):
         if self.services is not None and dialog.cap() != cap:
             self.services.set_daily_cap(dialog.cap())  # at once, whatever else changed
             self.status.show_spend()
+            self.editor.show_message("")  # what it said about the old cap no longer holds
             self.editor.refresh()  # its cost line says what is left under the cap
         if dialog.note:
             self.notify(dialog.note)

@@ -320,6 +320,11 @@ def test_queuing_a_finished_prompt_says_so_and_offers_another_take(
         assert editor.status.text() == f"#{first} already has this prompt and settings."
         assert editor.again.isVisible()
         assert services.store.jobs.ids() == [first]
+        editor.project.setEditText("harbour")  # another project: the offer no longer holds
+        assert not editor.again.isVisible()
+        editor.project.setEditText("default")
+        editor.request_submit()
+        await until(lambda: editor.again.isVisible(), 10)
         editor.again.click()
         await until(lambda: len(services.store.jobs.ids()) == 2, 10)
         assert editor.status.text() == f"Queued #{services.store.jobs.ids()[0]}."

@@ -127,6 +127,8 @@ def test_budget_cap_refusal_is_shown_and_nothing_is_lost(
     qloop.run_until_complete(until(lambda: said in editor.status.text(), 5))
     assert editor.slots() == typed
     assert statuses(win) == []
+    editor.size_box.setCurrentIndex(editor.size_box.count() - 1)  # something changes: the
+    assert editor.status.text() == ""  # complaint was about the render as it was
 
 
 def test_save_a_template_version_then_load_it_back(
