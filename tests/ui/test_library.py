@@ -20,6 +20,8 @@ from studio.store import JobRow, JobStatus
 from studio.store.search import SORT_KEYS, save_search
 from studio.ui.export_dialog import ExportDialog
 from studio.ui.library_model import COLUMNS
+from studio.ui.library_panel import LibraryPanel
+from studio.ui.main_window import MainWindow
 from tests.ui.test_day_one import Opened, until
 
 
@@ -37,6 +39,15 @@ def render(
         return await asyncio.wait_for(engine.wait_finished([j.id for j in queued.jobs]), 60)
 
     return qloop.run_until_complete(go())
+
+
+def open_library(qloop: qasync.QEventLoop, win: MainWindow) -> LibraryPanel:
+    """The Library tab brought to the front, its search run once."""
+    win.library_dock.show()
+    win.library_dock.raise_()
+    panel = win.library.panel
+    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    return panel
 
 
 def test_search_facets_and_opening_a_take(
@@ -290,10 +301,7 @@ def test_bulk_star_and_delete_local_clips(
 ) -> None:
     win, services = open_window()
     takes = render(qloop, services, ["a heron", "an owl"], "birds")
-    win.library_dock.show()
-    win.library_dock.raise_()
-    panel = win.library.panel
-    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel = open_library(qloop, win)
     panel.run_search()
     panel.view.selectAll()
     assert panel.star.text() == "Star"
@@ -409,10 +417,7 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
         )
 
     cranes = qloop.run_until_complete(variants())
-    win.library_dock.show()
-    win.library_dock.raise_()
-    panel = win.library.panel
-    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel = open_library(qloop, win)
     panel.mode.setCurrentIndex(2)  # Grid
     assert panel.gridded
     assert panel.count.text() == "5 takes"
@@ -451,10 +456,7 @@ def test_bulk_decide_and_tag_from_the_selection(
     takes = render(qloop, services, ["a heron", "an owl", "a crane"], "birds")
     ids = sorted(t.id for t in takes)
     win.review_takes(ids)  # a review pass is open over the same takes
-    win.library_dock.show()
-    win.library_dock.raise_()
-    panel = win.library.panel
-    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel = open_library(qloop, win)
     panel.run_search()
     panel.view.selectAll()
 
@@ -523,10 +525,7 @@ def test_takes_rendered_while_the_library_is_in_view_appear_with_thumbnails(
     """A take shown while it ran (no thumbnail yet) used to stay without one, and the
     Status facet said 'running' until the tab was left and shown again."""
     win, services = open_window()
-    win.library_dock.show()
-    win.library_dock.raise_()
-    panel = win.library.panel
-    qloop.run_until_complete(until(lambda: panel.model is not None, 10))
+    panel = open_library(qloop, win)
     assert panel.count.text() == "0 takes"
     (take,) = render(qloop, services, ["a heron"], "birds")
 
