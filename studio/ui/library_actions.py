@@ -4,6 +4,7 @@ window."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
@@ -344,8 +345,9 @@ class LibraryActions:
             if dialog.report is not None:  # exported: offered next time, and to import from
                 self.state.set_folder("export", dialog.folder.text().strip())
             self.window.activateWindow()  # the window's shortcuts work again at once
-            if had_focus is not None:
-                had_focus.setFocus()
+            with contextlib.suppress(RuntimeError):  # the widget may be gone by now
+                if had_focus is not None and had_focus.isVisible():
+                    had_focus.setFocus()
 
         dialog.finished.connect(closed)
         dialog.open()
