@@ -89,9 +89,12 @@ class LibraryActions:
         metrics_dock.visibilityChanged.connect(self._metrics_shown)
 
     def attach(self, services: Services) -> None:
-        """The tab reads the library when it is first shown, not at start-up."""
-        if self.dock.isVisible() and not self.dock.visibleRegion().isEmpty():
+        """The tabs read the library when first shown, not at start-up; one in front when
+        the library opens (the layout restored it there) is shown now."""
+        if _in_front(self.dock):
             self._open(services)
+        if _in_front(self.metrics_dock):
+            self._metrics_shown(True)
 
     def _open(self, services: Services) -> None:
         self.panel.set_model(LibraryModel(services.store, services.library, self.panel))
@@ -384,3 +387,7 @@ class LibraryActions:
         skipped = ". Skipped: " + "; ".join(report.skipped) if report.skipped else ""
         self.notify(f"{report.summary()}{skipped}.", error=bool(report.skipped))
         self.refresh()
+
+
+def _in_front(dock: QDockWidget) -> bool:
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()

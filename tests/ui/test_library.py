@@ -542,3 +542,20 @@ def test_takes_rendered_while_the_library_is_in_view_appear_with_thumbnails(
     index = panel.view.model().index(0, 0)
     assert index.data() == f"#{take.id}"
     assert index.data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+def test_a_tab_left_in_front_is_filled_after_a_restart(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """The layout brings the Metrics tab back in front before the library is open: it used
+    to come back empty, as it was shown before there was anything to read."""
+    from tests.ui.test_day_one import close
+
+    win, _ = open_window()
+    win.metrics_dock.raise_()
+    qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
+    close(qloop, win)
+    again, _ = open_window()
+    qloop.run_until_complete(until(lambda: again.library.metrics is not None, 10))
+    assert again.metrics_dock.widget() is again.library.metrics
+    assert not again.metrics_dock.visibleRegion().isEmpty()  # still the tab in front
