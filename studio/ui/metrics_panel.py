@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -110,14 +112,17 @@ class MetricsPanel(QWidget):
         self.caps.itemChanged.connect(self._cap_edited)
         self.cap_problem = QLabel()  # what became of the last cap typed
         self.cap_problem.setWordWrap(True)
-        budgets = QWidget()
-        column = QVBoxLayout(budgets)
+        caps = QWidget()
+        column = QVBoxLayout(caps)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel("Project budgets"))
         column.addWidget(self.caps, 1)
         column.addWidget(self.cap_problem)
-        column.addWidget(QLabel("Budget alerts"))
-        column.addWidget(self.alerts, 1)
+        # Budgets and alerts share the room as tabs: stacked, they left a short dock's charts
+        # a few pixels.
+        budgets = self.budgets = QTabWidget()
+        budgets.setObjectName("metricsBudgets")
+        budgets.addTab(caps, "Project budgets")
+        budgets.addTab(self.alerts, "Budget alerts")
         numbers = QSplitter()  # the table beside the budgets; the two charts below them
         numbers.addWidget(self.table)
         numbers.addWidget(budgets)
@@ -126,7 +131,7 @@ class MetricsPanel(QWidget):
         charts = QSplitter()
         charts.addWidget(self.chart)
         charts.addWidget(self.spend_chart)
-        split = QSplitter()
+        split = self.split = QSplitter()
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         split.addWidget(numbers)
         split.addWidget(charts)
@@ -209,6 +214,19 @@ class MetricsPanel(QWidget):
         labelled = range(len(days) - 1, -1, -step)
         axis.setTicks([[(i, days[i].day.isoformat()[5:]) for i in reversed(labelled)]])
         self.spend_chart.setXRange(-0.5, max(len(days) - 0.5, 0.5))
+        if not any(d.spent or d.cap for d in days):  # nothing spent, no cap: $0 to $1
+            self.spend_chart.setYRange(0, 1)
+        else:
+            self.spend_chart.enableAutoRange(axis="y")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time it is shown: the charts get three fifths of the height (the
+        table's size hint would take most of a short dock)."""
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            total = max(self.split.height(), 2)
+            self.split.setSizes([total * 2 // 5, total - total * 2 // 5])
 
     def _alerts(self) -> None:
         self.alerts.clear()
@@ -218,7 +236,9 @@ class MetricsPanel(QWidget):
             when = dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
             what = "daily budget" if scope == "daily" else f"{key} budget"  # (its day: `when`)
             self.alerts.addItem(f"{when}  {what} reached {threshold} %")
-        if not self.alerts.count():
+        raised = self.alerts.count()
+        self.budgets.setTabText(1, f"Budget alerts ({raised})" if raised else "Budget alerts")
+        if not raised:
             self.alerts.addItem("No budget alerts.")
 
     def _caps(self) -> None:

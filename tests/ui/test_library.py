@@ -385,6 +385,7 @@ def test_project_caps_are_set_and_seen_in_the_metrics_tab(
     alerts = panel.alerts  # type: ignore[attr-defined]
     shown = [alerts.item(i).text() for i in range(alerts.count())]
     assert any("birds budget reached 50 %" in t for t in shown), shown
+    assert panel.budgets.tabText(1) == "Budget alerts (1)"  # type: ignore[attr-defined]
     caps.item(0, 2).setText("")
     assert services.store.budgets.cap("project", "birds") is None  # cleared at once
 
