@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -72,6 +73,9 @@ class SettingsDialog(QDialog):
         self.daily_cap.setRange(0, 1_000_000)
         self.daily_cap.setPrefix("$")
         self.daily_cap.setSpecialValueText("no cap")
+        # Emptied, it becomes 0 ("no cap") when the focus leaves (a click on Save), not the
+        # value it had before.
+        self.daily_cap.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.daily_cap.setToolTip("0 or empty: no cap")
         self.daily_cap.setValue(daily_cap or 0)
         self.library = QLineEdit(settings.library)

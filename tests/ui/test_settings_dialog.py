@@ -50,6 +50,9 @@ def test_save_puts_the_key_in_the_keyring_only(qtbot: QtBot, isolated_user: Memo
     dialog.daily_cap.lineEdit().selectAll()
     qtbot.keyClick(dialog.daily_cap.lineEdit(), Qt.Key.Key_Backspace)  # emptied: no cap
     assert dialog.cap() is None
+    dialog.daily_cap.editingFinished.emit()  # as the focus leaves for Save
+    dialog.daily_cap.interpretText()
+    assert dialog.cap() is None  # not the value it had before
     again = make(qtbot, saved)
     assert again.key.text() == ""
     assert "…cdef" in again.key.placeholderText()  # never shown back in full
