@@ -219,9 +219,10 @@ class LibraryPanel(QWidget):
 
     def _context_menu(self, at: QPoint) -> None:
         view = self.grid if self.gridded else self.view
-        if not self.selected():
+        if not self._shown_selected():
             return
         menu = QMenu(self)
+        menu.aboutToHide.connect(menu.deleteLater)
         menu.addAction(self.review.text(), self.review.click)
         menu.addMenu(self.decide_menu)
         menu.addMenu(self.tag_menu)
@@ -241,6 +242,8 @@ class LibraryPanel(QWidget):
         self.problem.setVisible(bool(problems))
         view = self.grid if self.gridded else self.view
         chosen = set(self._shown_selected())
+        current = view.currentIndex()  # the keyboard's place: kept by take, not by row
+        at = self.model.job_id(current.row()) if current.isValid() else None
         ids = search_hits(self.model.store.db, text)
         counts = facet_counts(
             self.model.store.db, tuple(n for n in FACETS_SHOWN if n in self.open_facets)
@@ -260,6 +263,9 @@ class LibraryPanel(QWidget):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         if chosen:  # what was selected stays selected (a bulk action runs the search again)
             self._select(view, self.model.rows_of(chosen))
+        if at is not None and (row := self.model.rows_of({at})):
+            flag = QItemSelectionModel.SelectionFlag.NoUpdate
+            view.selectionModel().setCurrentIndex(self.model.index(row[0], 0), flag)
         n = len(ids)
         self.count.setText(f"{n:,} take{'s' if n != 1 else ''}")
         self._show_facets(counts)
@@ -317,8 +323,8 @@ class LibraryPanel(QWidget):
         assert self.model is not None
         last = self.model.columnCount() - 1
         selection = QItemSelection()
-        for row in rows:
-            selection.select(self.model.index(row, 0), self.model.index(row, last))
+        for first, final in _runs(rows):  # one range per run of rows: a select-all is one
+            selection.select(self.model.index(first, 0), self.model.index(final, last))
         view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     @property
@@ -383,3 +389,14 @@ class LibraryPanel(QWidget):
             self.review_requested.emit(chosen)
             return
         self.review_requested.emit([job_id])
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted rows as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

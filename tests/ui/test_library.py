@@ -544,6 +544,13 @@ def test_takes_rendered_while_the_library_is_in_view_appear_with_thumbnails(
     assert index.data() == f"#{take.id}"
     assert index.data(Qt.ItemDataRole.DecorationRole) is not None
 
+    panel.view.setCurrentIndex(index)  # the keyboard's place stays on its take
+    render(qloop, services, ["an owl"], "birds")
+    qloop.run_until_complete(until(lambda: panel.count.text() == "2 takes", 10))
+    current = panel.view.currentIndex()
+    assert current.row() == 1  # the new take is first (newest first)
+    assert current.siblingAtColumn(0).data() == f"#{take.id}"
+
 
 def test_a_tab_left_in_front_is_filled_after_a_restart(
     qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
