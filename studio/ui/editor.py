@@ -181,7 +181,7 @@ class PromptEditor(QWidget):
         typed.setPlaceholderText("default")
         typed.setMaxLength(MAX_PROJECT)
         self.project.setToolTip("The project these takes belong to (recent ones offered)")
-        self.project.currentTextChanged.connect(lambda _text: self.refresh())  # its budget
+        self.project.currentTextChanged.connect(self._lint_timer.start)  # its budget, once typed
         render_form = QFormLayout()
         render_form.addRow("Project", self.project)
         render_form.addRow("Model", self.model_box)

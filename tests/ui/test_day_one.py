@@ -321,7 +321,7 @@ def test_queuing_a_finished_prompt_says_so_and_offers_another_take(
         assert editor.again.isVisible()
         assert services.store.jobs.ids() == [first]
         editor.project.setEditText("harbour")  # another project: the offer no longer holds
-        assert not editor.again.isVisible()
+        await until(lambda: not editor.again.isVisible(), 5)
         editor.project.setEditText("default")
         editor.request_submit()
         await until(lambda: editor.again.isVisible(), 10)
@@ -413,13 +413,12 @@ def test_saving_settings_reconnects_only_when_the_connection_changed(
     assert engine.config.max_concurrent == 3
     assert services.store.budgets.cap("daily", "*") == 7.0
     assert "$7.00 left today" in win.editor.cost.text()  # the editor's cost line follows
-    win.editor.project.setEditText("launch")
     services.store.budgets.set_cap("project", "launch", 0.0)
-    win.editor.project.setEditText("default")
-    assert "$7.00 left today" in win.editor.cost.text()
     win.editor.project.setEditText("launch")  # the tighter cap, of the project typed
-    assert "over the cap: $0.00 left in the launch budget" in win.editor.cost.text()
+    over = "over the cap: $0.00 left in the launch budget"
+    qtbot.waitUntil(lambda: over in win.editor.cost.text(), timeout=3000)
     win.editor.project.setEditText("default")
+    qtbot.waitUntil(lambda: "$7.00 left today" in win.editor.cost.text(), timeout=3000)
     assert win.stage.reviewer == "Ana"
     save_with(dataclasses.replace(limits, daily_cap=None))
     assert services.store.budgets.cap("daily", "*") is None  # clearing the cap clears it
