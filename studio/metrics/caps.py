@@ -21,8 +21,13 @@ class CapDay:
 
     @property
     def used(self) -> float | None:
-        """Spend as a share of the cap (1.0: the cap reached); no figure without a cap."""
-        return self.spent / self.cap if self.cap else None
+        """Spend as a share of the cap (1.0: the cap reached); no figure without a cap. A
+        cap of $0 is reached at once, and passed by any spend."""
+        if self.cap is None:
+            return None
+        if self.cap == 0:
+            return float("inf") if self.spent > 0 else 1.0
+        return self.spent / self.cap
 
 
 def daily_spend(store: Store, start: dt.date, end: dt.date) -> list[CapDay]:

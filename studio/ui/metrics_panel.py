@@ -253,7 +253,7 @@ class MetricsPanel(QWidget):
                 project,
                 f"{spent:.2f}",
                 "" if cap is None else f"{cap:.2f}",
-                f"{100 * spent / cap:.0f} %" if cap else "—",
+                _used(spent, cap),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -301,3 +301,11 @@ class MetricsPanel(QWidget):
                 return
         with open(path, "w", encoding="utf-8", newline="") as out:
             out.write(to_csv(self.kpis))
+
+
+def _used(spent: float, cap: float | None) -> str:
+    if cap is None:
+        return "—"
+    if cap == 0:  # nothing may be spent
+        return "over" if spent > 0 else "100 %"
+    return f"{100 * spent / cap:.0f} %"

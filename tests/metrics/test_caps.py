@@ -55,6 +55,14 @@ def test_each_day_against_the_cap_in_force_that_day(tmp_path: Path) -> None:
     assert [d.used for d in days] == pytest.approx([None, 0.09, 0.48, 0.80, None, None])
 
 
+def test_a_zero_cap_is_reached_at_once_and_passed_by_any_spend() -> None:
+    from studio.metrics.caps import CapDay
+
+    assert CapDay(DAY1, 0.0, 0.0).used == 1.0
+    assert CapDay(DAY1, 0.2, 0.0).used == float("inf")
+    assert CapDay(DAY1, 0.2, None).used is None
+
+
 def test_a_range_with_nothing_in_it(tmp_path: Path) -> None:
     store = Store(tmp_path / "studio.db")
     days = daily_spend(store, DAY1, DAY1)
