@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +30,9 @@ from studio.export.names import FIELDS, check_template
 from studio.store import JobRow, Store
 from studio.ui.theme import set_state
 
+# What can be exported: a label and its approved takes, or what finds them when chosen.
+Choice = tuple[str, list[JobRow] | Callable[[], list[JobRow]]]
+
 
 class _Progress(QObject):
     """Carries progress from the worker thread to the dialog (a queued signal)."""
@@ -41,7 +45,7 @@ class ExportDialog(QDialog):
         self,
         store: Store,
         library: Path,
-        choices: list[tuple[str, list[JobRow]]],
+        choices: list[Choice],
         *,
         folder: str = "",
         reviewer: str = "",
@@ -52,7 +56,7 @@ class ExportDialog(QDialog):
         self.setMinimumWidth(560)
         self.store, self.library, self.reviewer = store, library, reviewer
         self.choices = choices  # (what, its approved takes): the first is chosen
-        self.jobs: list[JobRow] = choices[0][1] if choices else []
+        self.jobs: list[JobRow] = []
         self.report: ExportReport | None = None
         self._cancel = threading.Event()
         self._running: asyncio.Future[ExportReport] | None = None
@@ -68,8 +72,8 @@ class ExportDialog(QDialog):
         self.template.setToolTip("Fields: " + " ".join("{" + f + "}" for f in FIELDS))
         self.scope = QComboBox()
         self.scope.setObjectName("exportScope")
-        for label, jobs in choices:
-            self.scope.addItem(f"{label} — {len(jobs)} approved")
+        for label, jobs in choices:  # a saved search is run when chosen, not before
+            self.scope.addItem(label if callable(jobs) else f"{label} — {len(jobs)} approved")
         self.scope.currentIndexChanged.connect(self._chosen)
         form = QFormLayout()
         form.addRow("Takes", self.scope)
@@ -103,7 +107,14 @@ class ExportDialog(QDialog):
             self._say("")
 
     def _chosen(self, index: int) -> None:
-        self.jobs = self.choices[index][1] if 0 <= index < len(self.choices) else []
+        self.jobs = []
+        if 0 <= index < len(self.choices):
+            label, jobs = self.choices[index]
+            if callable(jobs):
+                jobs = jobs()
+                self.choices[index] = (label, jobs)
+                self.scope.setItemText(index, f"{label} — {len(jobs)} approved")
+            self.jobs = jobs
         n = len(self.jobs)
         self.what.setText(
             f"{n} approved take{'s' if n != 1 else ''}: each MP4 copied byte for byte and "

@@ -314,7 +314,7 @@ class LibraryActions:
         if given, else the whole library's; the dialog also offers each saved search."""
         from studio.export import takes_to_export
         from studio.store.search import search_ids
-        from studio.ui.export_dialog import ExportDialog
+        from studio.ui.export_dialog import Choice, ExportDialog
 
         services = self.services()
         if services is None:
@@ -328,10 +328,16 @@ class LibraryActions:
             wanted = set(ids)
             return [j for j in approved if j.id in wanted]
 
-        choices = [] if job_ids is None else [("The takes chosen in the Library", among(job_ids))]
+        def found_by(query: str) -> Callable[[], list[JobRow]]:
+            return lambda: among(search_ids(services.store.db, query))
+
+        choices: list[Choice] = []
+        if job_ids is not None:
+            chosen = "selected in" if self.panel.has_selection() else "found by the search in"
+            choices.append((f"The takes {chosen} the Library", among(job_ids)))
         choices.append(("The whole library", approved))
         for name, query in saved_searches(services.store.db):
-            choices.append((f"Saved search “{name}”", among(search_ids(services.store.db, query))))
+            choices.append((f"Saved search “{name}”", found_by(query)))
         dialog = ExportDialog(
             services.store,
             services.library,

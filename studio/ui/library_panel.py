@@ -370,6 +370,10 @@ class LibraryPanel(QWidget):
                 found.append(job_id)
         return found
 
+    def has_selection(self) -> bool:
+        view = self.grid if self.gridded else self.view
+        return view.model() is not None and view.selectionModel().hasSelection()
+
     def selected_or_all(self) -> list[int]:
         if self.model is None:
             return []

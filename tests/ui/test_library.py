@@ -162,9 +162,10 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
     scopes = [dialog.scope.itemText(i) for i in range(dialog.scope.count())]
-    assert scopes == ["The whole library — 2 approved", "Saved search “owls” — 1 approved"]
+    assert scopes == ["The whole library — 2 approved", "Saved search “owls”"]  # run if chosen
     dialog.scope.setCurrentIndex(1)
     assert [j.id for j in dialog.jobs] == [takes[1].id]
+    assert dialog.scope.itemText(1) == "Saved search “owls” — 1 approved"
     dialog.scope.setCurrentIndex(0)
     assert len(dialog.jobs) == 2  # the approved ones
     dialog.begin()
@@ -213,7 +214,7 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     qtbot.mouseClick(panel.export, Qt.MouseButton.LeftButton)
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
-    assert dialog.scope.itemText(0) == "The takes chosen in the Library — 1 approved"
+    assert dialog.scope.itemText(0) == "The takes selected in the Library — 1 approved"
     assert [j.id for j in dialog.jobs] == [takes[0].id]
     panel.query.setText("crane")  # not approved: said, and nothing to start
     panel.run_search()
@@ -222,6 +223,7 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
     assert "None of these takes is approved" in dialog.what.text()
+    assert dialog.scope.itemText(0) == "The takes found by the search in the Library — 0 approved"
     assert not dialog.start.isEnabled()
     dialog.reject()
 
