@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 
 SETTLED = {s.value for s in JobStatus if s.finished}  # a take's status the library follows
+MANY = 200  # a bulk decision over more takes than this is asked about first
 
 
 class LibraryActions:
@@ -183,6 +184,12 @@ class LibraryActions:
         session = self._session(job_ids)
         if session is None:
             return
+        n = len(session.takes)
+        if n > MANY and not self.confirm(
+            f"{decision.title()} {n:,} takes at once? Each gets the decision in its history "
+            "(Undo in the review takes one back at a time)."
+        ):
+            return
         note = ""
         while True:
             try:
@@ -306,7 +313,7 @@ class LibraryActions:
         self.refresh()
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self.window, "Delete clips", question)
+        answer = QMessageBox.question(self.window, "Library", question)
         return answer == QMessageBox.StandardButton.Yes
 
     def export(self, job_ids: list[int] | None = None) -> None:

@@ -453,7 +453,10 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
 
 
 def test_bulk_decide_and_tag_from_the_selection(
-    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    open_window: Callable[[], Opened],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     win, services = open_window()
     takes = render(qloop, services, ["a heron", "an owl", "a crane"], "birds")
@@ -464,8 +467,16 @@ def test_bulk_decide_and_tag_from_the_selection(
     panel.view.selectAll()
 
     asked: list[str] = []
-    win.library.ask_reason = lambda question: asked.append(question) is None and ""
     approve = next(a for a in panel.decide_menu.actions() if a.objectName().endswith("approve"))
+    monkeypatch.setattr("studio.ui.library_actions.MANY", 2)  # many takes: asked first
+    win.library.confirm = lambda question: asked.append(question) is None and False
+    approve.trigger()
+    assert asked == ["Approve 3 takes at once? Each gets the decision in its history "
+                     "(Undo in the review takes one back at a time)."]  # fmt: skip
+    assert services.store.verdicts.current(ids) == {}  # the person said no
+    monkeypatch.setattr("studio.ui.library_actions.MANY", 200)
+    asked.clear()
+    win.library.ask_reason = lambda question: asked.append(question) is None and ""
     approve.trigger()  # none is scored, so none passes: a reason is asked, the person gives none
     assert "do not pass" in asked[0]
     assert "(not scored)" in asked[0]
