@@ -218,7 +218,7 @@ class LibraryPanel(QWidget):
             self.tag_menu.addAction("The rubric has no defect tags").setEnabled(False)
 
     def _context_menu(self, at: QPoint) -> None:
-        view = self.grid if self.gridded else self.view
+        view = self.shown
         if not self._shown_selected():
             return
         menu = QMenu(self)
@@ -240,7 +240,7 @@ class LibraryPanel(QWidget):
         problems = query.problems
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
-        view = self.grid if self.gridded else self.view
+        view = self.shown
         chosen = set(self._shown_selected())
         current = view.currentIndex()  # the keyboard's place: kept by take, not by row
         at = self.model.job_id(current.row()) if current.isValid() else None
@@ -331,6 +331,11 @@ class LibraryPanel(QWidget):
     def gridded(self) -> bool:
         return self.views.currentWidget() is self.grid
 
+    @property
+    def shown(self) -> QAbstractItemView:
+        """The table or the grid, whichever is on show."""
+        return self.grid if self.gridded else self.view
+
     def _mode_changed(self, index: int) -> None:
         size = MODES[index][1]
         self.views.setCurrentWidget(self.grid if size is not None else self.view)
@@ -345,7 +350,7 @@ class LibraryPanel(QWidget):
     def _shown_selected(self) -> list[int]:
         """The ids of the selected rows or tiles, read from the selection's ranges (a select-all
         of 100,000 rows is one range, not 900,000 indexes; no row is read from the store)."""
-        view = self.grid if self.gridded else self.view
+        view = self.shown
         if self.model is None or view.model() is None:
             return []
         rows: set[int] = set()
@@ -371,8 +376,7 @@ class LibraryPanel(QWidget):
         return found
 
     def has_selection(self) -> bool:
-        view = self.grid if self.gridded else self.view
-        return view.model() is not None and view.selectionModel().hasSelection()
+        return self.shown.model() is not None and self.shown.selectionModel().hasSelection()
 
     def selected_or_all(self) -> list[int]:
         if self.model is None:
