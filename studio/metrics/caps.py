@@ -21,13 +21,17 @@ class CapDay:
 
     @property
     def used(self) -> float | None:
-        """Spend as a share of the cap (1.0: the cap reached); no figure without a cap. A
-        cap of $0 is reached at once, and passed by any spend."""
-        if self.cap is None:
-            return None
-        if self.cap == 0:
-            return float("inf") if self.spent > 0 else 1.0
-        return self.spent / self.cap
+        return share_used(self.spent, self.cap)
+
+
+def share_used(spent: float, cap: float | None) -> float | None:
+    """Spend as a share of a cap (1.0: the cap reached); no figure without a cap. A cap of
+    $0 is reached at once, and passed by any spend."""
+    if cap is None:
+        return None
+    if cap == 0:
+        return float("inf") if spent > 0 else 1.0
+    return spent / cap
 
 
 def daily_spend(store: Store, start: dt.date, end: dt.date) -> list[CapDay]:

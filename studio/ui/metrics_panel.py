@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.metrics import compute
-from studio.metrics.caps import daily_spend
+from studio.metrics.caps import daily_spend, share_used
 from studio.metrics.table import rows, to_csv
 from studio.store import Store
 from studio.ui.theme import colour, set_state
@@ -52,14 +52,11 @@ GROUPS = (
 
 
 class MetricsPanel(QWidget):
-    def __init__(
-        self, store: Store, set_cap: Callable[[str, float | None], None] | None = None
-    ) -> None:
+    def __init__(self, store: Store, set_cap: Callable[[str, float | None], None]) -> None:
+        """`set_cap(project, cap)` sets or clears (None) a project's cap, raising its
+        alerts (`Services.set_project_cap`)."""
         super().__init__()
-        self.store = store
-        self.set_cap = set_cap or (
-            lambda project, cap: store.budgets.set_cap("project", project, cap)
-        )
+        self.store, self.set_cap = store, set_cap
         self.group = QComboBox()
         for text, key in GROUPS:
             self.group.addItem(text, key)
@@ -304,8 +301,7 @@ class MetricsPanel(QWidget):
 
 
 def _used(spent: float, cap: float | None) -> str:
-    if cap is None:
+    share = share_used(spent, cap)
+    if share is None:
         return "—"
-    if cap == 0:  # nothing may be spent
-        return "over" if spent > 0 else "100 %"
-    return f"{100 * spent / cap:.0f} %"
+    return "over" if share == float("inf") else f"{100 * share:.0f} %"
