@@ -52,14 +52,15 @@ class Services:
     def set_daily_cap(self, cap: float | None) -> None:
         """Set or clear (None) the library's daily cap; it applies to the next send. A cap
         set below what is already spent raises its 50/80/100 % alerts now."""
-        self.store.budgets.set_cap("daily", "*", cap)
-        self.engine.ledger.check_budget("default")
-        self.engine.wake()
+        self._set_cap("daily", "*", cap, project="default")
 
     def set_project_cap(self, project: str, cap: float | None) -> None:
         """Set or clear (None) a project's cap, as `set_daily_cap`."""
-        self.store.budgets.set_cap("project", project, cap)
-        self.engine.ledger.check_budget(project)
+        self._set_cap("project", project, cap, project=project)
+
+    def _set_cap(self, scope: str, key: str, cap: float | None, *, project: str) -> None:
+        self.store.budgets.set_cap(scope, key, cap)
+        self.engine.ledger.check_budget(project)  # the caps `project`'s renders count against
         self.engine.wake()
 
     async def try_start(self) -> bool:
