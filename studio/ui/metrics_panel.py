@@ -132,7 +132,7 @@ class MetricsPanel(QWidget):
         split.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         split.addWidget(numbers)
         split.addWidget(charts)
-        split.setStretchFactor(0, 2)  # the charts a little taller than the table
+        split.setStretchFactor(0, 2)  # as `showEvent` shares it, when the dock grows
         split.setStretchFactor(1, 3)
         for small in (self.caps, self.alerts):  # they scroll; the charts need the height
             small.setMinimumHeight(48)
@@ -217,8 +217,8 @@ class MetricsPanel(QWidget):
             self.spend_chart.enableAutoRange(axis="y")
 
     def showEvent(self, event: QShowEvent) -> None:
-        """The first time it is shown: the charts get three fifths of the height (the
-        table's size hint would take most of a short dock)."""
+        """The first time it is shown: two fifths of the height for the table and budgets
+        (a few rows of each in view), three fifths for the charts."""
         super().showEvent(event)
         if not getattr(self, "_sized", False):
             self._sized = True
