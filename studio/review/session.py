@@ -131,11 +131,7 @@ class ReviewSession:
             self.select_criterion(index + 1)
 
     def toggle_tag(self, tag: str) -> None:
-        if tag not in self.rubric.rubric.tags:
-            raise ReviewError(f"{tag!r} is not a defect tag of this rubric.")
-        tags = self.take.tags
-        tags.symmetric_difference_update({tag})
-        self.store.verdicts.set_tags(self.take.job_id, sorted(tags), at=self.clock())
+        self.tag_many([self.index], tag)
 
     def tag_many(self, indexes: list[int], tag: str) -> bool:
         """Put a defect tag on several takes, or take it off if they all have it; returns
