@@ -328,7 +328,10 @@ class LibraryActions:
             return
         approved = takes_to_export(services.store)
         if not approved:
-            self.notify("No approved takes to export: approve takes in the review first (A).")
+            self.notify(
+                "No approved takes to export: approve takes in the review first (A).",
+                timeout=6000,  # a hint, not a state: it must not outlive the approval
+            )
             return
 
         def among(ids: list[int]) -> list[JobRow]:
