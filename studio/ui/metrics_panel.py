@@ -96,8 +96,10 @@ class MetricsPanel(QWidget):
         self.spend_chart.setObjectName("spendChart")
         self.spend_chart.addLegend(offset=(10, 10))
         self.spend_chart.setLabel("left", "$ per day")
-        for chart in (self.chart, self.spend_chart):  # no point on the frame's edge
-            chart.getViewBox().setDefaultPadding(0.08)
+        for chart in (self.chart, self.spend_chart):
+            chart.getViewBox().setDefaultPadding(0.08)  # no point on the frame's edge
+            for side in ("left", "bottom"):  # dollars and cents as they are, not "x0.001"
+                chart.getAxis(side).enableAutoSIPrefix(False)
         self.spend_chart.setLabel("bottom", "day")
         self.alerts = QListWidget()
         self.alerts.setObjectName("budgetAlerts")
@@ -180,7 +182,6 @@ class MetricsPanel(QWidget):
             self.chart.plot(xs, ys, pen=pen, symbol=symbol, symbolBrush=colour(key),
                             symbolPen=pen, name=legend, connect="finite")  # fmt: skip
         axis = self.chart.getAxis("bottom")
-        axis.enableAutoSIPrefix(False)
         axis.setTicks([[(i, w.group[5:]) for i, w in enumerate(weeks)]])
         self.chart.setXRange(-0.5, max(len(weeks) - 0.5, 0.5))
 

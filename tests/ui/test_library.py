@@ -287,6 +287,8 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     assert (today.day, today.spent, today.cap) == (dt.date.today(), pytest.approx(0.40), 2.0)
     spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
     assert {type(i).__name__ for i in spend_items} >= {"BarGraphItem", "PlotDataItem"}
+    for chart in (panel.chart, panel.spend_chart):  # type: ignore[attr-defined]
+        assert not chart.getAxis("left").autoSIPrefix  # $0.40 is not "400 (x0.001)"
     services.set_daily_cap(None)
     panel.refresh()  # type: ignore[attr-defined]
     spend_items = panel.spend_chart.getPlotItem().items  # type: ignore[attr-defined]
