@@ -4,10 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean system-packages
 
-$(STAMP): pyproject.toml
+# Qt's Debian packages (scripts/qt-debs.txt, shared with .ci/run), installed before anything
+# is built where that can be done (root, or sudo without a password); else one line says how.
+system-packages:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
+	@PYTHON=$(PYTHON) sh scripts/system-packages $(EXTRA_DEBS)
+
+$(STAMP): pyproject.toml | system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -22,6 +27,7 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+bench: EXTRA_DEBS = xdotool
 bench: $(STAMP)
 	@$(PY) -m compileall -q studio
 	$(PY) bench/run_all.py
