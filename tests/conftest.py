@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def isolated_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
     yield ring
     keyring.set_keyring(previous)
     secrets._session.clear()
+
+
+@pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A loopback port where nothing listens, held by this test: a socket bound to it (so
+    no other test can take it) that never listens, so every connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

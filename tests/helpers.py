@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 
 from PIL import Image
 
@@ -22,6 +23,18 @@ async def wait_until_done(provider: Provider, job_id: str, limit: float = 30.0) 
         if loop.time() > deadline:
             raise AssertionError(f"{job_id} still {job.status} after {limit} s")
         await asyncio.sleep(0.05)
+
+
+async def until(
+    condition: Callable[[], object], limit: float = 30.0, what: str = "the condition"
+) -> None:
+    """Wait (real time, short steps) until `condition()` holds; fail after `limit` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} did not hold within {limit:.0f} s")
+        await asyncio.sleep(0.02)
 
 
 def png_bytes(

@@ -11,7 +11,7 @@ import av
 import pytest
 
 from studio.sim import framecode
-from studio.sim.server import SimServer, free_port
+from studio.sim.server import SimServer
 from tests.helpers import png_bytes
 
 
@@ -190,7 +190,7 @@ def test_empty_prompt(tmp_path: Path) -> None:
     assert "prompt is empty" in one_clear_line(result)
 
 
-def test_network_down(tmp_path: Path) -> None:
+def test_network_down(tmp_path: Path, refusing_port: int) -> None:
     result = studio(
         "generate",
         "--prompt",
@@ -202,7 +202,7 @@ def test_network_down(tmp_path: Path) -> None:
         "--model",
         "sim-fast",
         "--base-url",
-        f"http://127.0.0.1:{free_port()}/v1",
+        f"http://127.0.0.1:{refusing_port}/v1",
         env={"STUDIO_API_KEY": "sk-test"},
     )
     assert result.returncode == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -18,7 +19,7 @@ import av
 from studio.errors import StorageError, StudioError
 from studio.files import fsync_dir
 from studio.providers.base import Provider
-from studio.providers.types import Variant
+from studio.providers.types import MAX_DOWNLOAD_BYTES, Variant
 
 FILE_NAMES: dict[str, str] = {
     "video": "video.mp4",
@@ -54,12 +55,19 @@ def job_folder(library: Path, job_id: int) -> Path:
     return library / "clips" / f"{job_id:07d}"
 
 
-async def save_variant(provider: Provider, remote_id: str, variant: Variant, final: Path) -> Saved:
+async def save_variant(
+    provider: Provider,
+    remote_id: str,
+    variant: Variant,
+    final: Path,
+    *,
+    max_bytes: int = MAX_DOWNLOAD_BYTES,
+) -> Saved:
     final.parent.mkdir(parents=True, exist_ok=True)
     part = final.with_name(final.name + PART)
     try:
         with open_part(part) as fh:
-            await provider.download(remote_id, variant, fh)
+            await provider.download(remote_id, variant, fh, max_bytes=max_bytes)
             fh.flush()
             await asyncio.to_thread(os.fsync, fh.fileno())
         saved = await asyncio.to_thread(verify, part, variant)
@@ -123,10 +131,14 @@ def read_duration(path: Path) -> float:
     raise NotAVideo("The downloaded video has no readable duration.")
 
 
-def sweep_parts(library: Path) -> int:
-    """Remove `.part` files left by a crash; returns how many."""
+def sweep_parts(library: Path, keep: Iterable[int] = ()) -> int:
+    """Remove `.part` files left by a crash, except in the folders of the jobs in `keep`
+    (another live engine is downloading them); returns how many."""
+    kept = {job_folder(library, job_id) for job_id in keep}
     count = 0
     for part in (library / "clips").glob(f"*/*{PART}"):
+        if part.parent in kept:
+            continue
         part.unlink(missing_ok=True)
         count += 1
     return count

@@ -23,8 +23,14 @@ from studio.jobs.download import (
 from studio.jobs.events import AssetReady, JobChanged
 from studio.jobs.ledger import Ledger, Tasks, clock_time
 from studio.providers.base import Provider
-from studio.providers.errors import AuthError, NotFound, ProviderError, TransportError
-from studio.providers.types import Variant
+from studio.providers.errors import (
+    AuthError,
+    NotFound,
+    ProviderError,
+    TooLarge,
+    TransportError,
+)
+from studio.providers.types import MAX_DOWNLOAD_BYTES, Variant
 from studio.store import FailureClass, JobRow, JobStatus
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,7 @@ class Downloader:
         pause: float,
         on_auth_failure: Callable[[AuthError], None],
         on_storage_failure: Callable[[StorageError], None] = lambda _err: None,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> None:
         self.ledger = ledger
         self.provider = provider
@@ -51,12 +58,14 @@ class Downloader:
         self.pause = pause  # wait before trying again
         self.on_auth_failure = on_auth_failure
         self.on_storage_failure = on_storage_failure
+        self.max_bytes = max_bytes  # a clip over this is refused (Settings › Largest download)
         self._queue: asyncio.PriorityQueue[tuple[float, int]] = asyncio.PriorityQueue()
         self._queued: set[int] = set()
+        self._active: set[int] = set()  # being downloaded now: not queued a second time
         self._failures: Counter[int] = Counter()
 
     def enqueue(self, job: JobRow) -> None:
-        if job.id in self._queued:
+        if job.id in self._queued or job.id in self._active:
             return
         self._queued.add(job.id)
         # Soonest expiry first: a clip about to vanish at the provider jumps the queue.
@@ -68,7 +77,11 @@ class Downloader:
             self._queued.discard(job_id)
             job = self.ledger.store.jobs.get(job_id)
             if job is not None and job.status is JobStatus.DOWNLOADING and job.remote_id:
-                await self._download(job, job.remote_id)
+                self._active.add(job_id)
+                try:
+                    await self._download(job, job.remote_id)
+                finally:
+                    self._active.discard(job_id)
 
     async def _requeue(self, job_id: int) -> None:
         job = self.ledger.store.jobs.get(job_id)
@@ -82,8 +95,18 @@ class Downloader:
         folder = job_folder(self.library, job.id)
         try:
             video = await self._save(remote_id, "video", folder / FILE_NAMES["video"])
-        except NotFound:
-            self.ledger.expired(job.id, job.expires_at)
+        except NotFound as err:
+            self._not_found(job, err)
+            return
+        except TooLarge as err:  # fetching it again would move it all again
+            self._failures.pop(job.id, None)
+            self.ledger.finish(
+                job.id,
+                JobStatus.FAILED,
+                FailureClass.STORAGE,
+                "too_large",
+                f"{err}. Retry downloads it again, without a new render.",
+            )
             return
         except StorageFailed as err:
             until = f" until {clock_time(job.expires_at)}" if job.expires_at else ""
@@ -120,6 +143,23 @@ class Downloader:
         found = await asyncio.to_thread(provenance.read, video.path)  # C2PA: none/present/…
         self._record(job.id, saved, found)
 
+    def _not_found(self, job: JobRow, err: NotFound) -> None:
+        """A 404 for the clip: expired if the provider's expiry has passed, else the
+        provider lost it (or never had it) — saying "expired" then would be untrue."""
+        now = self.ledger.clock.wall()
+        if job.expires_at is not None and job.expires_at <= now:
+            self.ledger.expired(job.id, job.expires_at)
+            return
+        until = f", though it said it keeps it until {clock_time(job.expires_at)}"
+        self.ledger.finish(
+            job.id,
+            JobStatus.FAILED,
+            FailureClass.TRANSPORT,
+            "not_found",
+            f"The clip was not found at the provider (HTTP {err.status or 404})"
+            f"{until if job.expires_at else ''}. Retry asks the provider again.",
+        )
+
     async def _extras(self, remote_id: str, folder: Path, job_id: int) -> list[tuple[str, Saved]]:
         """Thumbnail and spritesheet where the provider has them; their absence is no error."""
         saved: list[tuple[str, Saved]] = []
@@ -143,7 +183,9 @@ class Downloader:
                 return await asyncio.to_thread(verify, final, variant)
             except NotAVideo as err:
                 log.warning("%s does not check out (%s): fetching it again", final, err)
-        return await save_variant(self.provider, remote_id, variant, final)
+        return await save_variant(
+            self.provider, remote_id, variant, final, max_bytes=self.max_bytes
+        )
 
     def _record(self, job_id: int, saved: list[tuple[str, Saved]], found: dict[str, Any]) -> None:
         store, now = self.ledger.store, self.ledger.clock.wall()

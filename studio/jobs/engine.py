@@ -1,9 +1,10 @@
 """The job engine: queue → submit → poll → download, persisted at every step.
 
 Every state lives in the store; the engine keeps only timers and in-flight task handles, so a
-crash at any moment loses nothing. On start it sweeps partial downloads, restarts downloads,
-resumes polling, and reconciles jobs caught mid-submit (looks for them at the provider before
-anything is sent again), so no render is paid for twice.
+crash at any moment loses nothing. It holds a lease in the library (see `leases.py`) and
+touches only the jobs that name it; on start, and as it runs, it takes over the jobs of
+engines that died: downloads restart, polls resume, and creates caught mid-send take the
+unsure path (see `unsure.py`), so no render is paid for twice.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
 from studio.jobs.budget import BudgetGuard, Usage
@@ -22,12 +23,14 @@ from studio.jobs.download import sweep_parts
 from studio.jobs.downloader import Downloader
 from studio.jobs.events import EventBus, JobChanged, QueueState
 from studio.jobs.intake import Intake
+from studio.jobs.leases import BEAT, TTL, EngineLease, held_by_others
 from studio.jobs.ledger import Ledger, Tasks, wait_event
 from studio.jobs.poller import Poller
 from studio.jobs.polling import PollSchedule
 from studio.jobs.requests import Queued, RenderRequest
 from studio.jobs.specs import render_spec
 from studio.jobs.storage_guard import StorageGuard
+from studio.jobs.unsure import UnsureCreates
 from studio.providers.base import Provider
 from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import (
@@ -38,9 +41,9 @@ from studio.providers.errors import (
     Unsupported,
 )
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import RemoteJob, RenderSpec
+from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob, RenderSpec
 from studio.store import FailureClass, JobRow, JobStatus, Store
-from studio.store.lock import Holder, LibraryLock
+from studio.store.lock import Holder, LibraryLock, command_line
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,12 @@ class EngineConfig:
     outage_pause: float = 10.0  # wait after an outage before trying the provider again
     reconcile_window: float = 900.0  # how far before a lost submit to look for its job
     storage_wait: float = 2.0  # first wait before probing a library that could not be written
+    # A person chose "resend unsure creates automatically (may pay twice)" for this provider.
+    resend_unsure: bool = False
+    max_download_bytes: int = MAX_DOWNLOAD_BYTES
+    lease_beat: float = BEAT
+    lease_ttl: float = TTL
+    stop_grace: float = 5.0  # how long `stop` lets creates in flight be answered
 
 
 class Engine:
@@ -75,9 +84,11 @@ class Engine:
         bus: EventBus | None = None,
         budget: BudgetGuard | None = None,
         lock: bool = True,
+        holder: str = "",
+        origin: str = "",
     ) -> None:
         self.store = store
-        # One engine per library (see store/lock.py); tests of the claim itself turn it off.
+        # One engine per library (see store/lock.py); tests of the lease itself turn it off.
         self.library_lock = LibraryLock(store.db.path) if lock else None
         self.provider = provider
         self.key = provider_key
@@ -90,6 +101,13 @@ class Engine:
         self.pause_reason = ""
         self.auth_error: AuthError | None = None  # the provider refused the key (paused)
         self.ledger = Ledger(store, self.bus, self.clock, self.budget, provider_key)
+        self.lease = EngineLease(
+            store,
+            self.clock,
+            provider=provider_key,
+            holder=holder or command_line(),
+            ttl=self.config.lease_ttl,
+        )
         self.storage = StorageGuard(
             self._probe_storage, self._storage_changed, first_wait=self.config.storage_wait
         )
@@ -102,8 +120,9 @@ class Engine:
             self.tasks,
             rounds=self.config.download_rounds,
             pause=self.config.outage_pause,
-            on_auth_failure=self._on_auth_failure,
+            on_auth_failure=self.on_auth_failure,
             on_storage_failure=self.storage.failed,
+            max_bytes=self.config.max_download_bytes,
         )
         self.poller = Poller(
             self.ledger,
@@ -113,14 +132,19 @@ class Engine:
             deadline=self.config.job_deadline,
             outage_pause=self.config.outage_pause,
             models=self.models,
-            on_auth_failure=self._on_auth_failure,
+            on_auth_failure=self.on_auth_failure,
+            lease=lambda: self.lease.id or -1,
         )
+        self.unsure = UnsureCreates(self)
         self.ledger.on_finished.append(lambda _job_id: self._wake_submit.set())
         self._profiles: ProfileSet | None = None
         self._wake_submit = asyncio.Event()
         self._submitting: set[int] = set()
-        self._outages: Counter[int] = Counter()
+        self._creates: set[asyncio.Future[Any]] = set()
+        self._cooling: dict[int, float] = {}  # job id → not sent again before (monotonic)
+        self.outages: dict[int, int] = {}  # job id → provider outages while sending it
         self._loops: list[asyncio.Task[None]] = []
+        self._scheduling: asyncio.Task[None] | None = None
         self.intake = Intake(
             store,
             provider_key=provider_key,
@@ -131,56 +155,134 @@ class Engine:
             ledger=self.ledger,
             models=self.models,
             wake=self._wake_submit.set,
+            origin=origin,
         )
 
     # ---- lifecycle -----------------------------------------------------------------------
 
     def claim_library(self) -> Holder | None:
         """Take the library for this engine; None when taken, else who has it."""
-        return self.library_lock.try_acquire() if self.library_lock is not None else None
+        if self.library_lock is None:
+            return None
+        return self.library_lock.try_acquire(
+            provider=self.key, library=str(self.library), takes_jobs=True
+        )
+
+    @property
+    def running(self) -> bool:
+        return bool(self._loops)
 
     async def start(self) -> None:
         """Pick up where the last run stopped, then run the scheduler, poller, downloaders."""
+        if self.running:
+            return
         holder = self.claim_library()
         if holder is not None:
             raise LibraryBusy(
                 f"The library {self.store.db.path.parent} is in use by {holder}; it can be "
                 "reviewed, and rendering here waits until that finishes."
             )
-        swept = sweep_parts(self.library)
+        self.lease.open()
+        if self.library_lock is not None:
+            self.library_lock.note(lease=self.lease.id)
+        others = held_by_others(self.lease.live(), self.lease.id)
+        busy = [j.id for j in self.store.jobs.with_status(JobStatus.DOWNLOADING)]
+        keep = [j for j in busy if self._held_by(j, others)]
+        swept = sweep_parts(self.library, keep=keep)
         if swept:
             log.info("removed %d partial download(s) left by a crash", swept)
-        self._pick_up()
-        keep = self.storage.keep_running
+        self.take_over()
+        keep_running = self.storage.keep_running
+        self._scheduling = asyncio.create_task(keep_running(self._scheduler), name="scheduler")
         self._loops = [
-            asyncio.create_task(keep(self._scheduler), name="scheduler"),
-            asyncio.create_task(keep(self.poller.run), name="poller"),
+            self._scheduling,
+            asyncio.create_task(keep_running(self.poller.run), name="poller"),
+            asyncio.create_task(self._heartbeat(), name="lease"),
             *(
-                asyncio.create_task(keep(self.downloader.run), name=f"download-{i}")
+                asyncio.create_task(keep_running(self.downloader.run), name=f"download-{i}")
                 for i in range(self.config.download_workers)
             ),
         ]
 
-    def _pick_up(self) -> None:
-        """Carry on with what was under way: downloads (a clip already saved is adopted, not
-        fetched again) and submits whose outcome is unknown (looked up before any resend)."""
-        for job in self.store.jobs.with_status(JobStatus.DOWNLOADING, provider=self.key):
-            self.downloader.enqueue(job)
-        lost = [
-            job
-            for job in self.store.jobs.with_status(JobStatus.SUBMITTING, provider=self.key)
-            if job.id not in self._submitting
-        ]
-        if lost:
-            self.tasks.spawn(self._reconcile(lost))
+    def _held_by(self, job_id: int, leases: set[int]) -> bool:
+        job = self.store.jobs.get(job_id)
+        return job is not None and job.lease_id in leases
+
+    def take_over(self) -> None:
+        """Take the jobs of engines that are gone (their lease expired) and carry on with
+        them: downloads (a clip already saved is adopted, not fetched again), polls, and
+        creates caught mid-send, whose outcome is unknown (the unsure path: looked up, or
+        resent under the same key where keys are honoured, or parked for a person). Jobs of
+        a live lease are left alone, whoever holds it."""
+        if self.lease.id is None:
+            return
+        live = self.lease.live()
+        statuses = (
+            JobStatus.DOWNLOADING,
+            JobStatus.SUBMITTED,
+            JobStatus.RUNNING,
+            JobStatus.SUBMITTING,
+        )
+        orphans = self.store.leases.orphans(self.key, [s.value for s in statuses], live)
+        if not orphans:
+            return
+        taken: list[int] = []
+        with self.store.db.write() as tx:
+            for job_id in orphans:
+                if self.store.leases.take(tx, job_id, self.lease.id, live):
+                    taken.append(job_id)
+        caught: list[JobRow] = []
+        for job in self.store.jobs.many(taken):
+            if job.status is JobStatus.DOWNLOADING:
+                self.downloader.enqueue(job)
+            elif job.status is JobStatus.SUBMITTING:
+                caught.append(job)
+        if caught:
+            self.unsure.handle(caught, "Studio stopped while sending it", delay=0.0)
+        self.poller.wakeup.set()
+
+    async def _heartbeat(self) -> None:
+        """Keep the lease alive, say what state this engine is in (a command following its
+        jobs from another process reads it), and take over jobs of engines that died."""
+        while True:
+            await asyncio.sleep(self.config.lease_beat)
+            try:
+                self.lease.beat(*self.state())
+                self.take_over()
+            except StorageError as err:
+                self.storage.failed(err)
+
+    def state(self) -> tuple[str, str]:
+        """("", "") while sending; else why not ("auth", "storage" or "paused") and the
+        words a person reads."""
+        if self.auth_error is not None:
+            return "auth", str(self.auth_error)
+        if self.storage.error is not None:
+            return "storage", str(self.storage.error)
+        if self.paused:
+            return "paused", self.pause_reason
+        return "", ""
 
     async def stop(self) -> None:
+        """Stop sending; let creates already out be answered (each has a deadline) for up to
+        `stop_grace` seconds, so their outcome is known; then stop everything and hand the
+        library and the lease back."""
+        if self._scheduling is not None:
+            self._scheduling.cancel()
+            await asyncio.gather(self._scheduling, return_exceptions=True)
+            self._scheduling = None
+        if self._creates:
+            await asyncio.wait(list(self._creates), timeout=self.config.stop_grace)
         for task in self._loops:
             task.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
         self._loops.clear()
         await self.tasks.cancel_all()
         self.storage.stop()
+        try:
+            self.lease.end()
+        except StorageError as err:  # the jobs wait out the lease instead
+            log.warning("could not end the lease: %s", err)
         if self.library_lock is not None:
             self.library_lock.release()
 
@@ -289,31 +391,58 @@ class Engine:
                     detail = "the provider cannot cancel; polling stopped (it may still bill)"
                 except ProviderError as err:
                     detail = f"cancel at the provider failed ({err}); polling stopped"
+            elif job.status is JobStatus.UNSURE:
+                detail = "cancelled; the provider may have rendered it (it is not looked for)"
             elif job.status is not JobStatus.QUEUED:
                 detail = "cancelled"
             self.ledger.finish(job.id, JobStatus.CANCELLED, FailureClass.CANCELLED, None, detail)
 
+    def send_again(self, job_ids: Iterable[int]) -> list[int]:
+        """A person's answer to unsure creates: send each again, under its own key (a
+        provider that made it and honours keys returns it; one that does not may render,
+        and bill, twice). Returns the jobs queued again."""
+        return self.unsure.send_again(job_ids)
+
+    def forget(self, job_ids: Iterable[int]) -> list[int]:
+        """A person's other answer: stop waiting for unsure creates (cancelled; nothing is
+        sent, and a render the provider may have made is not looked for)."""
+        return self.unsure.forget(job_ids)
+
     async def retry(self, job_id: int) -> JobRow:
         """Retry a finished job that did not give a clip:
-        - a clip that failed to save, or a job that timed out, while the provider still has
-          it: the download or the poll again (the same job);
-        - a create whose reply was lost (no remote id): looked up at the provider, adopted
-          if it is there, else sent again with the same Idempotency-Key (the same job);
+        - a clip the provider made but that could not be saved or fetched (storage, too
+          large, not found, a download that failed), or a job that timed out: asked about
+          and downloaded again (the same job, no new render);
+        - a create that never got through (no remote id): looked up at the provider where
+          it lists its jobs, adopted if it is there, else sent again with the same
+          Idempotency-Key (the same job);
         - a render that failed, was refused, expired or was cancelled: a new submission with
-          a new key, linked to this one by `retry_of` (not lineage: it is the same take)."""
+          a new key, linked to this one by `retry_of` (not lineage: it is the same take).
+        Unsure jobs are not retried: a person sends them again or forgets them."""
         job = self.store.jobs.get(job_id)
         if job is None or job.status is JobStatus.READY or not job.status.finished:
+            if job is not None and job.status is JobStatus.UNSURE:
+                raise StudioError(
+                    f"{job.name} may be rendering at the provider: send it again (it may be "
+                    "paid twice) or forget it."
+                )
             raise StudioError("Only a failed, cancelled or expired job can be retried.")
-        if job.remote_id and job.failure_class in (FailureClass.STORAGE, FailureClass.TIMEOUT):
+        fetched_again = job.failure_class in (FailureClass.STORAGE, FailureClass.TIMEOUT) or (
+            job.failure_class is FailureClass.TRANSPORT and job.remote_done_at is not None
+        )
+        if job.remote_id and fetched_again:
             return await self.reconcile(job_id)
         if job.failure_class is FailureClass.TRANSPORT and job.remote_id is None:
-            found = await self._find_lost([job])  # the create may have arrived after all
-            if job.id in found:
-                self.ledger.reopen(job.id, JobStatus.SUBMITTING, "retry: found at the provider")
-                fresh = self.store.jobs.get(job.id)
-                assert fresh is not None
-                self._adopt(fresh, found[job.id], "found at the provider on retry")
-            else:  # never arrived: the same submission again, under the same key
+            found = await self.unsure.find([job]) if self.provider.supports_list else {}
+            if found and job.id in found:
+                self.ledger.reopen(
+                    job.id,
+                    JobStatus.SUBMITTING,
+                    "retry: found at the provider",
+                    lease_id=self.lease.id,
+                )
+                self.adopt(job, found[job.id], "found at the provider on retry")
+            else:  # it never arrived: the same submission again, under the same key
                 self.ledger.reopen(job.id, JobStatus.QUEUED, "retry: sending again, same key")
                 self._wake_submit.set()
             return self.store.jobs.get(job.id) or job
@@ -341,7 +470,10 @@ class Engine:
         ):
             return job
         self.ledger.reopen(
-            job.id, JobStatus.DOWNLOADING, "the clip is missing from the library: fetching it"
+            job.id,
+            JobStatus.DOWNLOADING,
+            "the clip is missing from the library: fetching it",
+            lease_id=self.lease.id,
         )
         fresh = self.store.jobs.get(job.id)
         if fresh is not None:
@@ -356,7 +488,11 @@ class Engine:
         remote = await self.provider.retrieve(job.remote_id)
         now = self.clock.wall()
         self.ledger.reopen(
-            job.id, JobStatus.RUNNING, "reconciled", deadline_at=now + self.config.job_deadline
+            job.id,
+            JobStatus.RUNNING,
+            "reconciled",
+            deadline_at=now + self.config.job_deadline,
+            lease_id=self.lease.id,
         )
         fresh = self.store.jobs.get(job.id)
         assert fresh is not None
@@ -388,17 +524,22 @@ class Engine:
             going: list[tuple[str, float]] = []  # on their way out, not yet claimed
             sent: dict[str, list[Usage]] = {}  # per project: read once a pass, not per job
             now = self.clock.wall()
-            for job in self.store.jobs.queued(self.key, free):
+            for job in self.store.jobs.queued(self.key, free + len(self._cooling)):
                 if job.id in self._submitting:
                     going.append((job.project, job.estimated_cost or 0.0))
                     continue
+                if self._cooling.get(job.id, 0.0) > self.clock.monotonic():
+                    continue  # the provider was down a moment ago
+                self._cooling.pop(job.id, None)
                 if job.project not in sent:
                     sent[job.project] = self.budget.usages(job.project, now, sent_only=True)
                 if self._held(job, sent[job.project], going):
                     continue
                 self._submitting.add(job.id)
                 going.append((job.project, job.estimated_cost or 0.0))
-                self.tasks.spawn(self._submit_one(job))
+                create = self.tasks.spawn(self._submit_one(job))
+                self._creates.add(create)
+                create.add_done_callback(self._creates.discard)
 
     def _held(self, job: JobRow, sent: list[Usage], going: list[tuple[str, float]]) -> bool:
         """The budget checked again as the job would go out; its row says why it waits."""
@@ -419,6 +560,7 @@ class Engine:
                 submitted_at=now,
                 deadline_at=now + self.config.job_deadline,
                 failure_message=None,  # a "held: budget" note no longer applies
+                lease_id=self.lease.id,
             ):
                 return
             try:
@@ -433,116 +575,54 @@ class Engine:
                 )
                 return
             try:
-                # Where lost creates can be looked up, never resend one blindly.
                 remote = await self.provider.create(
-                    spec, job.idem_key, retry_unsure=not self.provider.supports_list
+                    spec, job.idem_key, retry_unsure=self.unsure.may_resend
                 )
             except AuthError as err:  # nothing was created; the key must be fixed first
                 self.ledger.set(job.id, JobStatus.QUEUED, detail="waiting for a valid API key")
-                self._on_auth_failure(err)
+                self.on_auth_failure(err)
             except (RequestError, SpecError) as err:
                 code = err.code if isinstance(err, ProviderError) else None
                 self.ledger.finish(job.id, JobStatus.FAILED, FailureClass.REQUEST, code, str(err))
-            except TransportError as err:  # the create may have arrived: look before resending
+            except TransportError as err:
                 self.ledger.health(False, str(err))
-                self._outages[job.id] += 1
-                self.tasks.spawn(
-                    self._reconcile([job], delay=self.config.outage_pause, last_error=err)
-                )
+                if err.unsure:  # the provider may have made it: never resent blindly
+                    self.unsure.handle([job], self.unsure.cause(err))
+                else:  # nothing reached it (refused connection, 429): send later
+                    self.not_sent(job, err)
             else:
                 self.ledger.health(True, "")
-                self._adopt(job, remote, "submitted")
+                self.adopt(job, remote, "submitted")
         finally:
             self._submitting.discard(job.id)
             self._wake_submit.set()
 
-    async def _reconcile(
-        self,
-        jobs: list[JobRow],
-        *,
-        delay: float = 0.0,
-        last_error: TransportError | None = None,
-    ) -> None:
-        """Jobs stuck in `submitting`: adopt the provider's job if it exists, else resend."""
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            found = await self._find_lost(jobs)
-        except AuthError as err:
-            self._on_auth_failure(err)
-            self.tasks.spawn(self._reconcile(jobs, delay=self.config.outage_pause))
-            return
-        except TransportError as err:  # cannot look: count it as another failed round
-            self.ledger.health(False, str(err))
-            for job in jobs:
-                self._outages[job.id] += 1
-            jobs = [j for j in jobs if not self._give_up_submit(j.id, err)]
-            if jobs:
-                self.tasks.spawn(
-                    self._reconcile(jobs, delay=self.config.outage_pause, last_error=err)
-                )
-            return
-        for job in jobs:
-            current = self.store.jobs.get(job.id)
-            if current is None or current.status is not JobStatus.SUBMITTING:
-                continue
-            if job.id in found:
-                self._adopt(current, found[job.id], "found at the provider after an interruption")
-            elif last_error is None or not self._give_up_submit(job.id, last_error):
-                self.ledger.set(job.id, JobStatus.QUEUED, detail="not at the provider; will resend")
-        self._wake_submit.set()
-
-    def _give_up_submit(self, job_id: int, err: TransportError) -> bool:
-        if self._outages[job_id] < self.config.submit_rounds:
-            return False
-        self._outages.pop(job_id, None)
-        self.ledger.finish(
-            job_id,
-            JobStatus.FAILED,
-            FailureClass.TRANSPORT,
-            str(err.status) if err.status else None,
-            f"{err}. Retry checks the provider for this job before sending it again.",
-        )
-        return True
-
-    async def _find_lost(self, jobs: list[JobRow]) -> dict[int, RemoteJob]:
-        if not self.provider.supports_list:
-            return {}
-        since = min(j.submitted_at or j.created_at for j in jobs) - self.config.reconcile_window
-        claimed = self.store.jobs.claimed_remote_ids(self.key)
-        candidates = [r for r in await self.provider.recent(since) if r.id not in claimed]
-        candidates.sort(key=lambda r: r.created_at or 0.0)
-        profiles = await self.models()
-        found: dict[int, RemoteJob] = {}
-        for job in sorted(jobs, key=lambda j: j.submitted_at or j.created_at):
-            spec = render_spec(job.spec, self.library)
-            width, height = profiles.get(spec.model).output_size(spec)
-            want = (
-                spec.model,
-                " ".join(spec.prompt.split()),
-                str(spec.seconds),
-                f"{width}x{height}",
+    def not_sent(self, job: JobRow, err: TransportError) -> None:
+        """A create that surely made nothing: queued again, sent after `outage_pause`; after
+        `submit_rounds` such rounds the job fails (Retry sends it again, same key)."""
+        rounds = self.outages[job.id] = self.outages.get(job.id, 0) + 1
+        if rounds >= self.config.submit_rounds:
+            self.outages.pop(job.id, None)
+            self.ledger.finish(
+                job.id,
+                JobStatus.FAILED,
+                FailureClass.TRANSPORT,
+                str(err.status) if err.status else None,
+                f"{err}. Nothing was made; Retry sends it again.",
             )
-            for remote in candidates:
-                have = (
-                    remote.model,
-                    " ".join(str(remote.extra.get("prompt", "")).split()),
-                    str(remote.extra.get("seconds")),
-                    str(remote.extra.get("size")),
-                )
-                if have == want:
-                    found[job.id] = remote
-                    candidates.remove(remote)
-                    break
-        return found
+            return
+        self._cooling[job.id] = self.clock.monotonic() + self.config.outage_pause
+        self.ledger.set(job.id, JobStatus.QUEUED, detail=f"not sent ({err}); trying again")
 
-    def _adopt(self, job: JobRow, remote: RemoteJob, detail: str) -> None:
+    def adopt(self, job: JobRow, remote: RemoteJob, detail: str) -> None:
         current = self.store.jobs.get(job.id)
         if current is not None and current.status is JobStatus.CANCELLED:
             self.tasks.spawn(self._cancel_remote(remote.id))  # cancelled while the create was out
             return
-        self._outages.pop(job.id, None)
-        self.ledger.set(job.id, JobStatus.SUBMITTED, detail=detail, remote_id=remote.id)
+        self.outages.pop(job.id, None)
+        self.ledger.set(
+            job.id, JobStatus.SUBMITTED, detail=detail, remote_id=remote.id, lease_id=self.lease.id
+        )
         fresh = self.store.jobs.get(job.id)
         assert fresh is not None
         self.poller.apply(fresh, remote)
@@ -566,7 +646,19 @@ class Engine:
             return
         if self._paused_for_storage:
             self.resume()
-        self._pick_up()
+        self._carry_on()
+
+    def _carry_on(self) -> None:
+        """After the library could be written again: this engine's own downloads, and its
+        creates whose bookkeeping failed mid-send, go on (then anyone else's, as ever)."""
+        for job in self.store.jobs.with_status(
+            JobStatus.DOWNLOADING, JobStatus.SUBMITTING, provider=self.key, lease=self.lease.id
+        ):
+            if job.status is JobStatus.DOWNLOADING:
+                self.downloader.enqueue(job)
+            elif job.id not in self._submitting and job.id not in self.unsure.looking:
+                self.unsure.handle([job], "the library could not be written while sending it")
+        self.take_over()
 
     def _probe_storage(self) -> None:
         """Raise while the library cannot take a little more: the database (a write that is
@@ -583,7 +675,7 @@ class Engine:
         finally:
             probe.unlink(missing_ok=True)
 
-    def _on_auth_failure(self, err: AuthError) -> None:
+    def on_auth_failure(self, err: AuthError) -> None:
         """A refused key stops new submissions until the user fixes it; nothing fails."""
         self.auth_error = err
         self.ledger.health(False, str(err))

@@ -32,10 +32,12 @@ class Intake:
         ledger: Ledger,
         models: Callable[[], Awaitable[ProfileSet]],
         wake: Callable[[], None],
+        origin: str = "",
     ) -> None:
         self.store, self.key, self.library = store, provider_key, library
         self.clock, self.bus, self.budget, self.ledger = clock, bus, budget, ledger
         self.models, self.wake = models, wake
+        self.origin = origin  # where its jobs are queued from: "" the window, else a command
 
     def create_batch(
         self, name: str, *, project: str = "default", varied_slot: str | None = None
@@ -176,6 +178,7 @@ class Intake:
             "status": JobStatus.QUEUED.value,
             "priority": priority,
             "estimated_cost": estimate,
+            "origin": self.origin,
         }
         with self.store.db.write() as tx:  # the guard and the insert in one transaction
             if not again:

@@ -176,10 +176,11 @@ class Tasks:
         self._tasks: set[asyncio.Future[Any]] = set()
         self.on_error = on_error  # returns True when it dealt with the failure itself
 
-    def spawn(self, coro: Awaitable[Any]) -> None:
+    def spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)
+        return task
 
     def later(self, delay: float, coro: Callable[[], Awaitable[Any]]) -> None:
         async def run() -> None:
@@ -217,3 +218,10 @@ def clock_time(ts: float | None) -> str:
     if ts is None:
         return "?"
     return dt.datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def moment(ts: float, now: float) -> str:
+    """When something happened, as a person reads it: "14:02:11" today, else with the day."""
+    when = dt.datetime.fromtimestamp(ts).astimezone()
+    today = dt.datetime.fromtimestamp(now).astimezone().date()
+    return when.strftime("%H:%M:%S" if when.date() == today else "%Y-%m-%d %H:%M:%S")

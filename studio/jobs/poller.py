@@ -28,6 +28,7 @@ class Poller:
         outage_pause: float,
         models: Callable[[], Awaitable[ProfileSet]],
         on_auth_failure: Callable[[AuthError], None],
+        lease: Callable[[], int],
     ) -> None:
         self.ledger = ledger
         self.provider = provider
@@ -37,6 +38,7 @@ class Poller:
         self.outage_pause = outage_pause
         self.models = models
         self.on_auth_failure = on_auth_failure
+        self.lease = lease  # only the jobs this engine holds are polled (see jobs/leases.py)
         self.wakeup = asyncio.Event()
         self._next: dict[int, float] = {}
         ledger.on_finished.append(self.forget)
@@ -51,7 +53,7 @@ class Poller:
             live = [
                 j
                 for j in store.jobs.with_status(
-                    JobStatus.SUBMITTED, JobStatus.RUNNING, provider=key
+                    JobStatus.SUBMITTED, JobStatus.RUNNING, provider=key, lease=self.lease()
                 )
                 if not self._past_deadline(j, now)
             ]

@@ -7,37 +7,46 @@ from typing import IO, Any, Protocol
 
 from studio.providers.errors import BadResponse
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import RemoteJob, RenderSpec, Variant
+from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob, RenderSpec, Variant
 
 
 class Provider(Protocol):
     name: str
-    # True when `status` can cover many jobs with one list request.
+    # True when the provider lists its jobs: `status` covers many jobs with one request,
+    # and a job whose create reply was lost can be found with `recent`.
     supports_list: bool
+    # True when a repeated Idempotency-Key returns the job already made (capability data,
+    # see `capabilities.py`): only then may an unsure create be resent automatically.
+    honours_idempotency: bool
     # Content variants this provider can download.
     variants: tuple[Variant, ...]
 
     async def models(self) -> ProfileSet: ...
 
     async def create(
-        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = False
     ) -> RemoteJob:
-        """Start a render. `retry_unsure=False`: do not resend after a lost reply (raise the
-        `TransportError` instead), for callers that look the job up with `recent`."""
+        """Start a render. After a reply that leaves its outcome unknown (`err.unsure`) the
+        create is not sent again: the `TransportError` is raised for the caller to look
+        the job up or park it. `retry_unsure=True` resends under the same key (where the
+        provider honours keys, or a person accepted paying twice)."""
         ...
 
     async def retrieve(self, job_id: str) -> RemoteJob: ...
 
     async def recent(self, since: float) -> list[RemoteJob]:
-        """Jobs created since `since` where a list endpoint exists (to find lost creates)."""
+        """Jobs created since `since` (to find lost creates); `Unsupported` without a list."""
         ...
 
     async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
         """Current state of each job the provider still knows; unknown ids are left out."""
         ...
 
-    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
-        """Stream one content variant into `dest`; returns its Content-Type."""
+    async def download(
+        self, job_id: str, variant: Variant, dest: IO[bytes], *, max_bytes: int = MAX_DOWNLOAD_BYTES
+    ) -> str:
+        """Stream one content variant into `dest`; returns its Content-Type. `TooLarge`
+        past `max_bytes`."""
         ...
 
     async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob: ...

@@ -7,6 +7,7 @@ taken from its error envelope and the API key scrubbed from anything we show.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -31,14 +32,19 @@ from studio.providers.errors import (
     RequestError,
     ServerError,
     TimedOut,
+    TooLarge,
     TransportError,
 )
 from studio.providers.ratelimit import RpmLimiter
 from studio.providers.retry import RetryPolicy, parse_retry_after
+from studio.providers.types import MAX_DOWNLOAD_BYTES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+# The whole of one API request (connect, send, the entire reply) is cut after this long: a
+# reply that trickles a byte at a time resets httpx's read timeout with every byte.
+REQUEST_DEADLINE = 60.0
 # Creates are paced by the RPM limit, polls are one list request and downloads a few at a
 # time, so a small pool serves them; a large one costs a readiness check per pooled socket
 # on every request (measured: stalls on the UI thread with 100).
@@ -48,7 +54,6 @@ MAX_JSON_BYTES = 16 * 1024 * 1024  # no API reply is near this; a hostile one co
 # A download that trickles is dead: fail it (it is retried later) rather than hang forever.
 MIN_RATE = 64 * 1024  # bytes per second, averaged over…
 RATE_WINDOW = 30.0  # …this many seconds
-MAX_UNSIZED_BYTES = 2 * 1024**3  # a body with no announced length stops here
 
 
 _HOST_RE = re.compile(
@@ -112,8 +117,33 @@ def job_path(job_id: str, *rest: str) -> str:
     return "/".join(("videos", urllib.parse.quote(job_id, safe=""), *rest))
 
 
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def is_html(response: httpx.Response) -> bool:
+    """An HTML page where JSON was expected: a proxy's or gateway's error page."""
+    kind = response.headers.get("content-type", "").lower()
+    return "html" in kind or response.content[:200].lstrip().lower().startswith(
+        (b"<!doctype", b"<html")
+    )
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_title(response: httpx.Response) -> str:
+    """'an HTML page (502 Bad Gateway)': its title, else the start of its text."""
+    page = response.text[:4096]
+    match = _TITLE_RE.search(page)
+    text = match.group(1) if match else _TAG_RE.sub(" ", page)
+    words = " ".join(text.split())
+    return f"an HTML page ({words[:120]})" if words else "an HTML page"
+
+
 def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     """(message, code) from `{"error": {...}}` (OpenAI, OpenRouter) or a plain body."""
+    if is_html(response):
+        return html_title(response), None
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -129,19 +159,24 @@ def _envelope(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
-class _Meter:
-    """Watches a download: one that trickles (under MIN_RATE over RATE_WINDOW) or, with no
-    announced length, grows past MAX_UNSIZED_BYTES is stopped (and retried later)."""
+def _size(n: int) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
 
-    def __init__(self, clock: Clock, label: str, *, sized: bool) -> None:
-        self.clock, self.label, self.sized = clock, label, sized
+
+class _Meter:
+    """Watches a download: one that trickles (under MIN_RATE over RATE_WINDOW) is stopped
+    and retried later; one that grows past the cap is stopped for good (`TooLarge`)."""
+
+    def __init__(self, clock: Clock, label: str, *, cap: int) -> None:
+        self.clock, self.label, self.cap = clock, label, cap
         self.start, self.bytes = clock.monotonic(), 0
 
     def add(self, n: int, total: int) -> None:
-        if not self.sized and total > MAX_UNSIZED_BYTES:
-            raise BadResponse(
-                f"{self.label}: a download of unknown length passed "
-                f"{MAX_UNSIZED_BYTES // 2**30} GiB; stopped"
+        if total > self.cap:
+            raise TooLarge(
+                f"{self.label}: the download passed the {_size(self.cap)} cap without saying "
+                "how long it is; it was cut and will not be fetched again (the cap is in "
+                "Settings)"
             )
         self.bytes += n
         elapsed = self.clock.monotonic() - self.start
@@ -163,6 +198,7 @@ class HttpOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     clock: Clock | None
     timeout: httpx.Timeout
+    deadline: float  # seconds for the whole of one API request (REQUEST_DEADLINE)
     transport: httpx.AsyncBaseTransport | None  # tests only: a mock transport
 
 
@@ -177,22 +213,31 @@ class HttpCore:
         self.retry = options.get("retry") or RetryPolicy()
         self.clock = options.get("clock") or SystemClock()
         self.limiter = RpmLimiter(options.get("rpm"), self.clock)
+        self.deadline = options.get("deadline", REQUEST_DEADLINE)
         self._secrets = [api_key]
         headers = {"User-Agent": f"Studio/{__version__}"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            headers=headers,
-            timeout=options.get("timeout", DEFAULT_TIMEOUT),
-            limits=POOL,
-            transport=options.get("transport"),
-            follow_redirects=False,
-        )
+
+        def client(limits: httpx.Limits) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers=headers,
+                timeout=options.get("timeout", DEFAULT_TIMEOUT),
+                limits=limits,
+                transport=options.get("transport"),
+                follow_redirects=False,
+            )
+
+        self._client = client(POOL)
+        # Creates go out on a connection of their own: on a pooled one that the server has
+        # just closed for idleness, a create would fail with no reply and count as unsure.
+        self._fresh = client(httpx.Limits(max_connections=8, max_keepalive_connections=0))
         self.requests_sent = 0
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        await self._fresh.aclose()
 
     # ---- public calls ------------------------------------------------------------------
 
@@ -207,16 +252,20 @@ class HttpCore:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         retry_unsure: bool = True,
+        fresh_connection: bool = False,
     ) -> Any:
         """Send a request (retried on transport errors) and return the decoded JSON body.
+        Each attempt, connect to the last byte of the reply, is bounded by `deadline`.
 
         `retry_unsure=False` for requests that must not be repeated blindly (creates whose
-        outcome the caller can look up instead)."""
+        outcome is unknown after a lost reply); `fresh_connection` for creates (see
+        `__init__`)."""
 
         async def attempt(n: int) -> Any:
             response = await self._send(
                 method,
                 path,
+                client=self._fresh if fresh_connection else self._client,
                 json=json_body,
                 data=data,
                 files=files,
@@ -224,6 +273,12 @@ class HttpCore:
                 headers=headers,
             )
             self._raise_for_status(response)
+            if is_html(response):
+                raise BadResponse(
+                    f"{self.label} sent {html_title(response)} instead of JSON "
+                    f"({method} {path}; a proxy or gateway error?)",
+                    status=response.status_code,
+                )
             try:
                 return response.json()
             except (json.JSONDecodeError, UnicodeDecodeError):
@@ -233,7 +288,12 @@ class HttpCore:
                 ) from None
 
         return await self.retry.run(
-            attempt, clock=self.clock, on_retry=self._log_retry, retry_unsure=retry_unsure
+            attempt,
+            clock=self.clock,
+            on_retry=self._log_retry,
+            retry_unsure=retry_unsure,
+            attempt_limit=self.deadline,
+            what=f"{self.label}: {method} {path}",
         )
 
     async def download(
@@ -243,11 +303,15 @@ class HttpCore:
         *,
         params: Mapping[str, str | int] | None = None,
         accept: str = "application/binary",
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> str:
         """Stream a body into `dest` (restarted from its start position on retry).
 
         Returns the response's Content-Type. Never leaves a short body unreported: a length
-        mismatch or a reset mid-body is a `BadResponse` (retried).
+        mismatch or a reset mid-body is a `BadResponse` (retried). A body over `max_bytes`
+        is `TooLarge`: refused unread when its length is announced, cut at the cap when not.
+        The reply's headers must come within `deadline`; the body then only has to keep up
+        the rate floor (a 2 GiB clip may take minutes, honestly).
         """
         start = dest.tell()
 
@@ -255,7 +319,9 @@ class HttpCore:
             if n > 1:
                 dest.seek(start)
                 dest.truncate()
-            return await self._stream_once(path, dest, params=params, accept=accept)
+            return await self._stream_once(
+                path, dest, params=params, accept=accept, max_bytes=max_bytes
+            )
 
         return await self.retry.run(attempt, clock=self.clock, on_retry=self._log_retry)
 
@@ -268,19 +334,30 @@ class HttpCore:
         *,
         params: Mapping[str, str | int] | None,
         accept: str,
+        max_bytes: int,
     ) -> str:
         await self.limiter.acquire()
         self.requests_sent += 1
         try:
-            async with self._client.stream(
-                "GET", path, params=params, headers={"Accept": accept}
-            ) as response:
+            headers_by = asyncio.timeout(self.deadline)
+            async with (
+                headers_by,
+                self._client.stream(
+                    "GET", path, params=params, headers={"Accept": accept}
+                ) as response,
+            ):
                 if response.status_code >= 400:
                     await response.aread()
                     self._raise_for_status(response)
+                headers_by.reschedule(None)  # the body is watched by the rate floor instead
                 expected = response.headers.get("content-length")
+                if expected is not None and expected.isdigit() and int(expected) > max_bytes:
+                    raise TooLarge(
+                        f"{self.label}: the clip is {_size(int(expected))}, over the "
+                        f"{_size(max_bytes)} cap; it was not downloaded (the cap is in Settings)"
+                    )
                 received = 0
-                meter = _Meter(self.clock, self.label, sized=expected is not None)
+                meter = _Meter(self.clock, self.label, cap=max_bytes)
                 async for chunk in response.aiter_bytes():
                     dest.write(chunk)
                     received += len(chunk)
@@ -293,16 +370,22 @@ class HttpCore:
                 if received == 0:
                     raise BadResponse(f"{self.label}: download returned no data")
                 return str(response.headers.get("content-type", ""))
+        except TimeoutError:
+            raise TimedOut(
+                f"{self.label} did not start sending the download within {self.deadline:.0f} s"
+            ) from None
         except httpx.HTTPError as err:
             raise self._map_exception(err, "GET", path) from None
 
-    async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, *, client: httpx.AsyncClient, **kw: Any
+    ) -> httpx.Response:
         """The whole reply, read up to MAX_JSON_BYTES (a bigger one is refused unread)."""
         await self.limiter.acquire()
         self.requests_sent += 1
         try:
-            request = self._client.build_request(method, path, **kw)
-            response = await self._client.send(request, stream=True)
+            request = client.build_request(method, path, **kw)
+            response = await client.send(request, stream=True)
             try:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
@@ -331,11 +414,15 @@ class HttpCore:
             return ConnectFailed(f"{self.label} did not accept a connection in time ({what})")
         if isinstance(err, httpx.PoolTimeout):  # never left this machine: safe to resend
             return ConnectFailed(f"No free connection to {self.label} in time ({what})")
+        if isinstance(err, httpx.WriteTimeout):  # the request never got out whole
+            return ConnectFailed(f"Could not send {what} to {self.label} in time")
         if isinstance(err, httpx.TimeoutException):
             return TimedOut(f"{self.label} did not answer in time ({what})")
         if isinstance(err, httpx.ConnectError):
             return ConnectFailed(f"Cannot reach {self.label}: {detail}")
-        if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        if isinstance(err, httpx.WriteError):  # the request never got out whole: nothing done
+            return ConnectFailed(f"Could not send {what} to {self.label}: {detail}")
+        if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError):
             return BadResponse(f"{self.label} dropped the connection during {what}: {detail}")
         return BadResponse(f"{self.label}: {what} failed: {detail}")
 

@@ -8,10 +8,17 @@ from typing import IO, Any, Unpack
 import httpx
 
 from studio.providers.base import Fields
-from studio.providers.errors import BadResponse, NotFound, RequestError, TransportError
+from studio.providers.errors import (
+    BadResponse,
+    NotFound,
+    RequestError,
+    TransportError,
+    Unsupported,
+)
 from studio.providers.http import HttpCore, HttpOptions, job_path
 from studio.providers.profiles import ModelProfile, ProfileSet, load_profiles
 from studio.providers.types import (
+    MAX_DOWNLOAD_BYTES,
     Page,
     RemoteError,
     RemoteJob,
@@ -78,6 +85,7 @@ class OpenAIShapeProvider:
         profiles: ProfileSet | None = None,
         label: str | None = None,
         enabled_models: Sequence[str] = (),
+        honours_idempotency: bool = False,
         **options: Unpack[HttpOptions],
     ) -> None:
         self.http = HttpCore(
@@ -90,7 +98,8 @@ class OpenAIShapeProvider:
         self._profiles = ProfileSet(p for p in all_profiles if "openai" in p.apis)
         self._served: ProfileSet | None = None
         self.enabled_models = tuple(enabled_models)  # Settings' list, for a server without /models
-        self.supports_list = True
+        self.supports_list = True  # until the server answers 404 to GET /videos
+        self.honours_idempotency = honours_idempotency
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -150,7 +159,7 @@ class OpenAIShapeProvider:
         return parse_video(body, now=self.http.clock.wall())
 
     async def create(
-        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = False
     ) -> RemoteJob:
         profile = self._profiles.validate(spec)  # raises SpecError before any request
         width, height = profile.output_size(spec)
@@ -171,10 +180,16 @@ class OpenAIShapeProvider:
                 files=files,
                 headers=headers,
                 retry_unsure=retry_unsure,
+                fresh_connection=True,
             )
         else:
             body = await self.http.json(
-                "POST", "videos", json_body=fields, headers=headers, retry_unsure=retry_unsure
+                "POST",
+                "videos",
+                json_body=fields,
+                headers=headers,
+                retry_unsure=retry_unsure,
+                fresh_connection=True,
             )
         return self._video(body)
 
@@ -187,7 +202,14 @@ class OpenAIShapeProvider:
         params: dict[str, str | int] = {"limit": limit, "order": order}
         if after:
             params["after"] = after
-        body = Fields(await self.http.json("GET", "videos", params=params), "video list")
+        try:
+            reply = await self.http.json("GET", "videos", params=params)
+        except RequestError as err:
+            if err.status not in (404, 405, 501):
+                raise
+            self.supports_list = False  # a gateway without the list endpoint
+            raise Unsupported(f"{self.http.label} does not list its jobs ({err})") from None
+        body = Fields(reply, "video list")
         data = body.data.get("data")
         if not isinstance(data, list):
             raise BadResponse("video list: field 'data' is missing or not a list")
@@ -222,10 +244,7 @@ class OpenAIShapeProvider:
             for _ in range(MAX_LIST_PAGES):
                 try:
                     page = await self.list_page(after=after)
-                except RequestError as err:
-                    if err.status not in (404, 405, 501):
-                        raise
-                    self.supports_list = False  # a gateway without the list endpoint
+                except Unsupported:
                     break
                 found.update((j.id, j) for j in page.jobs if j.id in wanted)
                 if wanted <= found.keys() or not page.has_more or not page.last_id:
@@ -239,9 +258,11 @@ class OpenAIShapeProvider:
                     continue
         return found
 
-    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
+    async def download(
+        self, job_id: str, variant: Variant, dest: IO[bytes], *, max_bytes: int = MAX_DOWNLOAD_BYTES
+    ) -> str:
         return await self.http.download(
-            job_path(job_id, "content"), dest, params={"variant": variant}
+            job_path(job_id, "content"), dest, params={"variant": variant}, max_bytes=max_bytes
         )
 
     async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:

@@ -14,6 +14,7 @@ from studio.providers.errors import BadResponse, NotFound, Unsupported
 from studio.providers.http import HttpCore, HttpOptions, job_path
 from studio.providers.profiles import ProfileSet, profile_from_openrouter
 from studio.providers.types import (
+    MAX_DOWNLOAD_BYTES,
     RemoteError,
     RemoteJob,
     RemoteStatus,
@@ -80,8 +81,10 @@ class OpenRouterProvider:
         api_key: str | None = None,
         *,
         label: str | None = None,
+        honours_idempotency: bool = False,
         **options: Unpack[HttpOptions],
     ) -> None:
+        self.honours_idempotency = honours_idempotency  # not documented by OpenRouter
         self.http = HttpCore(
             base_url,
             api_key,
@@ -112,7 +115,7 @@ class OpenRouterProvider:
             return self._profiles
 
     async def create(
-        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = True
+        self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = False
     ) -> RemoteJob:
         (await self.models()).validate(spec)  # raises SpecError before the create request
         body: dict[str, Any] = {
@@ -141,6 +144,7 @@ class OpenRouterProvider:
             json_body=body,
             headers={"Idempotency-Key": idem_key},
             retry_unsure=retry_unsure,
+            fresh_connection=True,
         )
         return parse_job(reply)
 
@@ -148,8 +152,8 @@ class OpenRouterProvider:
         return parse_job(await self.http.json("GET", job_path(job_id)))
 
     async def recent(self, since: float) -> list[RemoteJob]:
-        """No list endpoint: lost creates cannot be looked up (the Idempotency-Key may help)."""
-        return []
+        """No list endpoint: a job whose create reply was lost cannot be looked up."""
+        raise Unsupported("OpenRouter's video API does not list jobs.")
 
     async def status(self, job_ids: Sequence[str]) -> dict[str, RemoteJob]:
         """No list endpoint: one poll per job, a few at a time."""
@@ -165,11 +169,17 @@ class OpenRouterProvider:
         results = await asyncio.gather(*(one(j) for j in job_ids))
         return {job.id: job for job in results if job is not None}
 
-    async def download(self, job_id: str, variant: Variant, dest: IO[bytes]) -> str:
+    async def download(
+        self, job_id: str, variant: Variant, dest: IO[bytes], *, max_bytes: int = MAX_DOWNLOAD_BYTES
+    ) -> str:
         if variant != "video":
             raise Unsupported(f"OpenRouter does not provide a {variant} for a video job.")
         return await self.http.download(
-            job_path(job_id, "content"), dest, params={"index": 0}, accept="video/mp4"
+            job_path(job_id, "content"),
+            dest,
+            params={"index": 0},
+            accept="video/mp4",
+            max_bytes=max_bytes,
         )
 
     async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:

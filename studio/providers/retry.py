@@ -2,11 +2,14 @@
 
 Full jitter (delay drawn uniformly from [0, min(cap, base·2^n)]) spreads retries of many
 clients hitting the same outage; a server's `Retry-After` / `retry-after-ms` wins over our
-own backoff. Attempts are capped and a total deadline bounds the whole call.
+own backoff. Attempts are capped and a total deadline bounds the whole call: with
+`attempt_limit`, each attempt is cut when it runs past it or past what is left of the total
+(a reply that trickles a byte at a time never holds a call beyond its deadline).
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from studio.providers.clock import Clock, SystemClock
-from studio.providers.errors import RetriesExhausted, TransportError
+from studio.providers.errors import RetriesExhausted, TimedOut, TransportError
 
 T = TypeVar("T")
 
@@ -63,29 +66,45 @@ class RetryPolicy:
         clock: Clock | None = None,
         on_retry: Callable[[int, TransportError, float], None] | None = None,
         retry_unsure: bool = True,
+        attempt_limit: float | None = None,
+        what: str = "the request",
     ) -> T:
         """Run `call(attempt)` until it succeeds or fails for good.
 
         Only `TransportError` is retried; anything else propagates at once. With
         `retry_unsure=False`, an error after which the request may have taken effect
-        (`err.unsure`) propagates too, so the caller can look before resending.
+        (`err.unsure`) propagates too, so the caller can look before resending. With
+        `attempt_limit`, an attempt still running after that many seconds (or after the
+        total deadline) is cut and counts as a timeout (`what` names it in the message).
         """
         clock = clock or SystemClock()
         started = clock.monotonic()
         attempt = 0
+        unsure = False
         while True:
             attempt += 1
             try:
-                return await call(attempt)
+                if attempt_limit is None:
+                    return await call(attempt)
+                left = self.deadline - (clock.monotonic() - started)
+                limit = max(0.001, min(attempt_limit, left))
+                try:
+                    async with asyncio.timeout(limit):
+                        return await call(attempt)
+                except TimeoutError:
+                    raise TimedOut(f"{what} took longer than {limit:.0f} s; it was cut") from None
             except TransportError as err:
                 if err.unsure and not retry_unsure:
                     raise
+                unsure = unsure or err.unsure
                 delay = self._delay_for(err, attempt)
                 elapsed = clock.monotonic() - started
                 if delay is None or attempt >= self.max_attempts:
-                    raise self._exhausted(err, attempt, elapsed) from err
+                    raise self._exhausted(err, attempt, elapsed, unsure=unsure) from err
                 if elapsed + delay > self.deadline:
-                    raise self._exhausted(err, attempt, elapsed, deadline=True) from err
+                    raise self._exhausted(
+                        err, attempt, elapsed, deadline=True, unsure=unsure
+                    ) from err
                 if on_retry is not None:
                     on_retry(attempt, err, delay)
                 await clock.sleep(delay)
@@ -98,7 +117,13 @@ class RetryPolicy:
         return self.backoff(attempt)
 
     def _exhausted(
-        self, err: TransportError, attempts: int, elapsed: float, *, deadline: bool = False
+        self,
+        err: TransportError,
+        attempts: int,
+        elapsed: float,
+        *,
+        deadline: bool = False,
+        unsure: bool = False,
     ) -> RetriesExhausted:
         why = (
             f"gave up after {elapsed:.0f} s (deadline {self.deadline:.0f} s)"
@@ -107,4 +132,4 @@ class RetryPolicy:
         )
         if err.retry_after is not None and err.retry_after > self.max_retry_after:
             why = f"the provider asked to wait {err.retry_after:.0f} s"
-        return RetriesExhausted(f"{err} ({why})", last=err)
+        return RetriesExhausted(f"{err} ({why})", last=err, unsure=unsure)

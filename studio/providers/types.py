@@ -9,6 +9,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+# The default cap on one download (Settings › Largest download can change it).
+MAX_DOWNLOAD_BYTES = 2 * 1024**3
+
 Variant = Literal["video", "thumbnail", "spritesheet"]
 VARIANTS: tuple[Variant, ...] = ("video", "thumbnail", "spritesheet")
 

@@ -295,6 +295,8 @@ class _Api:
 
     @_handler
     async def openai_list(self, request: Request) -> Response:
+        if not self.state.config.list_endpoint:
+            raise ApiError(404, "Invalid URL (GET /v1/videos)", type_="invalid_request_error")
         q = request.query_params
         try:
             limit = int(q.get("limit", "20"))

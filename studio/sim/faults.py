@@ -4,6 +4,11 @@ Rules are checked in order for each API request; the first that fires decides th
 A rule fires with a probability, a limited number of times after skipping some requests, or
 follows a scripted `sequence` ("429", "ok", "500", ...). `phase="after"` lets the request take
 effect first and then spoils the reply: the realistic "job created, answer lost" case.
+
+Replies that misbehave over time: `trickle` sends the real reply a byte every `delay`
+seconds; `huge` announces `size` bytes (3 GiB by default) and streams zeros; `unsized`
+streams `size` bytes of zeros with no length. Each stops when the client goes away; the
+bytes they managed to send are counted in the stats (`fault_bytes`).
 """
 
 from __future__ import annotations
@@ -31,13 +36,23 @@ FAULTS = (
     "500",
     "502",
     "503",
+    "504",
     "401",
     "reset",
     "slow",
     "truncate",
     "malformed",
+    "html",
+    "trickle",
+    "huge",
+    "unsized",
     "render_failed",
 )
+HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+)
+CHUNK = 64 * 1024
 _ROUTES = [
     ("openrouter", "models", "GET", re.compile(r"^/api/v1/videos/models$")),
     ("openrouter", "create", "POST", re.compile(r"^/api/v1/videos$")),
@@ -74,6 +89,8 @@ class FaultRule:
     retry_after_ms: int | None = None
     retry_after_date: bool = False
     delay: float = 2.0
+    status: int | None = None  # the HTTP status of an `html` page (default 502)
+    size: int = 3 * 1024**3  # bytes a `huge` reply announces, or an `unsized` one streams
     seen: int = field(default=0, repr=False)
     fired: int = field(default=0, repr=False)
 
@@ -190,6 +207,16 @@ class _Spoiled(Exception):
     pass
 
 
+def _watch_disconnect(receive: Receive) -> asyncio.Task[None]:
+    """A task that ends when the client goes away (the request body is read past first)."""
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    return asyncio.ensure_future(watch())
+
+
 class FaultMiddleware:
     """Counts API requests, guards the loopback-only control API, and injects faults."""
 
@@ -243,6 +270,12 @@ class FaultMiddleware:
         if fault == "truncate":
             await self._truncated(scope, receive, send)
             return
+        if fault == "trickle":
+            await self._trickled(rule, scope, receive, send)
+            return
+        if fault in ("huge", "unsized"):
+            await self._endless(fault, rule, receive, send)
+            return
         if rule.phase == "after":
             captured = await self._run_captured(scope, receive)
         else:
@@ -253,6 +286,10 @@ class FaultMiddleware:
         if fault == "malformed":
             body = captured or b'{"id": "video_0", "object": "video", "status": "queued"}'
             await _respond(send, 200, body[: max(1, len(body) // 2)], [])
+            return
+        if fault == "html":
+            html = [(b"content-type", b"text/html")]
+            await _respond(send, rule.status or 502, HTML_PAGE, html)
             return
         await _respond(send, *self._error_reply(fault, rule))
 
@@ -283,6 +320,7 @@ class FaultMiddleware:
             500: "The server had an error while processing your request.",
             502: "Bad gateway.",
             503: "The engine is currently overloaded.",
+            504: "Gateway timeout.",
         }[status]
         return status, _envelope(status, message, "server_error", None), []
 
@@ -295,6 +333,55 @@ class FaultMiddleware:
 
         await self.app(scope, receive, capture)
         return b"".join(chunks)
+
+    async def _trickled(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
+        """The real reply (run first: the request takes effect), sent a byte at a time."""
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        gone = _watch_disconnect(receive)
+        try:
+            await send(start)
+            for i in range(len(body)):
+                if gone.done():
+                    return
+                more = i + 1 < len(body)
+                await send(
+                    {"type": "http.response.body", "body": body[i : i + 1], "more_body": more}
+                )
+                self.state.stats.fault_bytes += 1
+                if more:
+                    await asyncio.wait({gone}, timeout=rule.delay)
+        finally:
+            gone.cancel()
+
+    async def _endless(self, fault: str, rule: FaultRule, receive: Receive, send: Send) -> None:
+        """Zeros, `rule.size` of them: announced (`huge`) or not (`unsized`)."""
+        headers = [(b"content-type", b"video/mp4")]
+        if fault == "huge":
+            headers.append((b"content-length", str(rule.size).encode()))
+        gone = _watch_disconnect(receive)
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            left = rule.size
+            while left > 0 and not gone.done():
+                part = min(CHUNK, left)
+                left -= part
+                await send(
+                    {"type": "http.response.body", "body": bytes(part), "more_body": left > 0}
+                )
+                self.state.stats.fault_bytes += part
+                await asyncio.sleep(0)
+        finally:
+            gone.cancel()
 
     async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the real headers (with the full Content-Length) and half the body, then reset."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +36,8 @@ logging.getLogger("uvicorn.error").addFilter(_DeliberateResets())
 
 
 class SimServer:
-    """A simulator on 127.0.0.1 (a free port unless given), served from a daemon thread."""
+    """A simulator on 127.0.0.1 (port 0: whatever the OS gives, known once started), served
+    from a daemon thread. The socket is bound by `start` and closed by `stop`."""
 
     def __init__(
         self,
@@ -47,12 +50,8 @@ class SimServer:
         self.state = SimState(config, state_file=state_file)
         self.plan = FaultPlan(self.state.config.seed)
         self.host = host
-        self._sock = socket.socket(
-            socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
-        )
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self.port: int = self._sock.getsockname()[1]
+        self.port = port
+        self._sock: socket.socket | None = None
         config_ = uvicorn.Config(
             build_app(self.state, self.plan),
             log_level="warning",
@@ -62,6 +61,19 @@ class SimServer:
         )
         self._server = uvicorn.Server(config_)
         self._thread: threading.Thread | None = None
+
+    def bind(self) -> None:
+        """Take the port (raises OSError when it cannot be had)."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        self.port = sock.getsockname()[1]
 
     @property
     def url(self) -> str:
@@ -79,6 +91,8 @@ class SimServer:
     api_key = DEFAULT_API_KEY
 
     def start(self, timeout: float = 10.0) -> SimServer:
+        if self._sock is None:
+            self.bind()
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="sim"
         )
@@ -94,7 +108,9 @@ class SimServer:
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._sock.close()
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
         self.state.close()
 
     def control(self, method: str, path: str, payload: Any = None) -> Any:
@@ -125,29 +141,32 @@ def _is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
 def spawn(*args: str, timeout: float = 20.0, **popen: Any) -> tuple[subprocess.Popen[Any], str]:
-    """Start `studio-sim` in its own process on a free loopback port, as a real provider
-    would be; returns the process and its URL once it answers."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "studio.sim.server", "--port", str(port), *args], **popen
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/_sim/health", timeout=1).status_code == 200:
+    """Start `studio-sim` in its own process, as a real provider would be, on a port the OS
+    gives it (it writes its URL to a file once it listens); returns the process and URL."""
+    with tempfile.TemporaryDirectory(prefix="studio-sim-") as folder:
+        ready = Path(folder) / "url"
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "studio.sim.server",
+                "--port",
+                "0",
+                "--ready-file",
+                str(ready),
+                *args,
+            ],
+            **popen,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            if ready.exists() and (url := ready.read_text(encoding="utf-8").strip()):
                 return proc, url
-        except httpx.TransportError:
-            time.sleep(0.05)
+            time.sleep(0.02)
     proc.kill()
-    raise RuntimeError(f"studio-sim did not answer on {url} within {timeout:.0f} s")
+    proc.wait()
+    raise RuntimeError(f"studio-sim did not start within {timeout:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,6 +204,14 @@ def main(argv: list[str] | None = None) -> int:
         help="return the existing job for a repeated Idempotency-Key",
     )
     parser.add_argument(
+        "--no-list",
+        action="store_true",
+        help="answer 404 to GET /v1/videos, as a gateway without the list endpoint does",
+    )
+    parser.add_argument(
+        "--ready-file", type=Path, help="write the URL to this file once listening (for tools)"
+    )
+    parser.add_argument(
         "--api-key",
         action="append",
         dest="api_keys",
@@ -198,12 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         render_range=tuple(args.render_range) if args.render_range else None,
         expiry_seconds=args.expiry_seconds,
         honour_idempotency=args.honour_idempotency,
+        list_endpoint=not args.no_list,
         api_keys=args.api_keys or [DEFAULT_API_KEY],
         seed=args.seed,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    server = SimServer(config, host=args.host, port=args.port, state_file=args.state_file)
     try:
-        server = SimServer(config, host=args.host, port=args.port, state_file=args.state_file)
+        server.bind()
     except OSError as err:
         print(
             f"studio-sim: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr
@@ -221,8 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  OpenRouter shape: {server.openrouter_base_url}")
     print(f"  API key:          {config.api_keys[0]}")
     print(f"  models:           {', '.join(MODELS)}")
-    print("  control:          /_sim/stats, /_sim/faults, /_sim/config (loopback only)")
+    print("  control:          /_sim/stats, /_sim/faults, /_sim/config (loopback only)", flush=True)
     server.start()
+    if args.ready_file is not None:
+        part = args.ready_file.with_name(args.ready_file.name + ".part")
+        part.write_text(server.url, encoding="utf-8")
+        os.replace(part, args.ready_file)
     try:
         while server._thread is not None and server._thread.is_alive():
             server._thread.join(0.5)

@@ -38,6 +38,7 @@ class SimConfig:
     moderation_terms: list[str] = field(default_factory=lambda: list(DEFAULT_MODERATION_TERMS))
     api_keys: list[str] = field(default_factory=lambda: [DEFAULT_API_KEY])
     honour_idempotency: bool = False  # real APIs do not document it; default proves the client
+    list_endpoint: bool = True  # False: GET /v1/videos is a 404, as at a gateway without it
     render_workers: int = 2
     seed: int | None = None
 
@@ -81,9 +82,9 @@ def _checked_setting(key: str, value: Any) -> Any:
         if key == "api_keys" and not value:
             raise ValueError("'api_keys' must name at least one key")
         return list(value)
-    if key == "honour_idempotency":
+    if key in ("honour_idempotency", "list_endpoint"):
         if not isinstance(value, bool):
-            raise ValueError(f"'honour_idempotency' must be true or false, not {value!r}")
+            raise ValueError(f"'{key}' must be true or false, not {value!r}")
         return value
     if key in ("seed", "render_workers"):
         if value is None and key == "seed":
@@ -157,6 +158,7 @@ class SimStats:
     create_requests_by_key: Counter[str] = field(default_factory=Counter)
     jobs_created_by_key: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    fault_bytes: int = 0  # sent by the trickle, huge and unsized faults before the client left
 
     def as_json(self) -> dict[str, Any]:
         duplicates = sum(n - 1 for n in self.jobs_created_by_key.values() if n > 1)
@@ -169,6 +171,7 @@ class SimStats:
             "jobs_created_by_key": dict(self.jobs_created_by_key),
             "duplicate_creates": duplicates,
             "faults": dict(self.faults),
+            "fault_bytes": self.fault_bytes,
         }
 
 

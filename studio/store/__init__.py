@@ -18,6 +18,7 @@ from studio.store.jobs import (
     JobStatus,
     take_name,
 )
+from studio.store.leases import LeaseRepo, LeaseRow
 from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
 from studio.store.specs import ReferenceFit, StoredSpec
 
@@ -35,6 +36,7 @@ class Store:
         self.templates = TemplateRepo(self.db)
         self.rubrics = RubricRepo(self.db)
         self.verdicts = VerdictRepo(self.db)
+        self.leases = LeaseRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions LIMIT 1"
         ):
@@ -56,6 +58,8 @@ __all__ = [
     "JobRepo",
     "JobRow",
     "JobStatus",
+    "LeaseRepo",
+    "LeaseRow",
     "ReferenceFit",
     "Store",
     "StoreError",

@@ -113,6 +113,10 @@ class Database:
     def version(self) -> int:
         return int(self.query("PRAGMA user_version")[0][0])
 
+    def data_version(self) -> int:
+        """Changes when another connection (another process) commits to the file."""
+        return int(self.query("PRAGMA data_version")[0][0])
+
     @contextlib.contextmanager
     def write(self) -> Iterator[Transaction]:
         """The one write path: a lock plus an immediate transaction, committed on success."""

@@ -17,6 +17,9 @@ from studio.store.specs import StoredSpec
 class JobStatus(enum.StrEnum):
     QUEUED = "queued"
     SUBMITTING = "submitting"
+    # The create went out and its outcome is unknown (reply lost, 5xx, cut): the provider
+    # may be rendering it. Parked for a person to send again or forget; nothing automatic.
+    UNSURE = "unsure"
     SUBMITTED = "submitted"
     RUNNING = "running"
     DOWNLOADING = "downloading"
@@ -33,6 +36,11 @@ class JobStatus(enum.StrEnum):
     def remote(self) -> bool:
         """The provider is working on it (we poll it)."""
         return self in (JobStatus.SUBMITTED, JobStatus.RUNNING)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will happen to it without a person: finished, or parked unsure."""
+        return self in FINISHED or self is JobStatus.UNSURE
 
 
 FINISHED = frozenset({JobStatus.READY, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED})
@@ -86,6 +94,8 @@ class JobRow:
     line_key: str | None = None  # the batch-file line this job renders
     template_id: int | None = None  # the template version it was made from
     shot_id: int | None = None  # the root of its lineage (see migrations.SHOTS)
+    lease_id: int | None = None  # the engine that sends, polls or downloads it (see leases)
+    origin: str = ""  # where it was queued: "" the window, else the command ("studio batch")
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:
@@ -247,14 +257,27 @@ class JobRepo:
         rows = self.db.query("SELECT * FROM jobs WHERE parent_id = ? ORDER BY id", (job_id,))
         return [JobRow.from_row(r) for r in rows]
 
-    def with_status(self, *statuses: JobStatus, provider: str | None = None) -> list[JobRow]:
+    def with_status(
+        self, *statuses: JobStatus, provider: str | None = None, lease: int | None = None
+    ) -> list[JobRow]:
+        """Jobs in `statuses`, of one provider and held by one engine's lease if given."""
         marks = ",".join("?" * len(statuses))
         sql = f"SELECT * FROM jobs WHERE status IN ({marks})"
         params: list[Any] = [s.value for s in statuses]
         if provider is not None:
             sql += " AND provider = ?"
             params.append(provider)
+        if lease is not None:
+            sql += " AND lease_id = ?"
+            params.append(lease)
         return [JobRow.from_row(r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def changed_since(self, at: float) -> list[tuple[int, str, float]]:
+        """(id, status, updated_at) of the jobs changed at or after `at`."""
+        rows = self.db.query(
+            "SELECT id, status, updated_at FROM jobs WHERE updated_at >= ? ORDER BY id", (at,)
+        )
+        return [(int(r[0]), str(r[1]), float(r[2])) for r in rows]
 
     def queued(self, provider: str, limit: int) -> list[JobRow]:
         rows = self.db.query(

@@ -1,6 +1,8 @@
 """One engine drives a library at a time: an OS file lock beside the database, held while
 an engine runs. Whoever holds it writes who they are into the lock file, so a second
-process can say who it is waiting for.
+process can say who it is waiting for, and whether the holder sends jobs other processes
+queue (`takes_jobs`, for its provider and library folder): a `studio batch` beside the open
+app queues its lines for the app's engine instead of waiting for the app to close.
 
 The lock is advisory and released by the OS when its holder dies (`kill -9` included), so
 a crash never leaves a library locked.
@@ -22,6 +24,14 @@ class Holder:
     pid: int
     command: str
     since: float
+    provider: str | None = None  # whose jobs its engine sends (a provider key)
+    library: str | None = None  # the clips folder it downloads into
+    takes_jobs: bool = False  # it sends queued jobs of its provider, whoever queued them
+    lease: int | None = None  # its engine's lease row (what state it is in)
+
+    def sends_for(self, provider: str, library: str) -> bool:
+        """Whether jobs queued for `provider` into `library` reach its engine."""
+        return self.takes_jobs and self.provider == provider and self.library == library
 
     def __str__(self) -> str:
         started = time.strftime("%H:%M", time.localtime(self.since))
@@ -32,13 +42,15 @@ class LibraryLock:
     def __init__(self, database: Path) -> None:
         self.path = database.with_name(database.name + ".lock")
         self._file: IO[str] | None = None
+        self._about: dict[str, object] = {}
 
     @property
     def held(self) -> bool:
         return self._file is not None
 
-    def try_acquire(self) -> Holder | None:
-        """Take the lock; None when taken, else who holds it."""
+    def try_acquire(self, **about: object) -> Holder | None:
+        """Take the lock; None when taken, else who holds it. `about` (provider, library,
+        takes_jobs) is written beside the holder's pid for others to read."""
         if self._file is not None:
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,18 +58,35 @@ class LibraryLock:
         if not _lock(handle):
             handle.close()
             return self.holder() or Holder(0, "another Studio process", time.time())
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "command": _command(), "since": time.time()}))
-        handle.flush()
         self._file = handle
+        self._about = {"pid": os.getpid(), "command": command_line(), "since": time.time()}
+        self.note(**about)
         return None
+
+    def note(self, **about: object) -> None:
+        """Add to what the lock file says about its holder (the lease, once it is open)."""
+        if self._file is None:
+            return
+        self._about.update(about)
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(json.dumps(self._about))
+        self._file.flush()
 
     def holder(self) -> Holder | None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-            return Holder(int(data["pid"]), str(data["command"]), float(data["since"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            lease = data.get("lease")
+            return Holder(
+                int(data["pid"]),
+                str(data["command"]),
+                float(data["since"]),
+                provider=str(data["provider"]) if "provider" in data else None,
+                library=str(data["library"]) if "library" in data else None,
+                takes_jobs=data.get("takes_jobs") is True,
+                lease=int(lease) if isinstance(lease, int) else None,
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def release(self) -> None:
@@ -68,7 +97,7 @@ class LibraryLock:
         self._file = None
 
 
-def _command() -> str:
+def command_line() -> str:
     """What the holder is, in words a person recognises: 'studio batch specs.jsonl'."""
     args = [Path(sys.argv[0]).name, *sys.argv[1:3]] if sys.argv else ["python"]
     if args[0] in ("__main__.py", "-m") or args[0].startswith("python"):

@@ -271,6 +271,28 @@ MIGRATIONS: list[str] = [
         at REAL NOT NULL
     );
     """,
+    # 12: each engine holds a lease (holder, host, pid, heartbeat) and the jobs it sends,
+    # polls and downloads name it, so no engine touches another live engine's jobs; a job
+    # says where it was queued from (empty: the window; else the command); other processes'
+    # changes are found by when they were made
+    """
+    CREATE TABLE engine_leases (
+        id INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        heartbeat_at REAL NOT NULL,
+        ended_at REAL,
+        state TEXT NOT NULL DEFAULT '',
+        message TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE jobs ADD COLUMN lease_id INTEGER;
+    ALTER TABLE jobs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    CREATE INDEX jobs_lease ON jobs(lease_id) WHERE lease_id IS NOT NULL;
+    CREATE INDEX jobs_updated ON jobs(updated_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

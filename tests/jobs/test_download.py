@@ -19,7 +19,9 @@ class Serves:
     def __init__(self, body: bytes) -> None:
         self.body = body
 
-    async def download(self, remote_id: str, variant: Any, dest: IO[bytes]) -> None:
+    async def download(
+        self, remote_id: str, variant: Any, dest: IO[bytes], *, max_bytes: int = 0
+    ) -> None:
         dest.write(self.body)
 
 

@@ -16,7 +16,7 @@ import pytest
 import studio.jobs.download as download
 from studio.files import sha256_file
 from studio.jobs import Engine, ProviderHealth, QueueState
-from studio.sim.server import SimServer, free_port
+from studio.sim.server import SimServer
 from studio.store import FailureClass, JobRow, JobStatus, Store
 from tests.jobs.conftest import Recorder, fast_config, spec
 
@@ -229,11 +229,11 @@ async def test_disk_full_during_download_then_retry_without_rerender(
     assert_nothing_lost(store, library, sim)
 
 
-async def test_provider_unreachable(store: Store, library: Path, sim: SimServer) -> None:
+async def test_provider_unreachable(store: Store, library: Path, sim: SimServer, refusing_port: int) -> None:
     from studio.providers.openai_shape import OpenAIShapeProvider
     from tests.conftest import fast_retry
 
-    port = free_port()  # nobody listens there
+    port = refusing_port  # nobody listens there
     provider = OpenAIShapeProvider(
         f"http://127.0.0.1:{port}/v1", "k", retry=fast_retry(max_attempts=2)
     )

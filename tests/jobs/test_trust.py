@@ -13,7 +13,7 @@ import httpx
 from studio.jobs import Engine
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
-from tests.helpers import job_values
+from tests.helpers import job_values, until
 from tests.jobs.conftest import fast_config, spec
 from tests.jobs.test_fault_matrix import faults
 
@@ -44,6 +44,12 @@ async def test_two_engines_on_one_library_never_claim_one_job(
     for job in jobs:
         sends = Counter(status for _, status, _ in store.jobs.events(job.id))
         assert sends["submitting"] == 1, job.id
+
+
+def status(store: Store, job_id: int) -> JobStatus:
+    job = store.jobs.get(job_id)
+    assert job is not None
+    return job.status
 
 
 def test_a_claim_is_a_compare_and_set(store: Store) -> None:
@@ -94,6 +100,23 @@ async def test_a_failed_render_is_retried_as_a_new_submission(
     assert store.jobs.retries_of(failed.id)[0].id == done.id
 
 
+async def test_stopping_lets_a_create_in_flight_land(
+    make_engine: Callable[..., Engine], store: Store, sim: SimServer
+) -> None:
+    """A reconnect (or Ctrl+C) waits a moment for the creates already out, so their outcome
+    is known and nothing is left unsure for the next run to sort out."""
+    faults(sim, {"fault": "slow", "route": "create", "count": 1, "delay": 0.5})
+    first = make_engine()
+    await first.start()
+    job = await first.submit(spec("a heron lifts off"))
+    await until(lambda: status(store, job.id) is JobStatus.SUBMITTING)
+    await first.stop()
+    stopped = store.jobs.get(job.id)
+    assert stopped is not None
+    assert stopped.status in (JobStatus.SUBMITTED, JobStatus.RUNNING), stopped.status
+    assert stopped.remote_id in sim.state.jobs
+
+
 def test_a_reused_key_with_another_body_is_refused(sim: SimServer) -> None:
     """As Stripe-style providers do; the client never sends one key with two bodies."""
     sim.control("POST", "config", {"honour_idempotency": True})
@@ -112,17 +135,15 @@ async def test_a_submit_cut_off_by_a_reconnect_comes_back_by_itself(
 ) -> None:
     """Saving settings restarted the engine mid-create; the job stayed 'submitting' until
     cancelled. The next engine for the same provider looks it up and carries on."""
-    faults(sim, {"fault": "slow", "route": "create", "count": 1, "delay": 1.0})
-    first = make_engine()
+    # The provider takes the create at once; its reply comes a byte a second.
+    faults(sim, {"fault": "trickle", "route": "create", "count": 1, "delay": 1.0})
+    first = make_engine(fast_config(stop_grace=0.0))  # no time for the reply
     await first.start()
     job = await first.submit(spec("a swan takes off"))
-    for _ in range(100):
-        if store.jobs.get(job.id).status is JobStatus.SUBMITTING:  # type: ignore[union-attr]
-            break
-        await asyncio.sleep(0.02)
-    await first.stop()  # as a reconnect does, with the create still out
-    assert store.jobs.get(job.id).status is JobStatus.SUBMITTING  # type: ignore[union-attr]
-    await asyncio.sleep(1.2)  # the slow create lands at the provider meanwhile
+    await until(lambda: status(store, job.id) is JobStatus.SUBMITTING)
+    await until(lambda: any(j.prompt == "a swan takes off" for j in sim.state.jobs.values()))
+    await first.stop()  # as a reconnect does, with the reply still coming
+    assert status(store, job.id) is JobStatus.SUBMITTING
     second = make_engine()
     await second.start()
     (done,) = await asyncio.wait_for(second.wait_finished([job.id]), 60)

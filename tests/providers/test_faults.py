@@ -21,11 +21,12 @@ from studio.providers.errors import (
     RetriesExhausted,
     ServerError,
     TimedOut,
+    TransportError,
 )
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
 from studio.providers.types import RemoteStatus, RenderSpec
-from studio.sim.server import SimServer, free_port
+from studio.sim.server import SimServer
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import wait_until_done
 
@@ -82,24 +83,57 @@ async def test_429_without_retry_after_backs_off_with_jitter(
     assert all(0 <= d <= 0.05 for d in clock.sleeps)
 
 
-@pytest.mark.parametrize("status", ["500", "502", "503"])
-async def test_5xx_is_retried(
+@pytest.mark.parametrize("status", ["500", "502", "503", "504"])
+async def test_5xx_on_a_status_request_is_retried(
     sim: SimServer, openai_client: OpenAIShapeProvider, status: str
 ) -> None:
-    faults(sim, {"fault": status, "route": "create", "count": 2})
     job = await openai_client.create(SPEC, f"k{status}")
-    assert job.id in sim.state.jobs
+    faults(sim, {"fault": status, "route": "retrieve", "count": 2})
+    assert (await openai_client.retrieve(job.id)).id == job.id
     assert stats(sim)["faults"] == {status: 2}
+
+
+@pytest.mark.parametrize("status", ["500", "502", "503", "504", "html"])
+async def test_a_create_answered_with_5xx_is_unsure_and_not_resent(
+    sim: SimServer, openai_client: OpenAIShapeProvider, status: str
+) -> None:
+    faults(sim, {"fault": status, "route": "create", "count": 1, "phase": "after"})
+    with pytest.raises(TransportError) as info:
+        await openai_client.create(SPEC, f"k{status}")
+    assert info.value.unsure
+    assert stats(sim)["create_requests_by_key"] == {f"k{status}": 1}
+    assert len(sim.state.jobs) == 1  # the provider made it; only the reply was lost
+
+
+async def test_a_create_resent_under_its_key_where_keys_are_honoured(
+    sim: SimServer, openai_client: OpenAIShapeProvider
+) -> None:
+    sim.control("POST", "config", {"honour_idempotency": True})
+    faults(sim, {"fault": "502", "route": "create", "count": 2, "phase": "after"})
+    job = await openai_client.create(SPEC, "k-honoured", retry_unsure=True)
+    assert stats(sim)["create_requests_by_key"] == {"k-honoured": 3}
+    assert list(sim.state.jobs) == [job.id]  # one render for three sends
+
+
+async def test_429_and_4xx_on_a_create_are_sure_refusals(
+    sim: SimServer, openai_client: OpenAIShapeProvider
+) -> None:
+    faults(sim, {"fault": "429", "route": "create", "count": 1})
+    await openai_client.create(SPEC, "k429")  # retried: nothing was made by the 429
+    assert stats(sim)["jobs_created_by_key"] == {"k429": 1}
+    faults(sim, {"fault": "429", "route": "create"})
+    with pytest.raises(RetriesExhausted) as info:
+        await openai_client.create(SPEC, "k429-again")
+    assert not info.value.unsure
 
 
 async def test_persistent_503_gives_up_with_a_clear_message(
     sim: SimServer, openai_client: OpenAIShapeProvider
 ) -> None:
-    faults(sim, {"fault": "503", "route": "create"})
+    faults(sim, {"fault": "503", "route": "list"})
     with pytest.raises(RetriesExhausted, match=r"overloaded.*HTTP 503.*after 5 attempts") as info:
-        await openai_client.create(SPEC, "k")
+        await openai_client.list_page()
     assert isinstance(info.value.last, ServerError)
-    assert sim.state.jobs == {}
 
 
 async def test_scripted_sequence(sim: SimServer, openai_client: OpenAIShapeProvider) -> None:
@@ -203,14 +237,15 @@ async def test_malformed_json_is_retried(
 async def test_lost_create_reply_shows_why_keys_matter(
     sim: SimServer, openai_client: OpenAIShapeProvider
 ) -> None:
-    """The job is created but the reply is lost: a provider that ignores keys renders twice."""
+    """The job is created but the reply is lost: a blind resend to a provider that ignores
+    keys renders twice (which is why Studio never resends an unsure create by default)."""
     faults(sim, {"fault": "malformed", "route": "create", "count": 1, "phase": "after"})
-    await openai_client.create(SPEC, "lost-reply")
+    await openai_client.create(SPEC, "lost-reply", retry_unsure=True)
     assert stats(sim)["duplicate_creates"] == 1
     sim.control("POST", "reset")
     sim.control("POST", "config", {"honour_idempotency": True})
     faults(sim, {"fault": "reset", "route": "create", "count": 1, "phase": "after"})
-    job = await openai_client.create(SPEC, "lost-reply")
+    job = await openai_client.create(SPEC, "lost-reply", retry_unsure=True)
     s = stats(sim)
     assert s["duplicate_creates"] == 0
     assert s["create_requests_by_key"] == {"lost-reply": 2}
@@ -243,8 +278,8 @@ async def test_rate_limit_on_openrouter_poll(
     assert clock.sleeps == [2.0]
 
 
-async def test_unreachable_provider(clock: InstantClock) -> None:
-    port = free_port()  # nobody listens there
+async def test_unreachable_provider(clock: InstantClock, refusing_port: int) -> None:
+    port = refusing_port  # nobody listens there
     provider = OpenAIShapeProvider(
         f"http://127.0.0.1:{port}/v1", "k", retry=fast_retry(), clock=clock
     )

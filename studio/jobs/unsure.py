@@ -1,0 +1,213 @@
+"""Creates whose outcome is unknown: never resent blindly.
+
+A create is *unsure* when the provider may have made the job although no proper answer came
+back: a reset or timeout once it was sent, a cut or unreadable reply, any 5xx, an HTML page,
+or Studio stopping while it was out. Sending it again could render (and bill) twice, so:
+
+1. where the provider lists its jobs, look first: adopt the job if it is there; if it is
+   not, nothing was made, and it is sent again under the same key;
+2. where the provider honours `Idempotency-Key` (capability data) — or a person chose
+   "resend unsure creates automatically (may pay twice)" — send it again under the same key;
+3. otherwise park it as `unsure`: counted as possibly spent, and left for a person to send
+   again or forget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from studio.jobs.ledger import moment
+from studio.jobs.specs import render_spec
+from studio.providers.errors import AuthError, TransportError, Unsupported
+from studio.providers.types import RemoteJob
+from studio.store import FailureClass, JobRow, JobStatus
+
+if TYPE_CHECKING:
+    from studio.jobs.engine import Engine
+
+PARKED = "The provider may be rendering this"
+
+
+class UnsureCreates:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.looking: set[int] = set()  # jobs being looked up at the provider now
+        self._failed_looks: Counter[int] = Counter()
+
+    @property
+    def may_resend(self) -> bool:
+        """Whether an unsure create may be sent again under its key without a person."""
+        return self.engine.provider.honours_idempotency or self.engine.config.resend_unsure
+
+    @staticmethod
+    def cause(err: TransportError) -> str:
+        return f"no clear answer to the create ({err})"
+
+    def handle(self, jobs: list[JobRow], cause: str, *, delay: float | None = None) -> None:
+        """Jobs in `submitting` whose create may have been made (see the module doc)."""
+        engine = self.engine
+        if engine.provider.supports_list:
+            self.looking.update(j.id for j in jobs)
+            wait = engine.config.outage_pause if delay is None else delay
+            engine.tasks.spawn(self._look(jobs, cause, wait))
+            return
+        for job in jobs:
+            self._without_lookup(job, cause)
+
+    def _without_lookup(self, job: JobRow, cause: str) -> None:
+        if self.may_resend:
+            self._resend(job, cause)
+        else:
+            self.park(job, cause)
+
+    def _resend(self, job: JobRow, cause: str) -> None:
+        """Under the same key, after a pause; after `submit_rounds` the job fails (Retry
+        sends it once more, same key)."""
+        engine = self.engine
+        rounds = engine.outages[job.id] = engine.outages.get(job.id, 0) + 1
+        why = (
+            "the provider honours keys: no second render"
+            if engine.provider.honours_idempotency
+            else "you chose to resend unsure creates: it may be paid twice"
+        )
+        if rounds >= engine.config.submit_rounds:
+            engine.outages.pop(job.id, None)
+            engine.ledger.finish(
+                job.id,
+                JobStatus.FAILED,
+                FailureClass.TRANSPORT,
+                None,
+                f"{cause[0].upper()}{cause[1:]}. Retry sends it again under the same key ({why}).",
+            )
+            return
+        engine.ledger.set(
+            job.id, JobStatus.QUEUED, detail=f"{cause}; sending again under the same key ({why})"
+        )
+        engine.wake()
+
+    def park(self, job: JobRow, cause: str) -> None:
+        now = self.engine.clock.wall()
+        self.engine.ledger.set(
+            job.id,
+            JobStatus.UNSURE,
+            detail=cause,
+            failure_message=(
+                f"{PARKED}: {cause}, at {moment(now, now)}. Send it again (it may be paid "
+                "twice) or forget it."
+            ),
+        )
+
+    async def _look(self, jobs: list[JobRow], cause: str, delay: float) -> None:
+        engine = self.engine
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            found = await self.find(jobs)
+        except AuthError as err:
+            engine.on_auth_failure(err)
+            engine.tasks.spawn(self._look(jobs, cause, engine.config.outage_pause))
+            return
+        except Unsupported:  # the list is gone (a gateway without it): keys or a person
+            self.looking.difference_update(j.id for j in jobs)
+            for job in self._still_mine(jobs):
+                self._without_lookup(job, cause)
+            return
+        except TransportError as err:  # could not ask: again later, then a person decides
+            again = []
+            for job in self._still_mine(jobs):
+                self._failed_looks[job.id] += 1
+                if self._failed_looks[job.id] >= engine.config.submit_rounds:
+                    self._failed_looks.pop(job.id, None)
+                    self.looking.discard(job.id)
+                    self.park(job, f"{cause}; the provider could not be asked about it ({err})")
+                else:
+                    again.append(job)
+            if again:
+                engine.tasks.spawn(self._look(again, cause, engine.config.outage_pause))
+            return
+        self.looking.difference_update(j.id for j in jobs)
+        for job in self._still_mine(jobs):
+            self._failed_looks.pop(job.id, None)
+            if job.id in found:
+                engine.adopt(job, found[job.id], "found at the provider after an interruption")
+            else:
+                engine.ledger.set(
+                    job.id,
+                    JobStatus.QUEUED,
+                    detail=f"{cause}; not at the provider: sending again under the same key",
+                )
+        engine.wake()
+
+    def _still_mine(self, jobs: Iterable[JobRow]) -> list[JobRow]:
+        """Those still caught mid-send and held by this engine (not cancelled meanwhile)."""
+        lease = self.engine.lease.id
+        return [
+            job
+            for job in self.engine.store.jobs.many(j.id for j in jobs)
+            if job.status is JobStatus.SUBMITTING and job.lease_id == lease
+        ]
+
+    async def find(self, jobs: list[JobRow]) -> dict[int, RemoteJob]:
+        """Each job's provider job, where the provider's list has one made for the same
+        prompt, model, duration and size around when it was sent and not yet claimed by
+        another job. `Unsupported` where the provider lists nothing."""
+        engine = self.engine
+        since = min(j.submitted_at or j.created_at for j in jobs) - engine.config.reconcile_window
+        claimed = engine.store.jobs.claimed_remote_ids(engine.key)
+        candidates = [r for r in await engine.provider.recent(since) if r.id not in claimed]
+        candidates.sort(key=lambda r: r.created_at or 0.0)
+        profiles = await engine.models()
+        found: dict[int, RemoteJob] = {}
+        for job in sorted(jobs, key=lambda j: j.submitted_at or j.created_at):
+            spec = render_spec(job.spec, engine.library)
+            width, height = profiles.get(spec.model).output_size(spec)
+            want = (
+                spec.model,
+                " ".join(spec.prompt.split()),
+                str(spec.seconds),
+                f"{width}x{height}",
+            )
+            for remote in candidates:
+                have = (
+                    remote.model,
+                    " ".join(str(remote.extra.get("prompt", "")).split()),
+                    str(remote.extra.get("seconds")),
+                    str(remote.extra.get("size")),
+                )
+                if have == want:
+                    found[job.id] = remote
+                    candidates.remove(remote)
+                    break
+        return found
+
+    def send_again(self, job_ids: Iterable[int]) -> list[int]:
+        sent = []
+        for job in self.engine.store.jobs.many(job_ids):
+            if job.status is JobStatus.UNSURE:
+                self.engine.ledger.set(
+                    job.id,
+                    JobStatus.QUEUED,
+                    detail="sent again by a person, under the same key (it may be paid twice)",
+                    failure_message=None,
+                    lease_id=None,
+                )
+                sent.append(job.id)
+        self.engine.wake()
+        return sent
+
+    def forget(self, job_ids: Iterable[int]) -> list[int]:
+        forgotten = []
+        for job in self.engine.store.jobs.many(job_ids):
+            if job.status is JobStatus.UNSURE:
+                self.engine.ledger.finish(
+                    job.id,
+                    JobStatus.CANCELLED,
+                    FailureClass.CANCELLED,
+                    "forgotten",
+                    "Forgotten: the provider may have rendered it; Studio no longer asks.",
+                )
+                forgotten.append(job.id)
+        return forgotten
