@@ -229,7 +229,9 @@ async def test_disk_full_during_download_then_retry_without_rerender(
     assert_nothing_lost(store, library, sim)
 
 
-async def test_provider_unreachable(store: Store, library: Path, sim: SimServer, refusing_port: int) -> None:
+async def test_provider_unreachable(
+    store: Store, library: Path, sim: SimServer, refusing_port: int
+) -> None:
     from studio.providers.openai_shape import OpenAIShapeProvider
     from tests.conftest import fast_retry
 

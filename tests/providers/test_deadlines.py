@@ -66,7 +66,9 @@ async def test_an_html_page_instead_of_json_is_an_unsure_reply(
 ) -> None:
     provider = openai(sim, clock, deadline=10.0)
     try:
-        faults(sim, {"fault": "html", "route": "create", "count": 1, "phase": "after", "status": 200})
+        faults(
+            sim, {"fault": "html", "route": "create", "count": 1, "phase": "after", "status": 200}
+        )
         with pytest.raises(BadResponse, match=r"HTML page \(502 Bad Gateway\) instead of JSON"):
             await provider.create(SPEC, "html-200")
     finally:
