@@ -32,7 +32,7 @@ from PIL import Image  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio import paths  # noqa: E402
-from studio.services import open_services  # noqa: E402
+from studio.services import RunOptions, open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.store import Store  # noqa: E402
@@ -138,7 +138,7 @@ def rss_mb() -> float:
 
 
 async def open_library(app: QApplication, window: MainWindow) -> tuple[float, float]:
-    services = await open_services(Settings(), sim_config=SimConfig(render_seconds=5))
+    services = await open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=5)))
     window.attach(services)
     await asyncio.sleep(0.5)
     panel = window.library.panel

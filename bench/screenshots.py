@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import open_services  # noqa: E402
+from studio.services import RunOptions, open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
@@ -37,7 +37,7 @@ def product_photo(path: Path) -> None:
 
 async def scenario(app: QApplication, window: MainWindow, out: Path) -> None:
     services = await open_services(
-        Settings(daily_cap=10.0), sim_config=SimConfig(render_range=(2.0, 40.0), seed=4)
+        Settings(daily_cap=10.0), RunOptions(sim_config=SimConfig(render_range=(2.0, 40.0)), seed=4)
     )
     window.attach(services)
     await asyncio.sleep(0.5)

@@ -24,7 +24,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import open_services  # noqa: E402
+from studio.services import RunOptions, open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.sim.render import ClipRequest, render_clip  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
@@ -69,7 +69,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     window.resize(width, height)
     window.move(0, 0)
     services = await open_services(
-        Settings(reviewer="ana"), sim_config=SimConfig(render_seconds=0.8)
+        Settings(reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.8))
     )
     window.attach(services)
     await until(lambda: window.editor.model_box.count() > 0)

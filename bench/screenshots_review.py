@@ -20,7 +20,7 @@ from _gui import run_window, until  # noqa: E402  (a sibling module: run as a sc
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import open_services  # noqa: E402
+from studio.services import RunOptions, open_services  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
@@ -47,7 +47,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     window.resize(width, height)
     window.move(0, 0)
     services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"), sim_config=SimConfig(render_seconds=0.5)
+        Settings(daily_cap=20.0, reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.5))
     )
     window.attach(services)
     await asyncio.sleep(0.5)

@@ -1,12 +1,14 @@
 """A headless, resumable batch: one render per line of a JSONL file (see `batch_lines`).
 
-A line that does not parse is reported with its number and the others still run. Lines are
-read and queued as the file streams in (the engine starts first, so a long file is already
-rendering while it is read), with a progress line. Each line has an identity of its own
-(file, spec, which of the identical lines, `render_again`): running the file again never
-queues a line twice, and identical lines are separate takes. On a re-run, a line whose clip
-is missing from the library is fetched again (unless it was deleted on purpose), and one
-that failed for storage is retried now that there may be room.
+A line that does not parse (bad JSON, bad UTF-8, a bad field) is reported with its number
+and the others still run; a byte-order mark and CRLF line ends are fine. Lines are read and
+queued as the file streams in (the engine starts first, so a long file is already rendering
+while it is read), with a progress line. Each line has an identity of its own (file, spec,
+which of the identical lines, `render_again`): running the file again never queues a line
+twice, and identical lines are separate takes. On a re-run, a line whose clip is missing
+from the library is fetched again (unless it was deleted on purpose), one that failed for
+storage is retried now that there may be room, and one whose create is unsure is left for a
+person (`resend_unsure`: send those again, under their keys).
 """
 
 from __future__ import annotations
@@ -21,11 +23,15 @@ from typing import TextIO
 
 from studio.batch_lines import BatchLine, build_spec, line_key, parse_line
 from studio.errors import StorageError, StudioError
+from studio.follow import follow
 from studio.jobs import Engine
 from studio.jobs.events import BudgetThreshold
+from studio.services import Services
 from studio.store import FailureClass, JobRow, JobStatus
 
 __all__ = ["BatchResult", "build_spec", "run_batch"]
+
+BOM = b"\xef\xbb\xbf"
 
 PROGRESS_EVERY = 1_000  # lines, while reading
 YIELD_EVERY = 20  # lines: the engine sends the first renders while the rest are read
@@ -44,26 +50,43 @@ class BatchResult:
         return sum(j.status is JobStatus.READY and j.id not in self.deleted for j in self.jobs)
 
 
-class ProviderRefused(StudioError):
-    """The provider refused the key mid-batch: stop (the jobs stay for the next run)."""
-
-    exit_code = 4
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
+def _lines(path: Path) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
+    """(number, text) of each line that is not blank or a comment; a line that is not
+    UTF-8 comes as its decoding error, to be refused by its number like any bad line."""
     try:
-        with open(path, encoding="utf-8") as source:
+        with open(path, "rb") as source:
             for number, raw in enumerate(source, start=1):
-                if raw.strip() and not raw.lstrip().startswith("#"):
-                    yield number, raw
-    except (OSError, UnicodeDecodeError) as err:
-        raise StudioError(f"Cannot read {path}: {err}.") from None
+                if number == 1:
+                    raw = raw.removeprefix(BOM)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    yield number, err
+                    continue
+                if text.strip() and not text.lstrip().startswith("#"):
+                    yield number, text
+    except OSError as err:
+        raise StudioError(f"Cannot read {path}: {err.strerror or err}.") from None
 
 
-async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) -> BatchResult:
-    """Queue the file's lines (each once, whatever happened before) and run them to the end."""
+def not_utf8(err: UnicodeDecodeError) -> str:
+    byte = err.object[err.start]
+    return (
+        f"not UTF-8 text (the byte {byte:#04x} at column {err.start + 1}); save the file as UTF-8."
+    )
+
+
+async def run_batch(
+    services: Services,
+    path: Path,
+    *,
+    resend_unsure: bool = False,
+    stream: TextIO = sys.stderr,
+) -> BatchResult:
+    """Queue the file's lines (each once, whatever happened before) and follow them to the
+    end, sent by this run's engine or by the one holding the library."""
+    engine = services.engine
     profiles = await engine.models()
-    await engine.start()
 
     def alert(event: object) -> None:  # budget alerts: a line each, as they are raised
         if isinstance(event, BudgetThreshold):
@@ -78,6 +101,8 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
     for count, (number, raw) in enumerate(_lines(path), start=1):
         where = f"{path.name}:{number}"
         try:
+            if isinstance(raw, UnicodeDecodeError):
+                raise StudioError(not_utf8(raw))
             line = parse_line(raw, number, profiles, path.parent)
         except StudioError as err:
             result.refused.append(f"{where}: {err}")
@@ -88,7 +113,9 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
         key = line_key(path, line, seen[identity])
         seen[identity] += 1
         try:
-            job, batch_id = await _queue_line(engine, line, key, batch_id, path.stem)
+            job, batch_id = await _queue_line(
+                engine, line, key, batch_id, path.stem, resend_unsure=resend_unsure
+            )
         except StorageError as err:  # not this line's fault: stop, nothing is lost
             raise _stopped(err) from None
         except StudioError as err:
@@ -103,28 +130,19 @@ async def run_batch(engine: Engine, path: Path, *, stream: TextIO = sys.stderr) 
             await asyncio.sleep(0)  # let the engine send while the file is read
     if not job_ids:
         raise StudioError(f"No runnable lines in {path.name}.")
-    progress = _BatchProgress(stream, len(job_ids))
-    while True:
-        jobs = engine.store.jobs.many(job_ids)
-        progress.show_jobs(jobs, engine)
-        if engine.storage_error is not None:
-            progress.close()
-            raise _stopped(engine.storage_error)
-        if engine.auth_error is not None:
-            progress.close()
-            raise ProviderRefused(
-                f"{engine.auth_error} The batch stopped; its jobs are kept for the next run."
-            )
-        if all(j.status.finished for j in jobs):
-            progress.finish(jobs)
-            result.jobs = jobs
-            result.deleted = {
-                j.id
-                for j in jobs
-                if j.status is JobStatus.READY and engine.store.assets.deleted_on_purpose(j.id)
-            }
-            return result
-        await asyncio.sleep(0.5)
+    progress = _BatchProgress(stream, len(job_ids), services)
+    try:
+        jobs = await follow(services, job_ids, show=progress.show_jobs, what="The batch")
+    finally:
+        progress.close()
+    progress.finish(jobs)
+    result.jobs = jobs
+    result.deleted = {
+        j.id
+        for j in jobs
+        if j.status is JobStatus.READY and engine.store.assets.deleted_on_purpose(j.id)
+    }
+    return result
 
 
 def _stopped(err: StorageError) -> StorageError:
@@ -132,10 +150,16 @@ def _stopped(err: StorageError) -> StorageError:
 
 
 async def _queue_line(
-    engine: Engine, line: BatchLine, key: str, batch_id: int | None, name: str
+    engine: Engine,
+    line: BatchLine,
+    key: str,
+    batch_id: int | None,
+    name: str,
+    *,
+    resend_unsure: bool,
 ) -> tuple[JobRow, int | None]:
-    """The line's job: the one it already has (fetched again or retried where that is
-    what a re-run means), or a new one."""
+    """The line's job: the one it already has (fetched again, retried or sent again where
+    that is what a re-run means), or a new one."""
     store = engine.store
     existing = store.jobs.latest_on_line(key)
     if existing is not None:
@@ -145,6 +169,9 @@ async def _queue_line(
             return engine.refetch(existing.id) or existing, batch_id
         if existing.status is JobStatus.FAILED and existing.failure_class is FailureClass.STORAGE:
             return await engine.retry(existing.id), batch_id
+        if existing.status is JobStatus.UNSURE and resend_unsure:
+            engine.send_again([existing.id])
+            return store.jobs.get(existing.id) or existing, batch_id
         return existing, batch_id
     if batch_id is None:
         batch_id = engine.create_batch(name, project=line.project)
@@ -183,22 +210,35 @@ class _Progress:
 
 
 class _BatchProgress(_Progress):
-    def __init__(self, stream: TextIO, total: int) -> None:
+    def __init__(self, stream: TextIO, total: int, services: Services) -> None:
         super().__init__(stream)
         self.total = total
+        self.services = services
 
-    def show_jobs(self, jobs: list[JobRow], engine: Engine) -> None:
+    def show_jobs(self, jobs: list[JobRow]) -> None:
         counts = Counter(j.status for j in jobs)
-        done = sum(counts[s] for s in JobStatus if s.finished)
+        done = sum(counts[s] for s in JobStatus if s.settled)
         parts = [f"{counts[s]} {s.value}" for s in JobStatus if counts[s]]
-        paused = f"  (paused: {engine.pause_reason})" if engine.paused else ""
-        super().show(f"{done}/{self.total} finished: {', '.join(parts)}{paused}")
+        state, why = self.services.holder_state()
+        paused = f"  (paused: {why})" if state == "paused" else ""
+        super().show(f"{done}/{self.total} settled: {', '.join(parts)}{paused}")
 
     def finish(self, jobs: list[JobRow]) -> None:
         self.close()
-        for job in jobs:
-            if job.status is not JobStatus.READY:
-                cls = job.failure_class.value if job.failure_class else job.status.value
-                self.stream.write(
-                    f"job {job.id} ({job.prompt[:40]!r}): {cls}: {job.failure_message}\n"
-                )
+        report_unfinished(jobs, self.stream, again="--resend-unsure")
+
+
+def report_unfinished(jobs: list[JobRow], stream: TextIO, *, again: str) -> None:
+    """A line for each job that gave no clip; unsure ones named with what a person can do."""
+    for job in jobs:
+        if job.status is JobStatus.READY:
+            continue
+        cls = job.failure_class.value if job.failure_class else job.status.value
+        stream.write(f"job {job.id} ({job.prompt[:40]!r}): {cls}: {job.failure_message}\n")
+    unsure = [job.name for job in jobs if job.status is JobStatus.UNSURE]
+    if unsure:
+        stream.write(
+            f"studio: {', '.join(unsure)} may be rendering at the provider; nothing is sent "
+            f"for them until you decide: run again with {again} to send them again (they may "
+            "be paid twice), or forget them in the Studio window.\n"
+        )

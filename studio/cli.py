@@ -46,10 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--provider",
             choices=KINDS,
-            default="sim",
-            help="sim (built-in simulator, default), openai (OpenAI-shape URL), openrouter",
+            help="sim (built-in simulator), openai (OpenAI-shape URL) or openrouter "
+            "(default: the provider chosen in Settings, as the app uses)",
         )
-        p.add_argument("--base-url", help="API base URL, e.g. https://gateway.example.com/v1")
+        p.add_argument(
+            "--base-url",
+            help="API base URL, e.g. https://gateway.example.com/v1 (default: Settings')",
+        )
         p.add_argument("--rpm", type=int, help="requests per minute allowed by the provider")
         p.add_argument(
             "--sim-render-seconds",
@@ -58,13 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
             help="render time of the built-in simulator (default 6)",
         )
 
-    def library_args(p: argparse.ArgumentParser) -> None:
+    def library_args(p: argparse.ArgumentParser, *, engine: bool = False) -> None:
         p.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
-        p.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+        p.add_argument(
+            "--library",
+            type=Path,
+            help="folder for clips (default: the one set in Settings for the library in the "
+            "data dir; beside --db for another)",
+        )
+        if not engine:
+            return
         p.add_argument(
             "--no-wait",
             action="store_true",
-            help="if another Studio process renders in this library, exit (code 7) at once",
+            help="if another Studio process holds this library and cannot send these jobs "
+            "(an older Studio, another provider), exit (code 7) at once instead of waiting",
+        )
+        p.add_argument(
+            "--resend-unsure",
+            action="store_true",
+            help="send again the jobs whose create is unsure (the provider may be rendering "
+            "them: they may be paid twice)",
         )
 
     gen = sub.add_parser(
@@ -99,10 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render another take even if one with these settings was just queued",
     )
+    gen.add_argument("--project", default="default", help="project the take belongs to")
     gen.add_argument(
         "--timeout", type=float, default=3600.0, help="give up after N seconds (whole command)"
     )
-    library_args(gen)
+    library_args(gen, engine=True)
     provider_args(gen)
 
     batch = sub.add_parser(
@@ -116,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help='one JSON spec per line, e.g. {"prompt": "...", "model": "sim-fast", "seconds": 4}',
     )
-    library_args(batch)
+    library_args(batch, engine=True)
+    batch.add_argument(
+        "--timeout", type=float, help="give up after N seconds (whole command; default none)"
+    )
     batch.add_argument("--max-concurrent", type=int, help="renders at the provider at once")
     batch.add_argument("--daily-cap", type=float, metavar="USD", help="daily budget cap")
     batch.add_argument("--project-cap", metavar="PROJECT=USD", help="budget cap for a project")
@@ -143,8 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="file name template; fields {project} {shot} {take} {version} {decision} {model} "
         "{date} (default %(default)s)",
     )
-    exp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
-    exp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+    library_args(exp)
 
     imp = sub.add_parser(
         "import",
@@ -153,8 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("folder", type=Path, help="what to import (an export restores its reviews)")
-    imp.add_argument("--db", type=Path, help="library database (default: the platform data dir)")
-    imp.add_argument("--library", type=Path, help="folder for clips (default: beside the db)")
+    library_args(imp)
 
     rep = sub.add_parser(
         "report",

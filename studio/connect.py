@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from studio import secrets
 from studio.errors import ConfigError
 from studio.kinds import DEFAULT_CONCURRENCY, KINDS
+from studio.providers import capabilities
 from studio.providers.base import Provider
 from studio.providers.http import validate_base_url
 from studio.providers.openai_shape import OpenAIShapeProvider
@@ -27,11 +30,34 @@ class Connection:
     description: str = ""
     key: str = "sim"  # which jobs in the library belong to this provider
     max_concurrent: int = 4
+    # The built-in simulator keeps its jobs in a file, used only by the process that holds
+    # the library; a simulator without one (`stateless`) only answers what models it has.
+    stateless: bool = False
 
     async def aclose(self) -> None:
         await self.provider.aclose()
         if self.sim is not None:
             self.sim.stop()
+
+
+def provider_key(kind: str, base_url: str | None) -> str:
+    """Which jobs in the library belong to a provider: "sim" for the built-in simulator,
+    else the kind and its base URL ("openai:https://gw.example.com/v1")."""
+    if kind == "sim" and not base_url:
+        return "sim"
+    default = OPENAI_URL if kind == "openai" else OPENROUTER_URL
+    return f"{kind}:{validate_base_url(base_url or default)}"
+
+
+def _simulator_honours_keys(url: str) -> bool:
+    """What a simulator says of itself (its control API): started with
+    --honour-idempotency or not. Its own documentation, as it were."""
+    root = url.rsplit("/v1", 1)[0].rsplit("/api", 1)[0]
+    try:
+        config = httpx.get(root + "/_sim/config", timeout=2.0).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return isinstance(config, dict) and config.get("honour_idempotency") is True
 
 
 def open_provider(
@@ -47,10 +73,14 @@ def open_provider(
     """Build the provider; for `sim`, start the simulator in this process first.
 
     `sim_state` keeps the built-in simulator's jobs in a file, so that a restarted Studio
-    still finds the renders it started (as it would at a real provider)."""
+    still finds the renders it started (as it would at a real provider); only the process
+    that holds the library may use it. Whether the provider honours Idempotency-Key comes
+    from its capability data (`resources/providers`)."""
     if kind not in KINDS:
         raise ConfigError(f"Unknown provider '{kind}'; choose one of: {', '.join(KINDS)}.")
     concurrency = DEFAULT_CONCURRENCY[kind]
+    key = provider_key(kind, base_url)
+    honours = capabilities.for_kind(kind).idempotency_key
     if kind == "sim":
         if base_url:
             url = validate_base_url(base_url)
@@ -60,29 +90,35 @@ def open_provider(
                 rpm=rpm,
                 label="the simulator",
                 enabled_models=enabled_models,
+                honours_idempotency=honours or _simulator_honours_keys(url),
             )
-            return Connection(provider, None, f"simulator at {url}", f"sim:{url}", concurrency)
+            return Connection(provider, None, f"simulator at {url}", key, concurrency)
         sim = SimServer(sim_config, state_file=sim_state).start()
         provider = OpenAIShapeProvider(
-            sim.openai_base_url, sim.api_key, rpm=rpm, label="the built-in simulator"
+            sim.openai_base_url,
+            sim.api_key,
+            rpm=rpm,
+            label="the built-in simulator",
+            honours_idempotency=honours or sim.state.config.honour_idempotency,
         )
-        return Connection(provider, sim, f"built-in simulator ({sim.url})", "sim", concurrency)
+        description = f"built-in simulator ({sim.url})"
+        return Connection(provider, sim, description, key, concurrency, stateless=sim_state is None)
     url = validate_base_url(base_url or (OPENAI_URL if kind == "openai" else OPENROUTER_URL))
-    key = api_key or secrets.lookup(kind)
-    if not key:
+    secret = api_key or secrets.lookup(kind)
+    if not secret:
         raise ConfigError(
             f"No API key for {kind}. Save one with 'studio key set {kind}' (stored in the OS "
             f"keyring) or set {secrets.ENV_VAR} for this shell."
         )
     if kind == "openai":
-        provider = OpenAIShapeProvider(url, key, rpm=rpm, enabled_models=enabled_models)
-        return Connection(
-            provider, None, f"OpenAI-shape API at {url}", f"openai:{url}", concurrency
+        provider = OpenAIShapeProvider(
+            url, secret, rpm=rpm, enabled_models=enabled_models, honours_idempotency=honours
         )
+        return Connection(provider, None, f"OpenAI-shape API at {url}", key, concurrency)
     return Connection(
-        OpenRouterProvider(url, key, rpm=rpm),
+        OpenRouterProvider(url, secret, rpm=rpm, honours_idempotency=honours),
         None,
         f"OpenRouter at {url}",
-        f"openrouter:{url}",
+        key,
         concurrency,
     )

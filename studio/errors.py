@@ -31,6 +31,12 @@ class StorageError(StudioError):
     exit_code = 5
 
 
+class TimeUp(StudioError):
+    """`--timeout` ran out before the command's jobs finished (they go on next time)."""
+
+    exit_code = 1
+
+
 class LibraryBusy(StudioError):
     """Another Studio process drives this library's engine (and `--no-wait` was given)."""
 
@@ -40,7 +46,7 @@ class LibraryBusy(StudioError):
 # What the command line exits with; when several apply, the first in PRIORITY wins.
 EXIT_CODES = {
     0: "done",
-    1: "a render failed or was refused by policy",
+    1: "a render failed or was refused by policy, its outcome is unsure, or time ran out",
     2: "bad input (including refused batch lines)",
     3: "provider unreachable",
     4: "the provider refused the request or the key (400/401/403)",

@@ -1,32 +1,100 @@
-"""What the window (or any front end) works with: store, provider, engine — opened off the
-UI thread after the window is up, closed in order."""
+"""One path for the app and every command: what a run needs, opened in one order.
+
+settings → the library (database and clips folder) → the provider connection → the engine.
+The window and `studio generate | batch | export | import | report | models` all open them
+here, so a fact such as where the clips live, or which provider a job belongs to, has one
+home. A command says how much it needs (`needs`): the library only, or also a provider, or
+also the engine; command-line flags (`RunOptions`) override Settings for that run.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TextIO
 
 from studio import paths
-from studio.connect import Connection, open_provider
-from studio.errors import LibraryBusy
+from studio.connect import Connection, open_provider, provider_key
+from studio.errors import LibraryBusy, StudioError
 from studio.jobs import Engine, EngineConfig
 from studio.jobs.budget import Usage
-from studio.settings import Settings
+from studio.jobs.events import EventBus
+from studio.jobs.watch import OutsideChanges
+from studio.settings import Settings, load_settings
 from studio.sim.state import SimConfig
-from studio.store import Store
+from studio.store import DB_NAME, Store
+from studio.store.lock import Holder, LibraryLock
 
 SIM_DEMO_RENDER = SimConfig(render_range=(10.0, 30.0))  # feels like a real provider
+GIB = 1024**3
+
+Needs = Literal["library", "provider", "engine"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a command line may set over Settings for one run (None: Settings decide)."""
+
+    db: Path | None = None
+    library: Path | None = None
+    provider: str | None = None
+    base_url: str | None = None
+    rpm: int | None = None
+    max_concurrent: int | None = None
+    sim_config: SimConfig | None = None
+    # Where jobs queued in this run come from: "" the window, else the command
+    # ("studio batch specs.jsonl"); the queue shows it.
+    origin: str = ""
+
+
+def default_db() -> Path:
+    return paths.data_dir() / DB_NAME
+
+
+def library_folder(settings: Settings, db: Path) -> Path:
+    """Where a library's clips live: for the library in the data folder, the folder chosen
+    in Settings (default `library/` beside the database); for any other database,
+    `library/` beside it (two databases never share a clips folder)."""
+    if db.resolve() == default_db().resolve():
+        return settings.library_dir()
+    return db.parent / "library"
 
 
 @dataclass
 class Services:
+    """What a run works with. `connection` and `engine` exist when the run needs them."""
+
     settings: Settings
     store: Store
-    connection: Connection
-    engine: Engine
     library: Path
-    busy: str = ""  # another process drives this library: review only (see try_start)
+    options: RunOptions = field(default_factory=RunOptions)
+    bus: EventBus = field(default_factory=EventBus)
+    connection_: Connection | None = None
+    engine_: Engine | None = None
+    lock: LibraryLock | None = None
+    holder: Holder | None = None  # who holds the library, while another process does
+    busy: str = ""  # another process drives this library: why nothing renders here
+    outside: OutsideChanges | None = None
+    _watching: asyncio.Task[None] | None = None
+
+    @property
+    def connection(self) -> Connection:
+        if self.connection_ is None:
+            raise StudioError("This run has no provider connection.")
+        return self.connection_
+
+    @property
+    def engine(self) -> Engine:
+        if self.engine_ is None:
+            raise StudioError("This run has no engine.")
+        return self.engine_
+
+    @property
+    def provider_key(self) -> str:
+        kind, url = provider_choice(self.settings, self.options)
+        return provider_key(kind, url)
 
     def today(self) -> Usage | None:
         """Today's spend against the daily cap, if one is set."""
@@ -41,13 +109,14 @@ class Services:
         """New settings that need no reconnect (see `needs_reconnect`): limits and the
         reviewer's name take effect in the running services (caps: `set_daily_cap`)."""
         self.settings = settings
-        self.engine.config.max_concurrent = (
-            settings.max_concurrent or self.connection.max_concurrent
-        )
+        engine = self.engine
+        engine.config.max_concurrent = settings.max_concurrent or self.connection.max_concurrent
+        engine.config.resend_unsure = settings.connection.resend_unsure
+        engine.config.max_download_bytes = engine.downloader.max_bytes = _cap_bytes(settings)
         http = getattr(self.connection.provider, "http", None)
         if http is not None:
             http.limiter.set_rpm(settings.rpm)
-        self.engine.wake()
+        engine.wake()
 
     def set_daily_cap(self, cap: float | None) -> None:
         """Set or clear (None) the library's daily cap; it applies to the next send. A cap
@@ -63,52 +132,210 @@ class Services:
         self.engine.ledger.check_budget(project)  # the caps `project`'s renders count against
         self.engine.wake()
 
-    async def try_start(self) -> bool:
-        """Start the engine if the library is free now (it was busy when opened)."""
+    # ---- the library's engine ------------------------------------------------------------
+
+    @property
+    def sends_here(self) -> bool:
+        """Whether what is queued here gets sent: by this run's engine, or by the engine of
+        the process holding the library (same provider, same clips folder)."""
         if not self.busy:
             return True
+        holder = self.holder
+        return holder is not None and holder.sends_for(self.provider_key, str(self.library))
+
+    async def try_start(self) -> bool:
+        """Start the engine if the library is free now (it was busy when opened). A
+        simulator opened without its state file (while another process held the library)
+        is opened again with it first."""
+        if self.engine_ is None or self.lock is None:
+            return False
+        if self.engine.running:
+            return True
+        holder = self.lock.try_acquire(**_about(self))
+        if holder is not None:
+            self._busy(holder)
+            return False
+        if self.connection.stateless:
+            await self._reconnect_with_state()
         try:
             await self.engine.start()
-        except LibraryBusy as err:
+        except LibraryBusy as err:  # pragma: no cover - the lock is held by this run
             self.busy = str(err)
             return False
-        self.busy = ""
+        self.busy, self.holder = "", None
         return True
 
-    async def close(self) -> None:
-        await self.engine.stop()
+    async def take_library(self, *, wait: bool, stream: TextIO = sys.stderr) -> bool:
+        """For a command: run the engine here (True), or, when another Studio process holds
+        the library and sends for the same provider and folder, queue for it (False). A
+        holder that cannot take jobs (an older Studio, another provider) is waited for,
+        saying for whom, or with `wait=False` (--no-wait) refused at once (exit 7)."""
+        announced = False
+        while True:
+            if await self.try_start():
+                return True
+            if self.sends_here:
+                print(
+                    f"studio: the library is in use by {self.holder}: its engine sends these "
+                    "jobs; following them here.",
+                    file=stream,
+                    flush=True,
+                )
+                return False
+            if not wait:
+                raise LibraryBusy(
+                    f"The library is in use by {self.holder}. Run again when it finishes, or "
+                    "without --no-wait to wait for it."
+                )
+            if not announced:
+                print(f"Waiting for {self.holder} to finish with this library…", file=stream)
+                stream.flush()
+                announced = True
+            await asyncio.sleep(1.0)
+
+    def holder_state(self) -> tuple[str, str]:
+        """What the engine sending our jobs says of itself: ("", "") while it sends, else
+        ("auth" | "storage" | "paused", why). This run's own engine, or the holder's."""
+        if self.engine_ is not None and self.engine.running:
+            return self.engine.state()
+        lease_id = self.holder.lease if self.holder is not None else None
+        lease = self.store.leases.get(lease_id) if lease_id is not None else None
+        return (lease.state, lease.message) if lease is not None else ("", "")
+
+    def _busy(self, holder: Holder) -> None:
+        self.holder = holder
+        where = self.store.db.path.parent
+        self.busy = (
+            f"The library {where} is in use by {holder}; it can be reviewed, and rendering "
+            "here waits until that finishes."
+        )
+        if self.sends_here:
+            self.busy = (
+                f"The library {where} is in use by {holder}: renders queued here are sent by it."
+            )
+
+    async def _reconnect_with_state(self) -> None:
+        old = self.engine
         await self.connection.aclose()
+        self.connection_ = await asyncio.to_thread(_connect, self.settings, self.options, True)
+        self.engine_ = _engine(self, old.library_lock)
+
+    # ---- lifetime ------------------------------------------------------------------------
+
+    def watch_outside(self) -> None:
+        """Tell this run's listeners about jobs other processes change (a `studio batch`
+        queuing beside the window, or another process's engine sending them)."""
+        if self._watching is None:
+            self.outside = OutsideChanges(self.store, self.bus, wake=self._wake)
+            self._watching = asyncio.ensure_future(self.outside.run())
+
+    def _wake(self) -> None:
+        if self.engine_ is not None:
+            self.engine_.wake()
+
+    async def close(self) -> None:
+        if self._watching is not None:
+            self._watching.cancel()
+            await asyncio.gather(self._watching, return_exceptions=True)
+            self._watching = None
+        if self.engine_ is not None:
+            await self.engine_.stop()
+        elif self.lock is not None:
+            self.lock.release()
+        if self.connection_ is not None:
+            await self.connection_.aclose()
         self.store.close()
 
 
+def provider_choice(settings: Settings, options: RunOptions) -> tuple[str, str]:
+    """(kind, base URL) of the provider a run uses: the command line's, else Settings'."""
+    kind = options.provider or settings.provider
+    if options.base_url is not None:
+        return kind, options.base_url
+    return kind, settings.connection_for(kind).base_url
+
+
+def _cap_bytes(settings: Settings) -> int:
+    return int(settings.largest_download_gib * GIB)
+
+
+def _connect(settings: Settings, options: RunOptions, holds_library: bool) -> Connection:
+    kind, url = provider_choice(settings, options)
+    conn = settings.connection_for(kind)
+    sim_state = (options.db or default_db()).parent / "simulator" / "state.json"
+    return open_provider(
+        kind,
+        base_url=url or None,
+        rpm=options.rpm if options.rpm is not None else conn.rpm,
+        enabled_models=conn.enabled_models,
+        sim_config=options.sim_config or SIM_DEMO_RENDER,
+        # Only the process that holds the library keeps the simulator's jobs.
+        sim_state=sim_state if holds_library else None,
+    )
+
+
+def _about(services: Services) -> dict[str, object]:
+    return {"provider": services.provider_key, "library": str(services.library), "takes_jobs": True}
+
+
+def _engine(services: Services, lock: LibraryLock | None) -> Engine:
+    settings, options, connection = services.settings, services.options, services.connection
+    kind, _ = provider_choice(settings, options)
+    conn = settings.connection_for(kind)
+    return Engine(
+        services.store,
+        connection.provider,
+        provider_key=connection.key,
+        library=services.library,
+        config=EngineConfig(
+            max_concurrent=options.max_concurrent
+            or conn.max_concurrent
+            or connection.max_concurrent,
+            resend_unsure=conn.resend_unsure,
+            max_download_bytes=_cap_bytes(settings),
+        ),
+        bus=services.bus,
+        lock=lock if lock is not None else False,
+        holder=options.origin or "the Studio window",
+        origin=options.origin,
+    )
+
+
 async def open_services(
-    settings: Settings, *, sim_config: SimConfig | None = None, store_path: Path | None = None
+    settings: Settings | None = None,
+    options: RunOptions | None = None,
+    *,
+    needs: Needs = "engine",
+    start: bool = True,
 ) -> Services:
-    store = await asyncio.to_thread(Store, store_path)
+    """Open what a run needs, in order. With `needs="engine"` the engine is started when
+    the library is free (`start`); when another process holds it, `busy` says so (review
+    only, or queue for it: `sends_here`)."""
+    options = options or RunOptions()
+    if settings is None:
+        settings = load_settings()[0]
+    store = await asyncio.to_thread(Store, options.db)
     if settings.daily_cap is not None and not store.budgets.ever_set("daily", "*"):
         # an older settings file held the cap: it moves into the library, once
         store.budgets.set_cap("daily", "*", settings.daily_cap)
-    connection = await asyncio.to_thread(
-        lambda: open_provider(
-            settings.provider,
-            base_url=settings.base_url or None,
-            rpm=settings.rpm,
-            enabled_models=settings.connection.enabled_models,
-            sim_config=sim_config or SIM_DEMO_RENDER,
-            sim_state=paths.data_dir() / "simulator" / "state.json",
-        )
-    )
-    library = settings.library_dir()
-    engine = Engine(
-        store,
-        connection.provider,
-        provider_key=connection.key,
-        library=library,
-        config=EngineConfig(max_concurrent=settings.max_concurrent or connection.max_concurrent),
-    )
-    services = Services(settings, store, connection, engine, library)
+    library = (options.library or library_folder(settings, store.db.path)).expanduser()
+    services = Services(settings, store, library.resolve(), options)
     try:
-        await engine.start()
-    except LibraryBusy as err:  # a batch renders here: open for review until it is done
-        services.busy = str(err)
-    return services
+        if needs == "library":
+            return services
+        if needs == "provider":
+            services.connection_ = await asyncio.to_thread(_connect, settings, options, False)
+            return services
+        services.lock = LibraryLock(store.db.path)
+        holder = services.lock.try_acquire(**_about(services)) if start else None
+        holds = start and holder is None
+        services.connection_ = await asyncio.to_thread(_connect, settings, options, holds)
+        services.engine_ = _engine(services, services.lock)
+        if holder is not None:
+            services._busy(holder)
+        elif start:
+            await services.engine.start()
+        return services
+    except BaseException:
+        await services.close()
+        raise

@@ -35,6 +35,9 @@ class ConnectionSettings:
     max_concurrent: int | None = None
     # For a server with no `GET /models`: the models it serves (ids of Studio's profiles).
     enabled_models: tuple[str, ...] = ()
+    # Send a create whose reply was lost again by itself, although the provider may then
+    # render (and bill) it twice. Off: such a create waits for a person (see jobs/unsure.py).
+    resend_unsure: bool = False
 
     def problems(self, kind: str) -> list[str]:
         from studio.providers.http import validate_base_url  # httpx: only when checking
@@ -65,6 +68,7 @@ class Settings:
     reviewer: str = ""
     theme: str = "dark"
     logo_safe_percent: float = 5.0  # the player's logo-safe guide, % of the frame
+    largest_download_gib: float = 2.0  # a clip larger than this is not downloaded
 
     @classmethod
     def for_provider(cls, kind: str, **values: Any) -> Settings:
@@ -112,6 +116,8 @@ class Settings:
             out.append(f"Theme must be one of {', '.join(THEMES)}.")
         if not 0 <= self.logo_safe_percent <= 20:
             out.append("The logo-safe margin must be between 0 and 20 % of the frame.")
+        if not 0.01 <= self.largest_download_gib <= 1024:
+            out.append("The largest download must be between 0.01 and 1,024 GiB.")
         return out
 
     @property

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.services import open_services
+from studio.services import RunOptions, open_services
 from studio.settings import Settings
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
@@ -89,7 +89,7 @@ async def test_the_app_opens_a_busy_library_for_review_only(tmp_path: Path) -> N
     held = LibraryLock(db)
     held.try_acquire()
     services = await open_services(
-        Settings(), sim_config=SimConfig(render_seconds=0.3), store_path=db
+        Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.3), db=db)
     )
     try:
         assert "in use by process" in services.busy

@@ -4,18 +4,18 @@ for byte with their sidecars, a manifest and SHA256SUMS."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
+from studio.commands.common import open_for
 from studio.export import export_takes, takes_to_export
-from studio.settings import load_settings
-from studio.store import Store
 from studio.store.search import parse, search_ids
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(args.db)  # StoreError (damaged, locked, newer) is a clear one-liner
+    services = asyncio.run(open_for(args, "library"))  # a damaged library: one clear line
+    store, library = services.store, services.library
     try:
-        library = args.library or store.db.path.parent / "library"
         jobs = takes_to_export(store, everything=args.all)
         if args.query:
             problems = parse(args.query).problems
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             jobs,
             args.out,
             template=args.name,
-            reviewer=load_settings()[0].reviewer_name,
+            reviewer=services.settings.reviewer_name,
             progress=progress,
         )
     finally:

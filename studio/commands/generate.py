@@ -18,13 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from studio.batch import report_unfinished
 from studio.batch_lines import build_spec
-from studio.commands.batch import FAILURE_CODES
-from studio.commands.provider import connect, take_library
-from studio.errors import StorageError, StudioError
+from studio.commands.common import open_for
+from studio.errors import StorageError, StudioError, TimeUp
+from studio.follow import exit_code, follow
 from studio.images import check_image
-from studio.jobs import Engine, EngineConfig
+from studio.services import Services
 from studio.store import JobRow, JobStatus, Store
+from studio.store.specs import MAX_PROJECT
 
 
 class GenerateFailed(StudioError):
@@ -76,71 +78,65 @@ def _unused(path: Path) -> Path:
 async def _generate(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
         raise StudioError("The prompt is empty: describe at least a subject and an action.")
+    project = args.project.strip()
+    if not project or len(project) > MAX_PROJECT:
+        raise StudioError(f"--project must be a name of 1 to {MAX_PROJECT} characters.")
     if args.image:
         check_image(args.image)  # before anything starts
     out = destination(args.out, args.prompt)
-    store = Store(args.db)
-    library = args.library or store.db.path.parent / "library"
-    connection = connect(args, state_dir=store.db.path.parent)
-    engine = Engine(
-        store,
-        connection.provider,
-        provider_key=connection.key,
-        library=library,
-        config=EngineConfig(max_concurrent=connection.max_concurrent),
-    )
+    services = await open_for(args, "engine")
     try:
         async with asyncio.timeout(args.timeout):
-            await take_library(engine, wait=not args.no_wait)
-            job = await _render(engine, args, connection.description)
+            await services.take_library(wait=not args.no_wait)
+            job = await _render(services, args, project)
+        _copy(services.store, services.library, job, out)
     except TimeoutError:
-        raise GenerateFailed(
+        raise TimeUp(
             f"Did not finish within {args.timeout:.0f} s; the job stays in the library and "
             "continues when Studio or 'studio batch' runs again.",
-            1,
         ) from None
     finally:
-        await engine.stop()
-        await connection.aclose()
-    try:
-        _copy(store, library, job, out)
-    finally:
-        store.close()
+        await services.close()
     print(out.resolve())
     return 0
 
 
-async def _render(engine: Engine, args: argparse.Namespace, via: str) -> JobRow:
+async def _render(services: Services, args: argparse.Namespace, project: str) -> JobRow:
+    engine = services.engine
     profiles = await engine.models()
     spec = build_spec(vars(args), profiles, Path.cwd())
     profile = profiles.get(spec.model)
     cost = profile.estimate_cost(spec)
     estimate = f" — estimated cost ${cost:.2f}" if cost is not None else ""
+    via = services.connection.description
     print(
         f"Rendering {spec.seconds} s at {spec.size or f'{spec.resolution} {spec.aspect_ratio}'}"
         f" on {profile.id} via {via}{estimate}",
         file=sys.stderr,
     )
-    queued = await engine.submit_batch([spec], name=args.prompt[:40], again=args.again)
+    queued = await engine.submit_batch(
+        [spec], name=args.prompt[:40], project=project, again=args.again
+    )
     job = queued.jobs[0]
     if queued.reused:
         print(f"{queued.summary()} Using it (--again renders another take).", file=sys.stderr)
-    await engine.start()
+        if job.status is JobStatus.UNSURE and args.resend_unsure:
+            engine.send_again([job.id])
     progress = _Progress(sys.stderr)
-    while True:
-        current = engine.store.jobs.get(job.id)
-        assert current is not None
-        progress.update(current)
-        if current.status.finished:
-            break
-        await asyncio.sleep(0.3)
+    try:
+        (current,) = await follow(
+            services, [job.id], show=lambda jobs: progress.update(jobs[0]), what="The render"
+        )
+    finally:
+        progress.close()
     progress.done(current)
     if current.status is not JobStatus.READY:
+        report_unfinished([current], sys.stderr, again="--resend-unsure")
         cls = current.failure_class
         raise GenerateFailed(
             f"{current.name} ended {current.status.value}"
             f"{f' ({cls.value})' if cls else ''}: {current.failure_message or 'no clip'}",
-            FAILURE_CODES.get(cls, 1) if cls else 1,
+            exit_code(current),
         )
     return current
 
@@ -180,15 +176,19 @@ class _Progress:
             bar = "#" * (pct // 5) + "." * (20 - pct // 5)
             self.stream.write(f"\r[{bar}] {pct:3d}%  {state:<11} {job.name}")
             self.stream.flush()
+            self.last = (state, pct)
             return
         step = (state, pct // 25)
         if step != self.last:
             self.stream.write(f"{job.name}: {state} {pct}%\n")
             self.last = step
 
-    def done(self, job: JobRow) -> None:
-        if self.tty:
+    def close(self) -> None:
+        if self.tty and self.last is not None:
             self.stream.write("\n")
+            self.last = None
+
+    def done(self, job: JobRow) -> None:
         if job.status is JobStatus.READY:
             cost = f", cost ${job.cost:.2f}" if job.cost else ""
             self.stream.write(f"{job.name} is in the library{cost}\n")

@@ -4,21 +4,20 @@ prompts, reviews and lineage."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
+from studio.commands.common import open_for
 from studio.export.importer import import_folder
-from studio.settings import load_settings
-from studio.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(args.db)  # StoreError (damaged, locked, newer) is a clear one-liner
+    services = asyncio.run(open_for(args, "library"))  # a damaged library: one clear line
     try:
-        library = args.library or store.db.path.parent / "library"
-        reviewer = load_settings()[0].reviewer_name
-        report = import_folder(store, library, args.folder, reviewer=reviewer)
+        reviewer = services.settings.reviewer_name
+        report = import_folder(services.store, services.library, args.folder, reviewer=reviewer)
     finally:
-        store.close()
+        services.store.close()
     for line in report.skipped:
         print(f"studio: skipped {line}", file=sys.stderr)
     print(f"{report.summary()}; {len(report.skipped)} skipped")

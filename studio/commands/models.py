@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from studio.commands.provider import connect
+from studio.commands.common import open_for
 
 
 def run(args: argparse.Namespace) -> int:
@@ -13,9 +13,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _models(args: argparse.Namespace) -> int:
-    connection = connect(args)
+    services = await open_for(args, "provider")
     try:
-        profiles = await connection.provider.models()
+        profiles = await services.connection.provider.models()
         for p in profiles:
             frames = ", ".join(p.sizes) or (
                 f"{'/'.join(p.resolutions)} at {'/'.join(p.aspect_ratios)}"
@@ -25,5 +25,5 @@ async def _models(args: argparse.Namespace) -> int:
         if profiles.note:
             print(f"note: {profiles.note}")
     finally:
-        await connection.aclose()
+        await services.close()
     return 0

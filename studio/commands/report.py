@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import sys
 
+from studio.commands.common import open_for
 from studio.errors import StudioError
 from studio.metrics import compute
 from studio.metrics.table import text, to_csv
-from studio.store import Store
 
 
 def _day(value: str | None, flag: str) -> dt.date | None:
@@ -23,11 +24,11 @@ def _day(value: str | None, flag: str) -> dt.date | None:
 
 def run(args: argparse.Namespace) -> int:
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
-    store = Store(args.db)
+    services = asyncio.run(open_for(args, "library"))
     try:
-        table = compute(store, by=args.by, start=start, end=end)
+        table = compute(services.store, by=args.by, start=start, end=end)
     finally:
-        store.close()
+        services.store.close()
     if not table:
         print("No takes in that range.", file=sys.stderr)
         return 0

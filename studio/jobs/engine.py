@@ -83,13 +83,16 @@ class Engine:
         clock: Clock | None = None,
         bus: EventBus | None = None,
         budget: BudgetGuard | None = None,
-        lock: bool = True,
+        lock: bool | LibraryLock = True,
         holder: str = "",
         origin: str = "",
     ) -> None:
         self.store = store
-        # One engine per library (see store/lock.py); tests of the lease itself turn it off.
-        self.library_lock = LibraryLock(store.db.path) if lock else None
+        # One engine per library (see store/lock.py): its own lock, or one the caller holds
+        # already; tests of the lease itself turn it off.
+        self.library_lock = (
+            lock if isinstance(lock, LibraryLock) else LibraryLock(store.db.path) if lock else None
+        )
         self.provider = provider
         self.key = provider_key
         self.library = library

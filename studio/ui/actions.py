@@ -58,6 +58,27 @@ COMMANDS = (
     Command("queue.cancel", "&Cancel", "Queue", "Del", "Cancel the selected jobs"),
     Command("queue.retry", "Re&try", "Queue", "Ctrl+T", "Retry the selected failed jobs"),
     Command(
+        "queue.send_again",
+        "&Send again (may pay twice)",
+        "Queue",
+        "",
+        "Send the selected unsure jobs again: the provider may have rendered them already",
+    ),
+    Command(
+        "queue.forget",
+        "&Forget",
+        "Queue",
+        "",
+        "Stop waiting for the selected unsure jobs; nothing more is sent or asked",
+    ),
+    Command(
+        "queue.send_unsure",
+        "Send all &unsure again",
+        "Queue",
+        "",
+        "Send again every unsure job of the selected jobs' batches (they may be paid twice)",
+    ),
+    Command(
         "queue.duplicate",
         "&Duplicate into editor",
         "Queue",

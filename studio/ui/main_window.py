@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             self.editor,
             lambda: self.services,
             notify=lambda text: self.notify(text, error=True),
+            inform=lambda text: self.notify(text, timeout=6000),
             show_editor=self._show_editor,
             run=self._run,
         )
@@ -276,6 +277,7 @@ class MainWindow(QMainWindow):
         self.editor.budget_hint = self.status.budget_hint
         self._run(self._load_models())
         self.status.attach(services)
+        services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
         if services.busy:
             self._wait_for_library()
 
@@ -283,8 +285,9 @@ class MainWindow(QMainWindow):
         """Another process renders in this library: say so, keep the review open, and start
         rendering here once it is free."""
         assert self.services is not None
-        self.notify(self.services.busy, error=True)
-        self.status.connecting("library in use by another process (review only)")
+        self.notify(self.services.busy, error=not self.services.sends_here)
+        mode = "it sends what you queue" if self.services.sends_here else "review only"
+        self.status.connecting(f"library in use by another process ({mode})")
 
         async def poll() -> None:
             import asyncio
@@ -383,7 +386,7 @@ class MainWindow(QMainWindow):
         if self.services is None:
             self.editor.show_message("Still starting; try again in a moment.", error=True)
             return
-        if self.services.busy:  # another process drives the library: nothing is queued here
+        if not self.services.sends_here:  # another process drives the library, not for us
             self.editor.show_message(
                 f"{self.services.busy} Your prompt is kept; queue it then.", error=True
             )

@@ -29,9 +29,11 @@ class QueueActions:
         notify: Callable[[str], None],
         show_editor: Callable[[], None],
         run: Callable[[Awaitable[Any]], None],
+        inform: Callable[[str], None] | None = None,
     ) -> None:
         self.queue, self.editor, self.services = queue, editor, services
         self.notify, self.show_editor, self.run = notify, show_editor, run
+        self.inform = inform or notify  # what was done (not an error)
 
     def bind(self, on: Callable[[str, Callable[[], object]], None]) -> None:
         """Connect the registry's queue commands (`ActionRegistry.on`)."""
@@ -43,6 +45,9 @@ class QueueActions:
         on("queue.priority", self.raise_priority)
         on("queue.cancel", lambda: self.run(self.cancel()))
         on("queue.retry", lambda: self.run(self.retry()))
+        on("queue.send_again", lambda: self._decide(ids(), send=True))
+        on("queue.forget", lambda: self._decide(ids(), send=False))
+        on("queue.send_unsure", self.send_batch_unsure)
         on("queue.duplicate", self.duplicate)
         on("queue.reveal", self.reveal)
 
@@ -50,6 +55,37 @@ class QueueActions:
         services = self.services()
         if services is not None:
             call(services.engine)
+
+    def _decide(self, job_ids: list[int], *, send: bool) -> None:
+        """A person's answer to unsure creates: send them again, or forget them."""
+        from studio.store import take_name
+
+        services = self.services()
+        if services is None or not job_ids:
+            return
+        engine = services.engine
+        done = engine.send_again(job_ids) if send else engine.forget(job_ids)
+        names = ", ".join(take_name(i) for i in done)
+        if not done:
+            what = "sent again" if send else "forgotten"
+            self.notify(f"Only unsure jobs (the provider may be rendering them) can be {what}.")
+        elif send:
+            self.inform(f"Sending {names} again, under the same key.")
+        else:
+            self.inform(f"Forgot {names}: nothing more is sent or asked about them.")
+
+    def send_batch_unsure(self) -> None:
+        """Every unsure job of the selected jobs' batches, sent again."""
+        from studio.store import JobStatus
+
+        services = self.services()
+        if services is None:
+            return
+        store, unsure = services.store, set[int]()
+        for job in store.jobs.many(self.queue.selected_ids()):
+            mates = store.jobs.in_batch(job.batch_id) if job.batch_id else [job]
+            unsure.update(j.id for j in mates if j.status is JobStatus.UNSURE)
+        self._decide(sorted(unsure), send=True)
 
     def raise_priority(self) -> None:
         services = self.services()
@@ -64,12 +100,18 @@ class QueueActions:
             await services.engine.cancel(self.queue.selected_ids())
 
     async def retry(self) -> None:
-        from studio.store import FailureClass
+        from studio.store import FailureClass, JobStatus
 
         services = self.services()
         if services is None:
             return
         for job in services.store.jobs.many(self.queue.selected_ids()):
+            if job.status is JobStatus.UNSURE:
+                self.notify(
+                    f"{job.name} may be rendering at the provider: Send again (it may be paid "
+                    "twice) or Forget it."
+                )
+                continue
             if job.failure_class is FailureClass.REQUEST:
                 self.fix_request(job)  # the provider refused these parameters
                 continue

@@ -218,7 +218,8 @@ class JobTableModel(QAbstractTableModel):
     def _display(self, job: JobRow, key: str) -> str:
         if key == "take":
             position = self._positions.get(job.id)
-            return f"{job.name} · {position}" if position and position.count > 1 else job.name
+            name = f"{job.name} · {position}" if position and position.count > 1 else job.name
+            return f"{name} · ⌨" if job.origin else name  # queued from the command line
         if key == "order":
             place = self._order.get(job.id)
             return str(place) if place is not None else ""
@@ -251,6 +252,8 @@ class JobTableModel(QAbstractTableModel):
         return ""
 
     def status_text(self, job: JobRow) -> str:
+        if job.status is JobStatus.UNSURE:
+            return "unsure: may be rendering"
         if not job.status.finished and job.provider != self.provider_key:
             # Nothing sends or polls it until that provider is connected again.
             waiting = f"waiting for {self.describe_provider(job.provider)}"
@@ -265,6 +268,8 @@ class JobTableModel(QAbstractTableModel):
         position = self._positions.get(job.id)
         if position is not None and position.count > 1:
             head += f" · {position} in its batch"
+        if job.origin:
+            head += f" · queued from the command line ({job.origin})"
         if job.status is JobStatus.QUEUED and job.id in self._order:
             head += f" · sends {_ordinal(self._order[job.id])}"
         if job.failure_message and job.status is not JobStatus.READY:

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from studio.store import JobStatus
 from studio.ui.actions import ActionRegistry
 from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
 
@@ -37,9 +39,9 @@ PROGRESS = next(i for i, c in enumerate(COLUMNS) if c.key == "progress")
 PROMPT = next(i for i, c in enumerate(COLUMNS) if c.key == "prompt")
 # The widest text each column usually shows, for sizing without reading every row.
 SAMPLES = {
-    "take": "#9999 · 12 of 12",
+    "take": "#9999 · 12 of 12 · ⌨",
     "order": "Order",
-    "status": "failed (transport)",
+    "status": "unsure: may be rendering",
     "progress": "100%  ",
     "time": "9:99 · 9:99 left",
     "cost": "$99.99 ✓",
@@ -100,6 +102,19 @@ class QueuePanel(QWidget):
         self.details.setObjectName("queueDetails")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What a person can do about a job the provider may be rendering: shown under the
+        # details while such a row is the current one.
+        self.unsure_bar = QWidget()
+        self.unsure_bar.setObjectName("unsureBar")
+        row = QHBoxLayout(self.unsure_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        for command in ("queue.send_again", "queue.forget", "queue.send_unsure"):
+            button = QToolButton()
+            button.setDefaultAction(actions[command])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            row.addWidget(button)
+        row.addStretch(1)
+        self.unsure_bar.hide()
         bar = QToolBar()
         for command in (
             "queue.pause",
@@ -122,6 +137,7 @@ class QueuePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.details)
+        layout.addWidget(self.unsure_bar)
         self._ticker = QTimer(self, interval=1000)
         self._ticker.timeout.connect(self._tick)
 
@@ -164,8 +180,11 @@ class QueuePanel(QWidget):
         index = self.view.currentIndex()
         if self.model is None or not index.isValid():
             self.details.setText("Select a job to see its details.")
+            self.unsure_bar.hide()
             return
-        self.details.setText(self.model.details(self.model.job(index.row())))
+        job = self.model.job(index.row())
+        self.details.setText(self.model.details(job))
+        self.unsure_bar.setVisible(job.status is JobStatus.UNSURE)
 
     def detach(self) -> None:
         self._ticker.stop()

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.prompts import Linter, PromptSlots, load_presets
 from studio.prompts.draft import Draft
-from studio.services import Services, open_services
+from studio.services import RunOptions, Services, open_services
 from studio.settings import ConnectionSettings, Settings
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus
@@ -51,7 +51,7 @@ def open_window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[Callable[[],
         win.resize(1280, 800)
         win.show()
         services = qloop.run_until_complete(
-            open_services(Settings(), sim_config=SimConfig(render_seconds=0.3))
+            open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.3)))
         )
         win.attach(services)
         qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))

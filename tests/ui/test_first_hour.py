@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from studio.services import Services, open_services
+from studio.services import RunOptions, Services, open_services
 from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.store import JobStatus
@@ -33,7 +33,7 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     services = qloop.run_until_complete(
-        open_services(Settings(), sim_config=SimConfig(render_seconds=0.4))
+        open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
     )
     win.attach(services)
     qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from studio.prompts import PromptSlots
-from studio.services import Services, open_services
+from studio.services import RunOptions, Services, open_services
 from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.ui.main_window import MainWindow
@@ -28,7 +28,7 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     qtbot.addWidget(win)
     win.show()
     services = qloop.run_until_complete(
-        open_services(Settings(daily_cap=5.0), sim_config=SimConfig(render_seconds=0.4))
+        open_services(Settings(daily_cap=5.0), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
     )
     win.attach(services)
     qloop.run_until_complete(asyncio.sleep(0.2))  # models load
