@@ -1,16 +1,24 @@
 """Crash safety: a batch run by `studio batch` in a subprocess, killed with SIGKILL at random
-moments and restarted each time; at the end every job is a verified clip or a failure that
-was injected on purpose, and the provider rendered nothing twice.
+moments and restarted each time; at the end every line is a verified clip, a failure
+injected on purpose, or (where the provider can neither be asked nor honours keys) a job
+parked as unsure for a person — none lost — and the provider rendered nothing twice.
 
-During the campaign a second engine process is started on the same library each round:
-`studio batch --no-wait` must exit 7 naming the holder's pid, and every other round a
-second `studio batch` that waits for the lock takes over when the first is killed (and is
-killed in its turn). Still no create may be sent twice.
+Each round a second `studio batch` on the same file starts while the first holds the
+library: it queues nothing new (its lines are there), follows the jobs the holder sends,
+and when the holder is killed takes the library over and carries on, until it is killed
+in its turn.
 
-    python bench/crash_safety.py                 # 200 jobs, 10 kills (the full run)
+Modes:
+    python bench/crash_safety.py                  # 200 jobs, 10 kills, OpenAI shape
+    python bench/crash_safety.py --faults         # + random unsure create faults (5xx, HTML,
+                                                  #   reset, cut reply) and poll/download
+                                                  #   faults, on both shapes
+    python bench/crash_safety.py --lock-off       # two engines at once on one library with
+                                                  #   the file lock off, creates answered
+                                                  #   after 3 s, one killed each round
     python bench/crash_safety.py --jobs 20 --kills 3
 
-The test suite runs a scaled-down version of the same harness (tests/jobs/test_crash.py).
+The test suite runs scaled-down versions of the same harness (tests/jobs/test_crash.py).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from studio.files import sha256_file
 from studio.sim.server import SimServer
@@ -33,39 +42,46 @@ from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus, Store
 
 BLOCKED_EVERY = 25  # every 25th prompt names a brand: a policy failure on purpose
+UNSURE_FAULTS = ("500", "502", "503", "504", "html", "reset", "truncate")
 
 
 @dataclass
 class Report:
     jobs: int
     kills: int
+    shape: str = "openai"
+    mode: str = "kills"
     statuses: dict[str, int] = field(default_factory=dict)
     injected_failures: int = 0
+    unsure_parked: int = 0
+    lost: int = 0  # a line without a row, or a row neither ready, injected nor parked
     unexpected: list[str] = field(default_factory=list)
     duplicate_creates: int = 0
     create_requests: int = 0
+    unsure_faults: int = 0  # create replies spoiled after the provider made the job
     leftover_parts: int = 0
     empty_files: int = 0
     checksum_mismatches: int = 0
     integrity: str = ""
     runs: int = 0
     seconds: float = 0.0
-    rivals: int = 0  # second engines started with --no-wait while the library was held
-    rivals_refused: int = 0  # ... that exited 7 and named the holder's pid
-    takeovers: int = 0  # waiting second engines started (they run once the holder dies)
+    seconds_engines: int = 0  # second engines started while the library was held
+    joined: int = 0  # ... that followed the holder's engine (no second lease meanwhile)
+    takeovers: int = 0  # ... that took the library over once the holder was killed
+    leases: int = 0  # engine leases opened in all (one per engine run)
 
     @property
     def ok(self) -> bool:
-        ready = self.statuses.get("ready", 0)
+        settled = self.statuses.get("ready", 0) + self.injected_failures + self.unsure_parked
         return (
-            ready + self.injected_failures == self.jobs
+            settled == self.jobs
+            and self.lost == 0
             and not self.unexpected
             and self.duplicate_creates == 0
             and self.leftover_parts == 0
             and self.empty_files == 0
             and self.checksum_mismatches == 0
             and self.integrity == "ok"
-            and self.rivals_refused == self.rivals
         )
 
 
@@ -80,6 +96,24 @@ def write_specs(path: Path, count: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def fault_rules(shape: str) -> list[dict[str, Any]]:
+    """Random unsure create faults (the job is made, its reply spoiled; the first create
+    always), and transient faults on polls and downloads."""
+    first = {"fault": "502", "route": "create", "shape": shape, "phase": "after", "count": 1}
+    rules: list[dict[str, Any]] = [first] + [
+        {"fault": f, "route": "create", "shape": shape, "phase": "after", "probability": 0.02}
+        for f in UNSURE_FAULTS
+    ]
+    status_route = "list" if shape == "openai" else "retrieve"
+    rules += [
+        {"fault": "503", "route": status_route, "shape": shape, "probability": 0.03},
+        {"fault": "reset", "route": status_route, "shape": shape, "probability": 0.02},
+        {"fault": "truncate", "route": "content", "shape": shape, "probability": 0.03},
+        {"fault": "429", "route": "create", "shape": shape, "probability": 0.03, "retry_after": 1},
+    ]
+    return rules
+
+
 def run(
     jobs: int,
     kills: int,
@@ -89,55 +123,44 @@ def run(
     render_range: tuple[float, float] = (1.0, 6.0),
     kill_window: tuple[float, float] = (0.5, 5.0),
     finish_timeout: float = 900.0,
+    shape: str = "openai",
+    faults: bool = False,
+    lock_off: bool = False,
 ) -> Report:
     rng = random.Random(seed)
     work = workdir or Path(tempfile.mkdtemp(prefix="studio-crash-"))
     specs, db = work / "specs.jsonl", work / "data" / "studio.db"
     write_specs(specs, jobs)
-    report = Report(jobs=jobs, kills=kills)
+    mode = "lock-off" if lock_off else "faults" if faults else "kills"
+    report = Report(jobs=jobs, kills=kills, shape=shape, mode=mode)
     started = time.monotonic()
     config = SimConfig(render_range=render_range, seed=seed, render_workers=2)
     with SimServer(config) as sim:
+        base = sim.openai_base_url if shape == "openai" else sim.openrouter_base_url
+        provider = "sim" if shape == "openai" else "openrouter"
         command = [
-            sys.executable,
-            "-m",
-            "studio",
-            "batch",
-            str(specs),
-            "--provider",
-            "sim",
-            "--base-url",
-            sim.openai_base_url,
-            "--db",
-            str(db),
-        ]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+            sys.executable, "-m", "studio", "batch", str(specs),
+            "--provider", provider, "--base-url", base, "--db", str(db),
+        ]  # fmt: skip
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "STUDIO_API_KEY": sim.api_key}
+        if lock_off:
+            env["STUDIO_LIBRARY_LOCK"] = "off"
+            sim.control("POST", "faults", {"rules": [{"fault": "slow", "route": "create",
+                                                      "delay": 3.0}]})  # fmt: skip
+        elif faults:
+            sim.control("POST", "faults", {"rules": fault_rules(shape)})
         lock = db.with_name(db.name + ".lock")
-        for round_ in range(kills):
-            proc = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-            )
+        for _ in range(kills):
+            first = _start(command, env)
             report.runs += 1
-            waiting = None
-            if _held_by(lock, proc):
-                _rival(command, env, proc, report)
-                if round_ % 2:  # a second engine that waits, and takes over after the kill
-                    waiting = subprocess.Popen(
-                        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-                    )
-                    report.takeovers += 1
-            time.sleep(rng.uniform(*kill_window))
-            report_kill = proc.poll() is None
-            if report_kill:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            if waiting is not None:
-                time.sleep(rng.uniform(*kill_window))  # it holds the library now
-                if waiting.poll() is None:
-                    waiting.send_signal(signal.SIGKILL)
-                waiting.wait()
-            if not report_kill:
-                break  # finished before the planned kill
+            if lock_off:
+                finished = _two_at_once(command, env, first, rng, kill_window, report)
+            else:
+                finished = _with_a_second_engine(
+                    command, env, first, lock, rng, kill_window, report
+                )
+            if finished:
+                break  # done before the planned kill
         final = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=finish_timeout, check=False
         )
@@ -147,9 +170,80 @@ def run(
         stats = sim.control("GET", "stats")
         report.duplicate_creates = int(stats["duplicate_creates"])
         report.create_requests = sum(stats["create_requests_by_key"].values())
+        spoiled = stats["faults_by_route"]
+        report.unsure_faults = sum(
+            int(spoiled.get(f"{shape}.create:{f}", 0)) for f in UNSURE_FAULTS
+        )
     _verify(report, db)
     report.seconds = time.monotonic() - started
     return report
+
+
+_LOGS: dict[int, Path] = {}
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A `studio batch`, its messages kept in a file (a pipe nobody reads would fill up and
+    stall it)."""
+    log = Path(command[command.index("--db") + 1]).parent.parent / f"run-{len(_LOGS)}.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink, env=env)
+    _LOGS[proc.pid] = log
+    return proc
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> bool:
+    """SIGKILL it if it still runs (and reap it: a zombie's pid looks alive); True if it had
+    finished by itself."""
+    finished = proc.poll() is not None
+    if not finished:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return finished
+
+
+def _with_a_second_engine(
+    command: list[str],
+    env: dict[str, str],
+    first: subprocess.Popen[bytes],
+    lock: Path,
+    rng: random.Random,
+    window: tuple[float, float],
+    report: Report,
+) -> bool:
+    """The holder, and a second `studio batch` that joins it, follows, and takes over."""
+    second = None
+    if _held_by(lock, first):
+        second = _start(command, env)
+        report.seconds_engines += 1
+        if _joined(second):
+            report.joined += 1
+    time.sleep(rng.uniform(*window))
+    finished = _kill(first)
+    if second is None:
+        return finished
+    if _held_by(lock, second, timeout=30):
+        report.takeovers += 1
+        time.sleep(rng.uniform(*window))
+    return _kill(second) and finished
+
+
+def _two_at_once(
+    command: list[str],
+    env: dict[str, str],
+    first: subprocess.Popen[bytes],
+    rng: random.Random,
+    window: tuple[float, float],
+    report: Report,
+) -> bool:
+    """Two engines at once (the lock lets both in); one killed, the other a moment later."""
+    time.sleep(rng.uniform(0.2, 1.0))  # the first has creates in flight
+    second = _start(command, env)
+    report.seconds_engines += 1
+    time.sleep(rng.uniform(*window))
+    finished = _kill(first)
+    time.sleep(rng.uniform(*window))
+    return _kill(second) and finished
 
 
 def _held_by(lock: Path, proc: subprocess.Popen[bytes], timeout: float = 15.0) -> bool:
@@ -165,21 +259,14 @@ def _held_by(lock: Path, proc: subprocess.Popen[bytes], timeout: float = 15.0) -
     return False
 
 
-def _rival(
-    command: list[str], env: dict[str, str], holder: subprocess.Popen[bytes], report: Report
-) -> None:
-    """A second engine on the held library, told not to wait: it must step aside, naming
-    who holds the library (unless the holder finished before it looked)."""
-    report.rivals += 1
-    rival = subprocess.run(
-        [*command, "--no-wait"], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
-    if rival.returncode == 7 and f"process {holder.pid} " in rival.stderr:
-        report.rivals_refused += 1
-    elif holder.poll() is not None:  # the batch was done before the rival started
-        report.rivals -= 1
-    else:
-        report.unexpected.append(f"rival exited {rival.returncode}: {rival.stderr[-300:]}")
+def _joined(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
+    """Whether the second batch said it follows the holder's engine (its first line)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if b"its engine sends these jobs" in _LOGS[proc.pid].read_bytes():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def _verify(report: Report, db: Path) -> None:
@@ -192,21 +279,57 @@ def _verify(report: Report, db: Path) -> None:
             blocked = "Coca-Cola" in job.prompt
             if blocked and job.failure_class is FailureClass.POLICY:
                 report.injected_failures += 1
+            elif job.status is JobStatus.UNSURE:
+                report.unsure_parked += 1
             elif job.status is not JobStatus.READY:
+                report.lost += 1
                 report.unexpected.append(f"job {job.id}: {job.status} {job.failure_message}")
             for asset in store.assets.for_job(job.id).values():
                 path = library / asset.path
                 if not path.exists() or sha256_file(path) != asset.sha256:
                     report.checksum_mismatches += 1
         if len(rows) != report.jobs:
+            report.lost += abs(report.jobs - len(rows))
             report.unexpected.append(f"{len(rows)} job rows for {report.jobs} lines")
         report.leftover_parts = len(list(library.rglob("*.part")))
         report.empty_files = sum(
             1 for p in library.rglob("*") if p.is_file() and p.stat().st_size == 0
         )
         report.integrity = store.db.integrity_check()
+        report.leases = int(store.db.query("SELECT COUNT(*) FROM engine_leases")[0][0])
     finally:
         store.close()
+
+
+def show(report: Report) -> None:
+    print(
+        f"crash safety ({report.mode}, {report.shape} shape): {report.jobs} jobs, "
+        f"{report.runs - 1} kill -9 rounds, {report.seconds:.0f} s"
+    )
+    print(f"  final states:        {report.statuses}")
+    print(f"  injected failures:   {report.injected_failures} (policy, on purpose)")
+    print(
+        f"  duplicate creates:   {report.duplicate_creates} "
+        f"({report.create_requests} create requests for {report.jobs} jobs)"
+    )
+    print(f"  lost jobs:           {report.lost}")
+    print(
+        f"  unsure parked:       {report.unsure_parked} "
+        f"({report.unsure_faults} create replies spoiled after the job was made)"
+    )
+    print(
+        f"  leftover .part:      {report.leftover_parts}; zero-length files: "
+        f"{report.empty_files}; checksum mismatches: {report.checksum_mismatches}"
+    )
+    print(f"  integrity_check:     {report.integrity}")
+    print(
+        f"  second engines:      {report.seconds_engines} started while the library was held; "
+        f"{report.joined} followed the holder, {report.takeovers} took over after the kill; "
+        f"{report.leases} engine leases in all"
+    )
+    for line in report.unexpected[:20]:
+        print(f"  UNEXPECTED: {line}")
+    print("  result:              " + ("PASS" if report.ok else "FAIL"))
 
 
 def main() -> int:
@@ -216,31 +339,23 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--faults", action="store_true", help="random unsure faults, both shapes")
+    parser.add_argument("--lock-off", action="store_true", help="two engines, the lock off")
     args = parser.parse_args()
-    report = run(args.jobs, args.kills, seed=args.seed)
-    print(
-        f"crash safety: {report.jobs} jobs, {report.runs - 1} kill -9 restarts, "
-        f"{report.seconds:.0f} s"
-    )
-    print(f"  final states:        {report.statuses}")
-    print(f"  injected failures:   {report.injected_failures} (policy, on purpose)")
-    print(
-        f"  duplicate creates:   {report.duplicate_creates} "
-        f"({report.create_requests} create requests for {report.jobs} jobs)"
-    )
-    print(
-        f"  leftover .part:      {report.leftover_parts}; zero-length files: "
-        f"{report.empty_files}; checksum mismatches: {report.checksum_mismatches}"
-    )
-    print(f"  integrity_check:     {report.integrity}")
-    print(
-        f"  second engines:      {report.rivals_refused} of {report.rivals} --no-wait rivals "
-        f"exited 7 naming the holder; {report.takeovers} waiting rivals took over after a kill"
-    )
-    for line in report.unexpected[:20]:
-        print(f"  UNEXPECTED: {line}")
-    print("  result:              " + ("PASS" if report.ok else "FAIL"))
-    return 0 if report.ok else 1
+    shapes = ("openai", "openrouter") if args.faults else ("openai",)
+    ok = True
+    for shape in shapes:
+        report = run(
+            args.jobs,
+            args.kills,
+            seed=args.seed,
+            shape=shape,
+            faults=args.faults,
+            lock_off=args.lock_off,
+        )
+        show(report)
+        ok = ok and report.ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     window.resize(width, height)
     window.move(0, 0)
     services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.8))
+        Settings(daily_cap=20.0, reviewer="ana"),
+        RunOptions(sim_config=SimConfig(render_seconds=0.8)),
     )
     window.attach(services)
     await until(lambda: window.editor.model_box.count() > 0)

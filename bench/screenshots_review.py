@@ -47,7 +47,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     window.resize(width, height)
     window.move(0, 0)
     services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.5))
+        Settings(daily_cap=20.0, reviewer="ana"),
+        RunOptions(sim_config=SimConfig(render_seconds=0.5)),
     )
     window.attach(services)
     await asyncio.sleep(0.5)

@@ -84,6 +84,7 @@ def sim(sim_server: SimServer) -> SimServer:
             "render_range": None,
             "expiry_seconds": 3600,
             "honour_idempotency": False,
+            "list_endpoint": True,
         },
     )
     return sim_server

@@ -253,6 +253,7 @@ class FaultMiddleware:
             return
         fault, rule = picked
         self.state.stats.faults[fault] += 1
+        self.state.stats.faults_by_route[f"{shape}.{route}:{fault}"] += 1
         log.info("injecting %s on %s.%s", fault, shape, route)
         await self._inject(fault, rule, scope, receive, send)
 

@@ -158,6 +158,7 @@ class SimStats:
     create_requests_by_key: Counter[str] = field(default_factory=Counter)
     jobs_created_by_key: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    faults_by_route: Counter[str] = field(default_factory=Counter)  # "openai.create:502"
     fault_bytes: int = 0  # sent by the trickle, huge and unsized faults before the client left
 
     def as_json(self) -> dict[str, Any]:
@@ -171,6 +172,7 @@ class SimStats:
             "jobs_created_by_key": dict(self.jobs_created_by_key),
             "duplicate_creates": duplicates,
             "faults": dict(self.faults),
+            "faults_by_route": dict(self.faults_by_route),
             "fault_bytes": self.fault_bytes,
         }
 

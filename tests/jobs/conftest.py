@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from studio.jobs import Engine, EngineConfig, Event, PollSchedule
+from studio.services import Services
+from studio.settings import Settings
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.types import RenderSpec
 from studio.sim.server import SimServer
@@ -30,6 +32,12 @@ def spec(prompt: str = "a heron lands on a jetty", **kw: object) -> RenderSpec:
     base: dict[str, object] = {"model": "sim-fast", "prompt": prompt, "seconds": 4}
     base["size"] = "640x360"
     return RenderSpec(**{**base, **kw})  # type: ignore[arg-type]
+
+
+async def services_around(engine: Engine) -> Services:
+    """A run around an engine built by a test: started, as `take_library` leaves it."""
+    await engine.start()
+    return Services(Settings(), engine.store, engine.library, engine_=engine)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from studio.batch import run_batch
 from studio.jobs import Engine
 from studio.sim.server import SimServer
+from tests.jobs.conftest import services_around
 
 
 class Seen(Exception):
@@ -42,7 +43,7 @@ async def test_reading_a_long_file_shows_progress_and_sends_early(
     )
     watch = Watch(sim)
     with pytest.raises(Seen):
-        await run_batch(make_engine(), lines, stream=watch)
+        await run_batch(await services_around(make_engine()), lines, stream=watch)
     assert "read 1,000 lines, 1,000 queued" in watch.getvalue()
     assert watch.creates_at_2000 is not None
     assert watch.creates_at_2000 >= 5  # renders went out while the file was still being read

@@ -22,7 +22,7 @@ from studio.jobs.download import job_folder
 from studio.jobs.events import QueueState
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
-from tests.jobs.conftest import Recorder, fast_config, spec
+from tests.jobs.conftest import services_around, Recorder, fast_config, spec
 
 
 def fill_up(store: Store, table: str = "batches", row: tuple[object, ...] = ("", 0.0)) -> None:
@@ -169,7 +169,7 @@ async def test_a_batch_stops_with_the_storage_code_and_keeps_its_jobs(
     started = time.monotonic()
     progress = io.StringIO()
     with pytest.raises(StorageError) as stopped:
-        await run_batch(engine, lines, stream=progress)
+        await run_batch(await services_around(engine), lines, stream=progress)
     assert stopped.value.exit_code == 5
     assert "the disk is full" in str(stopped.value)
     assert "The batch stopped; its jobs are kept for the next run." in str(stopped.value)
