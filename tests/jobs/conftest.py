@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from studio.jobs import Engine, EngineConfig, Event, PollSchedule
-from studio.services import Services
-from studio.settings import Settings
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.types import RenderSpec
+from studio.services import Services
+from studio.settings import Settings
 from studio.sim.server import SimServer
 from studio.store import Store
 from tests.conftest import fast_retry

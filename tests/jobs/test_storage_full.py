@@ -22,7 +22,7 @@ from studio.jobs.download import job_folder
 from studio.jobs.events import QueueState
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
-from tests.jobs.conftest import services_around, Recorder, fast_config, spec
+from tests.jobs.conftest import Recorder, fast_config, services_around, spec
 
 
 def fill_up(store: Store, table: str = "batches", row: tuple[object, ...] = ("", 0.0)) -> None:
