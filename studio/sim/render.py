@@ -157,7 +157,7 @@ def render_clip(req: ClipRequest, folder: Path) -> RenderedClip:
         stream = out.add_stream("libx264", rate=FPS)
         stream.width, stream.height = req.width, req.height
         stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "20", "g": str(FPS)}
+        stream.options = {"preset": "ultrafast", "crf": "20", "g": str(FPS)}
         audio = out.add_stream("aac", rate=AUDIO_RATE, layout="stereo") if req.audio else None
         for index in range(total):
             pixels = scene.frame(index)

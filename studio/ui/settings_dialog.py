@@ -12,6 +12,7 @@ import dataclasses
 
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -69,6 +70,13 @@ class SettingsDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.rpm = _spin(None, 10_000, "provider default")
         self.concurrency = _spin(None, 500, "provider default")
+        self.resend_unsure = QCheckBox("Resend unsure creates automatically (may pay twice)")
+        self.resend_unsure.setToolTip(
+            "When the reply to a create is lost and the provider can neither be asked about "
+            "the job nor be trusted with its Idempotency-Key, the job waits for you (Send "
+            "again or Forget in the queue). With this on, it is sent again by itself: if the "
+            "provider had made it, it renders, and bills, twice."
+        )
         self.daily_cap = QDoubleSpinBox()
         self.daily_cap.setRange(0, 1_000_000)
         self.daily_cap.setPrefix("$")
@@ -93,6 +101,15 @@ class SettingsDialog(QDialog):
         self.logo_safe.setSuffix(" % of the frame")
         self.logo_safe.setDecimals(1)
         self.logo_safe.setValue(settings.logo_safe_percent)
+        self.largest_download = QDoubleSpinBox()
+        self.largest_download.setRange(0.01, 1024)
+        self.largest_download.setDecimals(2)
+        self.largest_download.setSuffix(" GiB")
+        self.largest_download.setValue(settings.largest_download_gib)
+        self.largest_download.setToolTip(
+            "A clip larger than this is not downloaded (one announced larger is refused "
+            "before a byte is read); its job says so, and Retry fetches it after a change."
+        )
         self.problem = QLabel("")
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -107,8 +124,10 @@ class SettingsDialog(QDialog):
         self.form.addRow("API key", self.key)
         self.form.addRow("Requests per minute", self.rpm)
         self.form.addRow("Concurrent renders", self.concurrency)
+        self.form.addRow("Lost replies", self.resend_unsure)
         self.form.addRow("Daily budget", self.daily_cap)
         self.form.addRow("Library folder", library_row)
+        self.form.addRow("Largest download", self.largest_download)
         self.form.addRow("Reviewer name", self.reviewer)
         self.form.addRow("Theme", self.theme)
         self.form.addRow("Logo-safe margin", self.logo_safe)
@@ -133,6 +152,7 @@ class SettingsDialog(QDialog):
             rpm=self.rpm.value() or None,
             max_concurrent=self.concurrency.value() or None,
             enabled_models=models if self._kind == "openai" else (),
+            resend_unsure=self.resend_unsure.isChecked(),
         )
 
     def _show_connection(self, kind: str) -> None:
@@ -142,6 +162,7 @@ class SettingsDialog(QDialog):
         self.models.setText(", ".join(conn.enabled_models))
         self.rpm.setValue(conn.rpm or 0)
         self.concurrency.setValue(conn.max_concurrent or 0)
+        self.resend_unsure.setChecked(conn.resend_unsure)
         # The built-in simulator runs here: no address to give, no key to keep.
         self.form.setRowVisible(self.base_url, kind != "sim")
         self.form.setRowVisible(self.models, kind == "openai")
@@ -182,6 +203,7 @@ class SettingsDialog(QDialog):
             reviewer=self.reviewer.text().strip(),
             theme=str(self.theme.currentData()),
             logo_safe_percent=self.logo_safe.value(),
+            largest_download_gib=self.largest_download.value(),
         )
 
     def cap(self) -> float | None:
