@@ -7,8 +7,9 @@ while it is read), with a progress line. Each line has an identity of its own (f
 which of the identical lines, `render_again`): running the file again never queues a line
 twice, and identical lines are separate takes. On a re-run, a line whose clip is missing
 from the library is fetched again (unless it was deleted on purpose), one that failed for
-storage is retried now that there may be room, and one whose create is unsure is left for a
-person (`resend_unsure`: send those again, under their keys).
+storage or for the network is retried (the same render: looked up, fetched or sent under
+its key), and one whose create is unsure is left for a person (`resend_unsure`: send
+those again, under their keys).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ __all__ = ["BatchResult", "build_spec", "run_batch"]
 BOM = b"\xef\xbb\xbf"
 
 PROGRESS_EVERY = 1_000  # lines, while reading
+# Failures a re-run tries again (the same render, no new one): the library could not take
+# the clip, or the provider could not be reached or fetched from.
+RETRIED_ON_RERUN = (FailureClass.STORAGE, FailureClass.TRANSPORT)
 YIELD_EVERY = 20  # lines: the engine sends the first renders while the rest are read
 
 
@@ -167,7 +171,7 @@ async def _queue_line(
             engine.library, existing.id
         ):
             return engine.refetch(existing.id) or existing, batch_id
-        if existing.status is JobStatus.FAILED and existing.failure_class is FailureClass.STORAGE:
+        if existing.status is JobStatus.FAILED and existing.failure_class in RETRIED_ON_RERUN:
             return await engine.retry(existing.id), batch_id
         if existing.status is JobStatus.UNSURE and resend_unsure:
             engine.send_again([existing.id])

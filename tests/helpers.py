@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
+from studio.jobs.engine import Engine
 from studio.providers.base import Provider
 from studio.providers.types import RemoteJob
 
@@ -35,6 +36,14 @@ async def until(
         if loop.time() > deadline:
             raise AssertionError(f"{what} did not hold within {limit:.0f} s")
         await asyncio.sleep(0.02)
+
+
+async def scheduler_looked(engine: Engine) -> None:
+    """Return once the engine's scheduler has looked at the queue as it stands now (a whole
+    pass begun after this call), so a test can say what it did not send."""
+    seen = engine.scheduler_passes
+    engine.wake()
+    await until(lambda: engine.scheduler_passes >= seen + 2, 30, "a look at the queue")
 
 
 def png_bytes(

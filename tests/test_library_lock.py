@@ -50,18 +50,23 @@ def test_a_second_process_names_the_holder_and_waits_or_exits_7(
     assert busy.returncode == 7
     assert f"in use by process {os.getpid()}" in one_clear_line(busy)
     assert sim.control("GET", "stats")["requests"].get("openai.create", 0) == 0
-    waiting = subprocess.Popen(
-        [sys.executable, "-m", "studio", *batch_args(sim, db, specs(tmp_path))],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(3.0)
+    said = tmp_path / "stderr.txt"
+    with said.open("w") as sink:
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "studio", *batch_args(sim, db, specs(tmp_path))],
+            stdout=subprocess.PIPE,
+            stderr=sink,
+            text=True,
+        )
+    deadline = time.monotonic() + 60
+    while f"Waiting for process {os.getpid()}" not in said.read_text():
+        assert waiting.poll() is None, said.read_text()  # it waits, it does not give up
+        assert time.monotonic() < deadline, "it never said whom it waits for"
+        time.sleep(0.05)
     assert waiting.poll() is None  # still waiting for the lock
     held.release()
-    out, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0, err
-    assert f"Waiting for process {os.getpid()}" in err
+    out, _ = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, said.read_text()
     assert "1 of 1 ready" in out
 
 

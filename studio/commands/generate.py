@@ -23,6 +23,7 @@ from studio.batch_lines import build_spec
 from studio.commands.common import open_for
 from studio.errors import StorageError, StudioError, TimeUp
 from studio.follow import exit_code, follow
+from studio.providers.errors import ProviderError
 from studio.images import check_image
 from studio.services import Services
 from studio.store import JobRow, JobStatus, Store
@@ -104,6 +105,8 @@ async def _generate(args: argparse.Namespace) -> int:
 async def _render(services: Services, args: argparse.Namespace, project: str) -> JobRow:
     engine = services.engine
     profiles = await engine.models()
+    if profiles.provisional:  # the provider did not answer: a render now cannot be had
+        raise ProviderError(f"{profiles.note.split(';')[0]}. Nothing was sent.")
     spec = build_spec(vars(args), profiles, Path.cwd())
     profile = profiles.get(spec.model)
     cost = profile.estimate_cost(spec)

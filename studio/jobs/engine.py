@@ -148,6 +148,7 @@ class Engine:
         self.outages: dict[int, int] = {}  # job id → provider outages while sending it
         self._loops: list[asyncio.Task[None]] = []
         self._scheduling: asyncio.Task[None] | None = None
+        self.scheduler_passes = 0  # looks at the queue so far (a test can wait for one)
         self.intake = Intake(
             store,
             provider_key=provider_key,
@@ -519,6 +520,7 @@ class Engine:
     async def _scheduler(self) -> None:
         while True:
             await wait_event(self._wake_submit, 1.0)
+            self.scheduler_passes += 1
             if self.paused:
                 continue
             free = self.config.max_concurrent - self.store.jobs.count(*ACTIVE, provider=self.key)

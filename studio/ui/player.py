@@ -103,6 +103,7 @@ class ClipPlayer(QWidget):
         self.looping = True
         self._shuttle = 0  # index into SHUTTLE while L is held down; 0 = normal play
         self._playing = False  # the user asked for playback (loops restart only then)
+        self._looping_back = False  # held on the out mark until the seek to the in mark lands
         self._reverse = QTimer(self)
         self._reverse.timeout.connect(lambda: self.step(-1))
         self._reverse_speed = 0
@@ -266,6 +267,8 @@ class ClipPlayer(QWidget):
                 again.setStartTime(decoded.startTime())
                 again.setEndTime(decoded.endTime())
                 sink.setVideoFrame(again)
+            if self.deck.shown != 0:  # the backend decoded past the first frame while hidden
+                self.seek_frame(0)
         else:
             self._open(self.deck, path)
         self.deck.spritesheet = spritesheet
@@ -374,7 +377,7 @@ class ClipPlayer(QWidget):
 
     def _state(self, deck: Deck) -> None:
         if deck is self.deck:
-            playing = self.is_playing()
+            playing = self.is_playing() or self._looping_back
             self.play_button.setText("Pause" if playing else "Play")
             self.play_button.setProperty("icon_name", "pause" if playing else "play")
             self._tint()
@@ -386,6 +389,25 @@ class ClipPlayer(QWidget):
                 deck.shown = round(frame.startTime() * deck.fps / 1_000_000)
             if deck is self.deck:
                 self.frame_presented.emit(frame)
+                self._loop_back(deck)
+
+    def _loop_back(self, deck: Deck) -> None:
+        """With the out mark's picture on screen, hold it, seek to the in mark, and play on
+        once that picture is there: seeking while playing (or on the position clock, which
+        ticks too seldom) showed two to four frames past the mark on a busy machine."""
+        if not (self.loop_range and self.looping):
+            return
+        first, last = self.loop_range
+        if self._looping_back:
+            if deck.shown < last:  # the in mark is on screen: play on from it
+                self._looping_back = False
+                if self._playing:
+                    deck.player.play()
+            return
+        if self._playing and self.is_playing() and deck.shown >= last and first < last:
+            self._looping_back = True
+            deck.player.pause()
+            self.seek_frame(first)
 
     def _update_range(self) -> None:
         self.slider.setRange(0, max(0, self.frames - 1))
@@ -426,6 +448,7 @@ class ClipPlayer(QWidget):
         was_moving = self.is_playing() or self._reverse.isActive()
         self._stop_reverse()
         self._playing = False
+        self._looping_back = False
         self._shuttle = 0
         self.deck.player.pause()
         self._apply_rate()

@@ -76,7 +76,7 @@ async def make_engine(
         config: EngineConfig | None = None, *, lock: bool = True, **provider_kw: object
     ) -> Engine:
         provider = OpenAIShapeProvider(
-            sim.openai_base_url,
+            str(provider_kw.pop("base_url", sim.openai_base_url)),
             str(provider_kw.pop("api_key", sim.api_key)),
             retry=fast_retry(max_attempts=2),
             label="the simulator",

@@ -11,6 +11,7 @@ import pytest
 
 from studio.jobs import BudgetExceeded, BudgetGuard, BudgetThreshold, Engine
 from studio.store import JobStatus, Store
+from tests.helpers import scheduler_looked
 from tests.jobs.conftest import Recorder, spec
 
 NY = ZoneInfo("America/New_York")
@@ -123,7 +124,7 @@ async def test_a_cap_lowered_while_jobs_wait_holds_them_at_send_time(
     engine.resume()
     done = await asyncio.wait_for(engine.wait_finished([j.id for j in jobs[:2]]), 60)
     assert [j.status for j in done] == [JobStatus.READY, JobStatus.READY]
-    await asyncio.sleep(1.5)  # the scheduler looks again: the third stays held
+    await scheduler_looked(engine)  # it looks again: the third stays held
     held = store.jobs.get(jobs[2].id)
     assert held is not None
     assert held.status is JobStatus.QUEUED

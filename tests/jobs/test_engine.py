@@ -14,7 +14,7 @@ from studio.jobs import AssetReady, Engine, JobChanged
 from studio.providers.types import ReferenceImage
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
-from tests.helpers import job_values, png_bytes
+from tests.helpers import job_values, png_bytes, scheduler_looked
 from tests.jobs.conftest import Recorder, spec
 
 
@@ -138,7 +138,7 @@ async def test_priority_pause_and_reorder(make_engine: Callable[..., Engine], st
     assert order == [b.id, c.id, a.id]
     engine.pause()
     await engine.start()
-    await asyncio.sleep(0.5)
+    await scheduler_looked(engine)
     assert store.jobs.count_by_status() == {JobStatus.QUEUED: 3}  # paused: nothing sent
     engine.resume()
     done = await asyncio.wait_for(engine.wait_finished([a.id, b.id, c.id]), 60)

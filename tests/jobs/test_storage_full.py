@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from studio.jobs.download import job_folder
 from studio.jobs.events import QueueState
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
+from tests.helpers import scheduler_looked
 from tests.jobs.conftest import Recorder, fast_config, services_around, spec
 
 
@@ -109,15 +111,23 @@ async def test_database_full_mid_batch_pauses_backs_off_and_carries_on(
     assert engine.paused
     assert "the disk is full" in engine.pause_reason
     assert any(e.storage and e.paused for e in seen.of(QueueState))  # type: ignore[attr-defined]
-    await asyncio.sleep(3)  # still full: probes back off (0.3, 0.6, 1.2, 2.4 s ...)
+
+    def probes() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if "still cannot be written" in r.getMessage()]
+
+    await until(lambda: len(probes()) >= 3, 30)  # still full: probes go on, backing off
     assert engine.storage.failures == 1  # one episode, not one per task
     assert "engine task failed" not in caplog.text
     said = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in said if "could not be written" in r.getMessage()] == [
         engine.pause_reason
     ]  # said once
-    probes = [r for r in caplog.records if "still cannot be written" in r.getMessage()]
-    assert 2 <= len(probes) <= 4  # 0.3 + 0.6 + 1.2 s: backing off, not spinning
+    times = [r.created for r in probes()[:3]]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # Each wait doubles (0.3, 0.6, 1.2 s ...): no gap shorter than its wait (timers never
+    # fire early), however busy the machine: backing off, not spinning.
+    assert gaps[0] >= 0.6 * 0.95
+    assert gaps[1] >= 1.2 * 0.95
 
     make_room(store)
     done = await asyncio.wait_for(engine.wait_finished(ids), 60)
@@ -206,7 +216,7 @@ async def test_the_clips_folder_full_pauses_new_renders_until_there_is_room(
     assert failed.failure_class.value == "storage"
     await until(lambda: engine.storage_error is not None, 10)
     second = await engine.submit(spec("a second tram"))
-    await asyncio.sleep(1.5)
+    await scheduler_looked(engine)
     assert store.jobs.get(second.id).status is JobStatus.QUEUED  # type: ignore[union-attr]
 
     monkeypatch.setattr(download, "open_part", real_open)

@@ -15,6 +15,10 @@ from studio.sim.server import SimServer, spawn
 from studio.sim.state import SimConfig
 
 
+def AUTH(sim: SimServer) -> dict[str, str]:  # noqa: N802 - reads as the header it is
+    return {"Authorization": f"Bearer {sim.api_key}"}
+
+
 def wait_completed(client: httpx.Client, vid: str, limit: float = 20) -> dict[str, object]:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -28,8 +32,10 @@ def wait_completed(client: httpx.Client, vid: str, limit: float = 20) -> dict[st
 def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "sim.json"
     auth = {"Authorization": "Bearer sk-sim-local"}
-    with SimServer(SimConfig(render_seconds=0.2), state_file=state) as first:
-        client = httpx.Client(base_url=first.url, headers=auth)
+    with (
+        SimServer(SimConfig(render_seconds=0.2), state_file=state) as first,
+        httpx.Client(base_url=first.url, headers=auth) as client,
+    ):
         vid = client.post(
             "/v1/videos", json={"prompt": "p", "model": "sim-fast", "size": "640x360"}
         ).json()["id"]
@@ -37,15 +43,15 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         pending = client.post(
             "/v1/videos", json={"prompt": "q", "model": "sim-fast", "size": "640x360"}
         ).json()["id"]
-        client.close()
-    with SimServer(SimConfig(render_seconds=0.2), state_file=state) as second:
-        client = httpx.Client(base_url=second.url, headers=auth)
+    with (
+        SimServer(SimConfig(render_seconds=0.2), state_file=state) as second,
+        httpx.Client(base_url=second.url, headers=auth) as client,
+    ):
         assert client.get(f"/v1/videos/{vid}").json()["status"] == "completed"
         assert client.get(f"/v1/videos/{vid}/content").content[4:8] == b"ftyp"
         assert wait_completed(client, pending)["status"] == "completed"  # render resumed
         listed = [v["id"] for v in client.get("/v1/videos").json()["data"]]
         assert listed == [pending, vid]
-        client.close()
 
 
 def test_corrupt_state_file_is_refused_clearly(tmp_path: Path) -> None:
@@ -65,23 +71,24 @@ def test_control_api_validates_config(sim: SimServer) -> None:
 
 def test_render_range_spreads_render_times(sim: SimServer) -> None:
     sim.control("POST", "config", {"render_range": [15, 90]})
-    client = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
-    for i in range(20):
-        client.post("/v1/videos", json={"prompt": f"t{i}", "model": "sim-fast", "size": "640x360"})
-    client.close()
+    with httpx.Client(base_url=sim.url, headers=AUTH(sim)) as client:
+        for i in range(20):
+            client.post(
+                "/v1/videos", json={"prompt": f"t{i}", "model": "sim-fast", "size": "640x360"}
+            )
     times = [j.render_seconds for j in sim.state.jobs.values()]
     assert all(15 <= t <= 90 for t in times)
     assert max(times) - min(times) > 20
 
 
 def test_unknown_routes_and_bad_json(sim: SimServer) -> None:
-    client = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
-    r = client.post("/v1/videos", content=b"{oops", headers={"content-type": "application/json"})
-    assert r.status_code == 400
-    assert "could not parse the JSON" in r.json()["error"]["message"]
-    r = client.post("/api/v1/videos", json={"prompt": "p"})
-    assert r.json() == {"error": {"code": 400, "message": "'model' is required."}}
-    client.close()
+    with httpx.Client(base_url=sim.url, headers=AUTH(sim)) as client:
+        bad = b"{oops"
+        r = client.post("/v1/videos", content=bad, headers={"content-type": "application/json"})
+        assert r.status_code == 400
+        assert "could not parse the JSON" in r.json()["error"]["message"]
+        r = client.post("/api/v1/videos", json={"prompt": "p"})
+        assert r.json() == {"error": {"code": 400, "message": "'model' is required."}}
 
 
 def test_standalone_command_serves_both_shapes() -> None:
@@ -114,13 +121,13 @@ def test_control_api_answers_loopback_only() -> None:
 
     state = SimState(SimConfig())
     try:
-        remote = TestClient(build_app(state), client=("192.0.2.7", 40000))
-        assert remote.get("/_sim/stats").status_code == 403
-        assert remote.post("/_sim/faults", json={"rules": []}).status_code == 403
-        local = TestClient(
+        with TestClient(build_app(state), client=("192.0.2.7", 40000)) as remote:
+            assert remote.get("/_sim/stats").status_code == 403
+            assert remote.post("/_sim/faults", json={"rules": []}).status_code == 403
+        with TestClient(
             build_app(state), base_url="http://127.0.0.1:8790", client=("127.0.0.1", 40000)
-        )
-        assert local.get("/_sim/stats").status_code == 200
+        ) as local:
+            assert local.get("/_sim/stats").status_code == 200
     finally:
         state.close()
 
@@ -160,10 +167,10 @@ def test_control_api_checks_host_and_origin(headers: dict[str, str], allowed: bo
 
     state = SimState(SimConfig())
     try:
-        client = TestClient(
+        with TestClient(
             build_app(state), base_url="http://127.0.0.1:8790", client=("127.0.0.1", 40000)
-        )
-        reply = client.post("/_sim/config", json={"render_seconds": 3}, headers=headers)
+        ) as client:
+            reply = client.post("/_sim/config", json={"render_seconds": 3}, headers=headers)
         assert reply.status_code == (200 if allowed else 403), reply.text
         assert state.config.render_seconds == (3.0 if allowed else SimConfig().render_seconds)
     finally:
@@ -195,8 +202,7 @@ def test_config_values_are_checked_and_the_api_keeps_working(
     assert body.status_code == 400
     assert "bad config: '" in body.json()["error"]["message"]
     assert sim.control("GET", "config") == before
-    api = httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"})
-    with api:
+    with httpx.Client(base_url=sim.url, headers=AUTH(sim)) as api:
         made = api.post("/v1/videos", json={"prompt": "a kite", "model": "sim-fast"})
         assert made.status_code == 200
         assert api.get("/v1/videos").status_code == 200

@@ -18,7 +18,7 @@ def stamped_index(frame: QVideoFrame) -> int | None:
 
 
 class Shown:
-    """The index stamped in the last frame the player presented."""
+    """The index stamped in each frame the player presented, in order."""
 
     def __init__(self, player: ClipPlayer) -> None:
         self.frames: list[int | None] = []
@@ -27,10 +27,28 @@ class Shown:
     def _seen(self, frame: QVideoFrame) -> None:
         self.frames.append(stamped_index(frame))
 
-    def settle(self, qtbot: QtBot) -> int | None:
-        """Wait for the picture to stop changing, then say which frame it is."""
-        count = -1
-        while count != len(self.frames):
-            count = len(self.frames)
-            qtbot.wait(120)
+    @property
+    def last(self) -> int | None:
         return self.frames[-1] if self.frames else None
+
+    def mark(self) -> int:
+        """Where the record stands now: `reaches(..., since=mark)` wants a newer frame."""
+        return len(self.frames)
+
+    def reaches(
+        self, qtbot: QtBot, expected: int, *, since: int | None = None, timeout: int = 10_000
+    ) -> None:
+        """Wait (up to a deadline, never for a spell of quiet) until the picture on screen
+        is frame `expected` — presented after `since` when given."""
+
+        def there() -> bool:
+            fresh = since is None or len(self.frames) > since
+            return fresh and self.last == expected
+
+        try:
+            qtbot.waitUntil(there, timeout=timeout)
+        except qtbot.TimeoutError:
+            raise AssertionError(
+                f"frame {expected} not on screen within {timeout} ms; "
+                f"presented: {self.frames[-12:]}"
+            ) from None

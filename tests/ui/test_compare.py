@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -41,26 +42,38 @@ def test_play_seek_step_keep_both_within_a_frame(
 ) -> None:
     view, _store, _library = compare
     left, right = Shown(view.left), Shown(view.right)
+    gaps: list[int] = []
+    # Whenever either picture changes while both play, they are within a frame.
+    view.left.frame_presented.connect(lambda _f: gaps.append(apart(view)))
+    view.right.frame_presented.connect(lambda _f: gaps.append(apart(view)))
     view.play()
-    for _ in range(20):  # sampled while both play
-        qtbot.wait(50)
-        assert apart(view) <= 1
-    assert view.left.shown_frame() > 10  # they did play
+    qtbot.waitUntil(lambda: view.left.shown_frame() > 10, timeout=10_000)  # they do play
     view.pause()
-    qtbot.wait(150)
-    assert apart(view) <= 1
+    assert len(gaps) > 10
+    # A frame's slack each way at the instant one picture has changed and the other not yet.
+    assert max(gaps) <= 2, gaps
+    qtbot.waitUntil(lambda: apart(view) <= 1, timeout=5000)
     view.seek_frame(20)
-    assert (left.settle(qtbot), right.settle(qtbot)) == (20, 20)  # the pictures, not just clocks
+    left.reaches(qtbot, 20)  # the pictures, not just clocks
+    right.reaches(qtbot, 20)
     for delta, expected in ((1, 21), (1, 22), (-1, 21)):
+        marks = left.mark(), right.mark()
         view.step(delta)
-        assert (left.settle(qtbot), right.settle(qtbot)) == (expected, expected)
+        left.reaches(qtbot, expected, since=marks[0])
+        right.reaches(qtbot, expected, since=marks[1])
     view.set_loop_range(5, 9)
     view.seek_frame(5)
+    left.reaches(qtbot, 5)
+    looped: list[int] = []
+    view.left.frame_presented.connect(lambda _f: looped.append(view.left.shown_frame()))
     view.play()
-    qtbot.wait(700)
-    assert apart(view) <= 1
-    assert 5 <= view.left.current_frame() <= 10
+    qtbot.waitUntil(
+        lambda: any(b < a for a, b in pairwise(looped)), timeout=10_000
+    )  # back to the range's start
     view.pause()
+    assert min(looped) >= 5
+    assert max(looped) <= 10  # a frame of slack: the one that shows the out mark was passed
+    qtbot.waitUntil(lambda: apart(view) <= 1, timeout=5000)
 
 
 def test_flip_shows_one_take_at_a_time_both_decoded(
@@ -73,8 +86,9 @@ def test_flip_shows_one_take_at_a_time_both_decoded(
     assert view.right.isVisibleTo(view)
     assert not view.left.isVisibleTo(view)
     right = Shown(view.right)
+    mark = right.mark()
     view.step(1)
-    assert right.settle(qtbot) == 13
+    right.reaches(qtbot, 13, since=mark)
     view.flip()
     assert view.left.isVisibleTo(view)
     assert view.left.current_frame() == 13  # the hidden one kept step

@@ -466,8 +466,7 @@ def test_a_library_rendered_by_another_process_opens_for_review_only(
 
     async def scenario() -> None:
         win.editor.request_submit()
-        await asyncio.sleep(0.2)
-        assert "Your prompt is kept" in win.editor.status.text()
+        await until(lambda: "Your prompt is kept" in win.editor.status.text(), 10)
         assert services.store.jobs.ids() == []  # nothing queued behind the batch's back
         held.release()
         await until(lambda: not services.busy, 10)

@@ -22,6 +22,7 @@ from studio.ui.export_dialog import ExportDialog
 from studio.ui.library_model import COLUMNS
 from studio.ui.library_panel import LibraryPanel
 from studio.ui.main_window import MainWindow
+from tests.helpers import scheduler_looked
 from tests.ui.test_day_one import Opened, until
 
 
@@ -182,9 +183,8 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     running = dialog.begin()
     assert running is not None
     qloop.run_until_complete(running)
-    qloop.run_until_complete(asyncio.sleep(0.1))
+    qtbot.waitUntil(lambda: "2 clip(s) exported to" in dialog.status.text(), timeout=10_000)
     assert dialog.progress.value() == 1000
-    assert "2 clip(s) exported to" in dialog.status.text()
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
         "SHA256SUMS",
@@ -197,8 +197,7 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     again = dialog.begin()
     assert again is not None
     qloop.run_until_complete(again)
-    qloop.run_until_complete(asyncio.sleep(0.1))
-    assert "2 already there (identical, skipped)" in dialog.status.text()
+    qtbot.waitUntil(lambda: "2 already there (identical, skipped)" in dialog.status.text())
     dialog.reject()
     win.commands["library.export"].trigger()  # the folder last exported to is offered
     assert win.library.dialog.folder.text() == str(tmp_path / "out")  # type: ignore[union-attr]
@@ -335,7 +334,7 @@ def test_bulk_star_and_delete_local_clips(
     again = services.engine.refetch(newest)  # and nothing fetches it again
     assert again is not None
     assert again.status is JobStatus.READY
-    qloop.run_until_complete(asyncio.sleep(0.5))
+    qloop.run_until_complete(scheduler_looked(services.engine))
     assert not video.exists()
 
 

@@ -31,7 +31,7 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
         open_services(Settings(daily_cap=5.0), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
     )
     win.attach(services)
-    qloop.run_until_complete(asyncio.sleep(0.2))  # models load
+    qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))  # models
     yield win, services
     if win.panels_built:
         win.review.player.stop()

@@ -4,6 +4,7 @@ the frame index the simulator stamps into every frame, from the video sink."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -40,21 +41,25 @@ def test_frame_steps_land_on_the_exact_frame(
     last = player.frames - 1
     for start in (0, 7, 23, 40):
         player.seek_frame(start)
-        assert shown.settle(qtbot) == start
+        shown.reaches(qtbot, start)
         for delta, expected in ((1, start + 1), (1, start + 2), (-1, start + 1), (-1, start)):
+            mark = shown.mark()
             player.step(delta)
-            assert shown.settle(qtbot) == expected, f"from {start}, step {delta}"
-            assert player.current_frame() == expected
+            shown.reaches(qtbot, expected, since=mark)
+            assert player.current_frame() == expected, f"from {start}, step {delta}"
     player.last_frame()
-    assert shown.settle(qtbot) == last
+    shown.reaches(qtbot, last)
     player.step(1)  # past the end stays on the last frame
-    assert shown.settle(qtbot) == last
+    qtbot.waitUntil(lambda: player.current_frame() == last)
+    assert shown.last == last
+    mark = shown.mark()
     player.step(-1)
-    assert shown.settle(qtbot) == last - 1
+    shown.reaches(qtbot, last - 1, since=mark)
     player.first_frame()
-    assert shown.settle(qtbot) == 0
+    shown.reaches(qtbot, 0)
     player.step(-1)
-    assert shown.settle(qtbot) == 0
+    qtbot.waitUntil(lambda: player.current_frame() == 0)
+    assert shown.last == 0
     assert player.time.text().startswith("00:00:00:00")
 
 
@@ -73,7 +78,7 @@ def test_play_pause_shuttle_speed_and_loop_range(qtbot: QtBot, player: ClipPlaye
     player.pause()  # K
     assert not player.is_playing()
     player.seek_frame(30)
-    shown.settle(qtbot)
+    shown.reaches(qtbot, 30)
     player.shuttle_back()  # J: backwards by stepping
     qtbot.waitUntil(lambda: player.current_frame() < 25, timeout=3000)
     player.pause()
@@ -83,12 +88,13 @@ def test_play_pause_shuttle_speed_and_loop_range(qtbot: QtBot, player: ClipPlaye
     player.seek_frame(14)
     player.mark_out()
     assert player.loop_range == (10, 14)
+    seen: list[int] = []
+    player.frame_changed.connect(seen.append)
     player.play()
-    seen: set[int] = set()
-    player.frame_changed.connect(seen.add)
-    qtbot.wait(1200)  # more than the 5-frame range lasts
+    # Played past the range's end, it jumps back into it: seen as a frame lower than the
+    # one before it.
+    qtbot.waitUntil(lambda: any(b < a for a, b in pairwise(seen)), timeout=10_000)
     player.pause()
-    assert seen
     assert max(seen) <= 15  # loops back into the range (a frame of slack for the seek)
     assert min(seen) >= 10
 
@@ -103,7 +109,7 @@ def test_preloaded_clip_shows_at_once(
     player.load(clips[1].video)
     assert player.deck is spare  # swapped, not reloaded
     assert player.clip == clips[1].video
-    assert shown.settle(qtbot) == 0
+    shown.reaches(qtbot, 0)
 
 
 @pytest.mark.qt_log_ignore("Could not open media")  # the backend's own note on bad files
@@ -153,9 +159,10 @@ def test_a_preloaded_clip_steps_and_seeks_exactly_after_the_swap(
     player.load(clips[1].video)
     shown = Shown(player)
     player.seek_frame(20)
-    assert shown.settle(qtbot) == 20
+    shown.reaches(qtbot, 20)
+    mark = shown.mark()
     player.step(1)
-    assert shown.settle(qtbot) == 21
+    shown.reaches(qtbot, 21, since=mark)  # the step's own frame, not one that came before
 
 
 def test_a_seek_asked_for_while_loading_is_kept(
@@ -165,7 +172,7 @@ def test_a_seek_asked_for_while_loading_is_kept(
     player.seek_frame(30)
     shown = Shown(player)
     qtbot.waitUntil(lambda: player.deck.ready, timeout=5000)
-    assert shown.settle(qtbot) == 30
+    shown.reaches(qtbot, 30)
     assert player.current_frame() == 30
 
 
@@ -175,19 +182,26 @@ def test_after_a_pause_mid_play_the_label_and_steps_start_from_the_picture(
     """Paused during playback, the picture showed #64 and the label 63; the first '.'
     then moved only the label. Both now follow the frame on screen."""
     shown = Shown(player)
-    for stop_after in (700, 1300):
+    last = player.frames - 1
+    for stop_at in (12, 30):
         player.seek_frame(0)
-        shown.settle(qtbot)
+        shown.reaches(qtbot, 0)
         player.play()
-        qtbot.wait(stop_after)
+        qtbot.waitUntil(lambda: (shown.last or 0) >= stop_at, timeout=10_000)  # noqa: B023
         player.pause()
-        on_screen = shown.settle(qtbot)
+
+        def caught_up() -> bool:  # the label and the deck follow the picture left on screen
+            frame = shown.last
+            return player.current_frame() == frame and player.time.text().endswith(
+                f" · {frame}/{last}"
+            )
+
+        qtbot.waitUntil(caught_up, timeout=5000)
+        on_screen = shown.last
         assert on_screen is not None
-        last = player.frames - 1
-        assert player.time.text().endswith(f" · {on_screen}/{last}")
-        assert player.current_frame() == on_screen
+        mark = shown.mark()
         player.step(1)
-        assert shown.settle(qtbot) == on_screen + 1
+        shown.reaches(qtbot, on_screen + 1, since=mark)
         assert player.time.text().endswith(f" · {on_screen + 1}/{last}")
 
 
@@ -245,7 +259,7 @@ def test_safe_area_guides_are_drawn_over_the_picture(qtbot: QtBot, player: ClipP
     assert abs(picture.width() / picture.height() - 16 / 9) < 0.02  # the picture, not the view
     player.set_logo_safe(8)
     player.set_guides(True)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: "title-safe" in view.guides.areas())
     title = view.guides.areas()["title-safe"]
     # On the left edge, low in the picture: where the test scene's yellow sun never goes.
     spot = view.mapFromScene(title.left(), title.top() + title.height() * 0.85)
@@ -254,10 +268,9 @@ def test_safe_area_guides_are_drawn_over_the_picture(qtbot: QtBot, player: ClipP
         colour = QColor(view.grab().toImage().pixel(spot))
         return colour.red() > 200 and colour.green() > 170 and colour.blue() < 120
 
-    assert yellow()  # the title-safe line, over the picture
+    qtbot.waitUntil(yellow)  # the title-safe line, over the picture
     player.set_guides(False)
-    qtbot.wait(100)
-    assert not yellow()
+    qtbot.waitUntil(lambda: not yellow())
 
 
 def test_one_to_one_shows_the_picture_at_its_own_pixels(qtbot: QtBot, player: ClipPlayer) -> None:
@@ -266,9 +279,7 @@ def test_one_to_one_shows_the_picture_at_its_own_pixels(qtbot: QtBot, player: Cl
     view = player.deck.video
     assert view.picture_rect().width() > 700  # fitted: bigger than the 640 px clip
     player.toggle_zoom()
-    qtbot.wait(50)
-    assert round(view.picture_rect().width()) == 640
+    qtbot.waitUntil(lambda: round(view.picture_rect().width()) == 640)
     assert round(view.picture_rect().height()) == 360
     player.toggle_zoom()
-    qtbot.wait(50)
-    assert view.picture_rect().width() > 700
+    qtbot.waitUntil(lambda: view.picture_rect().width() > 700)

@@ -152,13 +152,17 @@ def test_after_deciding_the_next_take_shows_and_seeks(
     qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
     shown = Shown(panel.player)
     for _ in range(2):
-        panel.score(2)
+        for _criterion in range(3):  # 2 of 2 on each: it passes, so approving moves on
+            panel.score(2)
+        before = panel.player.clip
+        mark = shown.mark()
         panel.decide("approve")
+        assert panel.player.clip != before
         qtbot.waitUntil(lambda: panel.player.deck.ready, timeout=5000)
-        assert shown.settle(qtbot) == 0  # the next take, from its first frame
+        shown.reaches(qtbot, 0, since=mark)  # the next take, from its first frame
     panel.score(1)
     panel.player.seek_frame(40)
-    assert shown.settle(qtbot) == 40
+    shown.reaches(qtbot, 40)
     assert panel.player.clip == panel.asset_path(panel.session.take.job_id, "video")  # type: ignore[union-attr]
 
 
