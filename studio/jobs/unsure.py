@@ -44,7 +44,7 @@ class UnsureCreates:
 
     @staticmethod
     def cause(err: TransportError) -> str:
-        return f"no clear answer to the create ({err})"
+        return f"its create went out and no clear answer came back — {err}"
 
     def handle(self, jobs: list[JobRow], cause: str, *, delay: float | None = None) -> None:
         """Jobs in `submitting` whose create may have been made (see the module doc)."""
@@ -95,7 +95,7 @@ class UnsureCreates:
             JobStatus.UNSURE,
             detail=cause,
             failure_message=(
-                f"{PARKED}: {cause}, at {moment(now, now)}. Send it again (it may be paid "
+                f"{PARKED}: {cause} ({moment(now, now)}). Send it again (it may be paid "
                 "twice) or forget it."
             ),
         )

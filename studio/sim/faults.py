@@ -38,6 +38,7 @@ FAULTS = (
     "503",
     "504",
     "401",
+    "404",
     "reset",
     "slow",
     "truncate",
@@ -302,6 +303,9 @@ class FaultMiddleware:
                 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
             )
             return 401, body, []
+        if fault == "404":  # the provider lost it (or says so), whatever the job's state
+            body = _envelope(404, "Not found.", "invalid_request_error", "not_found")
+            return 404, body, []
         if fault == "429":
             headers: list[tuple[bytes, bytes]] = []
             if rule.retry_after_ms is not None:

@@ -192,11 +192,15 @@ class QueuePanel(QWidget):
         self.view.setModel(None)
 
     def selected_ids(self) -> list[int]:
-        rows = (
-            sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-            if self.view.selectionModel()
-            else []
-        )
+        """The selected jobs; with none selected, the current one (the job the details line
+        and its buttons are about)."""
+        selection = self.view.selectionModel()
+        if selection is None:
+            return []
+        rows = sorted({i.row() for i in selection.selectedRows()})
+        current = self.view.currentIndex()
+        if not rows and current.isValid():
+            rows = [current.row()]
         return [int(self.view.model().index(r, 0).data(JobIdRole)) for r in rows]
 
     def _filter_changed(self) -> None:
