@@ -18,7 +18,7 @@ from typing import Literal, TextIO
 from studio import paths
 from studio.connect import Connection, open_provider, provider_key
 from studio.errors import LibraryBusy, StudioError
-from studio.jobs import Engine, EngineConfig
+from studio.jobs import Engine, EngineConfig, PollSchedule
 from studio.jobs.budget import Usage
 from studio.jobs.events import EventBus
 from studio.jobs.watch import OutsideChanges
@@ -44,6 +44,7 @@ class RunOptions:
     rpm: int | None = None
     max_concurrent: int | None = None
     sim_config: SimConfig | None = None
+    poll: PollSchedule | None = None  # how often to ask about running jobs (tests, benches)
     # Where jobs queued in this run come from: "" the window, else the command
     # ("studio batch specs.jsonl"); the queue shows it.
     origin: str = ""
@@ -293,6 +294,7 @@ def _engine(services: Services, lock: LibraryLock | None) -> Engine:
             or connection.max_concurrent,
             resend_unsure=conn.resend_unsure,
             max_download_bytes=_cap_bytes(settings),
+            poll=options.poll or PollSchedule(),
         ),
         bus=services.bus,
         lock=lock if lock is not None else False,

@@ -23,8 +23,8 @@ from studio.batch_lines import build_spec
 from studio.commands.common import open_for
 from studio.errors import StorageError, StudioError, TimeUp
 from studio.follow import exit_code, follow
-from studio.providers.errors import ProviderError
 from studio.images import check_image
+from studio.providers.errors import ProviderError
 from studio.services import Services
 from studio.store import JobRow, JobStatus, Store
 from studio.store.specs import MAX_PROJECT

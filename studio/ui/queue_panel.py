@@ -194,10 +194,9 @@ class QueuePanel(QWidget):
     def selected_ids(self) -> list[int]:
         """The selected jobs; with none selected, the current one (the job the details line
         and its buttons are about)."""
-        selection = self.view.selectionModel()
-        if selection is None:
+        if self.model is None:
             return []
-        rows = sorted({i.row() for i in selection.selectedRows()})
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         current = self.view.currentIndex()
         if not rows and current.isValid():
             rows = [current.row()]

@@ -27,6 +27,7 @@ from studio.ui.editor import PromptEditor
 from studio.ui.main_window import MainWindow
 from studio.ui.settings_dialog import SettingsDialog
 from studio.ui.wheel import install as install_wheel_guard
+from tests.jobs.conftest import FAST_POLL
 
 Opened = tuple[MainWindow, Services]
 
@@ -51,7 +52,9 @@ def open_window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[Callable[[],
         win.resize(1280, 800)
         win.show()
         services = qloop.run_until_complete(
-            open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.3)))
+            open_services(
+                Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.3), poll=FAST_POLL)
+            )
         )
         win.attach(services)
         qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))

@@ -22,6 +22,7 @@ from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.store import JobStatus
 from studio.ui.main_window import MainWindow
+from tests.jobs.conftest import FAST_POLL
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     services = qloop.run_until_complete(
-        open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
+        open_services(
+            Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL)
+        )
     )
     win.attach(services)
     qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))

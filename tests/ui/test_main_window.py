@@ -18,6 +18,7 @@ from studio.sim.state import SimConfig
 from studio.ui.main_window import MainWindow
 from studio.ui.queue_model import COLUMNS
 from studio.ui.templates import SaveTemplateDialog
+from tests.jobs.conftest import FAST_POLL
 
 STATUS = next(i for i, c in enumerate(COLUMNS) if c.key == "status")
 
@@ -28,7 +29,10 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     qtbot.addWidget(win)
     win.show()
     services = qloop.run_until_complete(
-        open_services(Settings(daily_cap=5.0), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
+        open_services(
+            Settings(daily_cap=5.0),
+            RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL),
+        )
     )
     win.attach(services)
     qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))  # models

@@ -95,7 +95,9 @@ def test_play_pause_shuttle_speed_and_loop_range(qtbot: QtBot, player: ClipPlaye
     # one before it.
     qtbot.waitUntil(lambda: any(b < a for a, b in pairwise(seen)), timeout=10_000)
     player.pause()
-    assert max(seen) <= 15  # loops back into the range (a frame of slack for the seek)
+    # Back into the range; frames a busy machine had decoded ahead may still show past the
+    # out mark (14): a few frames of slack, never the rest of the clip.
+    assert max(seen) <= 14 + 4, seen
     assert min(seen) >= 10
 
 

@@ -17,7 +17,7 @@ from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.store import JobStatus
 from studio.ui.main_window import MainWindow
-from tests.jobs.conftest import spec
+from tests.jobs.conftest import FAST_POLL, spec
 from tests.ui.test_main_window import STATUS, until
 
 
@@ -27,7 +27,9 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     qtbot.addWidget(win)
     win.show()
     services = qloop.run_until_complete(
-        open_services(Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4)))
+        open_services(
+            Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL)
+        )
     )
     win.attach(services)
     yield win, services
