@@ -603,21 +603,27 @@ class Engine:
             self._wake_submit.set()
 
     def not_sent(self, job: JobRow, err: TransportError) -> None:
-        """A create that surely made nothing: queued again, sent after `outage_pause`; after
-        `submit_rounds` such rounds the job fails (Retry sends it again, same key)."""
+        """A create that surely made nothing (refused connection, 429): sent again later."""
+        self.send_later(
+            job,
+            detail=f"not sent ({err}); trying again",
+            gave_up=f"{err}. Nothing was made; Retry sends it again.",
+            code=str(err.status) if err.status else None,
+        )
+
+    def send_later(
+        self, job: JobRow, *, detail: str, gave_up: str, code: str | None = None
+    ) -> None:
+        """Queued again under the same key, sent after `outage_pause`; after `submit_rounds`
+        such rounds the job fails saying `gave_up` (Retry sends it again, same key)."""
         rounds = self.outages[job.id] = self.outages.get(job.id, 0) + 1
         if rounds >= self.config.submit_rounds:
             self.outages.pop(job.id, None)
-            self.ledger.finish(
-                job.id,
-                JobStatus.FAILED,
-                FailureClass.TRANSPORT,
-                str(err.status) if err.status else None,
-                f"{err}. Nothing was made; Retry sends it again.",
-            )
+            self.ledger.finish(job.id, JobStatus.FAILED, FailureClass.TRANSPORT, code, gave_up)
             return
         self._cooling[job.id] = self.clock.monotonic() + self.config.outage_pause
-        self.ledger.set(job.id, JobStatus.QUEUED, detail=f"not sent ({err}); trying again")
+        self.ledger.set(job.id, JobStatus.QUEUED, detail=detail)
+        self.wake()
 
     def adopt(self, job: JobRow, remote: RemoteJob, detail: str) -> None:
         current = self.store.jobs.get(job.id)

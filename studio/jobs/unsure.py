@@ -64,29 +64,17 @@ class UnsureCreates:
             self.park(job, cause)
 
     def _resend(self, job: JobRow, cause: str) -> None:
-        """Under the same key, after a pause; after `submit_rounds` the job fails (Retry
-        sends it once more, same key)."""
-        engine = self.engine
-        rounds = engine.outages[job.id] = engine.outages.get(job.id, 0) + 1
         why = (
             "the provider honours keys: no second render"
-            if engine.provider.honours_idempotency
+            if self.engine.provider.honours_idempotency
             else "you chose to resend unsure creates: it may be paid twice"
         )
-        if rounds >= engine.config.submit_rounds:
-            engine.outages.pop(job.id, None)
-            engine.ledger.finish(
-                job.id,
-                JobStatus.FAILED,
-                FailureClass.TRANSPORT,
-                None,
-                f"{cause[0].upper()}{cause[1:]}. Retry sends it again under the same key ({why}).",
-            )
-            return
-        engine.ledger.set(
-            job.id, JobStatus.QUEUED, detail=f"{cause}; sending again under the same key ({why})"
+        self.engine.send_later(
+            job,
+            detail=f"{cause}; sending again under the same key ({why})",
+            gave_up=f"{cause[0].upper()}{cause[1:]}. Retry sends it again under the same key "
+            f"({why}).",
         )
-        engine.wake()
 
     def park(self, job: JobRow, cause: str) -> None:
         now = self.engine.clock.wall()

@@ -38,6 +38,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     asyncio.set_event_loop(None)
 
 
-from tests.ui.test_day_one import open_window  # noqa: E402  (the window fixture, shared)
+from tests.ui.test_day_one import open_window  # noqa: E402  (the window fixtures, shared)
+from tests.ui.test_main_window import window  # noqa: E402
 
-__all__ = ["open_window"]
+__all__ = ["open_window", "window"]

@@ -6,36 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 
-import pytest
 import qasync
-from pytestqt.qtbot import QtBot
 
-from studio.services import RunOptions, Services, open_services
-from studio.settings import Settings
-from studio.sim.state import SimConfig
+from studio.services import Services
 from studio.store import JobStatus
 from studio.ui.main_window import MainWindow
-from tests.jobs.conftest import FAST_POLL, spec
+from tests.jobs.conftest import spec
 from tests.ui.test_main_window import STATUS, until
-
-
-@pytest.fixture
-def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow, Services]]:
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    services = qloop.run_until_complete(
-        open_services(
-            Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL)
-        )
-    )
-    win.attach(services)
-    yield win, services
-    current = win.detach()
-    if current is not None:
-        qloop.run_until_complete(current.close())
 
 
 def row_of(win: MainWindow, job_id: int) -> int:
