@@ -13,7 +13,7 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from studio import paths
 from studio.connect import Connection, open_provider, provider_key
@@ -111,9 +111,8 @@ class Services:
         reviewer's name take effect in the running services (caps: `set_daily_cap`)."""
         self.settings = settings
         engine = self.engine
-        engine.config.max_concurrent = settings.max_concurrent or self.connection.max_concurrent
-        engine.config.resend_unsure = settings.connection.resend_unsure
-        engine.config.max_download_bytes = engine.downloader.max_bytes = _cap_bytes(settings)
+        for name, value in _tuning(settings, self.options, self.connection).items():
+            setattr(engine.config, name, value)
         http = getattr(self.connection.provider, "http", None)
         if http is not None:
             http.limiter.set_rpm(settings.rpm)
@@ -256,8 +255,16 @@ def provider_choice(settings: Settings, options: RunOptions) -> tuple[str, str]:
     return kind, settings.connection_for(kind).base_url
 
 
-def _cap_bytes(settings: Settings) -> int:
-    return int(settings.largest_download_gib * GIB)
+def _tuning(settings: Settings, options: RunOptions, connection: Connection) -> dict[str, Any]:
+    """The engine settings a person can change while it runs (see `Services.apply`)."""
+    conn = settings.connection_for(provider_choice(settings, options)[0])
+    return {
+        "max_concurrent": options.max_concurrent
+        or conn.max_concurrent
+        or connection.max_concurrent,
+        "resend_unsure": conn.resend_unsure,
+        "max_download_bytes": int(settings.largest_download_gib * GIB),
+    }
 
 
 def _connect(settings: Settings, options: RunOptions, holds_library: bool) -> Connection:
@@ -281,20 +288,13 @@ def _about(services: Services) -> dict[str, object]:
 
 def _engine(services: Services, lock: LibraryLock | None) -> Engine:
     settings, options, connection = services.settings, services.options, services.connection
-    kind, _ = provider_choice(settings, options)
-    conn = settings.connection_for(kind)
     return Engine(
         services.store,
         connection.provider,
         provider_key=connection.key,
         library=services.library,
         config=EngineConfig(
-            max_concurrent=options.max_concurrent
-            or conn.max_concurrent
-            or connection.max_concurrent,
-            resend_unsure=conn.resend_unsure,
-            max_download_bytes=_cap_bytes(settings),
-            poll=options.poll or PollSchedule(),
+            **_tuning(settings, options, connection), poll=options.poll or PollSchedule()
         ),
         bus=services.bus,
         lock=lock if lock is not None else False,
@@ -308,11 +308,10 @@ async def open_services(
     options: RunOptions | None = None,
     *,
     needs: Needs = "engine",
-    start: bool = True,
 ) -> Services:
     """Open what a run needs, in order. With `needs="engine"` the engine is started when
-    the library is free (`start`); when another process holds it, `busy` says so (review
-    only, or queue for it: `sends_here`)."""
+    the library is free; when another process holds it, `busy` says so (review only, or
+    queue for it: `sends_here`)."""
     options = options or RunOptions()
     if settings is None:
         settings = load_settings()[0]
@@ -329,13 +328,13 @@ async def open_services(
             services.connection_ = await asyncio.to_thread(_connect, settings, options, False)
             return services
         services.lock = LibraryLock(store.db.path)
-        holder = services.lock.try_acquire(**_about(services)) if start else None
-        holds = start and holder is None
+        holder = services.lock.try_acquire(**_about(services))
+        holds = holder is None
         services.connection_ = await asyncio.to_thread(_connect, settings, options, holds)
         services.engine_ = _engine(services, services.lock)
         if holder is not None:
             services._busy(holder)
-        elif start:
+        else:
             await services.engine.start()
         return services
     except BaseException:

@@ -4,6 +4,7 @@ key, a batch beside the open app, batch files as people write them, and the unsu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from studio.jobs.events import Event, JobChanged
 from studio.services import RunOptions, open_services
-from studio.settings import Settings, save_settings
+from studio.settings import Settings, needs_reconnect, save_settings
 from studio.sim.render import ClipRequest, render_clip
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store
@@ -234,3 +235,22 @@ async def test_the_app_queues_for_a_batch_that_holds_the_library(
         assert await app.try_start()  # the batch has ended: the library is the app's now
     finally:
         await app.close()
+
+
+async def test_limits_saved_in_settings_apply_to_the_running_engine(
+    tmp_path: Path, sim: SimServer
+) -> None:
+    settings = Settings.for_provider("sim", base_url=sim.openai_base_url)
+    services = await open_services(settings, RunOptions(db=tmp_path / "lib" / "studio.db"))
+    try:
+        assert services.engine.config.resend_unsure is False  # off unless a person says so
+        assert services.engine.config.max_download_bytes == 2 * 1024**3
+        conn = dataclasses.replace(settings.connection, resend_unsure=True, max_concurrent=3)
+        changed = dataclasses.replace(settings, largest_download_gib=0.5, connections={"sim": conn})
+        assert not needs_reconnect(settings, changed, key_changed=False)
+        services.apply(changed)
+        config = services.engine.config
+        assert (config.max_concurrent, config.resend_unsure) == (3, True)
+        assert config.max_download_bytes == 512 * 1024**2
+    finally:
+        await services.close()

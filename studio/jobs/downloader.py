@@ -48,7 +48,7 @@ class Downloader:
         pause: float,
         on_auth_failure: Callable[[AuthError], None],
         on_storage_failure: Callable[[StorageError], None] = lambda _err: None,
-        max_bytes: int = MAX_DOWNLOAD_BYTES,
+        max_bytes: Callable[[], int] = lambda: MAX_DOWNLOAD_BYTES,
     ) -> None:
         self.ledger = ledger
         self.provider = provider
@@ -184,7 +184,7 @@ class Downloader:
             except NotAVideo as err:
                 log.warning("%s does not check out (%s): fetching it again", final, err)
         return await save_variant(
-            self.provider, remote_id, variant, final, max_bytes=self.max_bytes
+            self.provider, remote_id, variant, final, max_bytes=self.max_bytes()
         )
 
     def _record(self, job_id: int, saved: list[tuple[str, Saved]], found: dict[str, Any]) -> None:

@@ -125,7 +125,7 @@ class Engine:
             pause=self.config.outage_pause,
             on_auth_failure=self.on_auth_failure,
             on_storage_failure=self.storage.failed,
-            max_bytes=self.config.max_download_bytes,
+            max_bytes=lambda: self.config.max_download_bytes,
         )
         self.poller = Poller(
             self.ledger,
