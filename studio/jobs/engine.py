@@ -139,7 +139,7 @@ class Engine:
             lease=lambda: self.lease.id or -1,
         )
         self.unsure = UnsureCreates(self)
-        self.ledger.on_finished.append(lambda _job_id: self._wake_submit.set())
+        self.ledger.on_finished.append(self._finished)
         self._profiles: ProfileSet | None = None
         self._wake_submit = asyncio.Event()
         self._submitting: set[int] = set()
@@ -161,6 +161,10 @@ class Engine:
             wake=self._wake_submit.set,
             origin=origin,
         )
+
+    def _finished(self, job_id: int) -> None:
+        self._cooling.pop(job_id, None)
+        self._wake_submit.set()
 
     # ---- lifecycle -----------------------------------------------------------------------
 

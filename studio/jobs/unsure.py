@@ -47,8 +47,12 @@ class UnsureCreates:
         return f"its create went out and no clear answer came back — {err}"
 
     def handle(self, jobs: list[JobRow], cause: str, *, delay: float | None = None) -> None:
-        """Jobs in `submitting` whose create may have been made (see the module doc)."""
+        """Jobs in `submitting` whose create may have been made (see the module doc); one
+        cancelled meanwhile stays cancelled."""
         engine = self.engine
+        jobs = self._still_mine(jobs)
+        if not jobs:
+            return
         if engine.provider.supports_list:
             self.looking.update(j.id for j in jobs)
             wait = engine.config.outage_pause if delay is None else delay

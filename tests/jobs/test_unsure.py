@@ -21,6 +21,7 @@ from studio.providers.openrouter import OpenRouterProvider
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobRow, JobStatus, Store
 from tests.conftest import fast_retry
+from tests.helpers import until
 from tests.jobs.conftest import fast_config, spec
 from tests.jobs.test_fault_matrix import faults
 
@@ -45,7 +46,9 @@ async def engine_for(sim: SimServer, store: Store, library: Path) -> AsyncIterat
     Idempotency-Key (and the simulator does), `listing` when GET /v1/videos answers."""
     made: list[tuple[Engine, Provider]] = []
 
-    def make(shape: str, *, keys: bool = False, listing: bool = True) -> Engine:
+    def make(
+        shape: str, *, keys: bool = False, listing: bool = True, deadline: float = 60.0
+    ) -> Engine:
         sim.control("POST", "config", {"honour_idempotency": keys, "list_endpoint": listing})
         provider: Provider
         if shape == "openai":
@@ -55,6 +58,7 @@ async def engine_for(sim: SimServer, store: Store, library: Path) -> AsyncIterat
                 retry=fast_retry(max_attempts=3),
                 honours_idempotency=keys,
                 label="the simulator",
+                deadline=deadline,
             )
         else:
             provider = OpenRouterProvider(
@@ -62,6 +66,7 @@ async def engine_for(sim: SimServer, store: Store, library: Path) -> AsyncIterat
                 sim.api_key,
                 retry=fast_retry(max_attempts=3),
                 honours_idempotency=keys,
+                deadline=deadline,
             )
         engine = Engine(store, provider, provider_key="sim", library=library, config=fast_config())
         made.append((engine, provider))
@@ -225,3 +230,19 @@ async def test_a_lookup_that_cannot_be_made_parks_the_job(
     done = await settled(engine, job.id)
     assert done.status is JobStatus.UNSURE
     assert "could not be asked" in (done.failure_message or "")
+
+
+async def test_a_job_cancelled_while_its_create_was_out_stays_cancelled(
+    engine_for: MakeEngine, sim: SimServer, store: Store
+) -> None:
+    """Its reply then lost (cut at the deadline): it is not parked as unsure again."""
+    engine = engine_for("openrouter", listing=False, deadline=1.0)
+    faults(sim, {"fault": "trickle", "route": "create", "count": 1, "delay": 5})
+    await engine.start()
+    job = await engine.submit(spec("a kite over dunes, called off"))
+    await until(lambda: store.jobs.get(job.id).status is JobStatus.SUBMITTING)  # type: ignore[union-attr]
+    await engine.cancel([job.id])
+    await until(lambda: not engine._submitting, what="the create's end")
+    gone = store.jobs.get(job.id)
+    assert gone is not None
+    assert gone.status is JobStatus.CANCELLED
