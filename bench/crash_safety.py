@@ -142,7 +142,14 @@ def run(
             sys.executable, "-m", "studio", "batch", str(specs),
             "--provider", provider, "--base-url", base, "--db", str(db),
         ]  # fmt: skip
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "STUDIO_API_KEY": sim.api_key}
+        # The simulator lists a job the moment it makes it: a lost create's lookup need not
+        # wait the 30 s a real provider is given before "not there" is believed.
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "STUDIO_API_KEY": sim.api_key,
+            "STUDIO_CREATE_WINDOW": "2",
+        }
         if lock_off:
             env["STUDIO_LIBRARY_LOCK"] = "off"
             sim.control("POST", "faults", {"rules": [{"fault": "slow", "route": "create",

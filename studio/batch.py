@@ -85,6 +85,7 @@ async def run_batch(
     path: Path,
     *,
     resend_unsure: bool = False,
+    wait: bool = True,
     stream: TextIO = sys.stderr,
 ) -> BatchResult:
     """Queue the file's lines (each once, whatever happened before) and follow them to the
@@ -136,7 +137,9 @@ async def run_batch(
         raise StudioError(f"No runnable lines in {path.name}.")
     progress = _BatchProgress(stream, len(job_ids), services)
     try:
-        jobs = await follow(services, job_ids, show=progress.show_jobs, what="The batch")
+        jobs = await follow(
+            services, job_ids, show=progress.show_jobs, what="The batch", wait=wait, stream=stream
+        )
     finally:
         progress.close()
     progress.finish(jobs)
@@ -171,7 +174,11 @@ async def _queue_line(
             engine.library, existing.id
         ):
             return engine.refetch(existing.id) or existing, batch_id
-        if existing.status is JobStatus.FAILED and existing.failure_class in RETRIED_ON_RERUN:
+        if (
+            existing.status is JobStatus.FAILED
+            and existing.failure_class in RETRIED_ON_RERUN
+            and existing.failure_code != "too_large"  # it would move it all again
+        ):
             return await engine.retry(existing.id), batch_id
         if existing.status is JobStatus.UNSURE and resend_unsure:
             engine.send_again([existing.id])

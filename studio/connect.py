@@ -80,7 +80,28 @@ def open_provider(
         raise ConfigError(f"Unknown provider '{kind}'; choose one of: {', '.join(KINDS)}.")
     concurrency = DEFAULT_CONCURRENCY[kind]
     key = provider_key(kind, base_url)
-    honours = capabilities.for_kind(kind).idempotency_key
+    caps = capabilities.for_kind(kind)
+    connection = _open(kind, base_url, key, caps.idempotency_key, concurrency, api_key=api_key,
+                       rpm=rpm, enabled_models=enabled_models, sim_config=sim_config,
+                       sim_state=sim_state)  # fmt: skip
+    if caps.lookup == "none":  # documented: no list to find a lost job in (or poll with)
+        connection.provider.supports_list = False
+    return connection
+
+
+def _open(
+    kind: str,
+    base_url: str | None,
+    key: str,
+    honours: bool,
+    concurrency: int,
+    *,
+    api_key: str | None,
+    rpm: int | None,
+    enabled_models: Sequence[str],
+    sim_config: SimConfig | None,
+    sim_state: Path | None,
+) -> Connection:
     if kind == "sim":
         if base_url:
             url = validate_base_url(base_url)

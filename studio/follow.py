@@ -10,9 +10,11 @@ when the holding process goes away, this run's engine takes over and sends the r
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
-from studio.errors import StorageError, StudioError
+from studio.errors import LibraryBusy, StorageError, StudioError
 from studio.services import Services
 from studio.store import FailureClass, JobRow, JobStatus
 
@@ -45,10 +47,15 @@ async def follow(
     *,
     show: Callable[[list[JobRow]], None] = lambda jobs: None,
     what: str = "The run",
+    wait: bool = True,
+    stream: TextIO = sys.stderr,
 ) -> list[JobRow]:
-    """Return the jobs once every one is settled; `show` sees them at each look."""
+    """Return the jobs once every one is settled; `show` sees them at each look. Should the
+    process holding the library stop sending them (it switched provider, say), that is said
+    once and waited out — or with `wait=False` (--no-wait), ends the run (exit 7)."""
     store = services.store
     tried = asyncio.get_running_loop().time()
+    said = False
     while True:
         jobs = store.jobs.many(job_ids)
         show(jobs)
@@ -66,4 +73,14 @@ async def follow(
         if services.busy and now - tried >= TAKE_OVER_EVERY:
             tried = now
             await services.try_start()  # the holder has gone: send the rest from here
+            if services.busy and not services.sends_here and not said:
+                if not wait:
+                    raise LibraryBusy(f"{services.busy} {what} stopped; its jobs are kept.")
+                print(
+                    f"studio: {services.holder} no longer sends these jobs; waiting for it "
+                    "to finish with the library.",
+                    file=stream,
+                    flush=True,
+                )
+                said = True
         await asyncio.sleep(EVERY)

@@ -68,7 +68,7 @@ class Services:
     """What a run works with. `connection` and `engine` exist when the run needs them."""
 
     settings: Settings
-    store: Store
+    store_: Store | None  # None for a run that needs only the provider (`studio models`)
     library: Path
     options: RunOptions = field(default_factory=RunOptions)
     bus: EventBus = field(default_factory=EventBus)
@@ -79,6 +79,12 @@ class Services:
     busy: str = ""  # another process drives this library: why nothing renders here
     outside: OutsideChanges | None = None
     _watching: asyncio.Task[None] | None = None
+
+    @property
+    def store(self) -> Store:
+        if self.store_ is None:
+            raise StudioError("This run has no library open.")
+        return self.store_
 
     @property
     def connection(self) -> Connection:
@@ -244,7 +250,8 @@ class Services:
             self.lock.release()
         if self.connection_ is not None:
             await self.connection_.aclose()
-        self.store.close()
+        if self.store_ is not None:
+            self.store_.close()
 
 
 def provider_choice(settings: Settings, options: RunOptions) -> tuple[str, str]:
@@ -315,6 +322,11 @@ async def open_services(
     options = options or RunOptions()
     if settings is None:
         settings = load_settings()[0]
+    if needs == "provider":  # the library is not opened: a locked or damaged one is no bar
+        folder = options.library or library_folder(settings, options.db or default_db())
+        services = Services(settings, None, folder, options)
+        services.connection_ = await asyncio.to_thread(_connect, settings, options, False)
+        return services
     store = await asyncio.to_thread(Store, options.db)
     if settings.daily_cap is not None and not store.budgets.ever_set("daily", "*"):
         # an older settings file held the cap: it moves into the library, once
@@ -323,9 +335,6 @@ async def open_services(
     services = Services(settings, store, library.resolve(), options)
     try:
         if needs == "library":
-            return services
-        if needs == "provider":
-            services.connection_ = await asyncio.to_thread(_connect, settings, options, False)
             return services
         services.lock = LibraryLock(store.db.path)
         holder = services.lock.try_acquire(**_about(services))

@@ -189,6 +189,9 @@ def test_ctrl_c_exits_130_and_leaves_every_job_resumable(tmp_path: Path, sim: Si
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: a shell running this suite in the background passes
+        # SIGINT on as ignored, and Ctrl+C is then rightly ignored too.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while creates(sim) < 3 and time.monotonic() < deadline and proc.poll() is None:

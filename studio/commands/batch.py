@@ -32,7 +32,9 @@ async def _batch(args: argparse.Namespace) -> int:
         try:
             async with limit:
                 await services.take_library(wait=not args.no_wait)
-                result = await run_batch(services, args.file, resend_unsure=args.resend_unsure)
+                result = await run_batch(
+                    services, args.file, resend_unsure=args.resend_unsure, wait=not args.no_wait
+                )
         except TimeoutError:
             raise TimeUp(
                 f"The batch did not finish within {args.timeout:.0f} s; its jobs stay in the "

@@ -128,7 +128,11 @@ async def _render(services: Services, args: argparse.Namespace, project: str) ->
     progress = _Progress(sys.stderr)
     try:
         (current,) = await follow(
-            services, [job.id], show=lambda jobs: progress.update(jobs[0]), what="The render"
+            services,
+            [job.id],
+            show=lambda jobs: progress.update(jobs[0]),
+            what="The render",
+            wait=not args.no_wait,
         )
     finally:
         progress.close()

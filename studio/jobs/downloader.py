@@ -49,6 +49,7 @@ class Downloader:
         on_auth_failure: Callable[[AuthError], None],
         on_storage_failure: Callable[[StorageError], None] = lambda _err: None,
         max_bytes: Callable[[], int] = lambda: MAX_DOWNLOAD_BYTES,
+        lease: Callable[[], int] | None = None,
     ) -> None:
         self.ledger = ledger
         self.provider = provider
@@ -59,6 +60,7 @@ class Downloader:
         self.on_auth_failure = on_auth_failure
         self.on_storage_failure = on_storage_failure
         self.max_bytes = max_bytes  # a clip over this is refused (Settings › Largest download)
+        self.lease = lease  # only this engine's jobs are downloaded (None: any)
         self._queue: asyncio.PriorityQueue[tuple[float, int]] = asyncio.PriorityQueue()
         self._queued: set[int] = set()
         self._active: set[int] = set()  # being downloaded now: not queued a second time
@@ -76,6 +78,8 @@ class Downloader:
             _, job_id = await self._queue.get()
             self._queued.discard(job_id)
             job = self.ledger.store.jobs.get(job_id)
+            if self.lease is not None and job is not None and job.lease_id != self.lease():
+                continue  # another engine took it over meanwhile
             if job is not None and job.status is JobStatus.DOWNLOADING and job.remote_id:
                 self._active.add(job_id)
                 try:

@@ -66,7 +66,20 @@ class EngineConfig:
     max_download_bytes: int = MAX_DOWNLOAD_BYTES
     lease_beat: float = BEAT
     lease_ttl: float = TTL
-    stop_grace: float = 5.0  # how long `stop` lets creates in flight be answered
+    stop_grace: float = 15.0  # how long `stop` lets creates in flight be answered
+    # After a create's reply was lost, how long the job it may have made can take to show
+    # in the provider's list: missing before then it may yet appear, so it is not sent
+    # again. (STUDIO_CREATE_WINDOW overrides it: the benchmarks' simulator lists a job
+    # the moment it is made.)
+    create_window: float = field(default_factory=lambda: _seconds("STUDIO_CREATE_WINDOW", 30.0))
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(variable, default))
+    except ValueError:
+        return default
+    return value if 0 <= value < 86_400 else default
 
 
 class Engine:
@@ -126,6 +139,7 @@ class Engine:
             on_auth_failure=self.on_auth_failure,
             on_storage_failure=self.storage.failed,
             max_bytes=lambda: self.config.max_download_bytes,
+            lease=lambda: self.lease.id or -1,
         )
         self.poller = Poller(
             self.ledger,
@@ -146,6 +160,7 @@ class Engine:
         self._creates: set[asyncio.Future[Any]] = set()
         self._cooling: dict[int, float] = {}  # job id → not sent again before (monotonic)
         self.outages: dict[int, int] = {}  # job id → provider outages while sending it
+        self._hold_until = 0.0  # monotonic: no new sends before (after a failed create)
         self._loops: list[asyncio.Task[None]] = []
         self._scheduling: asyncio.Task[None] | None = None
         self.scheduler_passes = 0  # looks at the queue so far (a test can wait for one)
@@ -224,21 +239,23 @@ class Engine:
         a live lease are left alone, whoever holds it."""
         if self.lease.id is None:
             return
-        live = self.lease.live()
-        statuses = (
-            JobStatus.DOWNLOADING,
-            JobStatus.SUBMITTED,
-            JobStatus.RUNNING,
-            JobStatus.SUBMITTING,
-        )
-        orphans = self.store.leases.orphans(self.key, [s.value for s in statuses], live)
-        if not orphans:
-            return
+        statuses = [
+            s.value
+            for s in (
+                JobStatus.DOWNLOADING,
+                JobStatus.SUBMITTED,
+                JobStatus.RUNNING,
+                JobStatus.SUBMITTING,
+            )
+        ]
         taken: list[int] = []
-        with self.store.db.write() as tx:
-            for job_id in orphans:
+        with self.store.db.write() as tx:  # who is alive, read where no one can change it
+            live = self.lease.live()
+            for job_id in self.store.leases.orphans(self.key, statuses, live):
                 if self.store.leases.take(tx, job_id, self.lease.id, live):
                     taken.append(job_id)
+        if not taken:
+            return
         caught: list[JobRow] = []
         for job in self.store.jobs.many(taken):
             if job.status is JobStatus.DOWNLOADING:
@@ -259,6 +276,8 @@ class Engine:
                 self.take_over()
             except StorageError as err:
                 self.storage.failed(err)
+            except Exception:  # a locked database (say): the next beat tries again
+                log.exception("the lease heartbeat failed; trying again")
 
     def state(self) -> tuple[str, str]:
         """("", "") while sending; else why not ("auth", "storage" or "paused") and the
@@ -511,11 +530,12 @@ class Engine:
         return result
 
     async def wait_finished(self, job_ids: Iterable[int]) -> list[JobRow]:
-        """Return once every job has finished (ready, failed, cancelled or expired)."""
+        """Return once every job has settled: finished (ready, failed, cancelled, expired)
+        or parked unsure, waiting for a person."""
         ids = list(job_ids)
         while True:
             jobs = self.store.jobs.many(ids)
-            if all(j.status.finished for j in jobs):
+            if all(j.status.settled for j in jobs):
                 return jobs
             await asyncio.sleep(0.2)
 
@@ -527,6 +547,8 @@ class Engine:
             self.scheduler_passes += 1
             if self.paused:
                 continue
+            if self.clock.monotonic() < self._hold_until:
+                continue  # the provider just failed a create: give it a moment
             free = self.config.max_concurrent - self.store.jobs.count(*ACTIVE, provider=self.key)
             if free <= 0:
                 continue
@@ -584,27 +606,48 @@ class Engine:
                 )
                 return
             try:
+                # Resent within the call only where the provider honours keys; a person's
+                # "resend unsure creates" is applied once per round (see unsure.py).
                 remote = await self.provider.create(
-                    spec, job.idem_key, retry_unsure=self.unsure.may_resend
+                    spec, job.idem_key, retry_unsure=self.provider.honours_idempotency
                 )
-            except AuthError as err:  # nothing was created; the key must be fixed first
-                self.ledger.set(job.id, JobStatus.QUEUED, detail="waiting for a valid API key")
-                self.on_auth_failure(err)
-            except (RequestError, SpecError) as err:
-                code = err.code if isinstance(err, ProviderError) else None
-                self.ledger.finish(job.id, JobStatus.FAILED, FailureClass.REQUEST, code, str(err))
-            except TransportError as err:
-                self.ledger.health(False, str(err))
-                if err.unsure:  # the provider may have made it: never resent blindly
-                    self.unsure.handle([job], self.unsure.cause(err))
-                else:  # nothing reached it (refused connection, 429): send later
-                    self.not_sent(job, err)
+            except (ProviderError, SpecError) as err:
+                self._create_failed(job, err)
             else:
                 self.ledger.health(True, "")
                 self.adopt(job, remote, "submitted")
         finally:
             self._submitting.discard(job.id)
             self._wake_submit.set()
+
+    def _create_failed(self, job: JobRow, err: ProviderError | SpecError) -> None:
+        """What a failed create means for its job — unless it is no longer this engine's
+        to send (cancelled meanwhile, or taken over): then nothing is written."""
+        if isinstance(err, TransportError):
+            self.ledger.health(False, str(err))
+            self._hold_until = self.clock.monotonic() + self.config.outage_pause
+        if not self.sending(job.id):
+            return
+        if isinstance(err, AuthError):  # nothing was created; the key must be fixed first
+            self.ledger.set(job.id, JobStatus.QUEUED, detail="waiting for a valid API key")
+            self.on_auth_failure(err)
+        elif isinstance(err, TransportError) and err.unsure:  # never resent blindly
+            self.unsure.handle([job], self.unsure.cause(err))
+        elif isinstance(err, TransportError):  # nothing reached it (refused, 429): later
+            self.not_sent(job, err)
+        elif isinstance(err, RequestError | SpecError | Unsupported):
+            code = err.code if isinstance(err, ProviderError) else None
+            self.ledger.finish(job.id, JobStatus.FAILED, FailureClass.REQUEST, code, str(err))
+
+    def sending(self, job_id: int) -> bool:
+        """Whether the job is still caught mid-send by this engine (not cancelled, not
+        taken over by another): only then may what its create did be written."""
+        current = self.store.jobs.get(job_id)
+        return (
+            current is not None
+            and current.status is JobStatus.SUBMITTING
+            and current.lease_id == self.lease.id
+        )
 
     def not_sent(self, job: JobRow, err: TransportError) -> None:
         """A create that surely made nothing (refused connection, 429): sent again later."""
@@ -633,6 +676,14 @@ class Engine:
         current = self.store.jobs.get(job.id)
         if current is not None and current.status is JobStatus.CANCELLED:
             self.tasks.spawn(self._cancel_remote(remote.id))  # cancelled while the create was out
+            return
+        if current is None or current.lease_id not in (self.lease.id, None):
+            log.warning(
+                "job %s was taken over by another engine while its create was out; "
+                "the provider's job %s is left to it",
+                job.id,
+                remote.id,
+            )
             return
         self.outages.pop(job.id, None)
         self.ledger.set(

@@ -191,6 +191,17 @@ class _Meter:
         self.start, self.bytes = self.clock.monotonic(), 0
 
 
+class Sent:
+    """Whether the request of the current attempt went out whole (httpcore's trace)."""
+
+    def __init__(self) -> None:
+        self.body = False
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            self.body = True
+
+
 class HttpOptions(TypedDict, total=False):
     """How a provider client talks HTTP; every adapter passes these through unchanged."""
 
@@ -232,7 +243,9 @@ class HttpCore:
         self._client = client(POOL)
         # Creates go out on a connection of their own: on a pooled one that the server has
         # just closed for idleness, a create would fail with no reply and count as unsure.
-        self._fresh = client(httpx.Limits(max_connections=8, max_keepalive_connections=0))
+        # (No cap: the engine's concurrency bounds them, and a wait for a pooled connection
+        # must not eat into a create's deadline.)
+        self._fresh = client(httpx.Limits(max_connections=None, max_keepalive_connections=0))
         self.requests_sent = 0
 
     async def aclose(self) -> None:
@@ -261,11 +274,16 @@ class HttpCore:
         outcome is unknown after a lost reply); `fresh_connection` for creates (see
         `__init__`)."""
 
+        what = f"{method} {path}"
+        sent = Sent()
+
         async def attempt(n: int) -> Any:
+            sent.body = False
             response = await self._send(
                 method,
                 path,
                 client=self._fresh if fresh_connection else self._client,
+                sent=sent,
                 json=json_body,
                 data=data,
                 files=files,
@@ -274,9 +292,9 @@ class HttpCore:
             )
             self._raise_for_status(response)
             if is_html(response):
+                page = redact(html_title(response), self._secrets)
                 raise BadResponse(
-                    f"{self.label} sent {html_title(response)} instead of JSON "
-                    f"({method} {path}; a proxy or gateway error?)",
+                    f"{self.label} sent {page} instead of JSON ({what}; a proxy or gateway error?)",
                     status=response.status_code,
                 )
             try:
@@ -287,13 +305,23 @@ class HttpCore:
                     status=response.status_code,
                 ) from None
 
+        def cut(seconds: float) -> TransportError:
+            """The attempt ran past its deadline: unsure once the request went out whole,
+            else nothing reached the provider."""
+            if sent.body:
+                return TimedOut(f"{self.label}: {what} took longer than {seconds:.0f} s; cut")
+            return ConnectFailed(
+                f"{self.label}: {what} could not be sent within {seconds:.0f} s; cut"
+            )
+
         return await self.retry.run(
             attempt,
             clock=self.clock,
             on_retry=self._log_retry,
             retry_unsure=retry_unsure,
             attempt_limit=self.deadline,
-            what=f"{self.label}: {method} {path}",
+            before=self.limiter.acquire,  # waiting for the rate limit is not the request's time
+            cut=cut,
         )
 
     async def download(
@@ -378,13 +406,14 @@ class HttpCore:
             raise self._map_exception(err, "GET", path) from None
 
     async def _send(
-        self, method: str, path: str, *, client: httpx.AsyncClient, **kw: Any
+        self, method: str, path: str, *, client: httpx.AsyncClient, sent: Sent, **kw: Any
     ) -> httpx.Response:
-        """The whole reply, read up to MAX_JSON_BYTES (a bigger one is refused unread)."""
-        await self.limiter.acquire()
+        """The whole reply, read up to MAX_JSON_BYTES (a bigger one is refused unread).
+        `sent.body` says whether the request went out whole (so a failure after it is
+        unsure, and one before it is not)."""
         self.requests_sent += 1
         try:
-            request = client.build_request(method, path, **kw)
+            request = client.build_request(method, path, extensions={"trace": sent.trace}, **kw)
             response = await client.send(request, stream=True)
             try:
                 body = bytearray()
@@ -405,11 +434,16 @@ class HttpCore:
                 request=request,
             )
         except httpx.HTTPError as err:
-            raise self._map_exception(err, method, path) from None
+            mapped = self._map_exception(err, method, path)
+            if mapped.unsure and not sent.body:  # it failed before the request was out
+                mapped = ConnectFailed(f"{mapped} (nothing was sent)")
+            raise mapped from None
 
     def _map_exception(self, err: httpx.HTTPError, method: str, path: str) -> TransportError:
         what = f"{method} {path}"
         detail = redact(str(err) or type(err).__name__, self._secrets)
+        if isinstance(err, httpx.ProxyError | httpx.LocalProtocolError | httpx.UnsupportedProtocol):
+            return ConnectFailed(f"Could not send {what} to {self.label}: {detail}")
         if isinstance(err, httpx.ConnectTimeout):
             return ConnectFailed(f"{self.label} did not accept a connection in time ({what})")
         if isinstance(err, httpx.PoolTimeout):  # never left this machine: safe to resend

@@ -10,7 +10,13 @@ from typing import IO, Any, Unpack
 
 from studio.errors import ConfigError
 from studio.providers.base import Fields
-from studio.providers.errors import BadResponse, NotFound, Unsupported
+from studio.providers.errors import (
+    BadResponse,
+    ConnectFailed,
+    NotFound,
+    TransportError,
+    Unsupported,
+)
 from studio.providers.http import HttpCore, HttpOptions, job_path
 from studio.providers.profiles import ProfileSet, profile_from_openrouter
 from studio.providers.types import (
@@ -117,7 +123,11 @@ class OpenRouterProvider:
     async def create(
         self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = False
     ) -> RemoteJob:
-        (await self.models()).validate(spec)  # raises SpecError before the create request
+        try:
+            profiles = await self.models()
+        except TransportError as err:  # the create was never sent: a sure failure
+            raise ConnectFailed(f"{err}; the render was not sent") from None
+        profiles.validate(spec)  # raises SpecError before the create request
         body: dict[str, Any] = {
             "model": spec.model,
             "prompt": spec.prompt,

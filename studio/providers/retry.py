@@ -20,6 +20,7 @@ from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import RetriesExhausted, TimedOut, TransportError
 
 T = TypeVar("T")
+MIN_ATTEMPT = 5.0  # seconds: an attempt with less time than this left is not begun
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
@@ -67,7 +68,8 @@ class RetryPolicy:
         on_retry: Callable[[int, TransportError, float], None] | None = None,
         retry_unsure: bool = True,
         attempt_limit: float | None = None,
-        what: str = "the request",
+        before: Callable[[], Awaitable[None]] | None = None,
+        cut: Callable[[float], TransportError] | None = None,
     ) -> T:
         """Run `call(attempt)` until it succeeds or fails for good.
 
@@ -75,7 +77,10 @@ class RetryPolicy:
         `retry_unsure=False`, an error after which the request may have taken effect
         (`err.unsure`) propagates too, so the caller can look before resending. With
         `attempt_limit`, an attempt still running after that many seconds (or after the
-        total deadline) is cut and counts as a timeout (`what` names it in the message).
+        total deadline) is cut and becomes `cut(seconds)` (a timeout by default); a further
+        attempt is not begun with less than MIN_ATTEMPT seconds left. `before` runs ahead of
+        each attempt and outside its time (waiting for the rate limit is not the request's
+        time).
         """
         clock = clock or SystemClock()
         started = clock.monotonic()
@@ -83,16 +88,18 @@ class RetryPolicy:
         unsure = False
         while True:
             attempt += 1
+            if before is not None:
+                await before()
             try:
                 if attempt_limit is None:
                     return await call(attempt)
                 left = self.deadline - (clock.monotonic() - started)
-                limit = max(0.001, min(attempt_limit, left))
+                limit = min(attempt_limit, left)
                 try:
-                    async with asyncio.timeout(limit):
+                    async with asyncio.timeout(max(0.001, limit)):
                         return await call(attempt)
                 except TimeoutError:
-                    raise TimedOut(f"{what} took longer than {limit:.0f} s; it was cut") from None
+                    raise (cut(limit) if cut else TimedOut(f"cut after {limit:.0f} s")) from None
             except TransportError as err:
                 if err.unsure and not retry_unsure:
                     raise
@@ -101,7 +108,10 @@ class RetryPolicy:
                 elapsed = clock.monotonic() - started
                 if delay is None or attempt >= self.max_attempts:
                     raise self._exhausted(err, attempt, elapsed, unsure=unsure) from err
-                if elapsed + delay > self.deadline:
+                short = attempt_limit is not None and min(attempt_limit, MIN_ATTEMPT) > (
+                    self.deadline - elapsed - delay
+                )  # too little time left for another attempt to be worth it
+                if elapsed + delay > self.deadline or short:
                     raise self._exhausted(
                         err, attempt, elapsed, deadline=True, unsure=unsure
                     ) from err

@@ -43,6 +43,9 @@ class Holder:
 class LibraryLock:
     def __init__(self, database: Path) -> None:
         self.path = database.with_name(database.name + ".lock")
+        # The same words in a file of their own, replaced whole: the lock file is rewritten
+        # in place (it must stay the file that is locked), so a reader may find it empty.
+        self.info = database.with_name(database.name + ".holder.json")
         self._file: IO[str] | None = None
         self._about: dict[str, object] = {}
 
@@ -70,26 +73,22 @@ class LibraryLock:
         if self._file is None:
             return
         self._about.update(about)
+        words = json.dumps(self._about)
+        part = self.info.with_name(f"{self.info.name}.{os.getpid()}.part")
+        try:
+            part.write_text(words, encoding="utf-8")
+            os.replace(part, self.info)
+        except OSError:  # the lock file below still says it
+            part.unlink(missing_ok=True)
         self._file.seek(0)
         self._file.truncate()
-        self._file.write(json.dumps(self._about))
+        self._file.write(words)
         self._file.flush()
 
     def holder(self) -> Holder | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-            lease = data.get("lease")
-            return Holder(
-                int(data["pid"]),
-                str(data["command"]),
-                float(data["since"]),
-                provider=str(data["provider"]) if "provider" in data else None,
-                library=str(data["library"]) if "library" in data else None,
-                takes_jobs=data.get("takes_jobs") is True,
-                lease=int(lease) if isinstance(lease, int) else None,
-            )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
+        """Who holds the library, from the lock file (an older Studio writes only that),
+        or the holder's file beside it when the lock file is caught being rewritten."""
+        return _holder(self.path) or _holder(self.info)
 
     def release(self) -> None:
         if self._file is None:
@@ -98,6 +97,23 @@ class LibraryLock:
             _unlock(self._file)
         self._file.close()
         self._file = None
+
+
+def _holder(path: Path) -> Holder | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+        lease = data.get("lease")
+        return Holder(
+            int(data["pid"]),
+            str(data["command"]),
+            float(data["since"]),
+            provider=str(data["provider"]) if "provider" in data else None,
+            library=str(data["library"]) if "library" in data else None,
+            takes_jobs=data.get("takes_jobs") is True,
+            lease=int(lease) if isinstance(lease, int) else None,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def command_line() -> str:
@@ -111,16 +127,19 @@ def command_line() -> str:
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
+    # Windows' byte locks are mandatory: lock a byte far past the words, which others read.
+    _LOCKED_BYTE = 1 << 30
+
     def _lock(handle: IO[str]) -> bool:
         try:
-            handle.seek(0)
+            handle.seek(_LOCKED_BYTE)
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
 
     def _unlock(handle: IO[str]) -> None:
-        handle.seek(0)
+        handle.seek(_LOCKED_BYTE)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:

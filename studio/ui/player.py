@@ -366,12 +366,7 @@ class ClipPlayer(QWidget):
             return
         if not self.is_playing():  # paused: the picture on screen decides (see _frame)
             return
-        frame = self.frame_at(ms)
-        if self.loop_range and self.looping:
-            first, last = self.loop_range
-            if frame > last:
-                self.seek_frame(first)
-                return
+        frame = self.frame_at(ms)  # (the loop range is kept by the pictures: `_loop_back`)
         self._show_position(frame)
         self.frame_changed.emit(frame)
 
@@ -395,15 +390,13 @@ class ClipPlayer(QWidget):
         """With the out mark's picture on screen, hold it, seek to the in mark, and play on
         once that picture is there: seeking while playing (or on the position clock, which
         ticks too seldom) showed two to four frames past the mark on a busy machine."""
+        if self._looping_back:
+            if not (self.loop_range and self.looping) or deck.shown < self.loop_range[1]:
+                self._end_loop_back()  # the in mark is on screen (or the loop is gone)
+            return
         if not (self.loop_range and self.looping):
             return
         first, last = self.loop_range
-        if self._looping_back:
-            if deck.shown < last:  # the in mark is on screen: play on from it
-                self._looping_back = False
-                if self._playing:
-                    deck.player.play()
-            return
         if self._playing and self.is_playing() and deck.shown >= last and first < last:
             self._looping_back = True
             deck.player.pause()
@@ -534,10 +527,19 @@ class ClipPlayer(QWidget):
         self.speed.setCurrentIndex(SPEEDS.index(rate) if rate in SPEEDS else SPEEDS.index(1.0))
         self.speed.blockSignals(False)
 
+    def _end_loop_back(self) -> None:
+        """Play on after a loop-back (or a loop turned off while it was held)."""
+        if self._looping_back:
+            self._looping_back = False
+            if self._playing:
+                self.deck.player.play()
+
     def set_looping(self, on: bool) -> None:
         self.looping = on
         if self.loop_button.isChecked() != on:
             self.loop_button.setChecked(on)
+        if not on:
+            self._end_loop_back()
 
     def mark_in(self) -> None:
         last = self.loop_range[1] if self.loop_range else self.frames - 1
@@ -550,6 +552,8 @@ class ClipPlayer(QWidget):
     def _set_loop_range(self, loop: tuple[int, int] | None) -> None:
         self.loop_range = loop
         self.slider.set_loop_range(loop)  # the marks show on the timeline
+        if loop is None:
+            self._end_loop_back()
 
     def toggle_loop(self) -> None:
         self.set_looping(not self.looping)

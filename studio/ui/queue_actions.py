@@ -45,8 +45,9 @@ class QueueActions:
         on("queue.priority", self.raise_priority)
         on("queue.cancel", lambda: self.run(self.cancel()))
         on("queue.retry", lambda: self.run(self.retry()))
-        on("queue.send_again", lambda: self._decide(ids(), send=True))
-        on("queue.forget", lambda: self._decide(ids(), send=False))
+        shown = self.queue.shown_ids  # the unsure bar's buttons act on the job it is under
+        on("queue.send_again", lambda: self._decide(shown(), send=True))
+        on("queue.forget", lambda: self._decide(shown(), send=False))
         on("queue.send_unsure", self.send_batch_unsure)
         on("queue.duplicate", self.duplicate)
         on("queue.reveal", self.reveal)
@@ -82,7 +83,7 @@ class QueueActions:
         if services is None:
             return
         store, unsure = services.store, set[int]()
-        for job in store.jobs.many(self.queue.selected_ids()):
+        for job in store.jobs.many(self.queue.shown_ids()):
             mates = store.jobs.in_batch(job.batch_id) if job.batch_id else [job]
             unsure.update(j.id for j in mates if j.status is JobStatus.UNSURE)
         self._decide(sorted(unsure), send=True)

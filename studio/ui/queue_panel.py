@@ -192,15 +192,18 @@ class QueuePanel(QWidget):
         self.view.setModel(None)
 
     def selected_ids(self) -> list[int]:
-        """The selected jobs; with none selected, the current one (the job the details line
-        and its buttons are about)."""
         if self.model is None:
             return []
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        current = self.view.currentIndex()
-        if not rows and current.isValid():
-            rows = [current.row()]
         return [int(self.view.model().index(r, 0).data(JobIdRole)) for r in rows]
+
+    def shown_ids(self) -> list[int]:
+        """The selected jobs; with none selected, the one the details line (and the unsure
+        bar's buttons under it) is about."""
+        current = self.view.currentIndex()
+        if self.model is None or self.selected_ids() or not current.isValid():
+            return self.selected_ids()
+        return [self.model.job_id(current.row())]
 
     def _filter_changed(self) -> None:
         if self.model is not None:

@@ -24,6 +24,7 @@ def fast_config(**kw: object) -> EngineConfig:
         "poll": FAST_POLL,
         "outage_pause": 0.2,
         "max_concurrent": 10,
+        "create_window": 0.5,  # the simulator lists a job the moment it makes it
     }
     return EngineConfig(**{**base, **kw})  # type: ignore[arg-type]
 

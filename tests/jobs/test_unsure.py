@@ -9,6 +9,8 @@ restart sends nothing for it, and a person's Send again or Forget does what it s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from studio.jobs import Engine
 from studio.providers.base import Provider
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
+from studio.providers.types import RemoteJob
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobRow, JobStatus, Store
 from tests.conftest import fast_retry
@@ -171,7 +174,8 @@ async def test_with_neither_it_is_parked_until_a_person_decides(
     assert forgotten.status is JobStatus.CANCELLED
     assert forgotten.failure_class is FailureClass.CANCELLED
     assert sends_of(sim, forgotten) == 1
-    assert store.budgets.spent(project="default") == pytest.approx(sent.cost)
+    # Forgotten, it may still have been rendered: still counted as possibly spent.
+    assert store.budgets.spent(project="default") == pytest.approx(sent.cost + forgotten.cost)
 
 
 async def test_resending_unsure_creates_is_a_choice_that_may_pay_twice(
@@ -246,3 +250,54 @@ async def test_a_job_cancelled_while_its_create_was_out_stays_cancelled(
     gone = store.jobs.get(job.id)
     assert gone is not None
     assert gone.status is JobStatus.CANCELLED
+
+
+async def test_not_in_the_list_is_believed_only_once_the_create_cannot_be_under_way(
+    sim: SimServer, store: Store, library: Path
+) -> None:
+    """The reply lost before the provider made anything: the list says "not there", but a
+    provider may list a job a while after it took the create, so it is sent again (under
+    its key) only after the window."""
+    provider = OpenAIShapeProvider(sim.openai_base_url, sim.api_key, retry=fast_retry())
+    engine = Engine(
+        store,
+        provider,
+        provider_key="sim",
+        library=library,
+        config=fast_config(create_window=2.0),
+    )
+    try:
+        faults(sim, {"fault": "502", "route": "create", "count": 1})  # before: nothing made
+        await engine.start()
+        job = await engine.submit(spec("a kite over dunes, not there yet"))
+        await until(lambda: sim.control("GET", "stats")["requests"].get("openai.list", 0) >= 1)
+        assert sends_of(sim, job) == 1  # looked, found nothing, and waits
+        sent_at = time.monotonic()
+        done = await settled(engine, job.id)
+        assert done.status is JobStatus.READY
+        assert time.monotonic() - sent_at >= 1.0  # not before the window
+        assert (sends_of(sim, done), renders_for(sim, done)) == (2, 1)
+    finally:
+        await engine.stop()
+        await provider.aclose()
+
+
+async def test_a_list_that_does_not_say_what_each_job_is_cannot_be_matched(
+    engine_for: MakeEngine, sim: SimServer
+) -> None:
+    """A gateway whose list leaves the prompt out: no match could be told from a miss, so
+    nothing is sent again on its word; the job waits for a person."""
+    engine = engine_for("openai")
+    real_recent = engine.provider.recent
+
+    async def without_prompts(since: float) -> list[RemoteJob]:
+        return [dataclasses.replace(r, extra={}) for r in await real_recent(since)]
+
+    engine.provider.recent = without_prompts  # type: ignore[method-assign]
+    lose_one_create_reply(sim, "502", "openai")
+    await engine.start()
+    job = await engine.submit(spec("a kite over dunes, unlisted prompts"))
+    done = await settled(engine, job.id)
+    assert done.status is JobStatus.UNSURE
+    assert "does not say what each job is" in (done.failure_message or "")
+    assert sends_of(sim, done) == 1

@@ -4,11 +4,13 @@ that trickles is cut and tried again; a download over the cap is refused (announ
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 
 import pytest
 
+from studio.providers.clock import SystemClock
 from studio.providers.errors import BadResponse, RetriesExhausted, TimedOut, TooLarge
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
@@ -118,5 +120,43 @@ async def test_a_download_whose_headers_never_come_is_cut(
             await provider.download(job.id, "video", io.BytesIO())
         assert isinstance(info.value.last, TimedOut)
         assert time.monotonic() - started < 10
+    finally:
+        await provider.aclose()
+
+
+class ShortMinutes(SystemClock):
+    """Real time, except that a wait of a minute passes in one real second."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        real = min(seconds, 1.0)
+        await asyncio.sleep(real)
+        self.offset += seconds - real
+
+
+async def test_waiting_for_the_rate_limit_is_not_the_requests_time(sim: SimServer) -> None:
+    """With one request a minute allowed, the second create waits (a second, here) before
+    it goes: that wait is not held against its half-second deadline (it used to be cut
+    there and, never sent, count as unsure)."""
+    provider = OpenAIShapeProvider(
+        sim.openai_base_url,
+        sim.api_key,
+        rpm=1,
+        retry=fast_retry(),
+        deadline=0.5,
+        clock=ShortMinutes(),
+    )
+    try:
+        await provider.create(SPEC, "first")
+        started = time.monotonic()
+        await provider.create(SPEC, "second")
+        assert time.monotonic() - started >= 0.9  # it did wait for the limit
+        made = sim.control("GET", "stats")["jobs_created_by_key"]
+        assert made == {"first": 1, "second": 1}
     finally:
         await provider.aclose()
