@@ -38,6 +38,7 @@ from studio.ui.video_view import VideoView
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)  # the box shows the rate playing, shuttle included
 USER_SPEEDS = SPEEDS[:5]  # [ and ] choose among these; 4× is the shuttle's
 SHUTTLE = (1.0, 2.0, 4.0)
+MAX_CORRECTIONS = 12  # a paused picture put back this often, then left as it is
 BUTTON = QSize(32, 28)  # sized for a pointer and a touchpad
 DEFAULT_FPS = 24.0
 SPRITE_COLUMNS, SPRITE_TILES = 5, 20  # the simulator's and OpenAI's spritesheet layout
@@ -58,6 +59,8 @@ class Deck:
     pictures: int = 0  # frames presented since the clip was opened
     shown: int = 0  # index of the frame last presented
     pending: int | None = None  # a frame asked for before the clip had loaded
+    rest: int | None = None  # the frame the picture stays on while paused (see `_hold_rest`)
+    corrections: int = 0  # times the picture was put back on `rest`
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -291,6 +294,7 @@ class ClipPlayer(QWidget):
         deck.ready = False
         deck.pictures = deck.shown = 0
         deck.pending = None
+        deck.rest, deck.corrections = None, 0
         deck.path = path
         deck.fps, deck.frames = DEFAULT_FPS, 0
         if not path.is_file():
@@ -385,6 +389,7 @@ class ClipPlayer(QWidget):
             if deck is self.deck:
                 self.frame_presented.emit(frame)
                 self._loop_back(deck)
+                self._hold_rest(deck)
 
     def _loop_back(self, deck: Deck) -> None:
         """With the out mark's picture on screen, hold it, seek to the in mark, and play on
@@ -401,6 +406,16 @@ class ClipPlayer(QWidget):
             self._looping_back = True
             deck.player.pause()
             self.seek_frame(first)
+
+    def _hold_rest(self, deck: Deck) -> None:
+        """Paused, the picture stays on the frame the label names. On a busy machine the
+        FFmpeg backend still presents frames decoded before a pause, or plays on a few
+        frames after a paused seek (up to eight were seen): put the picture back."""
+        if deck.rest is None or self._playing or self._looping_back or self.is_playing():
+            return
+        if deck.shown != deck.rest and deck.corrections < MAX_CORRECTIONS:
+            deck.corrections += 1
+            self.seek_frame(deck.rest)
 
     def _update_range(self) -> None:
         self.slider.setRange(0, max(0, self.frames - 1))
@@ -462,6 +477,8 @@ class ClipPlayer(QWidget):
             return
         last = max(0, self.frames - 1)
         frame = max(0, min(frame, last))
+        if frame != self.deck.rest:
+            self.deck.rest, self.deck.corrections = frame, 0
         self.deck.player.setPosition(int(frame * 1000 / self.fps) + 1)
         self._show_position(frame)
 
