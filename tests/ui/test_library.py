@@ -210,11 +210,17 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     for job in takes[:2]:
         services.store.verdicts.decide(job.id, "approve", reviewer="ana", at=time.time())
     save_search(services.store.db, "owls", "owl", at=time.time())
+    save_search(services.store.db, "then", "birds date:0001-01-01", at=time.time())
     win.commands["library.export"].trigger()
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
     scopes = [dialog.scope.itemText(i) for i in range(dialog.scope.count())]
-    assert scopes == ["The whole library — 2 approved", "Saved search “owls”"]  # run if chosen
+    assert scopes == [
+        "The whole library — 2 approved",
+        "Saved search “owls”",  # run if chosen
+        "Saved search “then”, not usable: "  # its date left out, it would export more
+        "date:0001-01-01: date out of range (1970-01-01 to 9999-12-31) — 0 approved",
+    ]
     dialog.scope.setCurrentIndex(1)
     assert [j.id for j in dialog.jobs] == [takes[1].id]
     assert dialog.scope.itemText(1) == "Saved search “owls” — 1 approved"
