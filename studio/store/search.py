@@ -127,7 +127,7 @@ def _add_word(query: Query, word: str) -> None:
             query.problems.append(f"{_shown(word)}: unknown (try is:starred)")
         return
     if score := _SCORE.match(word):
-        number = _number(query, word, score.group(2), "a whole number")
+        number = _number(query, word, score.group(2), "a whole number (0 or more)")
         if number is not None:
             query.score = (score.group(1), number)
         return
@@ -185,10 +185,10 @@ def _add_dates(query: Query, word: str) -> None:
         return
     parts = value.split("..")
     try:
-        if len(parts) > 2 or not all(_DAY.fullmatch(p) for p in parts):
-            raise ValueError
-        days = [dt.date.fromisoformat(p) for p in parts]
-    except ValueError:
+        days = [dt.date.fromisoformat(p) for p in parts if _DAY.fullmatch(p)]
+    except ValueError:  # 2026-02-30
+        days = []
+    if not 0 < len(days) == len(parts) <= 2:
         query.problems.append(f"{_shown(word)}: not a date (YYYY-MM-DD)")
         return
     start, end = min(days), max(days)

@@ -280,10 +280,10 @@ OUT_OF_RANGE = "date out of range (1970-01-01 to 9999-12-31)"
         ("score>=999", [], []),
         ("score>=9999", [], []),
         ("score<99999999999999999999", EVERY, [f"score<99999999999999999999: {TOO_LARGE}"]),
-        ("score>=١", EVERY, ["score>=١: not a whole number"]),
-        ("score>=", EVERY, ["score>=: not a whole number"]),
-        ("score>=-1", EVERY, ["score>=-1: not a whole number"]),
-        ("score=>5", EVERY, ["score=>5: not a whole number"]),
+        ("score>=١", EVERY, ["score>=١: not a whole number (0 or more)"]),
+        ("score>=", EVERY, ["score>=: not a whole number (0 or more)"]),
+        ("score>=-1", EVERY, ["score>=-1: not a whole number (0 or more)"]),
+        ("score=>5", EVERY, ["score=>5: not a whole number (0 or more)"]),
         # dates: either order, real days, ASCII digits
         ("date:2026-11-22..2026-11-21", [1, 2], []),  # reversed: the same days
         ("date:2026-02-30", EVERY, ["date:2026-02-30: not a date (YYYY-MM-DD)"]),
