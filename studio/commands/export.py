@@ -8,19 +8,20 @@ import asyncio
 import sys
 
 from studio.commands.common import open_for
+from studio.errors import StudioError
 from studio.export import export_takes, takes_to_export
 from studio.store.search import parse, search_ids
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.query and (problems := parse(args.query).problems):
+        # A term left out would widen what is exported: refused before anything is opened.
+        raise StudioError(f"--query: {'; '.join(problems)}; nothing was exported.")
     services = asyncio.run(open_for(args, "library"))  # a damaged library: one clear line
     store, library = services.store, services.library
     try:
         jobs = takes_to_export(store, everything=args.all)
         if args.query:
-            problems = parse(args.query).problems
-            for problem in problems:
-                print(f"studio: search: {problem}", file=sys.stderr)
             wanted = set(search_ids(store.db, args.query))
             jobs = [j for j in jobs if j.id in wanted]
         if not jobs:

@@ -9,7 +9,9 @@
 
 Whatever a person types (stray quotes, dashes, stars, colons, brackets) is a search, never
 an SQL or FTS error: user text only ever reaches SQLite as a bound parameter, and text
-for the full-text index is quoted token by token.
+for the full-text index is quoted token by token. A term that cannot be used (a date out of
+range, a number too large, a facet without a value, the term after the first `MAX_TERMS`) is
+left out of the search and told in `Query.problems`, one message naming it; nothing raises.
 """
 
 from __future__ import annotations
@@ -36,10 +38,24 @@ FACETS = (
     "seconds",
     "failure",
 )
+# At most this many terms are searched; the ones after are told, not searched. Each term is
+# one condition of the query (a template: one subquery), so 100 stay far inside SQLite's
+# smallest limits: an expression 1000 deep and (before SQLite 3.32) 999 bound parameters,
+# at most two a term. Nobody types 100 terms; a pasted prompt of more still finds its take.
+MAX_TERMS = 100
+# Numbers (take, batch, score) are ASCII digits up to SQLite's largest INTEGER.
+LARGEST = 2**63 - 1
+# Days a take can have been made on: from the Unix epoch (no timestamp is earlier) to the
+# last day Python's dates know.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date.max
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
-_SCORE = re.compile(r"^score(>=|<=|>|<|=)(\d{1,3})$", re.IGNORECASE)
-_DATES = re.compile(r"^date:(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$", re.IGNORECASE)
+_SCORE = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII only: \d also takes ² and ٣
+_DIGITS = re.compile(r"([0-9]+)")  # ASCII only: int() also takes "١٢"
+_NUMBERED = re.compile(r"#?([0-9]+)")  # a take or batch number as typed ("12" or "#12")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # not text: SQLite cannot be given them
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+_BLANKS = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 # Facets that are a column of the take (or of its review state, `s`).
 COLUMNS = {
@@ -78,7 +94,15 @@ class Query:
 
 def parse(text: str) -> Query:
     query = Query()
-    for match in _TOKEN.finditer(text):
+    # A lone surrogate (an undecodable byte of a command line's argument) cannot be bound.
+    text = _SURROGATE.sub("\ufffd", text)
+    for n, match in enumerate(_TOKEN.finditer(text)):
+        if n == MAX_TERMS:
+            query.problems.append(
+                f"{_shown(match.group(0))}: too many terms "
+                f"(only the first {MAX_TERMS} are searched)"
+            )
+            break
         negated, phrase, word = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
             _add_text(query, phrase, negated == "-", prefix=False)
@@ -87,30 +111,91 @@ def parse(text: str) -> Query:
     return query
 
 
+def _shown(term: str, most: int = 40) -> str:
+    """A term as a message names it: on one line (a phrase's line breaks, tabs and control
+    characters as one space), a very long one cut short."""
+    term = _BLANKS.sub(" ", term)
+    return term if len(term) <= most else term[: most - 1] + "…"
+
+
 def _add_word(query: Query, word: str) -> None:
     lower = word.lower()
-    if lower == "is:starred":
-        query.starred = True
+    if lower.startswith("is:"):
+        if lower == "is:starred":
+            query.starred = True
+        else:
+            query.problems.append(f"{_shown(word)}: unknown (try is:starred)")
         return
     if score := _SCORE.match(word):
-        query.score = (score.group(1), int(score.group(2)))
+        number = _number(query, word, score.group(2), "a whole number (0 or more)")
+        if number is not None:
+            query.score = (score.group(1), number)
         return
-    if dates := _DATES.match(word):
-        try:
-            start = dt.date.fromisoformat(dates.group(1))
-            end = dt.date.fromisoformat(dates.group(2) or dates.group(1))
-        except ValueError:
-            query.problems.append(f"{word}: not a date (YYYY-MM-DD)")
-            return
-        query.dates = (min(start, end), max(start, end))
+    if lower.startswith("date:"):
+        _add_dates(query, word)
         return
     key, colon, value = word.partition(":")
-    if colon and key.lower() in FACETS and value:
-        query.facets.setdefault(key.lower(), []).append(value.strip('"'))
+    if colon and key.lower() in FACETS:
+        key = key.lower()
+        value = value.strip('"')
+        if not value:
+            query.problems.append(f"{_shown(word)} has no value")
+        elif key in ("shot", "batch"):
+            what = "a take number" if key == "shot" else "a batch number"
+            number = _number(query, word, value, what, numbered=True)
+            if number is not None:
+                query.facets.setdefault(key, []).append(str(number))
+        else:
+            query.facets.setdefault(key, []).append(value)
         return
     negated = word.startswith("-") and len(word) > 1
     body = word[1:] if negated else word
     _add_text(query, body.rstrip("*"), negated, prefix=body.endswith("*") and not negated)
+
+
+def _number(
+    query: Query, word: str, value: str, what: str, *, numbered: bool = False
+) -> int | None:
+    """`value` as a number (ASCII digits; "#12" too if `numbered`), or None with the
+    problem told."""
+    digits = (_NUMBERED if numbered else _DIGITS).fullmatch(value)
+    if digits is None:
+        query.problems.append(f"{_shown(word)}: not {what}")
+        return None
+    number = _integer(digits.group(1))
+    if number is None:
+        query.problems.append(f"{_shown(word)}: number too large (at most {LARGEST})")
+    return number
+
+
+def _integer(digits: str) -> int | None:
+    """ASCII digits as a number up to LARGEST, else None. Their count is looked at first:
+    int() refuses more than 4,300 digits, and reading a long run costs time."""
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(LARGEST)) or (number := int(digits)) > LARGEST:
+        return None
+    return number
+
+
+def _add_dates(query: Query, word: str) -> None:
+    """`date:DAY` or `date:DAY..DAY` (either order), each day within FIRST_DAY..LAST_DAY."""
+    value = word[len("date:") :]
+    if not value:
+        query.problems.append(f"{_shown(word)} has no value")
+        return
+    parts = value.split("..")
+    try:
+        days = [dt.date.fromisoformat(p) for p in parts if _DAY.fullmatch(p)]
+    except ValueError:  # 2026-02-30
+        days = []
+    if not 0 < len(days) == len(parts) <= 2:
+        query.problems.append(f"{_shown(word)}: not a date (YYYY-MM-DD)")
+        return
+    start, end = min(days), max(days)
+    if start < FIRST_DAY or day_span(start, end) is None:
+        query.problems.append(f"{_shown(word)}: date out of range ({FIRST_DAY} to {LAST_DAY})")
+        return
+    query.dates = (start, end)
 
 
 def _add_text(query: Query, text: str, negated: bool, *, prefix: bool) -> None:
@@ -163,38 +248,53 @@ def where(query: Query) -> tuple[str, list[Any]]:
             clauses.append(f"j.shot_id IN ({', '.join('?' * len(numbers)) or 'NULL'})")
             params.extend(numbers)
         elif key == "template":  # its id, or a word of its campaign, product or use case
+            # The values as rows of one table: as deep a query for 100 values as for one.
+            rows = ", ".join(["(?)"] * len(values))
             clauses.append(
-                "j.template_id IN (SELECT id FROM templates WHERE "
-                + " OR ".join(
-                    "CAST(id AS TEXT) = ? OR campaign LIKE ? OR product LIKE ? OR use_case LIKE ?"
-                    for _ in values
-                )
-                + ")"
+                f"j.template_id IN (SELECT t.id FROM templates t JOIN (VALUES {rows}) v ON "
+                "CAST(t.id AS TEXT) = v.column1 OR t.campaign LIKE v.column1 "
+                "OR t.product LIKE v.column1 OR t.use_case LIKE v.column1)"
             )
-            for v in values:
-                params.extend([v, v, v, v])
+            params.extend(values)
     if query.score is not None:
         op, value = query.score
         clauses.append(f"s.total {op} ?")
         params.append(value)
     if query.starred:
         clauses.append("j.id IN (SELECT job_id FROM stars)")
-    if query.dates is not None:
-        start, end = query.dates
+    if query.dates is not None and (span := day_span(*query.dates)) is not None:
         clauses.append(f"{SUBMITTED} >= ?")
         clauses.append(f"{SUBMITTED} < ?")
-        params.extend([local_midnight(start), local_midnight(end + dt.timedelta(days=1))])
+        params.extend(span)
     return (" AND ".join(clauses) or "1"), params
 
 
 def _numbers(values: list[str]) -> list[int]:
-    """Job or batch numbers as typed ("12" or "#12"); anything else matches nothing."""
-    return [int(v.lstrip("#")) for v in values if v.lstrip("#").isdigit()]
+    """Job or batch numbers as `parse` keeps them (ASCII digits within SQLite's INTEGER);
+    anything else matches nothing."""
+    return [
+        number
+        for v in values
+        if (digits := _NUMBERED.fullmatch(v)) and (number := _integer(digits.group(1))) is not None
+    ]
 
 
 def local_midnight(day: dt.date) -> float:
     """The day starts at midnight in the local time zone (where people's days begin)."""
     return dt.datetime.combine(day, dt.time()).astimezone().timestamp()
+
+
+def day_span(start: dt.date, end: dt.date) -> tuple[float, float] | None:
+    """From the first local midnight to the one after the last day; None where the platform
+    cannot place the days (the last day of year 9999 has no day after it, Windows knows no
+    local time before 1970 or after 3000)."""
+    try:
+        first = local_midnight(start)
+        if end < dt.date.max:
+            return first, local_midnight(end + dt.timedelta(days=1))
+        return first, local_midnight(end) + 86400
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:

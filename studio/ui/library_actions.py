@@ -320,7 +320,7 @@ class LibraryActions:
         """Export approved takes: those among `job_ids` (the Library's selection or search)
         if given, else the whole library's; the dialog also offers each saved search."""
         from studio.export import takes_to_export
-        from studio.store.search import search_ids
+        from studio.store.search import parse, search_ids
         from studio.ui.export_dialog import Choice, ExportDialog
 
         services = self.services()
@@ -347,7 +347,11 @@ class LibraryActions:
             choices.append((f"The takes {chosen} the Library", among(job_ids)))
         choices.append(("The whole library", approved))
         for name, query in saved_searches(services.store.db):
-            choices.append((f"Saved search “{name}”", found_by(query)))
+            if problems := parse(query).problems:  # left out, a term would widen the export
+                said = "; ".join(problems)
+                choices.append((f"Saved search “{name}”, not usable: {said}", []))
+            else:
+                choices.append((f"Saved search “{name}”", found_by(query)))
         dialog = ExportDialog(
             services.store,
             services.library,

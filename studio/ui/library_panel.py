@@ -3,6 +3,7 @@ facet counts that follow the search; open takes for review, export the approved 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import (
@@ -235,8 +236,8 @@ class LibraryPanel(QWidget):
     def run_search(self) -> None:
         if self.model is None:
             return
-        text = self.query.text()
-        query = parse(text)
+        text = self.query.text()  # never changed here: what was typed stays to be corrected
+        query = parse(text)  # a term it cannot use is told (Query.problems), never raised
         problems = query.problems
         self.problem.setText("; ".join(problems))
         self.problem.setVisible(bool(problems))
@@ -244,14 +245,20 @@ class LibraryPanel(QWidget):
         chosen = set(self._shown_selected())
         current = view.currentIndex()  # the keyboard's place: kept by take, not by row
         at = self.model.job_id(current.row()) if current.isValid() else None
-        ids = search_hits(self.model.store.db, text)
-        counts = facet_counts(
-            self.model.store.db, tuple(n for n in FACETS_SHOWN if n in self.open_facets)
-        )
         opened = {"batch", "shot"} & set(query.facets)  # a stack's takes: one tile each
-        if self.gridded and not opened:  # one tile per shot: its newest, and how many it stacks
-            tiles, stacked, opens = stacks(self.model.store.db)
-            self.model.show(text, tiles, stacked, opens)
+        try:
+            ids = search_hits(self.model.store.db, text)
+            counts = facet_counts(
+                self.model.store.db, tuple(n for n in FACETS_SHOWN if n in self.open_facets)
+            )
+            # one tile per shot: its newest, and how many it stacks
+            tiles = stacks(self.model.store.db) if self.gridded and not opened else None
+        except sqlite3.Error as err:  # the library, not the text (locked, unreadable): told
+            self.problem.setText("; ".join([*problems, f"The search could not run: {err}."]))
+            self.problem.setVisible(True)
+            return  # the takes shown stay as they were
+        if tiles is not None:
+            self.model.show(text, *tiles)
         else:
             self.model.show(text, ids)
         self.hits = ids
@@ -367,10 +374,13 @@ class LibraryPanel(QWidget):
         if not self.gridded:
             return ids
         found: list[int] = []
+        hits = set(self.hits)
         for job_id in ids:
             term = self.model.opens.get(job_id)
             if term and self.model.counts.get(job_id, 1) > 1:
-                found += search_ids(self.model.store.db, f"{self.model.text} {term}")
+                # the stack's takes among the hits: its term added to the search text could be
+                # one term too many, and a stack must never stand for the whole search
+                found += [i for i in search_ids(self.model.store.db, term) if i in hits]
             else:
                 found.append(job_id)
         return found

@@ -6,9 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store
-from tests.test_cli import studio
+from tests.helpers import job_values
+from tests.test_cli import one_clear_line, studio
 from tests.test_cli_batch import write_lines
 
 
@@ -51,3 +54,45 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
     assert refused.returncode == 2
     assert "unknown field(s) colour" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("fox shot:²", "shot:²: not a take number"),
+        ("fox shot:99999999999999999999",
+         "shot:99999999999999999999: number too large (at most 9223372036854775807)"),
+        ("fox date:0001-01-01", "date:0001-01-01: date out of range (1970-01-01 to 9999-12-31)"),
+        ("fox " * 1000, "fox: too many terms (only the first 100 are searched)"),
+    ],
+)  # fmt: skip
+def test_a_query_term_it_cannot_use_is_one_line_and_nothing_is_exported(
+    tmp_path: Path, query: str, said: str
+) -> None:
+    """Left out, the term would widen what is exported: bad input (exit 2), as `--name`."""
+    db, out = tmp_path / "data" / "studio.db", tmp_path / "handoff"
+    approved(db, "a red fox")
+    result = studio("export", "--out", str(out), "--db", str(db), "--query", query)
+    assert result.returncode == 2
+    assert one_clear_line(result) == f"studio: error: --query: {said}; nothing was exported."
+    assert len(result.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_query_with_undecodable_bytes_is_searched(tmp_path: Path) -> None:
+    """A command line's undecodable byte (a lone surrogate in Python) could not be bound."""
+    db, out = tmp_path / "data" / "studio.db", tmp_path / "handoff"
+    approved(db, "a red fox")
+    result = studio("export", "--out", str(out), "--db", str(db), "--query", "project:\udcff")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "No approved takes to export.\n"
+
+
+def approved(db: Path, prompt: str) -> None:
+    store = Store(db)
+    try:
+        with store.db.write() as tx:
+            job = store.jobs.insert(tx, job_values(prompt=prompt), at=time.time())
+        store.verdicts.decide(job, "approve", reviewer="ana", at=time.time())
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studio.store import Store
-from studio.store.search import parse, search_ids
+from studio.store.search import (
+    FACETS,
+    FACETS_SHOWN,
+    MAX_TERMS,
+    parse,
+    search_ids,
+    search_with_facets,
+    stacks,
+)
 from tests.helpers import job_values
 
 
@@ -220,3 +229,196 @@ def test_every_facet_value_finds_as_many_takes_as_it_counts(tmp_path: Path) -> N
         }
     finally:
         s.close()
+
+
+# ---- every text answers: hits, or one message naming the term it cannot use ----------------
+
+EVERY = [0, 1, 2, 3]
+TOO_LARGE = "number too large (at most 9223372036854775807)"
+OUT_OF_RANGE = "date out of range (1970-01-01 to 9999-12-31)"
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "problems"),
+    [
+        # these raised (OverflowError, ValueError, sqlite3.OperationalError) before
+        ("date:9999-12-31", [], []),  # the last day there is: searched, nothing then
+        ("date:2026-11-23..9999-12-31", [3], []),
+        ("date:0001-01-01", EVERY, [f"date:0001-01-01: {OUT_OF_RANGE}"]),
+        (
+            "fox date:0001-01-01..9999-12-31",
+            [0, 3],
+            [f"date:0001-01-01..9999-12-31: {OUT_OF_RANGE}"],
+        ),
+        ("date:1969-12-31", EVERY, [f"date:1969-12-31: {OUT_OF_RANGE}"]),
+        ("date:1970-01-01", [], []),
+        ("shot:²", EVERY, ["shot:²: not a take number"]),
+        ("shot:99999999999999999999", EVERY, [f"shot:99999999999999999999: {TOO_LARGE}"]),
+        ("shot:9223372036854775807", [], []),  # SQLite's largest INTEGER: searched
+        ("shot:9223372036854775808", EVERY, [f"shot:9223372036854775808: {TOO_LARGE}"]),
+        ("batch:99999999999999999999", EVERY, [f"batch:99999999999999999999: {TOO_LARGE}"]),
+        ("fox " * 1000, [0, 3], ["fox: too many terms (only the first 100 are searched)"]),
+        (
+            " ".join(f"w{i}" for i in range(1000)),
+            [],
+            ["w100: too many terms (only the first 100 are searched)"],
+        ),
+        (
+            " ".join(f"template:t{i}" for i in range(1000)),
+            [],
+            ["template:t100: too many terms (only the first 100 are searched)"],
+        ),
+        # numbers: ASCII digits only (\d and int() take ² and ١٢), at most an INTEGER
+        ("shot:١٢", EVERY, ["shot:١٢: not a take number"]),
+        ("batch:٣", EVERY, ["batch:٣: not a batch number"]),
+        ("shot:#", EVERY, ["shot:#: not a take number"]),
+        ("shot:-1", EVERY, ["shot:-1: not a take number"]),
+        ("shot:00000000000000000000000000000", [], []),  # long, yet 0
+        ("template:99999999999999999999", [], []),  # an id or a word: text, compared as text
+        ("template:١٢", [], []),
+        ("seconds:99999999999999999999", [], []),  # compared as the requested text
+        ("score>=999", [], []),
+        ("score>=9999", [], []),
+        ("score<99999999999999999999", EVERY, [f"score<99999999999999999999: {TOO_LARGE}"]),
+        ("score>=١", EVERY, ["score>=١: not a whole number (0 or more)"]),
+        ("score>=", EVERY, ["score>=: not a whole number (0 or more)"]),
+        ("score>=-1", EVERY, ["score>=-1: not a whole number (0 or more)"]),
+        ("score=>5", EVERY, ["score=>5: not a whole number (0 or more)"]),
+        # dates: either order, real days, ASCII digits
+        ("date:2026-11-22..2026-11-21", [1, 2], []),  # reversed: the same days
+        ("date:2026-02-30", EVERY, ["date:2026-02-30: not a date (YYYY-MM-DD)"]),
+        ("date:2026-11-01..", EVERY, ["date:2026-11-01..: not a date (YYYY-MM-DD)"]),
+        ("date:2026-1-1", EVERY, ["date:2026-1-1: not a date (YYYY-MM-DD)"]),
+        ("date:٢٠٢٦-١١-٢١", EVERY, ["date:٢٠٢٦-١١-٢١: not a date (YYYY-MM-DD)"]),
+        (
+            "date:2026-11-21..2026-11-22..2026-11-23",
+            EVERY,
+            ["date:2026-11-21..2026-11-22..2026-11-23: not a date (YYYY-MM-DD)"],
+        ),
+        # empty facet values, unknown states
+        ("fox project:", [0, 3], ["project: has no value"]),
+        ('project:"', EVERY, ['project:" has no value']),
+        ("date:", EVERY, ["date: has no value"]),
+        ("is:", EVERY, ["is:: unknown (try is:starred)"]),
+        ("is:damaged-ish", EVERY, ["is:damaged-ish: unknown (try is:starred)"]),
+        # NUL, lone surrogates (a command line's undecodable bytes), very long words
+        ("\x00", EVERY, []),
+        ("fox\x00", [0, 3], []),
+        ("project:\x00", [], []),
+        ("fox\udcff", [0, 3], []),
+        ("project:\udcff", [], []),
+        ("a" * 100_000, [], []),
+        ("shot:" + "9" * 100_000, EVERY, [f"shot:{'9' * 34}…: {TOO_LARGE}"]),  # cut short
+        ('"red\nfox" ' * 101, [0], ['"red fox": too many terms (only the first 100 are searched)']),
+    ],
+)
+def test_every_text_gets_hits_or_a_message_naming_its_term(
+    store: Store, text: str, rows: list[int], problems: list[str]
+) -> None:
+    assert found(store, text) == rows
+    assert parse(text).problems == problems
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["fox", "-kite", "dri*", '"red fox"', "project:launch", "tag:jitter", "template:spring",
+     "shot:1", "batch:1", "decision:undecided", "score>=1", "is:starred", "date:2026-11-20",
+     "seconds:8", "fox:"],
+)  # fmt: skip
+def test_terms_are_searched_up_to_the_bound_and_told_after_it(store: Store, term: str) -> None:
+    at_the_bound = " ".join([term] * MAX_TERMS)
+    assert parse(at_the_bound).problems == []
+    assert found(store, at_the_bound) == found(store, term)
+    over = f"{at_the_bound} {term}"
+    assert parse(over).problems == [
+        f"{term}: too many terms (only the first {MAX_TERMS} are searched)"
+    ]
+    assert found(store, over) == found(store, term)  # the first 100 answered
+
+
+def test_the_bound_is_far_below_what_sqlite_refuses(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite refuses an expression deeper than its limit (1000): one word a level. Four
+    times the bound of each kind of term, mixed, still runs; past SQLite's limit, it fails:
+    the bound is what keeps a search from it."""
+    import sqlite3
+
+    from studio.store import search
+
+    kinds = ["fox", "-kite", "dri*", '"red fox"', "project:launch", "tag:jitter",
+             "template:spring", "shot:1", "batch:1", "score>=1", "date:2026-11-20",
+             "is:starred"]  # fmt: skip
+    monkeypatch.setattr(search, "MAX_TERMS", 100 * MAX_TERMS)
+    for term in kinds:
+        assert found(store, " ".join([term] * 4 * MAX_TERMS)) == found(store, term), term
+    mixed = " ".join(kinds[i % len(kinds)] for i in range(4 * MAX_TERMS))
+    assert found(store, mixed) == []
+    depth = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH)
+    assert depth > 4 * MAX_TERMS
+    with pytest.raises(sqlite3.OperationalError, match="too large"):
+        search_ids(store.db, " ".join(["fox"] * (depth + 1)))
+
+
+# Values typed into numbers, days and facets: good ones, and every kind of bad one.
+ODD_NUMBERS = ["", "#", "#12", "²", "١٢", "٣", "0", "1.5", "1e3", "0x10",
+               "9223372036854775807", "9223372036854775808", "9" * 5000]  # fmt: skip
+ODD_DAYS = ["", "2026-02-30", "2026-13-45", "0000-01-01", "9999-12-31", "٢٠٢٦-١١-٢١",
+            "2026-1-1"]  # fmt: skip
+VALUES = ['"', "launch", "sim-fast", "approve", "undecided", "jitter", "ana", "1280x720", "8",
+          "policy"]  # fmt: skip
+
+
+def _term_texts() -> st.SearchStrategy[str]:
+    """Terms over the whole grammar: words, phrases, exclusions, prefixes, every facet with
+    good and bad values, score comparisons, is:, dates and ranges, and any unicode."""
+    word = st.text(
+        st.characters(blacklist_categories=("Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=12
+    ) | st.sampled_from(["fox", "red", "kite", "snow", "dol", "NOT", "AND", "NEAR", "*", "-"])
+    number = st.integers(min_value=-5, max_value=2**70).map(str) | st.sampled_from(ODD_NUMBERS)
+    day = st.dates().map(lambda d: d.strftime("%Y-%m-%d").zfill(10)) | st.sampled_from(ODD_DAYS)
+    value = word | number | st.sampled_from(VALUES)
+    return st.one_of(
+        word,
+        word.map(lambda w: f'"{w} {w}"'),
+        word.map(lambda w: f'"{w}'),
+        word.map(lambda w: f"-{w}"),
+        word.map(lambda w: f"{w}*"),
+        st.tuples(st.sampled_from(FACETS), value).map(lambda kv: f"{kv[0]}:{kv[1]}"),
+        st.tuples(st.sampled_from(FACETS), value).map(lambda kv: f"{kv[0].upper()}:{kv[1]}"),
+        st.tuples(st.sampled_from([">=", "<=", ">", "<", "=", "=>", ""]), number).map(
+            lambda on: f"score{on[0]}{on[1]}"
+        ),
+        (word | st.just("starred")).map(lambda w: f"is:{w}"),
+        day.map(lambda d: f"date:{d}"),
+        st.tuples(day, day).map(lambda dd: f"date:{dd[0]}..{dd[1]}"),
+        st.text(max_size=20),  # anything at all: NUL, surrogates, marks, digits of any script
+    )
+
+
+_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\u3000"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.tuples(_term_texts(), _SPACES), max_size=MAX_TERMS + 20).map(
+        lambda terms: "".join(t + s for t, s in terms)
+    )
+)
+def test_the_whole_grammar_always_answers(store: Store, text: str) -> None:
+    """Whatever is typed: no exception, takes of the library, and each problem one line that
+    names a term of the text."""
+    every = set(store.ids)  # type: ignore[attr-defined]
+    query = parse(text)
+    ids = search_ids(store.db, text)  # as the command line searches
+    assert set(ids) <= every
+    hits, _ = search_with_facets(store.db, text, facets=FACETS_SHOWN)  # as the Library does
+    assert hits == ids
+    assert set(stacks(store.db)[0]) <= every
+    # as messages show terms: surrogates replaced, blanks and control characters one space
+    shown = re.sub(r"[\s\x00-\x1f\x7f]+", " ", re.sub("[\ud800-\udfff]", "\ufffd", text))
+    for problem in query.problems:
+        assert "\n" not in problem
+        term = re.split(r": | has no value", problem, maxsplit=1)[0].rstrip("…")
+        assert term, problem
+        assert term in shown, problem

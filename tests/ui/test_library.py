@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,8 @@ from pytestqt.qtbot import QtBot
 from studio.jobs.requests import RenderRequest
 from studio.providers.types import RenderSpec
 from studio.store import JobRow, JobStatus
-from studio.store.search import SORT_KEYS, save_search
+from studio.store.search import MAX_TERMS, SORT_KEYS, save_search
+from studio.ui import library_panel
 from studio.ui.export_dialog import ExportDialog
 from studio.ui.library_model import COLUMNS
 from studio.ui.library_panel import LibraryPanel
@@ -151,6 +153,55 @@ def test_search_facets_and_opening_a_take(
     assert kite.id != boat.id
 
 
+def test_a_term_the_search_cannot_use_is_told_and_the_text_kept(
+    qtbot: QtBot,
+    qloop: qasync.QEventLoop,
+    open_window: Callable[[], Opened],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    win, services = open_window()
+    render(qloop, services, ["a red fox in snow", "a red kite over dunes"], "launch")
+    panel = open_library(qloop, win)
+    assert panel.problem.isHidden()
+
+    def search(text: str) -> None:  # typed, then Enter
+        panel.query.clear()
+        qtbot.keyClicks(panel.query, text)
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+
+    search("red shot:99999999999999999999")
+    assert panel.problem.isVisible()
+    assert panel.problem.text() == (
+        "shot:99999999999999999999: number too large (at most 9223372036854775807)"
+    )
+    assert panel.query.text() == "red shot:99999999999999999999"  # kept, to be corrected
+    assert panel.count.text() == "2 takes"  # the rest of the search answers
+    search("red date:9999-12-31")  # the last day there is: searched
+    assert panel.problem.isHidden()
+    assert panel.count.text() == "0 takes"
+    many = "red " * 1000
+    panel.query.setText(many)  # pasted
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert panel.problem.text() == "red: too many terms (only the first 100 are searched)"
+    assert panel.query.text() == many
+    assert panel.count.text() == "2 takes"
+    search("fox")
+    assert panel.problem.isHidden()
+    assert panel.count.text() == "1 take"
+
+    def unreadable(*_: object) -> list[int]:  # the library, not the text
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(library_panel, "search_hits", unreadable)
+    search("kite date:0001-01-01")
+    assert panel.problem.text() == (
+        "date:0001-01-01: date out of range (1970-01-01 to 9999-12-31); "
+        "The search could not run: database is locked."
+    )
+    assert panel.query.text() == "kite date:0001-01-01"
+    assert panel.count.text() == "1 take"  # what was shown stays
+
+
 def test_export_dialog_shows_progress_and_writes_the_folder(
     qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
 ) -> None:
@@ -159,11 +210,17 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     for job in takes[:2]:
         services.store.verdicts.decide(job.id, "approve", reviewer="ana", at=time.time())
     save_search(services.store.db, "owls", "owl", at=time.time())
+    save_search(services.store.db, "then", "birds date:0001-01-01", at=time.time())
     win.commands["library.export"].trigger()
     dialog = win.library.dialog
     assert isinstance(dialog, ExportDialog)
     scopes = [dialog.scope.itemText(i) for i in range(dialog.scope.count())]
-    assert scopes == ["The whole library — 2 approved", "Saved search “owls”"]  # run if chosen
+    assert scopes == [
+        "The whole library — 2 approved",
+        "Saved search “owls”",  # run if chosen
+        "Saved search “then”, not usable: "  # its date left out, it would export more
+        "date:0001-01-01: date out of range (1970-01-01 to 9999-12-31) — 0 approved",
+    ]
     dialog.scope.setCurrentIndex(1)
     assert [j.id for j in dialog.jobs] == [takes[1].id]
     assert dialog.scope.itemText(1) == "Saved search “owls” — 1 approved"
@@ -435,6 +492,14 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
         panel.grid.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select
     )
     assert sorted(panel.selected()) == [first.id, revision.id]  # a stack stands for its takes
+    panel.query.setText(" ".join(["project:birds"] * MAX_TERMS))  # a search at the bound
+    panel.run_search()
+    panel.grid.selectionModel().select(
+        panel.grid.model().index(2, 0), QItemSelectionModel.SelectionFlag.Select
+    )
+    assert sorted(panel.selected()) == [first.id, revision.id]  # still only its own takes
+    panel.query.setText("")
+    panel.run_search()
     panel._open(panel.grid.model().index(2, 0))  # opening a stack shows its takes
     assert panel.query.text() == f"shot:{first.id}"
     assert panel.gridded  # still the grid: a tile each
