@@ -16,9 +16,9 @@ import time
 import warnings
 from pathlib import Path
 
+from studio.core.spec import RenderSpec
 from studio.jobs import Engine, EngineConfig
 from studio.providers.openai_shape import OpenAIShapeProvider
-from studio.providers.types import RenderSpec
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 from studio.store import JobStatus, Store

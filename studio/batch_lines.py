@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.core.spec import ReferenceImage, RenderSpec, project_name
 from studio.errors import SpecError
 from studio.images import check_image, fit_image
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import ReferenceImage, RenderSpec
-from studio.store.specs import MAX_PROJECT
 
 KNOWN_FIELDS = {
     "prompt",
@@ -152,14 +151,15 @@ def parse_line(raw: str, number: int, profiles: ProfileSet, base_dir: Path) -> B
     unknown = set(fields) - KNOWN_FIELDS
     if unknown:
         raise SpecError(f"unknown field(s) {', '.join(sorted(map(str, unknown)))}.")
-    project = fields.get("project", "default")
-    if not isinstance(project, str) or not project.strip() or len(project) > MAX_PROJECT:
-        raise SpecError(f"'project' must be a name of 1 to {MAX_PROJECT} characters.")
+    try:
+        project = project_name(fields.get("project", "default"))
+    except ValueError as err:
+        raise SpecError(f"'project': {err}.") from None
     return BatchLine(
         number,
         build_spec(fields, profiles, base_dir),
         _whole(fields, "priority", -MAX_PRIORITY, MAX_PRIORITY) or 0,
-        project.strip(),
+        project,
         _whole(fields, "render_again", 0, 1_000) or 0,
     )
 

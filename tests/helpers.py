@@ -13,7 +13,7 @@ from studio.providers.base import Provider
 from studio.providers.types import RemoteJob
 
 
-async def wait_until_done(provider: Provider, job_id: str, limit: float = 30.0) -> RemoteJob:
+async def wait_until_done(provider: Provider, job_id: str, limit: float = 60.0) -> RemoteJob:
     """Poll (real time, short interval) until the job reaches a terminal state."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit

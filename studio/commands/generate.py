@@ -21,13 +21,13 @@ from typing import TextIO
 from studio.batch import report_unfinished
 from studio.batch_lines import build_spec
 from studio.commands.common import open_for
+from studio.core.spec import project_name
 from studio.errors import StorageError, StudioError, TimeUp
 from studio.follow import exit_code, follow
 from studio.images import check_image
 from studio.providers.errors import ProviderError
 from studio.services import Services
 from studio.store import JobRow, JobStatus, Store
-from studio.store.specs import MAX_PROJECT
 
 
 class GenerateFailed(StudioError):
@@ -79,9 +79,10 @@ def _unused(path: Path) -> Path:
 async def _generate(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
         raise StudioError("The prompt is empty: describe at least a subject and an action.")
-    project = args.project.strip()
-    if not project or len(project) > MAX_PROJECT:
-        raise StudioError(f"--project must be a name of 1 to {MAX_PROJECT} characters.")
+    try:
+        project = project_name(args.project)
+    except ValueError as err:
+        raise StudioError(f"--project: {err}.") from None
     if args.image:
         check_image(args.image)  # before anything starts
     out = destination(args.out, args.prompt)
@@ -113,8 +114,7 @@ async def _render(services: Services, args: argparse.Namespace, project: str) ->
     estimate = f" — estimated cost ${cost:.2f}" if cost is not None else ""
     via = services.connection.description
     print(
-        f"Rendering {spec.seconds} s at {spec.size or f'{spec.resolution} {spec.aspect_ratio}'}"
-        f" on {profile.id} via {via}{estimate}",
+        f"Rendering {spec.seconds} s at {spec.frame} on {profile.id} via {via}{estimate}",
         file=sys.stderr,
     )
     queued = await engine.submit_batch(

@@ -20,12 +20,12 @@ from typing import Any
 import av
 
 from studio import provenance
+from studio.core.spec import StoredSpec
 from studio.errors import StorageError
 from studio.export.sidecar import SCHEMA
 from studio.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration
 from studio.store import Store
-from studio.store.specs import StoredSpec
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 OURS = ("manifest.json", "SHA256SUMS")  # an export folder's own files: not clips, not errors

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         QueueState,
     )
     from studio.jobs.polling import PollSchedule
-    from studio.jobs.requests import Queued, RenderRequest
+    from studio.jobs.requests import Queued
 
 _HOME = {
     "BudgetExceeded": "budget",
@@ -39,7 +39,6 @@ _HOME = {
     "QueueState": "events",
     "PollSchedule": "polling",
     "Queued": "requests",
-    "RenderRequest": "requests",
 }
 
 
@@ -59,5 +58,4 @@ __all__ = [
     "ProviderHealth",
     "QueueState",
     "Queued",
-    "RenderRequest",
 ]

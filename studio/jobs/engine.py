@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.core.spec import RenderRequest, RenderSpec
 from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
 from studio.jobs.budget import BudgetGuard, Usage
 from studio.jobs.download import sweep_parts
@@ -27,8 +28,7 @@ from studio.jobs.leases import BEAT, TTL, EngineLease, held_by_others
 from studio.jobs.ledger import Ledger, Tasks, wait_event
 from studio.jobs.poller import Poller
 from studio.jobs.polling import PollSchedule
-from studio.jobs.requests import Queued, RenderRequest
-from studio.jobs.specs import render_spec
+from studio.jobs.requests import Queued
 from studio.jobs.storage_guard import StorageGuard
 from studio.jobs.unsure import UnsureCreates
 from studio.providers.base import Provider
@@ -41,8 +41,9 @@ from studio.providers.errors import (
     Unsupported,
 )
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob, RenderSpec
+from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob
 from studio.store import FailureClass, JobRow, JobStatus, Store
+from studio.store.layout import read_reference
 from studio.store.lock import Holder, LibraryLock, command_line
 
 log = logging.getLogger(__name__)
@@ -473,9 +474,8 @@ class Engine:
                 self.ledger.reopen(job.id, JobStatus.QUEUED, "retry: sending again, same key")
                 self._wake_submit.set()
             return self.store.jobs.get(job.id) or job
-        spec = render_spec(job.spec, self.library)
         return await self.submit(
-            RenderRequest(spec, job.spec.slots, job.spec.variant, job.spec.reference_fit),
+            job.spec.request(read_reference(self.library, job.spec)),
             project=job.project,
             priority=job.priority,
             batch_id=job.batch_id,
@@ -595,7 +595,7 @@ class Engine:
             ):
                 return
             try:
-                spec = render_spec(job.spec, self.library)
+                spec = job.spec.request(read_reference(self.library, job.spec)).spec
             except OSError as err:
                 self.ledger.finish(
                     job.id,

@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from studio.core.spec import RenderRequest, RenderSpec
 from studio.jobs.budget import BudgetGuard
 from studio.jobs.events import EventBus, JobChanged
 from studio.jobs.ledger import Ledger
-from studio.jobs.requests import Queued, RenderRequest
-from studio.jobs.specs import reference_path, stored_spec
+from studio.jobs.requests import Queued
 from studio.providers.clock import Clock
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import RenderSpec, new_idempotency_key
+from studio.providers.types import new_idempotency_key
 from studio.store import JobRow, JobStatus, Store
+from studio.store.layout import reference_path
 
 GUARD_SECONDS = 30.0  # an identical submission this soon after the first is a double click
 
@@ -76,9 +77,11 @@ class Intake:
         """Queue a render (persisted, with its own Idempotency-Key, before anything is sent).
         An identical render still in flight, or queued in the last GUARD_SECONDS, is
         returned instead (a double click) unless `again` asks for another take."""
+        wanted = _request(request)
         return (
             await self._queue(
-                _request(request),
+                wanted,
+                (await self.models()).price(wanted.spec),
                 project=project,
                 priority=priority,
                 batch_id=batch_id,
@@ -107,23 +110,24 @@ class Intake:
         Edit decision) to it."""
         wanted = [_request(r) for r in requests]
         profiles = await self.models()
-        for r in wanted:
-            profiles.validate(r.spec)  # SpecError: never reaches the network
+        prices = [profiles.price(r.spec) for r in wanted]  # SpecError: never sent
         found = [None if again else self.existing(r.spec) for r in wanted]
-        fresh = [r for r, old in zip(wanted, found, strict=True) if old is None]
-        total = sum(profiles.get(r.spec.model).estimate_cost(r.spec) or 0.0 for r in fresh)
+        total = sum(p or 0.0 for p, old in zip(prices, found, strict=True) if old is None)
         self.budget.check(project, total, self.clock.wall())
         batch_id = (
-            self.create_batch(name, project=project, varied_slot=varied_slot) if fresh else None
+            self.create_batch(name, project=project, varied_slot=varied_slot)
+            if any(old is None for old in found)
+            else None
         )
         jobs, reused = [], []
-        for request, old in zip(wanted, found, strict=True):
+        for request, price, old in zip(wanted, prices, found, strict=True):
             if old is not None:
                 jobs.append(old)
                 reused.append(old)
                 continue
             job, was_there = await self._queue(
                 request,
+                price,
                 project=project,
                 priority=priority,
                 batch_id=batch_id,
@@ -138,6 +142,7 @@ class Intake:
     async def _queue(
         self,
         request: RenderRequest,
+        estimate: float | None,
         *,
         project: str,
         priority: int,
@@ -147,20 +152,17 @@ class Intake:
         retry_of: int | None = None,
         line_key: str | None = None,
     ) -> tuple[JobRow, bool]:
-        """(the job, whether it existed already)."""
+        """(the job, whether it existed already), for a request already validated and
+        priced (`estimate`)."""
         spec = request.spec
-        profile = (await self.models()).validate(spec)
         content = spec.content_hash()
         now = self.clock.wall()
-        estimate = profile.estimate_cost(spec)
         if spec.reference is not None:
             _write_once(
                 reference_path(self.library, spec.reference.sha256, spec.reference.mime),
                 spec.reference.data,
             )
-        stored = stored_spec(
-            spec, request.slots, variant=request.variant, reference_fit=request.reference_fit
-        )
+        stored = request.stored()
         values = {
             "batch_id": batch_id,
             "parent_id": parent_id,

@@ -3,22 +3,9 @@ imports, so the editor can build requests before the services have loaded)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from studio.providers.types import RenderSpec
-from studio.store import JobRow, ReferenceFit, take_name
-
-
-@dataclass(frozen=True)
-class RenderRequest:
-    """One take to queue: the spec and what the editor knows about it."""
-
-    spec: RenderSpec
-    slots: Mapping[str, str] | None = field(default=None, hash=False)
-    variant: str | None = None  # e.g. "Camera: slow push" in a variant batch
-    reference_fit: ReferenceFit | None = None
-    template_id: int | None = None  # the template version the prompt came from
+from studio.store import JobRow, take_name
 
 
 @dataclass(frozen=True)

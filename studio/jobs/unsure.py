@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from studio.jobs.ledger import moment
-from studio.jobs.specs import render_spec
 from studio.providers.errors import AuthError, TransportError, Unsupported
 from studio.providers.types import RemoteJob
 from studio.store import FailureClass, JobRow, JobStatus
+from studio.store.layout import read_reference
 
 if TYPE_CHECKING:
     from studio.jobs.engine import Engine
@@ -200,7 +200,7 @@ class UnsureCreates:
         profiles = await engine.models()
         found: dict[int, RemoteJob] = {}
         for job in sorted(jobs, key=lambda j: j.submitted_at or j.created_at):
-            spec = render_spec(job.spec, engine.library)
+            spec = job.spec.request(read_reference(engine.library, job.spec)).spec
             width, height = profiles.get(spec.model).output_size(spec)
             want = (
                 spec.model,

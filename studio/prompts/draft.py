@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.core.spec import ReferenceFit
 from studio.prompts.slots import SLOTS
-from studio.store.specs import ReferenceFit
 
 DRAFT = "draft.json"
 REFERENCE = "reference.bin"

@@ -23,10 +23,8 @@ if TYPE_CHECKING:
     from studio.providers.profiles import ModelProfile, ProfileSet, load_profiles
     from studio.providers.types import (
         FailureKind,
-        ReferenceImage,
         RemoteJob,
         RemoteStatus,
-        RenderSpec,
         Variant,
     )
 
@@ -43,10 +41,8 @@ _HOME = {
     "ProfileSet": "profiles",
     "load_profiles": "profiles",
     "FailureKind": "types",
-    "ReferenceImage": "types",
     "RemoteJob": "types",
     "RemoteStatus": "types",
-    "RenderSpec": "types",
     "Variant": "types",
 }
 
@@ -62,10 +58,8 @@ __all__ = [
     "ProfileSet",
     "Provider",
     "ProviderError",
-    "ReferenceImage",
     "RemoteJob",
     "RemoteStatus",
-    "RenderSpec",
     "RequestError",
     "TransportError",
     "Unsupported",

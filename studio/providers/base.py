@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Protocol
 
+from studio.core.spec import RenderSpec
 from studio.providers.errors import BadResponse
 from studio.providers.profiles import ProfileSet
-from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob, RenderSpec, Variant
+from studio.providers.types import MAX_DOWNLOAD_BYTES, RemoteJob, Variant
 
 
 class Provider(Protocol):

@@ -7,6 +7,7 @@ from typing import IO, Any, Unpack
 
 import httpx
 
+from studio.core.spec import RenderSpec
 from studio.providers.base import Fields
 from studio.providers.errors import (
     BadResponse,
@@ -23,7 +24,6 @@ from studio.providers.types import (
     RemoteError,
     RemoteJob,
     RemoteStatus,
-    RenderSpec,
     Variant,
     classify_failure,
 )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import IO, Any, Unpack
 
+from studio.core.spec import RenderSpec
 from studio.errors import ConfigError
 from studio.providers.base import Fields
 from studio.providers.errors import (
@@ -24,7 +25,6 @@ from studio.providers.types import (
     RemoteError,
     RemoteJob,
     RemoteStatus,
-    RenderSpec,
     Variant,
     classify_failure,
 )

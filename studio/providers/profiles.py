@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.core.spec import Frame, RenderSpec
 from studio.errors import ConfigError, SpecError
-from studio.providers.types import RenderSpec
 from studio.resources import read_toml, resources_dir
 
 MAX_PROMPT_CHARS = 10_000
@@ -73,6 +73,13 @@ class ModelProfile:
     @property
     def uses_sizes(self) -> bool:
         return bool(self.sizes)
+
+    def frames(self) -> tuple[Frame, ...]:
+        """The output frames this model offers, in the profile's order."""
+        if self.sizes:
+            return tuple(Frame(size=s) for s in self.sizes)
+        return tuple(Frame(resolution=r, aspect_ratio=a)
+                     for r in self.resolutions for a in self.aspect_ratios)  # fmt: skip
 
     def output_size(self, spec: RenderSpec) -> tuple[int, int]:
         if spec.size:
@@ -181,6 +188,11 @@ class ProfileSet:
             raise SpecError(
                 f"Unknown model '{model}'; known models: {_join(self.ids())}."
             ) from None
+
+    def price(self, spec: RenderSpec) -> float | None:
+        """Check `spec` against its model (`SpecError`) and estimate what it costs: the one
+        check a spec passes before it is queued."""
+        return self.validate(spec).estimate_cost(spec)
 
     def validate(self, spec: RenderSpec) -> ModelProfile:
         profile = self.get(spec.model)

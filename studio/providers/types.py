@@ -1,10 +1,9 @@
-"""Provider-neutral data: what we ask for (`RenderSpec`) and what a provider says (`RemoteJob`)."""
+"""Provider-neutral data: what a provider says (`RemoteJob`). What we ask for is the render
+spec (`studio.core.spec`)."""
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -45,59 +44,6 @@ _POLICY_MARKERS = ("moderation", "content_policy", "policy_violation", "safety",
 def classify_failure(code: str | None, message: str | None) -> FailureKind:
     text = f"{code or ''} {message or ''}".lower()
     return FailureKind.POLICY if any(m in text for m in _POLICY_MARKERS) else FailureKind.RENDER
-
-
-@dataclass(frozen=True)
-class ReferenceImage:
-    """Image bytes as they will be sent (already fitted to the output size)."""
-
-    data: bytes
-    mime: str = "image/png"
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def filename(self) -> str:
-        ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(self.mime, "bin")
-        return f"reference.{ext}"
-
-
-@dataclass(frozen=True)
-class RenderSpec:
-    """One render request. Frame is either `size` ("1280x720") or `resolution` + `aspect_ratio`."""
-
-    model: str
-    prompt: str
-    seconds: int
-    size: str | None = None
-    resolution: str | None = None
-    aspect_ratio: str | None = None
-    seed: int | None = None
-    generate_audio: bool | None = None
-    reference: ReferenceImage | None = None
-
-    def normalized(self) -> dict[str, Any]:
-        """Canonical, JSON-able form (reference image by hash) for hashing and storage."""
-        return {
-            "model": self.model,
-            "prompt": " ".join(self.prompt.split()),
-            "seconds": self.seconds,
-            "size": self.size,
-            "resolution": self.resolution,
-            "aspect_ratio": self.aspect_ratio,
-            "seed": self.seed,
-            "generate_audio": self.generate_audio,
-            "reference_sha256": self.reference.sha256 if self.reference else None,
-        }
-
-    def content_hash(self) -> str:
-        """What the render is: same parameters and same fitted image → same hash. Used by
-        the local double-submit guard only, never sent: a provider's Idempotency-Key names
-        one submission (`new_idempotency_key`), not the content."""
-        payload = json.dumps(self.normalized(), sort_keys=True)
-        return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
 def new_idempotency_key() -> str:

@@ -60,7 +60,7 @@ def _params(job: JobRow) -> dict[str, str]:
         reference = f"image {spec.reference_sha256[:8]}…"
     return {
         "Model": job.model,
-        "Size": spec.frame,
+        "Size": str(spec.frame),
         "Seconds": str(spec.seconds) if spec.seconds else "—",
         "Seed": "—" if spec.seed is None else str(spec.seed),
         "Reference image": reference,

@@ -20,7 +20,6 @@ from studio.store.jobs import (
 )
 from studio.store.leases import LeaseRepo, LeaseRow
 from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
-from studio.store.specs import ReferenceFit, StoredSpec
 
 DB_NAME = "studio.db"
 
@@ -60,11 +59,9 @@ __all__ = [
     "JobStatus",
     "LeaseRepo",
     "LeaseRow",
-    "ReferenceFit",
     "Store",
     "StoreError",
     "StoreFull",
-    "StoredSpec",
     "Transaction",
     "take_name",
 ]

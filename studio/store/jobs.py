@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from studio.core.spec import StoredSpec
 from studio.store.db import Database, Transaction
 from studio.store.migrations import SHOTS
-from studio.store.specs import StoredSpec
 
 
 class JobStatus(enum.StrEnum):

@@ -96,10 +96,12 @@ class CompareView(QWidget):
         main.addWidget(scroll, 0, 1, 2, 1)
         main.setColumnStretch(0, 1)
 
+        self._waiting: ClipPlayer | None = None  # the take held until the other catches up
         self._sync = QTimer(self, interval=40)
         self._sync.timeout.connect(self._keep_in_step)
         self.left.frame_changed.connect(self._left_moved)
         self.left.frame_presented.connect(lambda _frame: self._keep_in_step())
+        self.right.frame_presented.connect(lambda _frame: self._keep_in_step())
 
     def bind_keys(self, keymap: dict[str, Binding]) -> None:
         """The player keys that make sense for two takes, plus flip and close."""
@@ -182,13 +184,14 @@ class CompareView(QWidget):
 
     def pause(self) -> None:
         self._sync.stop()
+        self._waiting = None
         self.left.pause()
         self.right.pause()  # also puts its rate back
         self.seek_frame(self.left.shown_frame())  # both rest on the picture A stopped on
         self.play_button.setText("Play both")
 
     def toggle(self) -> None:
-        if self.left.is_playing():
+        if self._sync.isActive():  # playing (one of them may be waiting for the other)
             self.pause()
         else:
             self.play()
@@ -199,6 +202,7 @@ class CompareView(QWidget):
 
     def step(self, delta: int) -> None:
         self._sync.stop()
+        self._waiting = None
         target = (
             self.left.shown_frame() if self.left.is_playing() else self.left.current_frame()
         ) + delta
@@ -212,14 +216,26 @@ class CompareView(QWidget):
             player.loop_range = (first, last)
 
     def _keep_in_step(self) -> None:
-        """Pull the right player towards the left one: a little faster or slower while it is
-        a frame or two off (no visible jump), a seek when it is further."""
-        if not self.left.is_playing():
+        """Keep B on A's frame: a little faster or slower while it is a frame or two off
+        (no visible jump); further off, the one ahead waits for the other (a busy machine
+        starves one decoder; seeking it forward only made it later still)."""
+        if not self._sync.isActive():
             return
         behind = self.left.shown_frame() - self.right.shown_frame()
+        frames = max(1, self.left.frames)
+        if abs(behind) > frames // 2:  # one of them has wrapped round a loop: not apart
+            behind -= frames if behind > 0 else -frames
         base = self.left.deck.player.playbackRate()
-        if abs(behind) > 3:
-            self.right.seek_frame(self.left.current_frame() + 1)
+        waiting = self._waiting
+        if waiting is not None:
+            if abs(behind) <= 1:  # caught up: both go on
+                self._waiting = None
+                waiting.deck.player.play()
+            return
+        if abs(behind) > 2:
+            ahead = self.left if behind > 0 else self.right
+            self._waiting = ahead
+            ahead.deck.player.pause()
             self.right.deck.player.setPlaybackRate(base)
         elif abs(behind) > 1:
             nudge = 0.25 * max(-2, min(2, behind))
@@ -251,5 +267,6 @@ class CompareView(QWidget):
 
     def stop(self) -> None:
         self._sync.stop()
+        self._waiting = None
         self.left.stop()
         self.right.stop()

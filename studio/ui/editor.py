@@ -24,8 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.spec import (
+    MAX_PROJECT,
+    Frame,
+    ReferenceImage,
+    RenderRequest,
+    RenderSpec,
+    StoredSpec,
+)
 from studio.errors import StudioError
-from studio.jobs.requests import Queued, RenderRequest
+from studio.jobs.requests import Queued
 from studio.prompts import (
     LABELS,
     SLOTS,
@@ -38,8 +46,6 @@ from studio.prompts import (
 )
 from studio.prompts.draft import Draft
 from studio.providers.profiles import ModelProfile, ProfileSet
-from studio.providers.types import ReferenceImage, RenderSpec
-from studio.store.specs import MAX_PROJECT, StoredSpec
 from studio.ui.checks import ChecksList
 from studio.ui.reference import ReferenceBox
 from studio.ui.theme import set_state
@@ -272,9 +278,7 @@ class PromptEditor(QWidget):
         profile = self.profile()
         if profile is None:
             return
-        frames = list(profile.sizes) or [
-            f"{r} {a}" for r in profile.resolutions for a in profile.aspect_ratios
-        ]
+        frames = [str(frame) for frame in profile.frames()]
         _refill(self.seconds_box, [(f"{d} s", d) for d in profile.durations])
         _refill(self.size_box, [(f, f) for f in frames])
         self._size_changed()
@@ -291,19 +295,13 @@ class PromptEditor(QWidget):
         frame, seconds = self.size_box.currentData(), self.seconds_box.currentData()
         if profile is None or frame is None or seconds is None:
             return None
-        size, resolution, aspect = (
-            (frame, None, None) if "x" in frame else (None, *frame.split(" "))
-        )
         reference = ReferenceImage(self.reference.fitted) if self.reference.fitted else None
         return RenderSpec(
             model=profile.id,
             prompt=slots.compose(),
             seconds=int(seconds),
-            size=size,
-            resolution=resolution,
-            aspect_ratio=aspect,
             reference=reference,
-        )
+        ).with_frame(Frame.parse(frame))
 
     # ---- live prompt, lint and cost --------------------------------------------------------
 
@@ -476,7 +474,7 @@ class PromptEditor(QWidget):
     def load_spec(self, spec: StoredSpec, image: Path | None) -> None:
         """Put a stored take back in the editor: slots, model, duration, frame, image."""
         self.variant_slot.setCurrentIndex(0)
-        self._want(spec.model, spec.seconds or None, spec.frame if spec.frame != "—" else None)
+        self._want(spec.model, spec.seconds or None, str(spec.frame) if spec.frame else None)
         if image is not None:
             fit = spec.reference_fit
             self.reference.load(image, name=fit.name if fit else None, fit=fit)

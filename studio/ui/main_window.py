@@ -556,7 +556,7 @@ class MainWindow(QMainWindow):
     def revise(self, job_id: int) -> None:
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
-        from studio.jobs.specs import stored_reference
+        from studio.store.layout import stored_reference
         from studio.ui.queue_actions import fill_editor
 
         if self.services is None:

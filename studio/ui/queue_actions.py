@@ -123,7 +123,7 @@ class QueueActions:
 
     def fix_request(self, job: JobRow) -> None:
         """A refused request goes back to the editor, with the reason, to be fixed."""
-        from studio.jobs.specs import stored_reference
+        from studio.store.layout import stored_reference
 
         services = self.services()
         if services is None:

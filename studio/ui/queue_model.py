@@ -243,7 +243,7 @@ class JobTableModel(QAbstractTableModel):
             return job.model
         if key == "output":
             seconds = f" · {job.spec.seconds} s" if job.spec.seconds else ""
-            return job.spec.frame + seconds
+            return f"{job.spec.frame}{seconds}"
         if key == "prompt":
             text = " ".join(job.prompt.split())
             if job.spec.variant:  # what tells the takes of a variant batch apart, first

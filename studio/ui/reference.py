@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from studio.core.spec import ReferenceFit
 from studio.framing import crop_box, upscaled
-from studio.store.specs import ReferenceFit
 from studio.ui.theme import set_state
 
 # Pillow (studio.images) loads with the first image, asyncio once the event loop runs:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.spec import RenderSpec
 from studio.jobs import Engine, EngineConfig, Event, PollSchedule
 from studio.providers.openai_shape import OpenAIShapeProvider
-from studio.providers.types import RenderSpec
 from studio.services import Services
 from studio.settings import Settings
 from studio.sim.server import SimServer

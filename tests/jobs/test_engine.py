@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.spec import ReferenceImage
 from studio.errors import SpecError
 from studio.jobs import AssetReady, Engine, JobChanged
-from studio.providers.types import ReferenceImage
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
 from tests.helpers import job_values, png_bytes, scheduler_looked

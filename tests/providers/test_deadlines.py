@@ -10,11 +10,11 @@ import time
 
 import pytest
 
+from studio.core.spec import RenderSpec
 from studio.providers.clock import SystemClock
 from studio.providers.errors import BadResponse, RetriesExhausted, TimedOut, TooLarge
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
-from studio.providers.types import RenderSpec
 from studio.sim.server import SimServer
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import wait_until_done

@@ -12,6 +12,7 @@ import io
 import httpx
 import pytest
 
+from studio.core.spec import RenderSpec
 from studio.providers.errors import (
     AuthError,
     BadResponse,
@@ -24,7 +25,7 @@ from studio.providers.errors import (
 )
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
-from studio.providers.types import RemoteStatus, RenderSpec
+from studio.providers.types import RemoteStatus
 from studio.sim.server import SimServer
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import wait_until_done

@@ -6,16 +6,11 @@ import io
 
 import pytest
 
+from studio.core.spec import ReferenceImage, RenderSpec
 from studio.errors import SpecError
 from studio.providers.errors import AuthError, NotFound, RequestError
 from studio.providers.openai_shape import OpenAIShapeProvider
-from studio.providers.types import (
-    FailureKind,
-    ReferenceImage,
-    RemoteStatus,
-    RenderSpec,
-    new_idempotency_key,
-)
+from studio.providers.types import FailureKind, RemoteStatus, new_idempotency_key
 from studio.sim.server import SimServer
 from tests.conftest import InstantClock, fast_retry
 from tests.helpers import png_bytes, wait_until_done

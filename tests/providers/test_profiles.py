@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.spec import ReferenceImage, RenderSpec
 from studio.errors import SpecError
 from studio.providers.profiles import (
     ProfileFileError,
@@ -14,7 +15,7 @@ from studio.providers.profiles import (
     profile_from_openrouter,
     resolution_size,
 )
-from studio.providers.types import ReferenceImage, RenderSpec, new_idempotency_key
+from studio.providers.types import new_idempotency_key
 from studio.sim.catalog import MODELS, openrouter_model_entry
 
 

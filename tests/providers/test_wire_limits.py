@@ -12,11 +12,11 @@ from typing import ClassVar
 import httpx
 import pytest
 
+from studio.core.spec import RenderSpec
 from studio.providers.clock import FakeClock
 from studio.providers.errors import BadResponse, TransportError
 from studio.providers.http import MAX_JSON_BYTES, HttpCore, job_path
 from studio.providers.openai_shape import OpenAIShapeProvider
-from studio.providers.types import RenderSpec
 from tests.conftest import fast_retry
 
 HOSTILE = ("../../../../tmp/evil", "video_x?evil=1", "video x", "..", "a/b", "v#frag")

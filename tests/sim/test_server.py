@@ -19,7 +19,7 @@ def AUTH(sim: SimServer) -> dict[str, str]:  # noqa: N802 - reads as the header 
     return {"Authorization": f"Bearer {sim.api_key}"}
 
 
-def wait_completed(client: httpx.Client, vid: str, limit: float = 20) -> dict[str, object]:
+def wait_completed(client: httpx.Client, vid: str, limit: float = 60) -> dict[str, object]:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         body: dict[str, object] = client.get(f"/v1/videos/{vid}").json()

@@ -52,9 +52,9 @@ def test_play_seek_step_keep_both_within_a_frame(
     qtbot.waitUntil(lambda: view.left.shown_frame() > 10, timeout=10_000)  # they do play
     view.pause()
     assert len(gaps) > 10
-    # Within a frame or so; when a starved machine lets B drift, it is nudged back, and
-    # past three frames sent to A's frame (CompareView._keep_in_step): never a quarter of
-    # a second apart.
+    # Within a frame or so; when a starved machine lets one drift, it is nudged back, and
+    # past two frames the one ahead waits for it (CompareView._keep_in_step): never a
+    # quarter of a second apart.
     assert max(gaps) <= 6, gaps
     qtbot.waitUntil(lambda: apart(view) <= 1, timeout=5000)  # paused: together
     view.seek_frame(20)

@@ -15,8 +15,7 @@ import qasync
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
 from pytestqt.qtbot import QtBot
 
-from studio.jobs.requests import RenderRequest
-from studio.providers.types import RenderSpec
+from studio.core.spec import RenderRequest, RenderSpec
 from studio.store import JobRow, JobStatus
 from studio.store.search import MAX_TERMS, SORT_KEYS, save_search
 from studio.ui import library_panel

@@ -1,0 +1,27 @@
+"""Where the library keeps its files (one home for the folder layout)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studio.core.spec import ReferenceImage, StoredSpec
+
+REFERENCE_DIR = "refs"
+
+
+def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
+    """The fitted reference image a take was sent with, kept once per content."""
+    return library / REFERENCE_DIR / f"{sha256}.{ReferenceImage(b'', mime).extension}"
+
+
+def stored_reference(library: Path, spec: StoredSpec) -> Path | None:
+    """Where a take's fitted reference image is kept (None if it had none)."""
+    if not spec.reference_sha256:
+        return None
+    return reference_path(library, spec.reference_sha256, spec.reference_mime)
+
+
+def read_reference(library: Path, spec: StoredSpec) -> ReferenceImage | None:
+    """A take's reference image read back from the library, to send it again."""
+    path = stored_reference(library, spec)
+    return ReferenceImage(path.read_bytes(), spec.reference_mime) if path else None
