@@ -154,7 +154,7 @@ def parse_line(raw: str, number: int, profiles: ProfileSet, base_dir: Path) -> B
     try:
         project = project_name(fields.get("project", "default"))
     except ValueError as err:
-        raise SpecError(f"'project': {err}.") from None
+        raise SpecError(f"'project' {err}.") from None
     return BatchLine(
         number,
         build_spec(fields, profiles, base_dir),

@@ -82,7 +82,7 @@ async def _generate(args: argparse.Namespace) -> int:
     try:
         project = project_name(args.project)
     except ValueError as err:
-        raise StudioError(f"--project: {err}.") from None
+        raise StudioError(f"--project {err}.") from None
     if args.image:
         check_image(args.image)  # before anything starts
     out = destination(args.out, args.prompt)

@@ -29,7 +29,7 @@ def project_name(text: object) -> str:
     """A project name as typed (trimmed), or ValueError saying what a name may be."""
     name = text.strip() if isinstance(text, str) else ""
     if not name or len(name) > MAX_PROJECT:
-        raise ValueError(f"a project is a name of 1 to {MAX_PROJECT} characters")
+        raise ValueError(f"must be a name of 1 to {MAX_PROJECT} characters")
     return name
 
 

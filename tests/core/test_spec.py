@@ -114,5 +114,5 @@ def test_project_names(text: str, name: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 101, None, 5])
 def test_project_names_refused(text: object) -> None:
-    with pytest.raises(ValueError, match="1 to 100 characters"):
+    with pytest.raises(ValueError, match="must be a name of 1 to 100 characters"):
         project_name(text)
