@@ -20,5 +20,10 @@ def run(args: argparse.Namespace) -> int:
         services.store.close()
     for line in report.skipped:
         print(f"studio: skipped {line}", file=sys.stderr)
-    print(f"{report.summary()}; {len(report.skipped)} skipped")
-    return 2 if report.skipped and not (report.added or report.known) else 0
+    for line in report.unreadable:
+        print(f"studio: could not read {line}", file=sys.stderr)
+    for line in report.damaged:
+        print(f"studio: imported damaged {line}", file=sys.stderr)
+    print(report.summary())
+    listed = report.unreadable or report.skipped
+    return 2 if listed and not (report.added or report.known) else 0
