@@ -47,7 +47,7 @@ class LibraryBusy(StudioError):
 EXIT_CODES = {
     0: "done",
     1: "a render failed or was refused by policy, its outcome is unsure, or time ran out",
-    2: "bad input (including refused batch lines)",
+    2: "bad input (including refused batch lines, and files an import could not read)",
     3: "provider unreachable",
     4: "the provider refused the request or the key (400/401/403)",
     5: "storage (disk full, unwritable)",

@@ -1,5 +1,6 @@
 """`studio import DIR`: clips into the library for review; an export folder restores its
-prompts, reviews and lineage."""
+prompts, reviews and lineage. Exits 2 (bad input) when any file could not be read or a
+sidecar was refused, after importing everything else."""
 
 from __future__ import annotations
 
@@ -25,5 +26,4 @@ def run(args: argparse.Namespace) -> int:
     for line in report.damaged:
         print(f"studio: imported damaged {line}", file=sys.stderr)
     print(report.summary())
-    listed = report.unreadable or report.skipped
-    return 2 if listed and not (report.added or report.known) else 0
+    return 2 if report.unreadable else 0

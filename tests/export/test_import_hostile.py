@@ -31,6 +31,7 @@ from studio.resources import resources_dir
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 from studio.store.search import parse, search_ids
+from tests.test_cli import studio
 
 needs_posix = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and links: POSIX")
 linux_names = pytest.mark.skipif(
@@ -712,6 +713,40 @@ def test_a_folder_mixing_good_and_bad_files_brings_every_good_clip(
         assert sorted(again.known) == sorted(report.added)
         assert again.unreadable == report.unreadable
     assert store.db.query("SELECT count(*) FROM jobs")[0][0] == 5
+
+
+@pytest.mark.timeout(90)
+def test_studio_import_exits_2_when_a_file_could_not_be_read(
+    drop: Path, tmp_path: Path, clips: list[bytes], four_seconds: bytes
+) -> None:
+    db = tmp_path / "data" / "studio.db"
+    hostile_mix(drop, tmp_path, clips, four_seconds)
+    ran = studio("import", str(drop), "--db", str(db))
+    assert ran.returncode == 2, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert "5 clip(s) imported (1 damaged)" in ran.stdout
+    assert "studio: could not read d empty.mp4: empty file" in ran.stderr
+    assert "studio: could not read b deep.json: nested deeper than 32 levels" in ran.stderr
+    assert "studio: imported damaged c cut.mp4: #" in ran.stderr
+    if sys.platform == "linux":
+        assert "studio: skipped k \\xe9.txt: not a video file" in ran.stderr
+
+    again = studio("import", str(drop), "--db", str(db))  # the same folder: it finishes
+    assert again.returncode == 2, again.stderr
+    assert "0 clip(s) imported, 5 already in the library" in again.stdout
+
+
+@pytest.mark.timeout(90)
+def test_studio_import_exits_0_when_everything_was_read(
+    drop: Path, tmp_path: Path, clips: list[bytes]
+) -> None:
+    put(drop / "a.mp4", clips[0])
+    put(drop / "notes.txt", b"not a clip, and not a problem")
+    put(drop / "b.mp4" / "c.mp4", clips[1])  # a folder named like a clip: looked into
+    ran = studio("import", str(drop), "--db", str(tmp_path / "data" / "studio.db"))
+    assert ran.returncode == 0, ran.stderr
+    assert "2 clip(s) imported, 2 skipped" in ran.stdout
+    assert "studio: skipped notes.txt: not a video file" in ran.stderr
 
 
 def test_a_folder_that_cannot_be_listed_is_one_line_not_an_exception(tmp_path: Path) -> None:
