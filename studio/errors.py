@@ -47,7 +47,8 @@ class LibraryBusy(StudioError):
 EXIT_CODES = {
     0: "done",
     1: "a render failed or was refused by policy, its outcome is unsure, or time ran out",
-    2: "bad input (including refused batch lines and a --query term the search cannot use)",
+    2: "bad input (refused batch lines, a --query term the search cannot use, files an "
+    "import could not read)",
     3: "provider unreachable",
     4: "the provider refused the request or the key (400/401/403)",
     5: "storage (disk full, unwritable)",

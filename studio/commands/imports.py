@@ -1,5 +1,6 @@
 """`studio import DIR`: clips into the library for review; an export folder restores its
-prompts, reviews and lineage."""
+prompts, reviews and lineage. Exits 2 (bad input) when any file could not be read or a
+sidecar was refused, after importing everything else."""
 
 from __future__ import annotations
 
@@ -20,5 +21,9 @@ def run(args: argparse.Namespace) -> int:
         services.store.close()
     for line in report.skipped:
         print(f"studio: skipped {line}", file=sys.stderr)
-    print(f"{report.summary()}; {len(report.skipped)} skipped")
-    return 2 if report.skipped and not (report.added or report.known) else 0
+    for line in report.unreadable:
+        print(f"studio: could not read {line}", file=sys.stderr)
+    for line in report.damaged:
+        print(f"studio: imported damaged {line}", file=sys.stderr)
+    print(report.summary())
+    return 2 if report.unreadable else 0

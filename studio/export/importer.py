@@ -4,7 +4,14 @@ Clips are deduplicated by sha256. Where our own sidecar sits beside a clip (an e
 export), its prompt, slots, project, rubric, scores, decisions with their history, tags,
 star and lineage come back (ids remapped to this library); importing again merges: a known
 clip is not copied twice, decisions it lacks are added, nothing is duplicated. Any other
-video comes in as a take with its file name as the prompt."""
+video comes in as a take with its file name as the prompt.
+
+No file can stop an import: entries are looked at before they are opened (`walk`: FIFOs,
+sockets, devices and links leading outside the folder are passed over), every clip is
+decoded whole (`clip_check`: one that stops short of its stated length comes in marked
+damaged), every sidecar is checked against its schema before a field is used
+(`sidecar_read`: a bad one is reported with its field and its clip comes in without the
+review), and each problem is listed with its file while the import goes on."""
 
 from __future__ import annotations
 
@@ -22,9 +29,11 @@ import av
 from studio import provenance
 from studio.core.spec import StoredSpec
 from studio.errors import StorageError
-from studio.export.sidecar import SCHEMA
+from studio.export.clip_check import Clip, NotPlayable, inspect_clip
+from studio.export.sidecar_read import BadSidecar, read_sidecar
+from studio.export.walk import Found, Passed, shown, walk
 from studio.files import ChecksumMismatch, copy_verified, sha256_file
-from studio.jobs.download import FILE_NAMES, NotAVideo, job_folder, read_duration
+from studio.jobs.download import FILE_NAMES, job_folder
 from studio.store import Store
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
@@ -37,36 +46,54 @@ class ImportReport:
     added: list[int] = field(default_factory=list)  # new job ids
     known: list[int] = field(default_factory=list)  # clips already in the library
     decisions_added: int = 0
-    skipped: list[str] = field(default_factory=list)  # "file: why"
+    damaged: list[str] = field(default_factory=list)  # "file: #id, why" (imported, marked)
+    # "file: why": could not or must not be read (a clip that does not decode, a FIFO, a
+    # link leading outside the folder, a sidecar refused: its clip came without the review)
+    unreadable: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "file: why": not clips (notes.txt)
 
     def summary(self) -> str:
         """What happened, in one line (the command line and the app say the same)."""
         known = f", {len(self.known)} already in the library" if self.known else ""
+        damaged = f" ({len(self.damaged)} damaged)" if self.damaged else ""
         restored = f", {self.decisions_added} decision(s) restored" if self.decisions_added else ""
-        return f"{len(self.added)} clip(s) imported{known}{restored}"
+        unreadable = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        return f"{len(self.added)} clip(s) imported{damaged}{known}{restored}{unreadable}{skipped}"
 
 
 def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = "") -> ImportReport:
     if not folder.is_dir():
-        raise StorageError(f"{folder} is not a folder.")
+        raise StorageError(f"{shown(folder)} is not a folder.")
     report = ImportReport()
+    found: dict[Path, Found] = {}
+    for entry in walk(folder, folders_named_like=VIDEO_SUFFIXES):
+        if isinstance(entry, Passed):
+            listed = report.unreadable if entry.unreadable else report.skipped
+            listed.append(f"{entry.name}: {entry.reason}")
+        else:
+            found[entry.path] = entry
     old_to_new: dict[int, int] = {}
     lineage: list[tuple[int, dict[str, Any]]] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.name in OURS or path.name.startswith("."):
+    for entry in found.values():
+        path = entry.path
+        if path.name in OURS:
             continue
-        if path.suffix.lower() == ".json" and _clip_beside(path):
+        suffix = path.suffix.lower()
+        if suffix == ".json" and any(path.with_suffix(s) in found for s in VIDEO_SUFFIXES):
             continue  # a sidecar: read with its clip
-        if path.suffix.lower() not in VIDEO_SUFFIXES:
-            report.skipped.append(f"{path.relative_to(folder)}: not a video file")
+        if suffix not in VIDEO_SUFFIXES:
+            report.skipped.append(f"{entry.name}: not a video file")
             continue
-        seconds = _duration(path)
-        if isinstance(seconds, str):
-            report.skipped.append(f"{path.relative_to(folder)}: {seconds}")
+        try:
+            clip = inspect_clip(path)
+        except (NotPlayable, OSError) as err:
+            why = err.strerror if isinstance(err, OSError) else str(err)
+            report.unreadable.append(f"{entry.name}: {why}")
             continue
-        side = _sidecar(path)
-        job_id = _import_one(store, library, path, seconds, side, report)
-        if side is not None:
+        side = _sidecar(entry, found, report)
+        job_id = _import_one(store, library, entry, clip, side, report)
+        if job_id is not None and side is not None:
             old_to_new[int(side["take"]["id"])] = job_id
             lineage.append((job_id, side))
             report.decisions_added += _merge_review(store, job_id, side, reviewer)
@@ -74,38 +101,38 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
     return report
 
 
-def _clip_beside(sidecar: Path) -> bool:
-    return any(sidecar.with_suffix(s).is_file() for s in VIDEO_SUFFIXES)
-
-
-def _duration(path: Path) -> float | str:
-    """The clip's duration, read once; or why it cannot be imported."""
-    if path.stat().st_size == 0:
-        return "empty file"
+def _sidecar(clip: Found, found: dict[Path, Found], report: ImportReport) -> dict[str, Any] | None:
+    """The clip's sidecar, checked; None when there is none, it is not ours, or it cannot be
+    used (then said, with the field at fault: the clip comes in without the review)."""
+    entry = found.get(clip.path.with_suffix(".json"))
+    if entry is None:
+        return None  # none, or one that is not a regular file (listed by the walk)
     try:
-        return read_duration(path)
-    except NotAVideo:
-        return "not a readable video"
-
-
-def _sidecar(clip: Path) -> dict[str, Any] | None:
-    path = clip.with_suffix(".json")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_sidecar(entry.path)
+    except BadSidecar as err:
+        report.unreadable.append(f"{entry.name}: {err} (its clip comes in without the review)")
         return None
-    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
+    if data is None:
+        report.skipped.append(f"{entry.name}: not a Studio sidecar (not read)")
+    return data
 
 
 def _import_one(
     store: Store,
     library: Path,
-    path: Path,
-    seconds: float,
+    entry: Found,
+    clip: Clip,
     side: dict[str, Any] | None,
     report: ImportReport,
-) -> int:
-    digest = sha256_file(path)
+) -> int | None:
+    """The clip's take in this library (a new one, or the one that has these bytes); None
+    when the file could not be read whole or changed while it was read (said in `report`)."""
+    path = entry.path
+    try:
+        digest = sha256_file(path)
+    except OSError as err:
+        report.unreadable.append(f"{entry.name}: cannot be read ({err.strerror or err})")
+        return None
     row = store.db.query_one(
         "SELECT job_id FROM assets WHERE kind = 'video' AND sha256 = ? ORDER BY job_id", (digest,)
     )
@@ -113,7 +140,7 @@ def _import_one(
         report.known.append(int(row[0]))
         return int(row[0])
     now = time.time()
-    spec, project, created = _spec_of(path, seconds, side)
+    spec, project, created = _spec_of(path, clip.seconds, side)
     with store.db.write() as tx:
         job_id = store.jobs.insert(
             tx,
@@ -126,6 +153,7 @@ def _import_one(
                 "idem_key": uuid.uuid4().hex,
                 "status": "ready",
                 "finished_at": now,
+                "damage": clip.damage,
             },
             at=created or now,
         )
@@ -138,18 +166,26 @@ def _import_one(
     except (OSError, ChecksumMismatch) as err:
         with store.db.write() as tx:
             tx.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-        raise StorageError(f"Cannot copy {path.name} into the library: {err}.") from None
-    found = provenance.read(final)
+        if isinstance(err, ChecksumMismatch):  # the file, not the library: go on
+            report.unreadable.append(f"{entry.name}: changed while it was being imported")
+            return None
+        raise StorageError(f"Cannot copy {shown(path.name)} into the library: {err}.") from None
+    try:
+        found = provenance.read(final)
+    except Exception:  # a reader failing on these bytes must not stop the import
+        found = {"c2pa": "damaged", "problem": "the manifest could not be read"}
     with store.db.write() as tx:
         provenance.record(tx, job_id, found)
         store.assets.add(tx, job_id=job_id, kind="video", path=str(final.relative_to(library)),
                          sha256=digest, size=final.stat().st_size,
-                         duration=seconds, at=now)  # fmt: skip
+                         duration=clip.seconds, at=now)  # fmt: skip
         if thumb is not None:
             store.assets.add(tx, job_id=job_id, kind="thumbnail",
                              path=str(thumb.relative_to(library)), sha256=sha256_file(thumb),
                              size=thumb.stat().st_size, duration=None, at=now)  # fmt: skip
     report.added.append(job_id)
+    if clip.damage is not None:
+        report.damaged.append(f"{entry.name}: #{job_id}, {clip.damage}")
     return job_id
 
 
@@ -158,7 +194,7 @@ def _spec_of(
 ) -> tuple[StoredSpec, str, float | None]:
     if side is None:
         whole = max(1, round(seconds))
-        return StoredSpec(model="imported", prompt=path.stem, seconds=whole), "default", None
+        return StoredSpec(model="imported", prompt=shown(path.stem), seconds=whole), "default", None
     render, prompt, take = side["render"], side["prompt"], side["take"]
     spec = StoredSpec(
         model=str(render["model"]),
@@ -240,6 +276,8 @@ def _link_lineage(
             take = side["take"]
             parent = old_to_new.get(take.get("parent") or -1)
             retry_of = old_to_new.get(take.get("retry_of") or -1)
+            if job_id in (parent, retry_of):  # a take cannot descend from itself
+                continue
             if parent is not None or retry_of is not None:
                 tx.execute(
                     "UPDATE jobs SET parent_id = COALESCE(?, parent_id), "
@@ -259,7 +297,7 @@ def _time(text: object) -> float | None:
         return None
     try:
         return dt.datetime.fromisoformat(text).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # not a time, or one out of range
         return None
 
 

@@ -96,6 +96,7 @@ class JobRow:
     shot_id: int | None = None  # the root of its lineage (see migrations.SHOTS)
     lease_id: int | None = None  # the engine that sends, polls or downloads it (see leases)
     origin: str = ""  # where it was queued: "" the window, else the command ("studio batch")
+    damage: str | None = None  # why its clip is damaged ("44 of 96 frames decode"), if it is
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:

@@ -293,6 +293,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX jobs_lease ON jobs(lease_id) WHERE lease_id IS NOT NULL;
     CREATE INDEX jobs_updated ON jobs(updated_at);
     """,
+    # 13: a take whose clip does not decode to its stated length says why ("44 of 96
+    # frames decode"): imported as damaged, shown in the Library, found by `is:damaged`;
+    # NULL for a whole clip
+    """
+    ALTER TABLE jobs ADD COLUMN damage TEXT;
+    CREATE INDEX jobs_damaged ON jobs(id) WHERE damage IS NOT NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -5,7 +5,7 @@
     tag:jitter reviewer:ana template:3      tag reviewer template
     size:1280x720 seconds:8 failure:policy  requested size and duration, failure class
     shot:12 batch:3                     a shot's takes, a batch's variants and revisions
-    score>=5  is:starred  date:2026-11-01..2026-11-24
+    score>=5  is:starred  is:damaged  date:2026-11-01..2026-11-24
 
 Whatever a person types (stray quotes, dashes, stars, colons, brackets) is a search, never
 an SQL or FTS error: user text only ever reaches SQLite as a bound parameter, and text
@@ -88,6 +88,7 @@ class Query:
     facets: dict[str, list[str]] = field(default_factory=dict)
     score: tuple[str, int] | None = None
     starred: bool = False
+    damaged: bool = False  # is:damaged: takes whose clip does not decode to its length
     dates: tuple[dt.date, dt.date] | None = None
     problems: list[str] = field(default_factory=list)  # told to the person, never raised
 
@@ -123,8 +124,10 @@ def _add_word(query: Query, word: str) -> None:
     if lower.startswith("is:"):
         if lower == "is:starred":
             query.starred = True
+        elif lower == "is:damaged":
+            query.damaged = True
         else:
-            query.problems.append(f"{_shown(word)}: unknown (try is:starred)")
+            query.problems.append(f"{_shown(word)}: unknown (try is:starred or is:damaged)")
         return
     if score := _SCORE.match(word):
         number = _number(query, word, score.group(2), "a whole number (0 or more)")
@@ -262,6 +265,8 @@ def where(query: Query) -> tuple[str, list[Any]]:
         params.append(value)
     if query.starred:
         clauses.append("j.id IN (SELECT job_id FROM stars)")
+    if query.damaged:
+        clauses.append("j.damage IS NOT NULL")
     if query.dates is not None and (span := day_span(*query.dates)) is not None:
         clauses.append(f"{SUBMITTED} >= ?")
         clauses.append(f"{SUBMITTED} < ?")

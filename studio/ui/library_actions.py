@@ -404,8 +404,13 @@ class LibraryActions:
         except StudioError as err:
             self.notify(str(err), error=True)
             return
-        skipped = ". Skipped: " + "; ".join(report.skipped) if report.skipped else ""
-        self.notify(f"{report.summary()}{skipped}.", error=bool(report.skipped))
+        listed = (
+            ("Could not read", report.unreadable),
+            ("Damaged", report.damaged),
+            ("Skipped", report.skipped),
+        )
+        details = "".join(f". {title}: " + "; ".join(lines) for title, lines in listed if lines)
+        self.notify(f"{report.summary()}{details}.", error=bool(details))  # in the banner, whole
         self.refresh()
 
 

@@ -114,6 +114,8 @@ class LibraryModel(QAbstractTableModel):
         if role == _DECORATION:
             return self._thumbnail(job.id) if column == "Take" else None
         if role == _TOOLTIP:
+            if column == "Status" and job.damage:
+                return f"Damaged: {job.damage}"
             return job.prompt if column in ("Prompt", "Take") else None
         return self._text(job, verdict, column)
 
@@ -127,7 +129,7 @@ class LibraryModel(QAbstractTableModel):
         if column == "Model":
             return job.model
         if column == "Status":
-            return job.status.value
+            return f"{job.status.value} · damaged" if job.damage else job.status.value
         if column == "Decision":
             return verdict.decision or "—"
         if column == "Score":

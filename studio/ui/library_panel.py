@@ -56,7 +56,7 @@ SYNTAX = (
     "project:launch  model:sim-fast  provider:sim  status:ready\n"
     "decision:approve (or undecided)  tag:jitter  reviewer:ana\n"
     "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12  batch:3\n"
-    "template:3  size:1280x720  seconds:8  failure:policy"
+    "template:3  size:1280x720  seconds:8  failure:policy  is:damaged"
 )
 FACET_TITLES = {"seconds": "Duration", "failure": "Failure class", "score": "Total score"}
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1  # a group's facet name

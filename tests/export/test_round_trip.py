@@ -16,7 +16,12 @@ from studio.jobs import Engine
 from studio.store import JobRow, JobStatus, Store
 from tests.jobs.conftest import spec
 
-RUBRIC = {"criteria": [{"id": "motion", "anchors": ["bad", "ok", "good"]}], "pass": 2}
+# A body Studio can use (an import refuses a rubric it could not load later).
+RUBRIC = {
+    "name": "default",
+    "criteria": [{"id": "motion", "name": "Motion", "anchors": ["bad", "ok", "good"]}],
+    "pass_threshold": 2,
+}
 
 
 def review_of(store: Store, job: JobRow) -> dict[str, Any]:
@@ -118,9 +123,11 @@ def test_a_folder_of_odd_files_is_summarised_and_the_rest_imported(
     assert job is not None
     assert job.prompt == "kite over dunes"  # its file name
     assert store.assets.for_job(job.id)["thumbnail"].size > 0
-    assert sorted(report.skipped) == [
+    assert sorted(report.unreadable) == [
         "broken.mov: not a readable video",
         "empty.mp4: empty file",
+    ]
+    assert sorted(report.skipped) == [
         "nested/spritesheet.jpg: not a video file",
         "nested/thumbnail.webp: not a video file",
         "notes.txt: not a video file",

@@ -299,8 +299,8 @@ OUT_OF_RANGE = "date out of range (1970-01-01 to 9999-12-31)"
         ("fox project:", [0, 3], ["project: has no value"]),
         ('project:"', EVERY, ['project:" has no value']),
         ("date:", EVERY, ["date: has no value"]),
-        ("is:", EVERY, ["is:: unknown (try is:starred)"]),
-        ("is:damaged-ish", EVERY, ["is:damaged-ish: unknown (try is:starred)"]),
+        ("is:", EVERY, ["is:: unknown (try is:starred or is:damaged)"]),
+        ("is:damaged-ish", EVERY, ["is:damaged-ish: unknown (try is:starred or is:damaged)"]),
         # NUL, lone surrogates (a command line's undecodable bytes), very long words
         ("\x00", EVERY, []),
         ("fox\x00", [0, 3], []),
