@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,11 +23,13 @@ from typing import Any
 from studio import provenance
 from studio.errors import StorageError, StudioError
 from studio.export import sidecar
-from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
-from studio.files import ChecksumMismatch, copy_verified, sha256_file
+from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render, sidecar_name
+from studio.files import ChecksumMismatch, copy_verified, part_path, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
 Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
+# Names a clip's sidecar may never take: the folder's own files.
+_FOLDER_FILES = {"manifest.json", "sha256sums"}
 
 
 class Cancelled(StudioError):
@@ -159,7 +162,7 @@ def _export_one(
         report.written.append(dest.name)
     found = provenance.recorded(store, job.id) or provenance.read(dest)  # the copy: same bytes
     side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
-    side_name = dest.name.removesuffix(".mp4") + ".json"
+    side_name = sidecar_name(dest.name)
     side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
     _write_atomic(dest.with_name(side_name), side_bytes)
     return {
@@ -190,17 +193,36 @@ def _free_name(
     book: NameBook, folder: Path, template: str, fields: dict[str, object], sha256: str
 ) -> str:
     """The take's name in this folder: its template name, unless a file there holds other
-    bytes (then the next suffix: nothing is overwritten); the same bytes are the same clip."""
+    bytes, or its sidecar's name is taken without it (then the next suffix: nothing is
+    overwritten); the same bytes are the same clip, and its sidecar is ours to rewrite."""
     wanted = render(template, fields)
-    while True:
-        name = book.claim(wanted, ".mp4")
-        existing = folder / name
-        if not existing.exists() or sha256_file(existing) == sha256:
-            return name
+    passed: list[str] = []  # names this take cannot have; a later take may (same bytes)
+    try:
+        while True:
+            name = book.claim(wanted, ".mp4")
+            clip, side = folder / name, folder / sidecar_name(name)
+            if side.name.casefold() in _FOLDER_FILES:
+                continue
+            if os.path.lexists(clip):
+                if _regular(clip) and sha256_file(clip) == sha256:
+                    return name
+            elif not os.path.lexists(side):
+                return name
+            passed.append(name)
+    finally:
+        for name in passed:
+            book.release(name)
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    part = part_path(path)
     try:
         with part.open("wb") as out:
             out.write(data)
