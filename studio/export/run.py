@@ -3,11 +3,12 @@ manifest survives), fsynced, verified by re-reading the destination against the 
 sha256, then renamed into place; a JSON sidecar beside it; a manifest and a SHA256SUMS file
 (`sha256sum -c SHA256SUMS` accepts it) for the folder. Files are written under a temporary
 name, so an interrupted or failed export never leaves a half-written file under a final
-name; re-running into the same folder skips identical clips and says so."""
+name; re-running into the same folder skips identical clips and says so. One export at a
+time holds the folder (studio/export/folder.py): names are chosen, files written and the
+manifest merged under its lock, so exports into one folder never overwrite each other."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -21,21 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from studio import provenance
-from studio.errors import StorageError, StudioError
+from studio.errors import StorageError
+from studio.export import folder as place
 from studio.export import sidecar
+from studio.export.folder import Cancelled
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render, sidecar_name
 from studio.files import ChecksumMismatch, copy_verified, part_path, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
+__all__ = ["Cancelled", "ExportReport", "export_takes", "takes_to_export"]
+
 Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
 # Names a clip's sidecar may never take: the folder's own files.
 _FOLDER_FILES = {"manifest.json", "sha256sums"}
-
-
-class Cancelled(StudioError):
-    """The person stopped the export; files finished so far stay, nothing half-written."""
-
-    exit_code = 130
 
 
 @dataclass
@@ -44,6 +43,8 @@ class ExportReport:
     written: list[str] = field(default_factory=list)  # clip file names copied this time
     identical: list[str] = field(default_factory=list)  # already there, byte for byte
     missing: list[str] = field(default_factory=list)  # "#42: why" — not exported
+    removed: list[str] = field(default_factory=list)  # temporary files a killed export left
+    unlocked: bool = False  # the folder's filesystem has no locks: exports could clash
 
     @property
     def exported(self) -> int:
@@ -54,7 +55,22 @@ class ExportReport:
         same = (
             f", {len(self.identical)} already there (identical, skipped)" if self.identical else ""
         )
-        return f"{len(self.written)} clip(s) exported to {self.folder}{same}"
+        left = (
+            f"; removed {len(self.removed)} temporary file(s) an interrupted export left"
+            if self.removed
+            else ""
+        )
+        return f"{len(self.written)} clip(s) exported to {self.folder}{same}{left}"
+
+    def warnings(self) -> list[str]:
+        """What a person should know besides the summary (the missing takes apart)."""
+        lines = []
+        if self.unlocked:
+            lines.append(
+                f"{self.folder} cannot be locked (its filesystem has no locks): another "
+                "export into it at the same time could clash"
+            )
+        return lines
 
 
 def takes_to_export(store: Store, *, everything: bool = False) -> list[JobRow]:
@@ -80,7 +96,10 @@ def export_takes(
     reviewer: str = "",
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    waiting: Callable[[str], None] | None = None,
 ) -> ExportReport:
+    """Export `jobs` into `folder`, holding its lock throughout (`waiting` hears, once, whom
+    this export waits for when another holds it; `cancelled` is heard then too)."""
     check_template(template)
     jobs = list(jobs)
     try:
@@ -89,11 +108,30 @@ def export_takes(
     except OSError as err:
         raise StorageError(f"Cannot write to {folder}: {err.strerror or err}.") from None
     report = ExportReport(folder)
+    with place.take(folder, cancelled=cancelled, waiting=waiting) as held:
+        report.removed, report.unlocked = held.removed, not held.locked
+        _export_all(store, library, jobs, folder, template, reviewer, progress, cancelled, report)
+    return report
+
+
+def _export_all(
+    store: Store,
+    library: Path,
+    jobs: list[JobRow],
+    folder: Path,
+    template: str,
+    reviewer: str,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+    report: ExportReport,
+) -> None:
+    """The clips, then the folder's manifest and sums; the caller holds the folder."""
     videos = {j.id: store.assets.for_job(j.id).get("video") for j in jobs}
     total = sum(v.size for v in videos.values() if v is not None)
     done = 0
     book = NameBook()
     entries: list[dict[str, Any]] = []
+    finished = False
     try:
         for job in jobs:
             if cancelled():
@@ -124,11 +162,18 @@ def export_takes(
                     "INSERT INTO exports (job_id, path, sha256, at, reviewer) VALUES (?,?,?,?,?)",
                     (job.id, str(dest), video.sha256, time.time(), reviewer),
                 )
+        finished = True
     finally:  # the folder's manifest and sums cover what is complete, even after a failure
         if entries:
-            with contextlib.suppress(OSError):
+            try:
                 _write_folder_files(folder, entries)
-    return report
+            except (OSError, StorageError) as err:
+                if finished:  # else the error that stopped the export is the one to tell
+                    cause = (err.strerror if isinstance(err, OSError) else None) or str(err)
+                    raise StorageError(
+                        f"The clips are in {folder}, but its manifest.json and SHA256SUMS "
+                        f"could not be written: {cause}."
+                    ) from None
 
 
 def _export_one(
@@ -261,4 +306,4 @@ def _write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> None:
 def _probe(folder: Path) -> None:
     probe = folder / f".studio-write-test-{uuid.uuid4().hex[:8]}"
     probe.write_bytes(b"")
-    probe.unlink()
+    probe.unlink(missing_ok=True)  # an export taking the folder may have swept it
