@@ -27,14 +27,14 @@ from studio.export import folder as place
 from studio.export import sidecar
 from studio.export.folder import Cancelled
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render, sidecar_name
-from studio.files import ChecksumMismatch, copy_verified, part_path, sha256_file
+from studio.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
 __all__ = ["Cancelled", "ExportReport", "export_takes", "takes_to_export"]
 
 Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
 # Names a clip's sidecar may never take: the folder's own files.
-_FOLDER_FILES = {"manifest.json", "sha256sums"}
+_FOLDER_FILES = {place.MANIFEST.casefold(), place.SUMS.casefold()}
 
 
 @dataclass
@@ -44,6 +44,7 @@ class ExportReport:
     identical: list[str] = field(default_factory=list)  # already there, byte for byte
     missing: list[str] = field(default_factory=list)  # "#42: why" — not exported
     removed: list[str] = field(default_factory=list)  # temporary files a killed export left
+    set_aside: list[str] = field(default_factory=list)  # a manifest or sums not merged: why
     unlocked: bool = False  # the folder's filesystem has no locks: exports could clash
 
     @property
@@ -64,7 +65,7 @@ class ExportReport:
 
     def warnings(self) -> list[str]:
         """What a person should know besides the summary (the missing takes apart)."""
-        lines = []
+        lines = [f"set aside: {line}" for line in self.set_aside]
         if self.unlocked:
             lines.append(
                 f"{self.folder} cannot be locked (its filesystem has no locks): another "
@@ -166,7 +167,7 @@ def _export_all(
     finally:  # the folder's manifest and sums cover what is complete, even after a failure
         if entries:
             try:
-                _write_folder_files(folder, entries)
+                report.set_aside = place.write_folder_files(folder, entries)
             except (OSError, StorageError) as err:
                 if finished:  # else the error that stopped the export is the one to tell
                     cause = (err.strerror if isinstance(err, OSError) else None) or str(err)
@@ -209,7 +210,7 @@ def _export_one(
     side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
     side_name = sidecar_name(dest.name)
     side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
-    _write_atomic(dest.with_name(side_name), side_bytes)
+    place.write_atomic(dest.with_name(side_name), side_bytes)
     return {
         "take": job.id,
         "file": dest.name,
@@ -264,43 +265,6 @@ def _regular(path: Path) -> bool:
         return stat.S_ISREG(path.lstat().st_mode)
     except OSError:
         return False
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    part = part_path(path)
-    try:
-        with part.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-
-
-def _write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> None:
-    """manifest.json and SHA256SUMS for everything in the folder now (earlier runs too)."""
-    manifest_path = folder / "manifest.json"
-    known: dict[str, dict[str, Any]] = {}
-    if manifest_path.is_file():
-        try:
-            for entry in json.loads(manifest_path.read_text(encoding="utf-8"))["clips"]:
-                if (folder / entry["file"]).is_file():
-                    known[entry["file"]] = entry
-        except (ValueError, KeyError, TypeError):
-            known = {}  # not ours, or damaged: this run's entries replace it
-    known.update({e["file"]: e for e in entries})
-    clips = sorted(known.values(), key=lambda e: e["file"])
-    manifest = {
-        "schema": "studio.manifest/1",
-        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "clips": clips,
-    }
-    _write_atomic(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
-    sums = "".join(
-        f"{e['sha256']}  {e['file']}\n{e['sidecar_sha256']}  {e['sidecar']}\n" for e in clips
-    )
-    _write_atomic(folder / "SHA256SUMS", sums.encode())
 
 
 def _probe(folder: Path) -> None:

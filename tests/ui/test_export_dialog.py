@@ -1,8 +1,9 @@
-"""The export dialog while another export holds the folder: it says whom it waits for, and
-goes on when the folder is let go."""
+"""The export dialog while another export holds the folder: it says whom it waits for,
+goes on when the folder is let go, and reports what it set aside."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.export.test_provenance import clip
 from tests.ui.test_day_one import until
 
 
-def test_the_dialog_waits_for_another_export_then_goes_on(
+def test_the_dialog_waits_for_another_export_then_reports_what_it_set_aside(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     drop = tmp_path / "drop"
@@ -32,6 +33,8 @@ def test_the_dialog_waits_for_another_export_then_goes_on(
         jobs = [j for j in (store.jobs.get(t) for t in added) if j is not None]
         out = tmp_path / "out"
         out.mkdir()
+        hostile = {"schema": "studio.manifest/1", "clips": [{"file": "../../x"}]}
+        (out / "manifest.json").write_text(json.dumps(hostile))
         dialog = ExportDialog(store, library, [("Imported", jobs)], folder=str(out))
         qtbot.addWidget(dialog)
         with export_folder.take(out):  # another export holds the folder
@@ -43,5 +46,6 @@ def test_the_dialog_waits_for_another_export_then_goes_on(
         report = qloop.run_until_complete(running)
         assert len(report.written) == 2
         qtbot.waitUntil(lambda: "2 clip(s) exported to" in dialog.status.text())
+        assert "Set aside: manifest.json entry 1's file names '../../x'" in dialog.status.text()
     finally:
         store.close()
