@@ -22,7 +22,7 @@ from studio.export import folder as export_folder
 from studio.export.run import ExportReport
 from studio.jobs import Engine
 from studio.store import JobRow, Store
-from tests.export.folder_checks import ROOT, approve, check_consistent, render
+from tests.export.folder_checks import ROOT, approve, check_consistent, check_sums, render
 
 SHA = "0" * 64
 
@@ -153,6 +153,21 @@ async def test_a_link_named_manifest_is_set_aside_and_its_target_untouched(
     assert next(out.glob("manifest.json.outside-*")).is_symlink()
     assert target.read_text() == "precious"
     check_consistent(out)
+
+
+async def test_sums_listing_files_the_export_does_not_are_set_aside_not_dropped(
+    two_takes: list[JobRow], store: Store, library: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "handoff"
+    out.mkdir()
+    (out / "notes.txt").write_text("the client's own file")
+    theirs = f"{'1' * 64}  notes.txt\n"
+    (out / "SHA256SUMS").write_text(theirs)  # another tool's sums, for their file
+    report = export_takes(store, library, two_takes, out)
+    (line,) = report.set_aside
+    assert "lists 1 file(s) the export does not ('notes.txt' …)" in line
+    assert next(out.glob("SHA256SUMS.other-*")).read_text() == theirs
+    check_sums(out)
 
 
 async def test_a_sound_manifest_is_merged_and_entries_for_gone_files_dropped(
