@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 CHUNK = 1 << 20
+MAX_NAME_BYTES = 255  # one name in a folder, in UTF-8: the limit of ext4, NTFS, APFS
+# A file is written as `.NAME.xxxxxxxx.part` beside its final NAME, then renamed: the dot,
+# and the random tag with `.part`, are what a temporary name adds to NAME.
+PART_EXTRA_BYTES = len(".") + len(".00000000.part")
+PART_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.part", re.DOTALL)
+
+
+def part_path(dest: Path) -> Path:
+    """Where `dest` is written before it is renamed into place: `.NAME.xxxxxxxx.part` beside
+    it, within MAX_NAME_BYTES (NAME cut on a character boundary when it is too long; export
+    names leave room, see studio/export/names.py)."""
+    room = MAX_NAME_BYTES - PART_EXTRA_BYTES
+    name = dest.name.encode()[:room].decode(errors="ignore")
+    return dest.with_name(f".{name}.{uuid.uuid4().hex[:8]}.part")
 
 
 def sha256_file(path: Path) -> str:
@@ -42,7 +57,7 @@ def copy_verified(
     temporary name beside it, fsynced, re-read and compared with `expected` (sha256), then
     renamed into place and the folder fsynced. `on_chunk(n)` hears each chunk written and
     may raise to stop; the temporary file is removed whatever happens."""
-    part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+    part = part_path(dest)
     try:
         with source.open("rb") as src, part.open("wb") as out:
             while chunk := src.read(CHUNK):

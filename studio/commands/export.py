@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
                 if sys.stderr.isatty() or percent % 10 == 0:
                     print(f"\rexporting {percent:3d}%  {name[:60]}", end=end, file=sys.stderr)
 
+        def waiting(line: str) -> None:
+            print(f"studio: {line}", file=sys.stderr)
+
         report = export_takes(
             store,
             library,
@@ -46,10 +49,13 @@ def run(args: argparse.Namespace) -> int:
             template=args.name,
             reviewer=services.settings.reviewer_name,
             progress=progress,
+            waiting=waiting,
         )
     finally:
         store.close()
     for line in report.missing:
         print(f"studio: not exported: {line}", file=sys.stderr)
+    for line in report.warnings():
+        print(f"studio: {line}", file=sys.stderr)
     print(report.summary())
     return 1 if report.missing else 0

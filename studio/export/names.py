@@ -1,8 +1,10 @@
 """File names for exported clips, from a template such as `{project}_{shot}_{take}_{decision}`.
 
 Whatever a prompt, project or template holds, a name never leaves the target folder, is
-never a reserved name on Windows, never exceeds 255 bytes, and never collides with another
-name of the same export (collisions get " (2)", " (3)" …; nothing is overwritten)."""
+never a reserved name on Windows, never collides with another name of the same export
+(collisions get " (2)", " (3)" …; nothing is overwritten), and fits 255 bytes of UTF-8 —
+with the sidecar's `.json` in place of `.mp4`, and as the temporary `.NAME.xxxxxxxx.part`
+it is written under — cut on a character boundary."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ import unicodedata
 from collections.abc import Mapping
 
 from studio.errors import StudioError
+from studio.files import MAX_NAME_BYTES, PART_EXTRA_BYTES
 
 DEFAULT_TEMPLATE = "{project}_{shot}_{take}_{decision}"
 FIELDS = ("project", "shot", "take", "version", "decision", "model", "date")
-MAX_BYTES = 255  # the limit of ext4, NTFS, APFS for one name
+MAX_BYTES = MAX_NAME_BYTES  # the limit of ext4, NTFS, APFS for one name
+SIDECAR = ".json"  # a clip NAME.mp4 has its sidecar NAME.json: both must fit
+MAX_FIELD_BYTES = 96  # one field's value in a name: a long project leaves room for the take
 
 # Characters Windows refuses in names, path separators, and control characters (NUL …).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -42,8 +47,20 @@ def check_template(template: str) -> None:
 
 
 def render(template: str, fields: Mapping[str, object]) -> str:
+    """The template filled in, each field cut to MAX_FIELD_BYTES (between characters)."""
     check_template(template)
-    return template.format_map({k: str(v) for k, v in fields.items()})
+    return template.format_map(
+        {k: str(v).encode()[:MAX_FIELD_BYTES].decode(errors="ignore") for k, v in fields.items()}
+    )
+
+
+def room_for(suffix: str) -> int:
+    """Bytes left for the stem of a name ending in `suffix` (" (2).mp4"), so that the name,
+    its sidecar's name (" (2).json"), and the temporary name either is written under all
+    fit MAX_BYTES."""
+    extra, dot, extension = suffix.rpartition(".")
+    ending = len(extra.encode()) + max(len((dot + extension).encode()), len(SIDECAR))
+    return MAX_BYTES - PART_EXTRA_BYTES - ending
 
 
 def safe_name(raw: str, suffix: str) -> str:
@@ -51,15 +68,25 @@ def safe_name(raw: str, suffix: str) -> str:
     name = unicodedata.normalize("NFC", raw)
     name = _UNSAFE.sub("_", name)
     name = re.sub(r"\.{2,}", ".", name)  # no "..", whatever surrounds it
-    name = name.strip(" .")  # Windows drops trailing dots and spaces; a leading dot hides
-    if name.split(".")[0].upper() in _RESERVED:
-        name = "_" + name
-    name = name or "take"
-    room = MAX_BYTES - len(suffix.encode())
+    name = _cut(name, room_for(suffix))
+    if name.split(".")[0].upper() in _RESERVED:  # after the cut, which could make one
+        name = _cut("_" + name, room_for(suffix))
+    return name + suffix
+
+
+def _cut(name: str, room: int) -> str:
+    """At most `room` bytes of UTF-8, cut between characters (never inside one), without
+    the leading or trailing dots and spaces Windows drops or that hide a file."""
+    name = name.strip(" .")
     encoded = name.encode()
     if len(encoded) > room:
-        name = encoded[:room].decode(errors="ignore").rstrip(" .") or "take"
-    return name + suffix
+        name = encoded[:room].decode(errors="ignore").strip(" .")
+    return name or "take"
+
+
+def sidecar_name(clip: str) -> str:
+    """The sidecar beside clip NAME.mp4: NAME.json."""
+    return clip.removesuffix(".mp4") + SIDECAR
 
 
 class NameBook:
@@ -79,3 +106,7 @@ class NameBook:
             name = safe_name(stem, extra + suffix)
         self._taken.add(name.casefold())
         return name
+
+    def release(self, name: str) -> None:
+        """Give back a name claimed but not used (the folder holds another file under it)."""
+        self._taken.discard(name.casefold())

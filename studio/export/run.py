@@ -3,15 +3,17 @@ manifest survives), fsynced, verified by re-reading the destination against the 
 sha256, then renamed into place; a JSON sidecar beside it; a manifest and a SHA256SUMS file
 (`sha256sum -c SHA256SUMS` accepts it) for the folder. Files are written under a temporary
 name, so an interrupted or failed export never leaves a half-written file under a final
-name; re-running into the same folder skips identical clips and says so."""
+name; re-running into the same folder skips identical clips and says so. One export at a
+time holds the folder (studio/export/folder.py): names are chosen, files written and the
+manifest merged under its lock, so exports into one folder never overwrite each other."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -20,19 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from studio import provenance
-from studio.errors import StorageError, StudioError
+from studio.errors import StorageError
+from studio.export import folder as place
 from studio.export import sidecar
-from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render
+from studio.export.folder import Cancelled
+from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render, sidecar_name
 from studio.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.store import JobRow, JobStatus, Store
 
+__all__ = ["Cancelled", "ExportReport", "export_takes", "takes_to_export"]
+
 Progress = Callable[[int, int, str], None]  # bytes done, bytes in all, current file
-
-
-class Cancelled(StudioError):
-    """The person stopped the export; files finished so far stay, nothing half-written."""
-
-    exit_code = 130
+# Names a clip's sidecar may never take: the folder's own files.
+_FOLDER_FILES = {place.MANIFEST.casefold(), place.SUMS.casefold()}
 
 
 @dataclass
@@ -41,6 +43,9 @@ class ExportReport:
     written: list[str] = field(default_factory=list)  # clip file names copied this time
     identical: list[str] = field(default_factory=list)  # already there, byte for byte
     missing: list[str] = field(default_factory=list)  # "#42: why" — not exported
+    removed: list[str] = field(default_factory=list)  # temporary files a killed export left
+    set_aside: list[str] = field(default_factory=list)  # a manifest or sums not merged: why
+    unlocked: bool = False  # the folder's filesystem has no locks: exports could clash
 
     @property
     def exported(self) -> int:
@@ -51,7 +56,22 @@ class ExportReport:
         same = (
             f", {len(self.identical)} already there (identical, skipped)" if self.identical else ""
         )
-        return f"{len(self.written)} clip(s) exported to {self.folder}{same}"
+        left = (
+            f"; removed {len(self.removed)} temporary file(s) an interrupted export left"
+            if self.removed
+            else ""
+        )
+        return f"{len(self.written)} clip(s) exported to {self.folder}{same}{left}"
+
+    def warnings(self) -> list[str]:
+        """What a person should know besides the summary (the missing takes apart)."""
+        lines = [f"set aside: {line}" for line in self.set_aside]
+        if self.unlocked:
+            lines.append(
+                f"{self.folder} cannot be locked (its filesystem has no locks): another "
+                "export into it at the same time could clash"
+            )
+        return lines
 
 
 def takes_to_export(store: Store, *, everything: bool = False) -> list[JobRow]:
@@ -77,7 +97,10 @@ def export_takes(
     reviewer: str = "",
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    waiting: Callable[[str], None] | None = None,
 ) -> ExportReport:
+    """Export `jobs` into `folder`, holding its lock throughout (`waiting` hears, once, whom
+    this export waits for when another holds it; `cancelled` is heard then too)."""
     check_template(template)
     jobs = list(jobs)
     try:
@@ -86,11 +109,30 @@ def export_takes(
     except OSError as err:
         raise StorageError(f"Cannot write to {folder}: {err.strerror or err}.") from None
     report = ExportReport(folder)
+    with place.take(folder, cancelled=cancelled, waiting=waiting) as held:
+        report.removed, report.unlocked = held.removed, not held.locked
+        _export_all(store, library, jobs, folder, template, reviewer, progress, cancelled, report)
+    return report
+
+
+def _export_all(
+    store: Store,
+    library: Path,
+    jobs: list[JobRow],
+    folder: Path,
+    template: str,
+    reviewer: str,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+    report: ExportReport,
+) -> None:
+    """The clips, then the folder's manifest and sums; the caller holds the folder."""
     videos = {j.id: store.assets.for_job(j.id).get("video") for j in jobs}
     total = sum(v.size for v in videos.values() if v is not None)
     done = 0
     book = NameBook()
     entries: list[dict[str, Any]] = []
+    finished = False
     try:
         for job in jobs:
             if cancelled():
@@ -121,11 +163,18 @@ def export_takes(
                     "INSERT INTO exports (job_id, path, sha256, at, reviewer) VALUES (?,?,?,?,?)",
                     (job.id, str(dest), video.sha256, time.time(), reviewer),
                 )
+        finished = True
     finally:  # the folder's manifest and sums cover what is complete, even after a failure
         if entries:
-            with contextlib.suppress(OSError):
-                _write_folder_files(folder, entries)
-    return report
+            try:
+                report.set_aside = place.write_folder_files(folder, entries)
+            except (OSError, StorageError) as err:
+                if finished:  # else the error that stopped the export is the one to tell
+                    cause = (err.strerror if isinstance(err, OSError) else None) or str(err)
+                    raise StorageError(
+                        f"The clips are in {folder}, but its manifest.json and SHA256SUMS "
+                        f"could not be written: {cause}."
+                    ) from None
 
 
 def _export_one(
@@ -159,9 +208,9 @@ def _export_one(
         report.written.append(dest.name)
     found = provenance.recorded(store, job.id) or provenance.read(dest)  # the copy: same bytes
     side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
-    side_name = dest.name.removesuffix(".mp4") + ".json"
+    side_name = sidecar_name(dest.name)
     side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
-    _write_atomic(dest.with_name(side_name), side_bytes)
+    place.write_atomic(dest.with_name(side_name), side_bytes)
     return {
         "take": job.id,
         "file": dest.name,
@@ -190,53 +239,35 @@ def _free_name(
     book: NameBook, folder: Path, template: str, fields: dict[str, object], sha256: str
 ) -> str:
     """The take's name in this folder: its template name, unless a file there holds other
-    bytes (then the next suffix: nothing is overwritten); the same bytes are the same clip."""
+    bytes, or its sidecar's name is taken without it (then the next suffix: nothing is
+    overwritten); the same bytes are the same clip, and its sidecar is ours to rewrite."""
     wanted = render(template, fields)
-    while True:
-        name = book.claim(wanted, ".mp4")
-        existing = folder / name
-        if not existing.exists() or sha256_file(existing) == sha256:
-            return name
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    passed: list[str] = []  # names this take cannot have; a later take may (same bytes)
     try:
-        with part.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, path)
+        while True:
+            name = book.claim(wanted, ".mp4")
+            clip, side = folder / name, folder / sidecar_name(name)
+            if side.name.casefold() in _FOLDER_FILES:
+                continue
+            if os.path.lexists(clip):
+                if _regular(clip) and sha256_file(clip) == sha256:
+                    return name
+            elif not os.path.lexists(side):
+                return name
+            passed.append(name)
     finally:
-        part.unlink(missing_ok=True)
+        for name in passed:
+            book.release(name)
 
 
-def _write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> None:
-    """manifest.json and SHA256SUMS for everything in the folder now (earlier runs too)."""
-    manifest_path = folder / "manifest.json"
-    known: dict[str, dict[str, Any]] = {}
-    if manifest_path.is_file():
-        try:
-            for entry in json.loads(manifest_path.read_text(encoding="utf-8"))["clips"]:
-                if (folder / entry["file"]).is_file():
-                    known[entry["file"]] = entry
-        except (ValueError, KeyError, TypeError):
-            known = {}  # not ours, or damaged: this run's entries replace it
-    known.update({e["file"]: e for e in entries})
-    clips = sorted(known.values(), key=lambda e: e["file"])
-    manifest = {
-        "schema": "studio.manifest/1",
-        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "clips": clips,
-    }
-    _write_atomic(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
-    sums = "".join(
-        f"{e['sha256']}  {e['file']}\n{e['sidecar_sha256']}  {e['sidecar']}\n" for e in clips
-    )
-    _write_atomic(folder / "SHA256SUMS", sums.encode())
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _probe(folder: Path) -> None:
     probe = folder / f".studio-write-test-{uuid.uuid4().hex[:8]}"
     probe.write_bytes(b"")
-    probe.unlink()
+    probe.unlink(missing_ok=True)  # an export taking the folder may have swept it

@@ -38,6 +38,7 @@ class _Progress(QObject):
     """Carries progress from the worker thread to the dialog (a queued signal)."""
 
     moved = Signal(int, int, str)
+    said = Signal(str)  # e.g. waiting for another export into the folder
 
 
 class ExportDialog(QDialog):
@@ -98,6 +99,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
         self._signals = _Progress(self)
         self._signals.moved.connect(self._moved)
+        self._signals.said.connect(self._say)
         self._chosen(0)
         for edit in (self.folder, self.template):  # what was wrong is being corrected
             edit.textEdited.connect(self._edited)
@@ -148,7 +150,7 @@ class ExportDialog(QDialog):
         self.scope.setEnabled(False)
         self._cancel.clear()
         self._say("Exporting…")
-        moved = self._signals.moved
+        moved, said = self._signals.moved, self._signals.said
 
         def work() -> ExportReport:
             return export_takes(
@@ -160,6 +162,7 @@ class ExportDialog(QDialog):
                 reviewer=self.reviewer,
                 progress=lambda done, total, name: moved.emit(done, total, name),
                 cancelled=self._cancel.is_set,
+                waiting=said.emit,
             )
 
         self._running = asyncio.ensure_future(asyncio.to_thread(work))
@@ -187,7 +190,8 @@ class ExportDialog(QDialog):
         report = self.report = running.result()
         self.progress.setValue(1000)
         missing = ". Not exported: " + "; ".join(report.missing) if report.missing else ""
-        self._say(f"{report.summary()}{missing}.", error=bool(report.missing))
+        warnings = "".join(f". {line[:1].upper()}{line[1:]}" for line in report.warnings())
+        self._say(f"{report.summary()}{missing}{warnings}.", error=bool(report.missing))
 
     def _stop(self) -> None:
         if self._running is not None:

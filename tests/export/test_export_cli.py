@@ -1,5 +1,5 @@
 """`studio export` from the command line: approved takes (or a search of them), a progress
-line, identical files skipped on a second run."""
+line, identical files skipped on a second run, a hostile manifest set aside and said."""
 
 from __future__ import annotations
 
@@ -44,8 +44,16 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
     assert sorted(p.name for p in out.glob("*.mp4")) == [f"launch_{fox}_{fox}_approve.mp4"]
     assert "exporting 100%" in first.stderr
 
+    hostile = '{"schema": "studio.manifest/1", "clips": [{"file": "/etc/passwd"}]}'
+    (out / "manifest.json").write_text(hostile)  # never merged: set aside, and said
     every = studio("export", "--out", str(out), "--db", str(db))
     assert every.returncode == 0, every.stderr
+    (aside,) = out.glob("manifest.json.outside-*")
+    assert aside.read_text() == hostile
+    assert (
+        "studio: set aside: manifest.json entry 1's file names '/etc/passwd', a path outside "
+        f"the folder: kept as {aside.name}, not merged"
+    ) in every.stderr
     assert "1 clip(s) exported" in every.stdout
     assert "1 already there (identical, skipped)" in every.stdout
     assert not (out / f"launch_{boat}_{boat}_discard.mp4").exists()  # not approved

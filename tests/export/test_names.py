@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studio.export.names import MAX_BYTES, NameBook, TemplateError, render, safe_name
+from studio.export.names import (
+    MAX_BYTES,
+    MAX_FIELD_BYTES,
+    NameBook,
+    TemplateError,
+    render,
+    safe_name,
+    sidecar_name,
+)
+from studio.files import part_path
 
 RESERVED = {
     "CON",
@@ -86,3 +97,46 @@ def test_templates_name_their_fields() -> None:
 @given(st.text(max_size=400))
 def test_any_text_makes_a_safe_name(raw: str) -> None:
     assert_safe(safe_name(raw, ".mp4"))
+
+
+def every_form(clip: str) -> list[str]:
+    """A clip's name, its sidecar's, and the temporary names either is written under."""
+    side = sidecar_name(clip)
+    return [clip, side, *(part_path(Path(n)).name for n in (clip, side))]
+
+
+@given(st.text(max_size=400), st.integers(min_value=0, max_value=12))
+def test_every_form_of_a_name_fits_255_bytes_whole_characters_unique(
+    raw: str, clashes: int
+) -> None:
+    book = NameBook()
+    names = [book.claim(raw, ".mp4") for _ in range(clashes + 1)]
+    assert len({n.casefold() for n in names}) == len(names)
+    for name in names:
+        assert_safe(name)
+        for form in every_form(name):
+            assert len(form.encode()) <= MAX_BYTES, form
+            form.encode().decode()
+        stem = name.removesuffix(".mp4")
+        assert part_path(Path(name)).name.startswith(f".{stem}.mp4.")  # never cut
+
+
+@pytest.mark.parametrize("raw", ["夜景" * 50, "🎬🦊" * 50, "é" * 300, "👩‍👩‍👧" * 40])
+def test_wide_characters_are_cut_between_characters(raw: str) -> None:
+    book = NameBook()
+    first, second = book.claim(raw, ".mp4"), book.claim(raw, ".mp4")
+    assert second.endswith(" (2).mp4")
+    for name in (first, second):
+        assert raw.startswith(name.removesuffix(".mp4").removesuffix(" (2)"))
+        assert all(len(f.encode()) <= MAX_BYTES for f in every_form(name))
+
+
+def test_a_cut_that_leaves_a_reserved_name_is_made_safe() -> None:
+    name = safe_name("CON" + " " * 300 + "y", ".mp4")  # cut to "CON" and spaces
+    assert name == "_CON.mp4"
+
+
+def test_each_field_is_cut_so_the_others_stay_in_the_name() -> None:
+    name = render("{project}_{take}_{decision}", {"project": "夜" * 100, "take": 7,
+                                                  "decision": "approve"})  # fmt: skip
+    assert name == "夜" * (MAX_FIELD_BYTES // 3) + "_7_approve"
