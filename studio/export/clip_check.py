@@ -52,7 +52,7 @@ def inspect_clip(path: Path) -> Clip:
                     decoded += 1
             except av.FFmpegError as err:
                 broke = str(err)
-    except NotPlayable:
+    except (NotPlayable, OSError):  # a file the system refuses says why (permission…)
         raise
     except Exception:  # whatever the parser makes of these bytes: unreadable
         raise NotPlayable("not a readable video") from None

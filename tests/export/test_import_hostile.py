@@ -23,6 +23,7 @@ import jsonschema
 import numpy as np
 import pytest
 
+from studio.export import clip_check
 from studio.export.clip_check import inspect_clip
 from studio.export.importer import ImportReport, import_folder
 from studio.export.sidecar_read import MAX_BYTES, MAX_DEPTH
@@ -534,16 +535,23 @@ def test_a_folder_named_like_a_clip_is_listed_and_its_clips_come_in(
     assert sorted(by_prompt(store, report)) == ["inside"]
 
 
-@needs_posix
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads anything")
 def test_a_clip_without_read_permission_is_listed(
-    store: Store, library: Path, drop: Path, clips: list[bytes]
+    store: Store, library: Path, drop: Path, clips: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Root reads any file (sessions and CI run as root), so the refusal is the decoder's:
+    PyAV raises the same PermissionError a locked file gives any other user."""
     locked = put(drop / "locked.mp4", clips[0])
-    locked.chmod(0)
     put(drop / "open.mp4", clips[1])
+    real_open = clip_check.av.open
+
+    def refusing(path: str, *args: object, **kwargs: object) -> object:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(clip_check.av, "open", refusing)
     report = import_folder(store, library, drop)
-    assert [line.split(":")[0] for line in report.unreadable] == ["locked.mp4"]
+    assert report.unreadable == ["locked.mp4: Permission denied"]
     assert sorted(by_prompt(store, report)) == ["open"]
 
 
