@@ -94,22 +94,36 @@ class ReferenceImage:
 
 
 @dataclass(frozen=True)
-class RenderSpec:
-    """One render as the provider is asked for it."""
+class SpecFields:
+    """The fields a render is made of, written once: every form of the spec has them."""
 
     model: str
-    prompt: str
+    prompt: str  # exactly as written
     seconds: int
     size: str | None = None
     resolution: str | None = None
     aspect_ratio: str | None = None
     seed: int | None = None
     generate_audio: bool | None = None
-    reference: ReferenceImage | None = None
 
     @property
     def frame(self) -> Frame:
         return Frame(self.size, self.resolution, self.aspect_ratio)
+
+
+# Every conversion between the forms goes through these names.
+WIRE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SpecFields))
+
+
+def wire_fields(spec: SpecFields) -> dict[str, Any]:
+    return {name: getattr(spec, name) for name in WIRE_FIELDS}
+
+
+@dataclass(frozen=True)
+class RenderSpec(SpecFields):
+    """One render as the provider is asked for it."""
+
+    reference: ReferenceImage | None = None
 
     def with_frame(self, frame: Frame) -> RenderSpec:
         return dataclasses.replace(
@@ -129,16 +143,6 @@ class RenderSpec:
         one submission, not the content."""
         payload = json.dumps(self.normalized(), sort_keys=True)
         return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
-
-
-# The fields a render is made of, written once: every form below is converted through them.
-WIRE_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in dataclasses.fields(RenderSpec) if f.name != "reference"
-)
-
-
-def wire_fields(spec: RenderSpec | StoredSpec) -> dict[str, Any]:
-    return {name: getattr(spec, name) for name in WIRE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -200,28 +204,16 @@ class RenderRequest:
 
 
 @dataclass(frozen=True)
-class StoredSpec:
+class StoredSpec(SpecFields):
     """The spec as kept on a job row, parsed once into typed fields. Reading is lenient: a
     row written by an older version (or damaged) still shows, with defaults for what it
     lacks."""
 
-    model: str
-    prompt: str  # exactly as written
-    seconds: int
-    size: str | None = None
-    resolution: str | None = None
-    aspect_ratio: str | None = None
-    seed: int | None = None
-    generate_audio: bool | None = None
     reference_sha256: str | None = None
     reference_mime: str = "image/png"
     reference_fit: ReferenceFit | None = None
     slots: Mapping[str, str] | None = field(default=None, hash=False)  # the editor's fields
     variant: str | None = None  # what this take varies, e.g. "Camera: slow push"
-
-    @property
-    def frame(self) -> Frame:
-        return Frame(self.size, self.resolution, self.aspect_ratio)
 
     def slots_or_prompt(self) -> dict[str, str]:
         """The take's slots; a job queued without them (CLI, batch files) is all subject."""
