@@ -158,19 +158,14 @@ def signature(provenance: dict[str, Any]) -> str:
     return f"signed, state {state or 'unknown'}"
 
 
-def record(tx: Transaction, job_id: int, provenance: dict[str, Any]) -> None:
+def record(store: Store, tx: Transaction, job_id: int, provenance: dict[str, Any]) -> None:
     kept = bounded(provenance)
-    tx.execute(
-        "INSERT INTO provenance (job_id, state, detail_json) VALUES (?, ?, ?) "
-        "ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, "
-        "detail_json = excluded.detail_json",
-        (job_id, kept["c2pa"], json.dumps(kept)),
-    )
+    store.provenance.save(tx, job_id, kept["c2pa"], json.dumps(kept))
 
 
 def recorded(store: Store, job_id: int) -> dict[str, Any] | None:
-    row = store.db.query_one("SELECT detail_json FROM provenance WHERE job_id = ?", (job_id,))
-    return bounded(json.loads(row[0])) if row else None  # rows kept before the bound too
+    text = store.provenance.detail_json(job_id)
+    return bounded(json.loads(text)) if text else None  # rows kept before the bound too
 
 
 SHOWN_ACTIONS = 8  # actions named in the one-line summary

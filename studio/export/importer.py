@@ -175,7 +175,7 @@ def _import_one(
     except Exception:  # a reader failing on these bytes must not stop the import
         found = {"c2pa": "damaged", "problem": "the manifest could not be read"}
     with store.db.write() as tx:
-        provenance.record(tx, job_id, found)
+        provenance.record(store, tx, job_id, found)
         store.assets.add(tx, job_id=job_id, kind="video", path=str(final.relative_to(library)),
                          sha256=digest, size=final.stat().st_size,
                          duration=clip.seconds, at=now)  # fmt: skip

@@ -158,11 +158,7 @@ def _export_all(
                 ) from None
             done += video.size
             entries.append(entry)
-            with store.db.write() as tx:
-                tx.execute(
-                    "INSERT INTO exports (job_id, path, sha256, at, reviewer) VALUES (?,?,?,?,?)",
-                    (job.id, str(dest), video.sha256, time.time(), reviewer),
-                )
+            store.exports.record(job.id, str(dest), video.sha256, at=time.time(), reviewer=reviewer)
         finished = True
     finally:  # the folder's manifest and sums cover what is complete, even after a failure
         if entries:

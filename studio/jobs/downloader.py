@@ -208,7 +208,7 @@ class Downloader:
                     duration=item.duration,
                     at=now,
                 )
-            provenance.record(tx, job_id, found)
+            provenance.record(store, tx, job_id, found)
             store.jobs.transition(tx, job_id, JobStatus.READY, at=now, detail="downloaded")
         bus = self.ledger.bus
         bus.emit(JobChanged(job_id, JobStatus.READY.value, frozenset({"status", "assets"})))

@@ -43,12 +43,9 @@ class Intake:
     def create_batch(
         self, name: str, *, project: str = "default", varied_slot: str | None = None
     ) -> int:
-        with self.store.db.write() as tx:
-            cursor = tx.execute(
-                "INSERT INTO batches (name, project, varied_slot, created_at) VALUES (?,?,?,?)",
-                (name, project, varied_slot, self.clock.wall()),
-            )
-            return int(cursor.lastrowid or 0)
+        return self.store.batches.create(
+            name, project=project, varied_slot=varied_slot, at=self.clock.wall()
+        )
 
     def existing(self, spec: RenderSpec) -> JobRow | None:
         """The job an identical submission now would duplicate (see `JobRepo.guarded`)."""

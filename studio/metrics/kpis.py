@@ -122,16 +122,11 @@ def compute(
     for job in jobs.values():
         takes.setdefault(_take_root(job, jobs), []).append(job)
     current = store.verdicts.current(list(jobs))
-    durations = {
-        int(r[0]): float(r[1] or 0.0)
-        for r in store.db.query("SELECT job_id, duration FROM assets WHERE kind = 'video'")
-    }
-    tags: dict[int, list[str]] = {}
-    for job_id, tag in store.db.query("SELECT job_id, tag FROM tags"):
-        tags.setdefault(int(job_id), []).append(str(tag))
+    durations = store.assets.video_durations()
+    tags = store.verdicts.all_tags()
     templates = {
-        int(r[0]): f"{r[1]} / {r[2]} / {r[3]} v{r[4]}"
-        for r in store.db.query("SELECT id, campaign, product, use_case, version FROM templates")
+        t.id: f"{t.campaign} / {t.product} / {t.use_case} v{t.version}"
+        for t in store.templates.all()
     }
     key = _grouping(by, templates)
     groups: dict[str, Kpis] = {}

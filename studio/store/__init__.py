@@ -19,6 +19,7 @@ from studio.store.jobs import (
     take_name,
 )
 from studio.store.leases import LeaseRepo, LeaseRow
+from studio.store.records import BatchRepo, ExportRepo, ProvenanceRepo
 from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
 
 DB_NAME = "studio.db"
@@ -36,6 +37,9 @@ class Store:
         self.rubrics = RubricRepo(self.db)
         self.verdicts = VerdictRepo(self.db)
         self.leases = LeaseRepo(self.db)
+        self.batches = BatchRepo(self.db)
+        self.exports = ExportRepo(self.db)
+        self.provenance = ProvenanceRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions LIMIT 1"
         ):

@@ -53,6 +53,11 @@ class AssetRepo:
         asset = self.for_job(job_id).get(kind)
         return library / asset.path if asset is not None else None
 
+    def video_durations(self) -> dict[int, float]:
+        """Each take's clip length in seconds (0 where unknown)."""
+        rows = self.db.query("SELECT job_id, duration FROM assets WHERE kind = 'video'")
+        return {int(r[0]): float(r[1] or 0.0) for r in rows}
+
     def all(self) -> list[Asset]:
         return [Asset(**dict(r)) for r in self.db.query("SELECT * FROM assets ORDER BY id")]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from studio.store.db import Database, Transaction
 
@@ -15,6 +16,14 @@ COMMITTED = (
     "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
     "ELSE COALESCE(estimated_cost, 0) END"
 )
+
+
+class Alert(NamedTuple):
+    scope: str  # daily | project
+    key: str
+    period: str
+    threshold: int  # percent of the cap
+    at: float
 
 
 class BudgetRepo:
@@ -99,6 +108,14 @@ class BudgetRepo:
                 (start, end),
             )
         }
+
+    def recent_alerts(self, limit: int = 50) -> list[Alert]:
+        """The threshold alerts raised, newest first."""
+        rows = self.db.query(
+            "SELECT scope, key, period, threshold, at FROM budget_alerts ORDER BY at DESC LIMIT ?",
+            (limit,),
+        )
+        return [Alert(str(r[0]), str(r[1]), str(r[2]), int(r[3]), float(r[4])) for r in rows]
 
     def mark_alert(
         self, tx: Transaction, scope: str, key: str, period: str, threshold: int, at: float

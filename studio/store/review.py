@@ -122,6 +122,9 @@ class TemplateRepo:
             for column in ("campaign", "product", "use_case")
         }
 
+    def all(self) -> list[Template]:
+        return [_template(dict(r)) for r in self.db.query("SELECT * FROM templates ORDER BY id")]
+
     def mark_known_good(self, template_id: int, good: bool = True) -> None:
         with self.db.write() as tx:
             tx.execute("UPDATE templates SET known_good = ? WHERE id = ?", (int(good), template_id))
@@ -263,6 +266,13 @@ class VerdictRepo:
                 "INSERT OR IGNORE INTO tags (job_id, tag) VALUES (?, ?)",
                 [(job_id, t) for t in tags if t],
             )
+
+    def all_tags(self) -> dict[int, list[str]]:
+        """Every take's defect tags (takes without any are left out)."""
+        tags: dict[int, list[str]] = {}
+        for job_id, tag in self.db.query("SELECT job_id, tag FROM tags ORDER BY job_id, tag"):
+            tags.setdefault(int(job_id), []).append(str(tag))
+        return tags
 
     def tags(self, job_id: int) -> list[str]:
         rows = self.db.query("SELECT tag FROM tags WHERE job_id = ? ORDER BY tag", (job_id,))

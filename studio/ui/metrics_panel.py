@@ -228,9 +228,7 @@ class MetricsPanel(QWidget):
 
     def _alerts(self) -> None:
         self.alerts.clear()
-        for scope, key, _period, threshold, at in self.store.db.query(
-            "SELECT scope, key, period, threshold, at FROM budget_alerts ORDER BY at DESC LIMIT 50"
-        ):
+        for scope, key, _period, threshold, at in self.store.budgets.recent_alerts(50):
             when = dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
             what = "daily budget" if scope == "daily" else f"{key} budget"  # (its day: `when`)
             self.alerts.addItem(f"{when}  {what} reached {threshold} %")
