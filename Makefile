@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check studio tests bench
 	$(VENV)/bin/ruff format --check studio tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,63 +1,66 @@
-"""Layer rules from docs/architecture.md, checked on the source."""
+"""The layers are an import-linter contract in pyproject.toml (`make lint` runs it). These
+tests run the same contract: it holds for the code as it is, and it catches an import that
+breaks it — in a copy of the package with one temporary module added, never a committed one."""
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent / "studio"
-QT = ("PySide6", "shiboken6", "qasync")
+ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).with_name("lint-imports")
 
 
-def imports_of(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-def modules(exclude: str | None = None) -> list[Path]:
-    return [
-        p for p in ROOT.rglob("*.py") if exclude is None or exclude not in p.relative_to(ROOT).parts
-    ]
-
-
-@pytest.mark.parametrize("path", modules(exclude="ui"), ids=lambda p: str(p.relative_to(ROOT)))
-def test_nothing_below_ui_imports_qt(path: Path) -> None:
-    bad = {name for name in imports_of(path) if name.split(".")[0] in QT}
-    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
-
-
-@pytest.mark.parametrize("path", list((ROOT / "sim").rglob("*.py")), ids=lambda p: p.name)
-def test_simulator_is_an_independent_implementation(path: Path) -> None:
-    """The sim must not share code with the client it is used to test."""
-    allowed_prefixes = ("studio.sim",)
-    own = {
-        n for n in imports_of(path) if n.startswith("studio") and not n.startswith(allowed_prefixes)
-    }
-    assert not own, f"sim/{path.name} imports {own}"
-
-
-@pytest.mark.parametrize("path", list((ROOT / "providers").rglob("*.py")), ids=lambda p: p.name)
-def test_providers_sit_below_everything_else(path: Path) -> None:
-    allowed = (
-        "studio.providers",
-        "studio.core",
-        "studio.errors",
-        "studio.resources",
-        "studio.lazy",
-        "studio",
+def lint(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    return subprocess.run(
+        [str(LINT), "--no-cache", "--no-logo", str(project / "pyproject.toml")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
-    upward = {
-        n
-        for n in imports_of(path)
-        if n.startswith("studio")
-        and not any(n == a or n.startswith(a + ".") for a in allowed[:-1])
-        and n != "studio"
-    }
-    assert not upward, f"providers/{path.name} imports {upward}"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """The package and its contract, copied where a test may add a module."""
+    shutil.copytree(
+        ROOT / "studio", tmp_path / "studio", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    return tmp_path
+
+
+def test_the_code_keeps_every_contract() -> None:
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "contract"),
+    [
+        ("store/zz_upward.py", "from studio.jobs import engine\n", "Layers from the UI down"),
+        ("core/zz_qt.py", "import PySide6.QtCore\n", "Qt, qasync and pyqtgraph only"),
+        ("export/zz_jobs.py", "import studio.jobs.download\n", "Export and prompts never import"),
+        ("prompts/zz_store.py", "import studio.store\n", "Prompts never import the store"),
+        ("sim/zz_client.py", "from studio.providers import http\n", "The simulator imports"),
+    ],
+)
+def test_the_contract_catches_an_import_that_breaks_it(
+    copy: Path, module: str, source: str, contract: str
+) -> None:
+    (copy / "studio" / module).write_text(source, encoding="utf-8")
+    result = lint(copy)
+    assert result.returncode != 0, result.stdout
+    broken = [line for line in result.stdout.splitlines() if line.endswith("BROKEN")]
+    assert any(line.startswith(contract) for line in broken), result.stdout
+    assert "studio." + module.removesuffix(".py").replace("/", ".") in result.stdout

@@ -33,8 +33,8 @@ from studio.export.clip_check import Clip, NotPlayable, inspect_clip
 from studio.export.sidecar_read import BadSidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
 from studio.files import ChecksumMismatch, copy_verified, sha256_file
-from studio.jobs.download import FILE_NAMES, job_folder
 from studio.store import Store
+from studio.store.layout import FILE_NAMES, job_folder
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 OURS = ("manifest.json", "SHA256SUMS")  # an export folder's own files: not clips, not errors

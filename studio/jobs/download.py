@@ -20,12 +20,8 @@ from studio.errors import StorageError, StudioError
 from studio.files import fsync_dir
 from studio.providers.base import Provider
 from studio.providers.types import MAX_DOWNLOAD_BYTES, Variant
+from studio.store.layout import job_folder
 
-FILE_NAMES: dict[str, str] = {
-    "video": "video.mp4",
-    "thumbnail": "thumbnail.webp",
-    "spritesheet": "spritesheet.jpg",
-}
 PART = ".part"
 # What an image variant may be: Qt reads any of these by content, whatever the file is named.
 IMAGE_SIGNATURES = {
@@ -49,10 +45,6 @@ class Saved:
     sha256: str
     size: int
     duration: float | None
-
-
-def job_folder(library: Path, job_id: int) -> Path:
-    return library / "clips" / f"{job_id:07d}"
 
 
 async def save_variant(

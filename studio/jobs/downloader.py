@@ -12,11 +12,9 @@ from typing import Any
 from studio import provenance
 from studio.errors import StorageError
 from studio.jobs.download import (
-    FILE_NAMES,
     NotAVideo,
     Saved,
     StorageFailed,
-    job_folder,
     save_variant,
     verify,
 )
@@ -32,6 +30,7 @@ from studio.providers.errors import (
 )
 from studio.providers.types import MAX_DOWNLOAD_BYTES, Variant
 from studio.store import FailureClass, JobRow, JobStatus
+from studio.store.layout import FILE_NAMES, job_folder
 
 log = logging.getLogger(__name__)
 

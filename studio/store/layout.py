@@ -7,6 +7,17 @@ from pathlib import Path
 from studio.core.spec import ReferenceImage, StoredSpec
 
 REFERENCE_DIR = "refs"
+CLIPS_DIR = "clips"
+FILE_NAMES: dict[str, str] = {  # a take's files in its folder, by variant
+    "video": "video.mp4",
+    "thumbnail": "thumbnail.webp",
+    "spritesheet": "spritesheet.jpg",
+}
+
+
+def job_folder(library: Path, job_id: int) -> Path:
+    """Where a take's clip, thumbnail and spritesheet are kept."""
+    return library / CLIPS_DIR / f"{job_id:07d}"
 
 
 def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from studio.jobs import Engine, EventBus, JobChanged
-from studio.jobs.download import job_folder
 from studio.jobs.leases import EngineLease, process_alive
 from studio.jobs.watch import OutsideChanges
 from studio.providers.clock import SystemClock
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store
+from studio.store.layout import job_folder
 from tests.helpers import job_values, until
 from tests.jobs.conftest import fast_config, spec
 from tests.jobs.test_fault_matrix import faults
