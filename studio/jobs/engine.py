@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.spec import RenderRequest, RenderSpec
 from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
 from studio.jobs.budget import BudgetGuard, Usage
 from studio.jobs.download import sweep_parts
@@ -28,7 +27,6 @@ from studio.jobs.leases import BEAT, TTL, EngineLease, held_by_others
 from studio.jobs.ledger import Ledger, Tasks, wait_event
 from studio.jobs.poller import Poller
 from studio.jobs.polling import PollSchedule
-from studio.jobs.requests import Queued
 from studio.jobs.storage_guard import StorageGuard
 from studio.jobs.unsure import UnsureCreates
 from studio.providers.base import Provider
@@ -177,6 +175,11 @@ class Engine:
             wake=self._wake_submit.set,
             origin=origin,
         )
+        # Queueing is the intake's (one signature, one place): what is queued is persisted
+        # before anything is sent, and the scheduler woken.
+        self.submit = self.intake.submit
+        self.submit_batch = self.intake.submit_batch
+        self.create_batch = self.intake.create_batch
 
     def _finished(self, job_id: int) -> None:
         self._cooling.pop(job_id, None)
@@ -321,59 +324,6 @@ class Engine:
         if not profiles.provisional:  # a stand-in while offline is asked again next time
             self._profiles = profiles
         return profiles
-
-    # ---- queueing ------------------------------------------------------------------------
-
-    def create_batch(
-        self, name: str, *, project: str = "default", varied_slot: str | None = None
-    ) -> int:
-        return self.intake.create_batch(name, project=project, varied_slot=varied_slot)
-
-    async def submit(
-        self,
-        request: RenderSpec | RenderRequest,
-        *,
-        project: str = "default",
-        priority: int = 0,
-        batch_id: int | None = None,
-        parent_id: int | None = None,
-        again: bool = False,
-        retry_of: int | None = None,
-        line_key: str | None = None,
-    ) -> JobRow:
-        """Queue one render (see `Intake.submit`)."""
-        return await self.intake.submit(
-            request,
-            project=project,
-            priority=priority,
-            batch_id=batch_id,
-            parent_id=parent_id,
-            again=again,
-            retry_of=retry_of,
-            line_key=line_key,
-        )
-
-    async def submit_batch(
-        self,
-        requests: Sequence[RenderSpec | RenderRequest],
-        *,
-        name: str,
-        project: str = "default",
-        varied_slot: str | None = None,
-        priority: int = 0,
-        parent_id: int | None = None,
-        again: bool = False,
-    ) -> Queued:
-        """Queue a group of renders, all or none (see `Intake.submit_batch`)."""
-        return await self.intake.submit_batch(
-            requests,
-            name=name,
-            project=project,
-            varied_slot=varied_slot,
-            priority=priority,
-            parent_id=parent_id,
-            again=again,
-        )
 
     # ---- queue control -------------------------------------------------------------------
 
