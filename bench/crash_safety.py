@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.files import sha256_file
+from studio.core.files import sha256_file
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus, Store

@@ -28,9 +28,9 @@ from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from studio.config.settings import Settings  # noqa: E402
 from studio.core.spec import RenderSpec  # noqa: E402
 from studio.services import open_services  # noqa: E402
-from studio.settings import Settings  # noqa: E402
 from studio.sim.server import spawn  # noqa: E402
 from studio.ui.gc import GuiThreadCollector  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402

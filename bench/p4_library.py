@@ -31,9 +31,9 @@ from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PIL import Image  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from studio import paths  # noqa: E402
+from studio.config.settings import Settings  # noqa: E402
+from studio.core import paths  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
-from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.store import Store  # noqa: E402
 from studio.store.search import FACETS_COUNTED, FACETS_SHOWN, search_with_facets  # noqa: E402

@@ -24,8 +24,8 @@ import time
 import uuid
 from pathlib import Path
 
-from studio.files import sha256_file
-from studio.jobs.download import job_folder
+from studio.core.files import sha256_file
+from studio.jobs.clip_files import job_folder
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 

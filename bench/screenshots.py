@@ -18,9 +18,9 @@ from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PIL import Image, ImageDraw  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
+from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
-from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 

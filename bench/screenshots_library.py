@@ -23,9 +23,9 @@ from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run a
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
-from studio.settings import Settings  # noqa: E402
 from studio.sim.render import ClipRequest, render_clip  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402

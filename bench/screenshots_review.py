@@ -19,9 +19,9 @@ for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
 from _gui import run_window, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
-from studio.settings import Settings  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 

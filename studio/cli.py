@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from studio import __version__, trace
-from studio.errors import EXIT_CODES, PRIORITY, StudioError
-from studio.kinds import KINDS
+from studio import __version__
+from studio.core import startup_trace
+from studio.core.errors import EXIT_CODES, PRIORITY, StudioError
+from studio.providers.kinds import KINDS
 
 
 def _exit_codes() -> str:
@@ -202,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    trace.start(args.trace_startup or os.environ.get("STUDIO_TRACE_STARTUP"))
-    trace.mark("main")
+    startup_trace.start(args.trace_startup or os.environ.get("STUDIO_TRACE_STARTUP"))
+    startup_trace.mark("main")
     command = args.command or "gui"
     try:
         if command == "gui":

@@ -10,8 +10,8 @@ import keyring
 import keyring.backend
 import pytest
 
-from studio import secrets
-from studio.providers.clock import SystemClock
+from studio.config import secrets
+from studio.core.clock import SystemClock
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider
 from studio.providers.retry import RetryPolicy

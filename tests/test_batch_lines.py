@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.batch_lines import line_key, parse_line
-from studio.errors import StudioError
+from studio.commands.batch_file import line_key, parse_line
+from studio.core.errors import StudioError
 from studio.providers.profiles import ProfileSet, load_profiles
 from tests.helpers import png_bytes
 

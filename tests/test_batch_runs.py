@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from studio.jobs.download import job_folder
+from studio.jobs.clip_files import job_folder
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
 from tests.test_cli import studio

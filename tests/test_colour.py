@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.colour import contrast_ratio, parse_hex, relative_luminance
+from studio.ui.colour import contrast_ratio, parse_hex, relative_luminance
 
 
 def test_hex_colours_parse_and_anything_else_is_refused() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from studio.images import ImageError, check_image, check_image_bytes, fit_image
+from studio.media.images import ImageError, check_image, check_image_bytes, fit_image
 from tests.helpers import png_bytes
 
 

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from studio.config.settings import Settings
 from studio.services import RunOptions, open_services
-from studio.settings import Settings
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 from studio.store import Store

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from studio.config.settings import Settings, needs_reconnect, save_settings
 from studio.jobs.events import Event, JobChanged
 from studio.services import RunOptions, open_services
-from studio.settings import Settings, needs_reconnect, save_settings
 from studio.sim.render import ClipRequest, render_clip
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store

@@ -6,8 +6,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from studio import secrets
-from studio.errors import ConfigError
+from studio.config import secrets
+from studio.core.errors import ConfigError
 from tests.conftest import MemoryKeyring
 
 

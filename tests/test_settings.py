@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.errors import ConfigError
-from studio.settings import (
+from studio.config.settings import (
     ConnectionSettings,
     Settings,
     load_settings,
@@ -17,6 +16,7 @@ from studio.settings import (
     save_settings,
     settings_path,
 )
+from studio.core.errors import ConfigError
 
 
 def test_round_trip_in_the_config_dir() -> None:

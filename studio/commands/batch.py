@@ -6,10 +6,10 @@ import argparse
 import asyncio
 from contextlib import nullcontext
 
-from studio.batch import run_batch
+from studio.commands.batch_run import run_batch
 from studio.commands.common import open_for
-from studio.errors import StudioError, TimeUp, worst
-from studio.follow import exit_code
+from studio.commands.follow import exit_code
+from studio.core.errors import StudioError, TimeUp, worst
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import asyncio
 import sys
 
 from studio.commands.common import open_for
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.export import export_takes, takes_to_export
 from studio.store.search import parse, search_ids
 

@@ -18,13 +18,13 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from studio.batch import report_unfinished
-from studio.batch_lines import build_spec
+from studio.commands.batch_file import build_spec
+from studio.commands.batch_run import report_unfinished
 from studio.commands.common import open_for
+from studio.commands.follow import exit_code, follow
+from studio.core.errors import StorageError, StudioError, TimeUp
 from studio.core.spec import project_name
-from studio.errors import StorageError, StudioError, TimeUp
-from studio.follow import exit_code, follow
-from studio.images import check_image
+from studio.media.images import check_image
 from studio.providers.errors import ProviderError
 from studio.services import Services
 from studio.store import JobRow, JobStatus, Store

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from studio import secrets
+from studio.config import secrets
 
 
 def run(args: argparse.Namespace) -> int:

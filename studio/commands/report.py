@@ -8,7 +8,7 @@ import datetime as dt
 import sys
 
 from studio.commands.common import open_for
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.metrics import compute
 from studio.metrics.table import text, to_csv
 

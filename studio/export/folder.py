@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.errors import StorageError, StudioError
-from studio.files import PART_NAME, fsync_dir, part_path
+from studio.core.errors import StorageError, StudioError
+from studio.core.files import PART_NAME, fsync_dir, part_path
 
 LOCK_NAME = ".studio-export.lock"
 MANIFEST = "manifest.json"

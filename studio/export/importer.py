@@ -26,13 +26,13 @@ from typing import Any
 
 import av
 
-from studio import provenance
+from studio.core.errors import StorageError
+from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.core.spec import StoredSpec
-from studio.errors import StorageError
 from studio.export.clip_check import Clip, NotPlayable, inspect_clip
 from studio.export.sidecar_read import BadSidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
-from studio.files import ChecksumMismatch, copy_verified, sha256_file
+from studio.media import provenance
 from studio.store import Store
 from studio.store.layout import FILE_NAMES, job_folder
 

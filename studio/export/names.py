@@ -13,8 +13,8 @@ import string
 import unicodedata
 from collections.abc import Mapping
 
-from studio.errors import StudioError
-from studio.files import MAX_NAME_BYTES, PART_EXTRA_BYTES
+from studio.core.errors import StudioError
+from studio.core.files import MAX_NAME_BYTES, PART_EXTRA_BYTES
 
 DEFAULT_TEMPLATE = "{project}_{shot}_{take}_{decision}"
 FIELDS = ("project", "shot", "take", "version", "decision", "model", "date")

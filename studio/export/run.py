@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio import provenance
-from studio.errors import StorageError
+from studio.core.errors import StorageError
+from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.export import folder as place
 from studio.export import sidecar
 from studio.export.folder import Cancelled
 from studio.export.names import DEFAULT_TEMPLATE, NameBook, check_template, render, sidecar_name
-from studio.files import ChecksumMismatch, copy_verified, sha256_file
+from studio.media import provenance
 from studio.store import JobRow, JobStatus, Store
 
 __all__ = ["Cancelled", "ExportReport", "export_takes", "takes_to_export"]

@@ -24,8 +24,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from studio.core.resources import resources_dir
 from studio.export.sidecar import SCHEMA
-from studio.resources import resources_dir
 from studio.review.rubric import RubricError, parse_rubric
 
 MAX_BYTES = 8 << 20  # a sidecar with a long history and a large provenance is well under 1 MiB

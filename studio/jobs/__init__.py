@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from studio.lazy import lazy_exports
+from studio.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from studio.jobs.budget import BudgetExceeded, BudgetGuard
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         ProviderHealth,
         QueueState,
     )
-    from studio.jobs.polling import PollSchedule
+    from studio.jobs.poll_schedule import PollSchedule
     from studio.jobs.requests import Queued
 
 _HOME = {
@@ -37,7 +37,7 @@ _HOME = {
     "JobChanged": "events",
     "ProviderHealth": "events",
     "QueueState": "events",
-    "PollSchedule": "polling",
+    "PollSchedule": "poll_schedule",
     "Queued": "requests",
 }
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.store import Store, Transaction
 
 THRESHOLDS = (50, 80, 100)

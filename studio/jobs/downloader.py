@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from studio import provenance
-from studio.errors import StorageError
-from studio.jobs.download import (
+from studio.core.errors import StorageError
+from studio.jobs.clip_files import (
     NotAVideo,
     Saved,
     StorageFailed,
@@ -20,6 +19,7 @@ from studio.jobs.download import (
 )
 from studio.jobs.events import AssetReady, JobChanged
 from studio.jobs.ledger import Ledger, Tasks, clock_time
+from studio.media import provenance
 from studio.providers.base import Provider
 from studio.providers.errors import (
     AuthError,

@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.errors import LibraryBusy, SpecError, StorageError, StudioError
+from studio.core.clock import Clock, SystemClock
+from studio.core.errors import LibraryBusy, SpecError, StorageError, StudioError
 from studio.jobs.budget import BudgetGuard, Usage
-from studio.jobs.download import sweep_parts
+from studio.jobs.clip_files import sweep_parts
 from studio.jobs.downloader import Downloader
 from studio.jobs.events import EventBus, JobChanged, QueueState
 from studio.jobs.intake import Intake
 from studio.jobs.leases import BEAT, TTL, EngineLease, held_by_others
 from studio.jobs.ledger import Ledger, Tasks, wait_event
+from studio.jobs.poll_schedule import PollSchedule
 from studio.jobs.poller import Poller
-from studio.jobs.polling import PollSchedule
 from studio.jobs.storage_guard import StorageGuard
 from studio.jobs.unsure import UnsureCreates
 from studio.providers.base import Provider
-from studio.providers.clock import Clock, SystemClock
 from studio.providers.errors import (
     AuthError,
     ProviderError,

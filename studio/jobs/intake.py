@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from studio.core.clock import Clock
 from studio.core.spec import RenderRequest, RenderSpec
 from studio.jobs.budget import BudgetGuard
 from studio.jobs.events import EventBus, JobChanged
 from studio.jobs.ledger import Ledger
 from studio.jobs.requests import Queued
-from studio.providers.clock import Clock
 from studio.providers.profiles import ProfileSet
 from studio.providers.types import new_idempotency_key
 from studio.store import JobRow, JobStatus, Store

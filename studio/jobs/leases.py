@@ -14,7 +14,7 @@ import socket
 import sys
 from collections.abc import Iterable
 
-from studio.providers.clock import Clock
+from studio.core.clock import Clock
 from studio.store import Store
 from studio.store.leases import LeaseRow
 

@@ -10,9 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+from studio.core.clock import Clock
 from studio.jobs.budget import BudgetGuard, Usage
 from studio.jobs.events import BudgetThreshold, Event, EventBus, JobChanged, ProviderHealth
-from studio.providers.clock import Clock
 from studio.store import FailureClass, JobRow, JobStatus, Store, Transaction
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from studio.jobs.downloader import Downloader
 from studio.jobs.ledger import Ledger, wait_event
-from studio.jobs.polling import PollSchedule
+from studio.jobs.poll_schedule import PollSchedule
 from studio.providers.base import Provider
 from studio.providers.errors import AuthError, TransportError
 from studio.providers.profiles import ProfileSet

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 
-from studio.errors import StorageError
+from studio.core.errors import StorageError
 
 log = logging.getLogger(__name__)
 

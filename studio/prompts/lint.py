@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.core.resources import resources_dir
 from studio.prompts.slots import LABELS, REQUIRED, SLOTS, PromptSlots
-from studio.resources import resources_dir
 
 MAX_PROMPT = 1000  # longer prompts dilute what matters; most guides advise well under this
 SECONDS_PER_ACTION = 2.0  # a distinct action needs about this long to read on screen

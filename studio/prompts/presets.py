@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.errors import ConfigError
+from studio.core.errors import ConfigError
+from studio.core.resources import read_toml, resources_dir
 from studio.prompts.slots import SLOTS
-from studio.resources import read_toml, resources_dir
 
 
 class PresetFileError(ConfigError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from studio.lazy import lazy_exports
+from studio.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from studio.providers.base import Provider

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from studio.errors import ConfigError
-from studio.resources import read_toml, resources_dir
+from studio.core.errors import ConfigError
+from studio.core.resources import read_toml, resources_dir
 
 Lookup = Literal["list", "none"]
 LOOKUPS: tuple[Lookup, ...] = ("list", "none")

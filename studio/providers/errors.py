@@ -12,7 +12,7 @@ Creative/policy failures are not exceptions: a job ends `failed` with a `RemoteE
 
 from __future__ import annotations
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 
 
 class ProviderError(StudioError):

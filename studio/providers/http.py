@@ -19,8 +19,8 @@ from typing import IO, Any, TypedDict, Unpack
 import httpx
 
 from studio import __version__
-from studio.errors import ConfigError, redact
-from studio.providers.clock import Clock, SystemClock
+from studio.core.clock import Clock, SystemClock
+from studio.core.errors import ConfigError, redact
 from studio.providers.errors import (
     AuthError,
     BadResponse,

@@ -8,8 +8,8 @@ import logging
 from collections.abc import Sequence
 from typing import IO, Any, Unpack
 
+from studio.core.errors import ConfigError
 from studio.core.spec import RenderSpec
-from studio.errors import ConfigError
 from studio.providers.base import Fields
 from studio.providers.errors import (
     BadResponse,

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.core.errors import ConfigError, SpecError
+from studio.core.resources import read_toml, resources_dir
 from studio.core.spec import Frame, RenderSpec
-from studio.errors import ConfigError, SpecError
-from studio.resources import read_toml, resources_dir
 
 MAX_PROMPT_CHARS = 10_000
 _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from studio.providers.clock import Clock, SystemClock
+from studio.core.clock import Clock, SystemClock
 
 WINDOW = 60.0
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from studio.providers.clock import Clock, SystemClock
+from studio.core.clock import Clock, SystemClock
 from studio.providers.errors import RetriesExhausted, TimedOut, TransportError
 
 T = TypeVar("T")

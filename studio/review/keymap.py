@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio import paths
-from studio.errors import ConfigError
-from studio.resources import read_toml, resources_dir
+from studio.core import paths
+from studio.core.errors import ConfigError
+from studio.core.resources import read_toml, resources_dir
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio import paths
-from studio.errors import ConfigError
-from studio.resources import read_toml, resources_dir
+from studio.core import paths
+from studio.core.errors import ConfigError
+from studio.core.resources import read_toml, resources_dir
 from studio.store.review import RubricRepo
 
 SCORES = (0, 1, 2)

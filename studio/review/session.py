@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.store import Store
 from studio.store.review import Decision

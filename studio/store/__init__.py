@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio import paths
+from studio.core import paths
 from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
 from studio.store.db import Database, StoreError, StoreFull, Transaction

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from studio.errors import StorageError, StudioError
+from studio.core.errors import StorageError, StudioError
 from studio.store.migrations import LATEST, MIGRATIONS
 
 

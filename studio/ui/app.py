@@ -14,13 +14,14 @@ import sys
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
-from studio import __version__, trace
-from studio.errors import StudioError
-from studio.settings import Settings, load_settings
+from studio import __version__
+from studio.config.settings import Settings, load_settings
+from studio.core import startup_trace
+from studio.core.errors import StudioError
 from studio.ui.gc import GuiThreadCollector
 from studio.ui.main_window import MainWindow
+from studio.ui.startup_marks import mark_first
 from studio.ui.theme import apply_theme
-from studio.ui.trace import mark_first
 
 
 def main() -> int:
@@ -54,7 +55,7 @@ def main() -> int:
     mark_first(window, QEvent.Type.Paint, "window_painted")
     window.show()  # the shell's first paint comes before the panels and any I/O
     window.activateWindow()  # the keys work at once (without a window manager too)
-    trace.mark("window_shown")
+    startup_trace.mark("window_shown")
     app.sync()  # map and paint it now (sync handles the window system's events)
     window.build_editor()  # then the panel typed into first ...
     app.processEvents()  # ... painted, and given the keys typed meanwhile
@@ -82,7 +83,7 @@ def main() -> int:
 
     async def run() -> None:
         await window.build_panels_async()
-        trace.mark("panels_built")
+        startup_trace.mark("panels_built")
         if closing.is_set():  # closed while the panels were built
             return
         # Imported after the first paint and in a worker thread, so the window keeps
@@ -101,7 +102,7 @@ def main() -> int:
             window.health.setText("Provider: not connected")
         if services is not None:
             window.attach(services)
-            trace.mark("services_attached")
+            startup_trace.mark("services_attached")
             window.restore_review()  # the last run's review, if its takes are still here
         collector.freeze()  # start-up's objects live as long as the app
         try:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.errors import StudioError
 from studio.core.spec import (
     MAX_PROJECT,
     Frame,
@@ -32,7 +33,6 @@ from studio.core.spec import (
     RenderSpec,
     StoredSpec,
 )
-from studio.errors import StudioError
 from studio.jobs.requests import Queued
 from studio.prompts import (
     LABELS,

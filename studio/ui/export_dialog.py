@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.export import DEFAULT_TEMPLATE, Cancelled, ExportReport, export_takes
 from studio.export.names import FIELDS, check_template
 from studio.store import JobRow, Store

@@ -9,7 +9,7 @@ from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from studio.resources import resources_dir
+from studio.core.resources import resources_dir
 
 SIZES = (16, 20, 24, 32, 48)
 

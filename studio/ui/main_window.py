@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio import paths
-from studio.errors import StudioError
+from studio.core import paths
+from studio.core.errors import StudioError
 from studio.ui.actions import ActionRegistry
 from studio.ui.notice import Notice
+from studio.ui.startup_marks import mark_first
 from studio.ui.status_line import StatusLine
-from studio.ui.trace import mark_first
 from studio.ui.wheel import install as install_wheel_guard
 from studio.ui.window_state import WindowState
 
@@ -32,8 +32,8 @@ from studio.ui.window_state import WindowState
 if TYPE_CHECKING:
     import asyncio
 
+    from studio.config.settings import Settings
     from studio.services import Services
-    from studio.settings import Settings
     from studio.store.review import Template
     from studio.ui.compare import CompareView
     from studio.ui.drafts import DraftKeeper
@@ -249,8 +249,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: Services) -> None:
         """Called once the store, provider and engine are open (after the first paint)."""
-        from studio.kinds import describe_provider_key
         from studio.prompts import Linter, learned_terms
+        from studio.providers.kinds import describe_provider_key
         from studio.store import FailureClass
         from studio.ui.queue_model import JobTableModel
 
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
         return services
 
     def open_settings(self) -> None:
-        from studio.settings import load_settings, needs_reconnect
+        from studio.config.settings import load_settings, needs_reconnect
         from studio.ui.settings_dialog import SettingsDialog
 
         current = self.services.settings if self.services else load_settings()[0]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.services import Services

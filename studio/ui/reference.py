@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from studio.core.spec import ReferenceFit
-from studio.framing import crop_box, upscaled
+from studio.media.framing import crop_box, upscaled
 from studio.ui.theme import set_state
 
 # Pillow (studio.images) loads with the first image, asyncio once the event loop runs:
@@ -40,7 +40,7 @@ from studio.ui.theme import set_state
 if TYPE_CHECKING:
     import asyncio
 
-    from studio.images import CheckedImage, FitMode
+    from studio.media.images import CheckedImage, FitMode
 
 PREVIEW_HEIGHT = 150
 
@@ -205,7 +205,7 @@ class ReferenceBox(QWidget):
     async def _load(self, path: Path, name: str, fit: ReferenceFit | None) -> None:
         import asyncio
 
-        from studio.images import ImageError, check_image
+        from studio.media.images import ImageError, check_image
 
         self.info.setText(f"Checking {name}…")
         try:
@@ -267,7 +267,7 @@ class ReferenceBox(QWidget):
             return
         import asyncio
 
-        from studio.images import fit_image
+        from studio.media.images import fit_image
 
         mode: FitMode = "pad" if self.mode.currentData() == "pad" else "crop"
         pad = (self.pad_color.red(), self.pad_color.green(), self.pad_color.blue())

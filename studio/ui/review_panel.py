@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio import provenance
-from studio.errors import StudioError
+from studio.core.errors import StudioError
+from studio.media import provenance
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.review.session import ReasonNeeded, ReviewSession

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 from studio.review.keymap import Binding
 from studio.review.rubric import ActiveRubric, load_active
 from studio.review.session import ReviewSession

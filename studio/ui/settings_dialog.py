@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio import secrets
-from studio.errors import ConfigError
-from studio.settings import THEMES, ConnectionSettings, Settings, save_settings
+from studio.config import secrets
+from studio.config.settings import THEMES, ConnectionSettings, Settings, save_settings
+from studio.core.errors import ConfigError
 
 PROVIDERS = (
     ("sim", "Built-in simulator"),

@@ -23,9 +23,9 @@ from PySide6.QtCore import QDir, QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget, QWidget
 
-from studio.colour import parse_hex, relative_luminance
-from studio.errors import ConfigError
-from studio.resources import read_toml, resources_dir
+from studio.core.errors import ConfigError
+from studio.core.resources import read_toml, resources_dir
+from studio.ui.colour import parse_hex, relative_luminance
 
 Role = QPalette.ColorRole
 ROLES: dict[str, QPalette.ColorRole] = {

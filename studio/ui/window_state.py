@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMainWindow
 
-from studio import paths
+from studio.core import paths
 
 
 @dataclass(frozen=True)

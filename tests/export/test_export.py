@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from studio.errors import StorageError
+from studio.core.errors import StorageError
 from studio.export import Cancelled, export_takes, takes_to_export
 from studio.jobs import Engine
 from studio.store import JobRow, Store

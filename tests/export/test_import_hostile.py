@@ -23,12 +23,12 @@ import jsonschema
 import numpy as np
 import pytest
 
+from studio.core.resources import resources_dir
 from studio.export import clip_check
 from studio.export.clip_check import inspect_clip
 from studio.export.importer import ImportReport, import_folder
 from studio.export.sidecar_read import MAX_BYTES, MAX_DEPTH
 from studio.export.walk import Passed, kind, shown, walk
-from studio.resources import resources_dir
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 from studio.store.search import parse, search_ids

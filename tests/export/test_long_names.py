@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from studio import files
+from studio.core import files
 from studio.export import export_takes
 from studio.export import folder as export_folder
 from studio.jobs import Engine

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from studio.core.files import part_path
 from studio.export.names import (
     MAX_BYTES,
     MAX_FIELD_BYTES,
@@ -17,7 +18,6 @@ from studio.export.names import (
     safe_name,
     sidecar_name,
 )
-from studio.files import part_path
 
 RESERVED = {
     "CON",

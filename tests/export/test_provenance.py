@@ -13,9 +13,9 @@ from pathlib import Path
 import c2pa
 import pytest
 
-from studio import provenance
 from studio.export import export_takes, takes_to_export
 from studio.export.importer import import_folder
+from studio.media import provenance
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 

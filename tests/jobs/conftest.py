@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from studio.config.settings import Settings
 from studio.core.spec import RenderSpec
 from studio.jobs import Engine, EngineConfig, Event, PollSchedule
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.services import Services
-from studio.settings import Settings
 from studio.sim.server import SimServer
 from studio.store import Store
 from tests.conftest import fast_retry

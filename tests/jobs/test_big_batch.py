@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.batch import run_batch
+from studio.commands.batch_run import run_batch
 from studio.jobs import Engine
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus

@@ -10,7 +10,7 @@ from typing import IO, Any
 import pytest
 from PIL import Image
 
-from studio.jobs.download import NotAVideo, save_variant
+from studio.jobs.clip_files import NotAVideo, save_variant
 
 
 class Serves:

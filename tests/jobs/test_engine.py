@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.errors import SpecError
 from studio.core.spec import ReferenceImage
-from studio.errors import SpecError
 from studio.jobs import AssetReady, Engine, JobChanged
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store

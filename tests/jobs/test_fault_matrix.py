@@ -13,8 +13,8 @@ from typing import IO
 import httpx
 import pytest
 
-import studio.jobs.download as download
-from studio.files import sha256_file
+import studio.jobs.clip_files as download
+from studio.core.files import sha256_file
 from studio.jobs import Engine, ProviderHealth, QueueState
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobRow, JobStatus, Store

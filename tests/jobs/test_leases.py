@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from studio.core.clock import SystemClock
 from studio.jobs import Engine, EventBus, JobChanged
 from studio.jobs.leases import EngineLease, process_alive
 from studio.jobs.watch import OutsideChanges
-from studio.providers.clock import SystemClock
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store
 from studio.store.layout import job_folder

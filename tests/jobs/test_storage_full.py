@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from studio.batch import run_batch
-from studio.errors import StorageError
-from studio.files import sha256_file
+from studio.commands.batch_run import run_batch
+from studio.core.errors import StorageError
+from studio.core.files import sha256_file
 from studio.jobs import Engine
-from studio.jobs.download import job_folder
+from studio.jobs.clip_files import job_folder
 from studio.jobs.events import QueueState
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
@@ -196,11 +196,11 @@ async def test_the_clips_folder_full_pauses_new_renders_until_there_is_room(
     """The library folder full (a size-capped writer): the clip's job fails as storage,
     to be fetched again by retry or the next run, and no new render is sent until a probe
     write succeeds."""
-    from studio.jobs import download
+    from studio.jobs import clip_files
     from tests.jobs.test_fault_matrix import DiskFull
 
-    real_open = download.open_part
-    monkeypatch.setattr(download, "open_part", lambda path: DiskFull(after=10_000))
+    real_open = clip_files.open_part
+    monkeypatch.setattr(clip_files, "open_part", lambda path: DiskFull(after=10_000))
     probe_ok = [False]
 
     def probe() -> None:
@@ -219,7 +219,7 @@ async def test_the_clips_folder_full_pauses_new_renders_until_there_is_room(
     await scheduler_looked(engine)
     assert store.jobs.get(second.id).status is JobStatus.QUEUED  # type: ignore[union-attr]
 
-    monkeypatch.setattr(download, "open_part", real_open)
+    monkeypatch.setattr(clip_files, "open_part", real_open)
     probe_ok[0] = True
     (ready,) = await asyncio.wait_for(engine.wait_finished([second.id]), 60)
     assert ready.status is JobStatus.READY

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from studio.core.clock import SystemClock
 from studio.core.spec import RenderSpec
-from studio.providers.clock import SystemClock
 from studio.providers.errors import BadResponse, RetriesExhausted, TimedOut, TooLarge
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import OpenRouterProvider

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from studio.providers.clock import FakeClock
+from studio.core.clock import FakeClock
 from studio.providers.errors import (
     AuthError,
     NotFound,

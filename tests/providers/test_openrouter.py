@@ -6,8 +6,8 @@ import io
 
 import pytest
 
+from studio.core.errors import SpecError
 from studio.core.spec import ReferenceImage, RenderSpec
-from studio.errors import SpecError
 from studio.providers.errors import AuthError, NotFound, RequestError, Unsupported
 from studio.providers.openrouter import OpenRouterProvider
 from studio.providers.types import FailureKind, RemoteStatus, new_idempotency_key

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.errors import SpecError
 from studio.core.spec import ReferenceImage, RenderSpec
-from studio.errors import SpecError
 from studio.providers.profiles import (
     ProfileFileError,
     load_profile_file,

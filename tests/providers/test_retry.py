@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studio.providers.clock import FakeClock
+from studio.core.clock import FakeClock
 from studio.providers.errors import (
     AuthError,
     RateLimited,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.errors import ConfigError
+from studio.core.errors import ConfigError
 from studio.providers.http import is_loopback, validate_base_url
 
 

@@ -12,8 +12,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
+from studio.core.clock import FakeClock
 from studio.core.spec import RenderSpec
-from studio.providers.clock import FakeClock
 from studio.providers.errors import BadResponse, TransportError
 from studio.providers.http import MAX_JSON_BYTES, HttpCore, job_path
 from studio.providers.openai_shape import OpenAIShapeProvider

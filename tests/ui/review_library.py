@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from studio.files import sha256_file
+from studio.core.files import sha256_file
 from studio.prompts import PromptSlots
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store

@@ -17,10 +17,10 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from studio.config.settings import ConnectionSettings, Settings
 from studio.prompts import Linter, PromptSlots, load_presets
 from studio.prompts.draft import Draft
 from studio.services import RunOptions, Services, open_services
-from studio.settings import ConnectionSettings, Settings
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus
 from studio.ui.editor import PromptEditor
@@ -457,7 +457,7 @@ def test_the_cap_shown_in_settings_is_the_librarys(
 def test_a_library_rendered_by_another_process_opens_for_review_only(
     qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:
-    from studio import paths
+    from studio.core import paths
     from studio.store.lock import LibraryLock
 
     held = LibraryLock(paths.data_dir() / "studio.db")

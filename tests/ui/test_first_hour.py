@@ -17,8 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from studio.config.settings import Settings
 from studio.services import RunOptions, Services, open_services
-from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.store import JobStatus
 from studio.ui.main_window import MainWindow

@@ -11,9 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from studio.config.settings import Settings
 from studio.prompts import PromptSlots
 from studio.services import RunOptions, Services, open_services
-from studio.settings import Settings
 from studio.sim.state import SimConfig
 from studio.ui.main_window import MainWindow
 from studio.ui.queue_model import COLUMNS

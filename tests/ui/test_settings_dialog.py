@@ -7,8 +7,8 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from studio import secrets
-from studio.settings import Settings, load_settings, settings_path
+from studio.config import secrets
+from studio.config.settings import Settings, load_settings, settings_path
 from studio.ui.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
 

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from studio.colour import RGB, contrast_ratio, parse_hex
-from studio.resources import read_toml
+from studio.config.settings import Settings, save_settings
+from studio.core.resources import read_toml
 from studio.review.rubric import ActiveRubric, default_rubric_path, parse_rubric
 from studio.review.session import Take
-from studio.settings import Settings, save_settings
 from studio.ui.app import main
+from studio.ui.colour import RGB, contrast_ratio, parse_hex
 from studio.ui.main_window import MainWindow
 from studio.ui.rubric_view import RubricView
 from studio.ui.theme import (

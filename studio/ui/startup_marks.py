@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 
-from studio import trace
+from studio.core import startup_trace
 
 
 def mark_first(watched: QObject, kind: QEvent.Type, event_name: str) -> None:
     """Mark `event_name` when `watched` first receives a `kind` event (no-op unless tracing)."""
-    if trace.enabled():
+    if startup_trace.enabled():
         _FirstEvent(watched, kind, event_name)
 
 
@@ -23,7 +23,7 @@ class _FirstEvent(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == self.kind:
-            trace.mark(self.event_name)
+            startup_trace.mark(self.event_name)
             watched.removeEventFilter(self)
             self.deleteLater()
         return False  # only watching: the event goes on as usual

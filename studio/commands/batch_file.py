@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.core.errors import SpecError
 from studio.core.spec import ReferenceImage, RenderSpec, project_name
-from studio.errors import SpecError
-from studio.images import check_image, fit_image
+from studio.media.images import check_image, fit_image
 from studio.providers.profiles import ProfileSet
 
 KNOWN_FIELDS = {

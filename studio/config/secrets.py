@@ -13,7 +13,7 @@ import os
 import keyring
 import keyring.errors
 
-from studio.errors import ConfigError
+from studio.core.errors import ConfigError
 
 SERVICE = "studio"
 ENV_VAR = "STUDIO_API_KEY"

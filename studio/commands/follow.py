@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from studio.errors import LibraryBusy, StorageError, StudioError
+from studio.core.errors import LibraryBusy, StorageError, StudioError
 from studio.services import Services
 from studio.store import FailureClass, JobRow, JobStatus
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from studio.errors import StudioError
+from studio.core.errors import StudioError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Read from the header, before anything is decoded: a 157-byte PNG can claim 1 × 40,000

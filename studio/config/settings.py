@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio import paths
-from studio.errors import ConfigError
-from studio.kinds import KINDS
+from studio.core import paths
+from studio.core.errors import ConfigError
+from studio.providers.kinds import KINDS
 
 FILE_NAME = "settings.json"
 THEMES = ("dark", "light")

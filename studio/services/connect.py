@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 
-from studio import secrets
-from studio.errors import ConfigError
-from studio.kinds import DEFAULT_CONCURRENCY, KINDS
+from studio.config import secrets
+from studio.core.errors import ConfigError
 from studio.providers import capabilities
 from studio.providers.base import Provider
 from studio.providers.http import validate_base_url
+from studio.providers.kinds import DEFAULT_CONCURRENCY, KINDS
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import DEFAULT_BASE_URL as OPENROUTER_URL
 from studio.providers.openrouter import OpenRouterProvider

@@ -7,11 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from studio.errors import ConfigError
+from studio.core.errors import ConfigError
 
 
 def resources_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent / "resources"
+    here = Path(__file__).resolve().parents[2] / "resources"  # a source checkout
     if here.is_dir():
         return here
     installed = Path(sys.prefix) / "share" / "studio" / "resources"

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from studio.batch_lines import BatchLine, build_spec, line_key, parse_line
-from studio.errors import StorageError, StudioError
-from studio.follow import follow
+from studio.commands.batch_file import BatchLine, build_spec, line_key, parse_line
+from studio.commands.follow import follow
+from studio.core.errors import StorageError, StudioError
 from studio.jobs import Engine
 from studio.jobs.events import BudgetThreshold
 from studio.services import Services

@@ -16,8 +16,8 @@ from typing import IO
 
 import av
 
-from studio.errors import StorageError, StudioError
-from studio.files import fsync_dir
+from studio.core.errors import StorageError, StudioError
+from studio.core.files import fsync_dir
 from studio.providers.base import Provider
 from studio.providers.types import MAX_DOWNLOAD_BYTES, Variant
 from studio.store.layout import job_folder

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from studio import paths
-from studio.connect import Connection, open_provider, provider_key
-from studio.errors import LibraryBusy, StudioError
+from studio.config.settings import Settings, load_settings
+from studio.core import paths
+from studio.core.errors import LibraryBusy, StudioError
 from studio.jobs import Engine, EngineConfig, PollSchedule
 from studio.jobs.budget import Usage
 from studio.jobs.events import EventBus
 from studio.jobs.watch import OutsideChanges
-from studio.settings import Settings, load_settings
+from studio.services.connect import Connection, open_provider, provider_key
 from studio.sim.state import SimConfig
 from studio.store import DB_NAME, Store
 from studio.store.lock import Holder, LibraryLock
