@@ -19,6 +19,7 @@ from PySide6.QtMultimedia import (
     QMediaMetaData,
     QMediaPlayer,
     QVideoFrame,
+    QVideoSink,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,6 +52,7 @@ class Deck:
     player: QMediaPlayer
     video: VideoView
     audio: QAudioOutput
+    gate: QVideoSink  # what the decoder delivers; the picture gets what `_frame` passes on
     path: Path | None = None
     fps: float = DEFAULT_FPS
     frames: int = 0
@@ -209,15 +211,15 @@ class ClipPlayer(QWidget):
         player = QMediaPlayer(self)
         audio = QAudioOutput(self)
         player.setAudioOutput(audio)
-        player.setVideoOutput(video.item)
-        deck = Deck(player, video, audio)
+        gate = QVideoSink(self)
+        player.setVideoOutput(gate)
+        deck = Deck(player, video, audio, gate)
         self.stack.addWidget(video)
         player.mediaStatusChanged.connect(lambda status, d=deck: self._status(d, status))
         player.positionChanged.connect(lambda ms, d=deck: self._position(d, ms))
         player.errorOccurred.connect(lambda _e, text, d=deck: self._error(d, text))
         player.playbackStateChanged.connect(lambda _s, d=deck: self._state(d))
-        sink = video.videoSink()
-        sink.videoFrameChanged.connect(lambda frame, d=deck: self._frame(d, frame))
+        gate.videoFrameChanged.connect(lambda frame, d=deck: self._frame(d, frame))
         return deck
 
     @property
@@ -262,14 +264,13 @@ class ClipPlayer(QWidget):
         if spare.path == path and spare.player.error() == QMediaPlayer.Error.NoError:
             self.decks.reverse()
             # Its first picture was decoded while hidden: present it again now that the
-            # widget shows (the sink ignores the very same frame, so a copy is handed in).
-            sink = self.deck.video.videoSink()
-            decoded = sink.videoFrame()
+            # widget shows (a sink ignores the very same frame, so a copy is handed in).
+            decoded = self.deck.gate.videoFrame()
             if decoded.isValid():
                 again = QVideoFrame(decoded.toImage())
                 again.setStartTime(decoded.startTime())
                 again.setEndTime(decoded.endTime())
-                sink.setVideoFrame(again)
+                self.deck.gate.setVideoFrame(again)
             if self.deck.shown != 0:  # the backend decoded past the first frame while hidden
                 self.seek_frame(0)
         else:
@@ -382,14 +383,35 @@ class ClipPlayer(QWidget):
             self._tint()
 
     def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
-        if frame.isValid():
-            deck.pictures += 1
-            if frame.startTime() >= 0:  # µs; the index of the picture on screen
-                deck.shown = round(frame.startTime() * deck.fps / 1_000_000)
-            if deck is self.deck:
-                self.frame_presented.emit(frame)
-                self._loop_back(deck)
-                self._hold_rest(deck)
+        """A decoded frame: onto the picture, unless it is past a loop's out mark (a busy
+        machine delivers frames late, so the pause at the mark comes after more of them)."""
+        if not frame.isValid():
+            return
+        index = round(frame.startTime() * deck.fps / 1_000_000) if frame.startTime() >= 0 else None
+        if deck is self.deck and index is not None and self._past_out_mark(deck, index):
+            return
+        deck.video.videoSink().setVideoFrame(frame)
+        deck.pictures += 1
+        if index is not None:  # the index of the picture on screen
+            deck.shown = index
+        if deck is self.deck:
+            self.frame_presented.emit(frame)
+            self._loop_back(deck)
+            self._hold_rest(deck)
+
+    def _past_out_mark(self, deck: Deck, index: int) -> bool:
+        """Whether a frame lies past the loop's out mark while the loop plays: it is never
+        shown, and it starts the loop-back if the out mark's own picture was skipped."""
+        if not (self.loop_range and self.looping and self._playing):
+            return False
+        first, last = self.loop_range
+        if index <= last or first >= last:
+            return False
+        if not self._looping_back:
+            self._looping_back = True
+            deck.player.pause()
+            self.seek_frame(first)
+        return True
 
     def _loop_back(self, deck: Deck) -> None:
         """With the out mark's picture on screen, hold it, seek to the in mark, and play on
