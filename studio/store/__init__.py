@@ -19,7 +19,7 @@ from studio.store.jobs import (
     take_name,
 )
 from studio.store.leases import LeaseRepo, LeaseRow
-from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
+from studio.store.review import RubricRepo, TakeState, TemplateRepo, VerdictRepo
 
 DB_NAME = "studio.db"
 
@@ -37,9 +37,9 @@ class Store:
         self.verdicts = VerdictRepo(self.db)
         self.leases = LeaseRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
-            "SELECT 1 FROM decisions LIMIT 1"
+            "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
-            self.verdicts.rebuild_state()  # first open after the migration that added it
+            self.verdicts.rebuild_state()  # first open after a migration that emptied it
 
     def close(self) -> None:
         self.db.close()
@@ -62,6 +62,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreFull",
+    "TakeState",
     "Transaction",
     "take_name",
 ]

@@ -97,6 +97,12 @@ class JobRow:
     lease_id: int | None = None  # the engine that sends, polls or downloads it (see leases)
     origin: str = ""  # where it was queued: "" the window, else the command ("studio batch")
     damage: str | None = None  # why its clip is damaged ("44 of 96 frames decode"), if it is
+    # Made in another library and imported (see `imported_from`); NULL for a take made here.
+    # Not to be confused with `origin` above, which says where a take made here was queued.
+    origin_library: str | None = None  # that library's id ("" when an old sidecar lacks it)
+    origin_name: str | None = None  # that library's name, as its sidecar gave it
+    origin_take: int | None = None  # the take's number there
+    imported_at: float | None = None  # when it came into this library (any import)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:

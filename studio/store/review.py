@@ -6,6 +6,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from studio.core.take_state import (
+    Given,
+    Tally,
+    Terms,
+    in_force,
+    scores_in_force,
+    tally,
+    terms_of,
+)
 from studio.store.db import Database, Transaction
 
 
@@ -34,6 +43,23 @@ class Decision:
     at: float
     scores: dict[str, int]
     tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TakeState:
+    """A take's review state as `refresh_state` stored it (studio.core.take_state has the
+    rules): every view and the sidecar read this, none works it out again."""
+
+    job_id: int
+    decision: Decision | None  # the decision in force
+    scores: dict[str, int]  # the scores in force
+    tally: Tally | None  # their total (None: nothing scored)
+    rubric_id: int | None  # the rubric version the total counts under
+    rubric_version: int | None
+
+
+def _unreviewed(job_id: int) -> TakeState:
+    return TakeState(job_id, None, {}, None, None, None)
 
 
 class TemplateRepo:
@@ -190,11 +216,8 @@ class VerdictRepo:
             refresh_state(tx, job_id)
 
     def scores(self, job_id: int) -> dict[str, int]:
-        """The latest score per criterion."""
-        rows = self.db.query(
-            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
-        )
-        return {r[0]: int(r[1]) for r in rows}
+        """The take's scores in force (see `states`)."""
+        return self.states([job_id])[job_id].scores
 
     def decide(
         self,
@@ -235,25 +258,61 @@ class VerdictRepo:
         return [_decision(dict(r)) for r in rows]
 
     def current(self, job_ids: list[int]) -> dict[int, Decision]:
-        """Each take's decision in force: the history replayed, an undo taking back the
-        decision before it."""
-        found: dict[int, list[Decision]] = {}
-        for start in range(0, len(job_ids), 900):
+        """Each take's decision in force (as `states`), for takes that have one."""
+        return {
+            job_id: state.decision
+            for job_id, state in self.states(job_ids).items()
+            if state.decision is not None
+        }
+
+    def states(self, job_ids: list[int]) -> dict[int, TakeState]:
+        """Each take's review state: the decision in force, the scores in force and their
+        total, read from take_state (a take never scored or decided: all empty)."""
+        found = {job_id: _unreviewed(job_id) for job_id in job_ids}
+        for start in range(0, len(job_ids), 900):  # under SQLite's limit on bound parameters
             chunk = job_ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
             rows = self.db.query(
-                f"SELECT * FROM decisions WHERE job_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY id",
+                "SELECT s.*, r.version AS rubric_version FROM take_state s "
+                f"LEFT JOIN rubrics r ON r.id = s.rubric_id WHERE s.job_id IN ({marks})",
                 chunk,
             )
+            ids = [int(r["decision_id"]) for r in rows if r["decision_id"] is not None]
+            decisions = {
+                int(d["id"]): _decision(dict(d))
+                for d in self.db.query(
+                    f"SELECT * FROM decisions WHERE id IN ({','.join('?' * len(ids))})", ids
+                )
+            }
             for row in rows:
-                decision = _decision(dict(row))
-                stack = found.setdefault(decision.job_id, [])
-                if decision.decision == "undo":
-                    if stack:
-                        stack.pop()
-                else:
-                    stack.append(decision)
-        return {job_id: stack[-1] for job_id, stack in found.items() if stack}
+                job_id = int(row["job_id"])
+                total = row["total"]
+                found[job_id] = TakeState(
+                    job_id,
+                    decisions.get(row["decision_id"]) if row["decision_id"] is not None else None,
+                    {str(k): int(v) for k, v in json.loads(row["scores_json"] or "{}").items()},
+                    None
+                    if total is None
+                    else Tally(
+                        int(total), row["max_total"], bool(row["complete"]), bool(row["passes"])
+                    ),
+                    row["rubric_id"],
+                    row["rubric_version"],
+                )
+        return found
+
+    def tally_of(self, decision: Decision) -> Tally | None:
+        """The total one past decision was made with, under its own rubric version (the
+        review panel's history lists each); None when it was made with no scores."""
+        if not decision.scores:
+            return None
+        body = None
+        if decision.rubric_id is not None:
+            row = self.db.query_one(
+                "SELECT body_json FROM rubrics WHERE id = ?", (decision.rubric_id,)
+            )
+            body = json.loads(row[0]) if row else None
+        return tally(decision.scores, terms_of(body) if isinstance(body, dict) else None)
 
     def set_tags(self, job_id: int, tags: list[str], *, at: float) -> None:
         """The defect tags on a take while it is reviewed (each decision keeps its own)."""
@@ -277,8 +336,9 @@ class VerdictRepo:
                     "SELECT job_id FROM decisions UNION SELECT job_id FROM scores"
                 ).fetchall()
             ]
+            terms: dict[int, Terms | None] = {}
             for job_id in ids:
-                refresh_state(tx, job_id)
+                refresh_state(tx, job_id, terms)
 
     def star(self, job_id: int, on: bool, *, at: float) -> None:
         with self.db.write() as tx:
@@ -291,36 +351,64 @@ class VerdictRepo:
         return {int(r[0]) for r in self.db.query("SELECT job_id FROM stars")}
 
 
-def refresh_state(tx: Transaction, job_id: int) -> None:
-    """The take's row in take_state: the decision in force (the history replayed, an undo
-    taking back the one before it), who made it, and the total score it was made with (or,
-    undecided, of the latest score per criterion)."""
-    stack: list[dict[str, Any]] = []
-    for row in tx.execute(
-        "SELECT decision, reviewer, at, scores_json FROM decisions WHERE job_id = ? ORDER BY id",
+def refresh_state(
+    tx: Transaction, job_id: int, terms: dict[int, Terms | None] | None = None
+) -> None:
+    """The take's row in take_state, by the rules of studio.core.take_state: the decision
+    in force (the history replayed), the scores in force, and their total under the rubric
+    version they were given with. The one place either is worked out; called in the
+    transaction of every score and decision (`terms`: rubric versions already read, when
+    many takes are refreshed at once)."""
+    history = tx.execute(
+        "SELECT id, decision, reviewer, at, scores_json, rubric_id FROM decisions "
+        "WHERE job_id = ? ORDER BY id",
         (job_id,),
-    ).fetchall():
-        if row[0] == "undo":
-            if stack:
-                stack.pop()
-        else:
-            stack.append(dict(row))
-    current = stack[-1] if stack else None
-    scores: dict[str, int] = json.loads(current["scores_json"] or "{}") if current else {}
-    if not scores:
-        for criterion, score in tx.execute(
-            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
-        ).fetchall():
-            scores[criterion] = int(score)
-    total = sum(scores.values()) if scores else None
-    decision, reviewer, at = (
-        (current["decision"], current["reviewer"], current["at"]) if current else (None,) * 3
+    ).fetchall()
+    index = in_force([str(r["decision"]) for r in history])
+    current = history[index] if index is not None else None
+    snapshot = (
+        [
+            Given(str(c), int(v), float(current["at"]), current["rubric_id"])
+            for c, v in json.loads(current["scores_json"] or "{}").items()
+        ]
+        if current is not None
+        else []
     )
+    given = [
+        Given(str(r[0]), int(r[1]), float(r[2]), r[3])
+        for r in tx.execute(
+            "SELECT criterion, score, at, rubric_id FROM scores WHERE job_id = ? ORDER BY id",
+            (job_id,),
+        ).fetchall()
+    ]
+    scores, rubric_id = scores_in_force(given, snapshot)
+    known = {} if terms is None else terms
+    if rubric_id is not None and rubric_id not in known:
+        row = tx.execute("SELECT body_json FROM rubrics WHERE id = ?", (rubric_id,)).fetchone()
+        body = json.loads(row[0]) if row else None
+        known[rubric_id] = terms_of(body) if isinstance(body, dict) else None
+    version = known.get(rubric_id) if rubric_id is not None else None
+    counted = tally(scores, version) if scores else None
+    values = {
+        "job_id": job_id,
+        "decision": current["decision"] if current else None,
+        "decision_id": current["id"] if current else None,
+        "reviewer": current["reviewer"] if current else None,
+        "decided_at": current["at"] if current else None,
+        "scores_json": json.dumps(scores, sort_keys=True),
+        "rubric_id": rubric_id,
+        "total": counted.total if counted else None,
+        "max_total": counted.max_total if counted else None,
+        "complete": int(bool(counted and counted.complete)),
+        "passes": int(bool(counted and counted.passes)),
+    }
+    names = ", ".join(values)
+    marks = ", ".join(f":{k}" for k in values)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "job_id")
     tx.execute(
-        "INSERT INTO take_state (job_id, decision, reviewer, total, decided_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET decision = excluded.decision,"
-        " reviewer = excluded.reviewer, total = excluded.total, decided_at = excluded.decided_at",
-        (job_id, decision, reviewer, total, at),
+        f"INSERT INTO take_state ({names}) VALUES ({marks}) "
+        f"ON CONFLICT (job_id) DO UPDATE SET {updates}",
+        values,
     )
 
 

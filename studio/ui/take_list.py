@@ -43,8 +43,7 @@ def take_text(
     if not session.revealed(take):
         lines.append("blind · not decided yet")
         return "\n".join(lines)
-    rubric = session.rubric.rubric
-    scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
+    scored = take.tally.shown() if take.tally is not None else "—"
     mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
     if take.decision is not None and take.decision.escalate:
         mark += " ⚑"
