@@ -154,6 +154,7 @@ def _import_one(
                 "status": "ready",
                 "finished_at": now,
                 "damage": clip.damage,
+                "imported_at": now,
             },
             at=created or now,
         )

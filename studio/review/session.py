@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from studio.core.take_state import Tally
 from studio.errors import StudioError
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.store import Store
+from studio.store import Store, take_name
 from studio.store.review import Decision, TakeState
 
 DECISIONS = ("approve", "edit", "discard")
@@ -193,7 +193,7 @@ class ReviewSession:
         take = self.take
         if decision == "approve" and not note.strip() and not self.passes():
             raise ReasonNeeded(
-                f"#{take.job_id} does not pass ({self.shortfall(take)}): "
+                f"{take_name(take.job_id)} does not pass ({self.shortfall(take)}): "
                 "say in one line why you approve it."
             )
         made = self.store.verdicts.decide(
@@ -223,7 +223,7 @@ class ReviewSession:
             self.takes[i] for i in indexes if not self.rubric.rubric.passes(self.takes[i].scores)
         ]
         if decision == "approve" and failing and not note.strip():
-            names = ", ".join(f"#{t.job_id} ({self.shortfall(t)})" for t in failing[:3])
+            names = ", ".join(f"{take_name(t.job_id)} ({self.shortfall(t)})" for t in failing[:3])
             more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
             verb = "does" if len(failing) == 1 else "do"
             raise ReasonNeeded(

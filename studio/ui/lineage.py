@@ -80,7 +80,7 @@ class LineageView(QWidget):
             state = decisions.states([job.id])[job.id]
             current = state.decision
             row = [
-                QStandardItem(f"#{job.id}"),
+                QStandardItem(job.name),
                 QStandardItem(job.status.value),
                 QStandardItem(state.tally.shown() if state.tally is not None else "—"),
                 QStandardItem(

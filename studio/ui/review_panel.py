@@ -364,7 +364,8 @@ class ReviewPanel(QWidget):
         assert session is not None
         take = session.take
         position = self._positions.get(take.job_id)
-        number = take_name(take.job_id) + (f" · {position} in its batch" if position else "")
+        name = job.name if job is not None else take_name(take.job_id)
+        number = name + (f" · {position} in its batch" if position else "")
         if job is None:
             self.info.setText(number)
         elif not session.revealed(take):  # revealed once decided

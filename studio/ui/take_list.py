@@ -35,7 +35,9 @@ def take_text(
 ) -> str:
     """A take in the list: its number and place in the batch, then its variant, then
     (unless blind mode hides them) its decision and total."""
-    first = take_name(take.job_id) + (f" · {position}" if position else "")
+    first = (job.name if job is not None else take_name(take.job_id)) + (
+        f" · {position}" if position else ""
+    )
     first += " ★" if take.starred else ""
     lines = [first]
     if job is not None and job.spec.variant:

@@ -1,10 +1,12 @@
 """take_state is the one home of a take's decision in force and its total: written by the
 one rule on every score and decision, rebuilt after the migration that added its columns,
-and what `current`, `scores`, `states` and the Library's search read."""
+and what `current`, `scores`, `states` and the Library's search read. And the library's
+identity: an id made once, a name."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -106,4 +108,22 @@ def test_after_the_migration_every_take_state_is_rebuilt_by_the_one_rule(tmp_pat
     state = store.verdicts.states([1])[1]
     assert state.tally is not None
     assert (state.tally.total, state.tally.max_total, state.tally.complete) == (2, 6, False)
+    job = store.jobs.get(1)
+    assert job is not None
+    assert job.imported  # an earlier import, known by its provider column
+    assert job.imported_from is None  # from no library it knew
     store.close()
+
+
+def test_a_library_has_an_id_made_once_and_a_name(tmp_path: Path) -> None:
+    first = Store(tmp_path / "kites" / "studio.db")
+    made = first.origins.library()
+    assert re.fullmatch(r"[0-9a-f]{32}", made.id)
+    assert made.name.startswith("kites on ")
+    first.close()
+    again = Store(tmp_path / "kites" / "studio.db")
+    assert again.origins.library() == made
+    other = Store(tmp_path / "other" / "studio.db")
+    assert other.origins.library().id != made.id
+    again.close()
+    other.close()
