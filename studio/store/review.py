@@ -148,6 +148,36 @@ class TemplateRepo:
             for column in ("campaign", "product", "use_case")
         }
 
+    def restore(
+        self,
+        campaign: str,
+        product: str,
+        use_case: str,
+        version: int,
+        slots: dict[str, str],
+        *,
+        change_note: str,
+        at: float,
+    ) -> int:
+        """The template version an imported take was made from, kept under its number where
+        that is free here (an existing version with these slots is reused; a number taken
+        by other slots means the next free number). Returns its id here."""
+        with self.db.write() as tx:
+            rows = tx.execute(
+                "SELECT id, version, slots_json FROM templates "
+                "WHERE campaign = ? AND product = ? AND use_case = ? ORDER BY version",
+                (campaign, product, use_case),
+            ).fetchall()
+            found, free = _restored(rows, slots, version)
+            if found is not None:
+                return found
+            cursor = tx.execute(
+                "INSERT INTO templates (campaign, product, use_case, version, slots_json, "
+                "change_note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (campaign, product, use_case, free, json.dumps(slots), change_note, at),
+            )
+        return int(cursor.lastrowid or 0)
+
     def mark_known_good(self, template_id: int, good: bool = True) -> None:
         with self.db.write() as tx:
             tx.execute("UPDATE templates SET known_good = ? WHERE id = ?", (int(good), template_id))
@@ -156,6 +186,19 @@ class TemplateRepo:
 def _template(data: dict[str, Any]) -> Template:
     slots = json.loads(data.pop("slots_json"))
     return Template(slots=slots, **{**data, "known_good": bool(data["known_good"])})
+
+
+def _restored(rows: list[Any], body: object, version: int) -> tuple[int | None, int]:
+    """Where an imported version goes among `rows` (id, version, body as JSON) of the same
+    name: the id of one with the same body (that very version first), or else the number
+    to save it under — its own where free, else the next after the highest."""
+    same = [r for r in rows if json.loads(r[2]) == body]
+    exact = [r for r in same if int(r[1]) == version]
+    if exact or same:
+        return int((exact or same)[0][0]), version
+    taken = {int(r[1]) for r in rows}
+    free = version if version not in taken and version > 0 else max(taken, default=0) + 1
+    return None, free
 
 
 class RubricRepo:
@@ -175,6 +218,25 @@ class RubricRepo:
             )
         return int(cursor.lastrowid or 0), version
 
+    def restore(self, name: str, version: int, body: dict[str, Any], *, at: float) -> int:
+        """A rubric version an imported take was scored or decided under, kept under its
+        number where that is free here (the same name and body already here is reused,
+        whatever its number; a number taken by another body means the next free one).
+        Returns its id here."""
+        with self.db.write() as tx:
+            rows = tx.execute(
+                "SELECT id, version, body_json FROM rubrics WHERE name = ? ORDER BY version",
+                (name,),
+            ).fetchall()
+            found, free = _restored(rows, body, version)
+            if found is not None:
+                return found
+            cursor = tx.execute(
+                "INSERT INTO rubrics (name, version, body_json, created_at) VALUES (?, ?, ?, ?)",
+                (name, free, json.dumps(body), at),
+            )
+        return int(cursor.lastrowid or 0)
+
     def latest(self, name: str) -> tuple[int, int, dict[str, Any]] | None:
         row = self.db.query_one(
             "SELECT id, version, body_json FROM rubrics WHERE name = ? ORDER BY version DESC",
@@ -188,6 +250,18 @@ class RubricRepo:
             "SELECT name, version, body_json FROM rubrics WHERE id = ?", (rubric_id,)
         )
         return None if row is None else (str(row[0]), int(row[1]), json.loads(row[2]))
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """One score as given (the scores table is append-only: later ones stand over earlier)."""
+
+    rubric_id: int
+    criterion: str
+    score: int
+    tags: tuple[str, ...]
+    reviewer: str
+    at: float
 
 
 class VerdictRepo:
@@ -218,6 +292,21 @@ class VerdictRepo:
     def scores(self, job_id: int) -> dict[str, int]:
         """The take's scores in force (see `states`)."""
         return self.states([job_id])[job_id].scores
+
+    def score_history(self, job_id: int) -> list[ScoreEntry]:
+        """Every score given to the take, oldest first (later ones stand over earlier)."""
+        rows = self.db.query("SELECT * FROM scores WHERE job_id = ? ORDER BY id", (job_id,))
+        return [
+            ScoreEntry(
+                int(r["rubric_id"]),
+                str(r["criterion"]),
+                int(r["score"]),
+                tuple(t for t in str(r["tags"]).split(",") if t),
+                str(r["reviewer"]),
+                float(r["at"]),
+            )
+            for r in rows
+        ]
 
     def decide(
         self,
@@ -326,6 +415,57 @@ class VerdictRepo:
     def tags(self, job_id: int) -> list[str]:
         rows = self.db.query("SELECT tag FROM tags WHERE job_id = ? ORDER BY tag", (job_id,))
         return [str(r[0]) for r in rows]
+
+    def restore(
+        self,
+        job_id: int,
+        *,
+        scores: list[ScoreEntry],
+        decisions: list[Decision],
+        tags: list[str] | None,
+        starred_at: float | None,
+    ) -> None:
+        """What an import brings of a take's review, in one transaction: scores and
+        decisions as they were given (times, reviewers, rubric versions; a decision's own
+        `id` and `job_id` are not used), the take's tags (None: keep its own) and star."""
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO scores (job_id, rubric_id, criterion, score, tags, reviewer, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (job_id, g.rubric_id, g.criterion, g.score, ",".join(g.tags), g.reviewer, g.at)
+                    for g in scores
+                ],
+            )
+            tx.executemany(
+                "INSERT INTO decisions (job_id, decision, escalate, note, reviewer, rubric_id, "
+                "at, scores_json, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        job_id,
+                        d.decision,
+                        int(d.escalate),
+                        d.note,
+                        d.reviewer,
+                        d.rubric_id,
+                        d.at,
+                        json.dumps(d.scores),
+                        ",".join(d.tags),
+                    )
+                    for d in decisions
+                ],
+            )
+            if tags is not None:
+                tx.execute("DELETE FROM tags WHERE job_id = ?", (job_id,))
+                tx.executemany(
+                    "INSERT OR IGNORE INTO tags (job_id, tag) VALUES (?, ?)",
+                    [(job_id, t) for t in tags if t],
+                )
+            if starred_at is not None:
+                tx.execute(
+                    "INSERT OR IGNORE INTO stars (job_id, at) VALUES (?, ?)", (job_id, starred_at)
+                )
+            refresh_state(tx, job_id)
 
     def rebuild_state(self) -> None:
         """Every take's review state from its history (after the migration that added it)."""

@@ -127,3 +127,18 @@ def test_a_library_has_an_id_made_once_and_a_name(tmp_path: Path) -> None:
     assert other.origins.library().id != made.id
     again.close()
     other.close()
+
+
+def test_an_imported_version_keeps_its_number_where_it_is_free(store: Store) -> None:
+    v3 = store.rubrics.restore("default", 3, V1, at=1.0)
+    assert store.rubrics.get(v3) == ("default", 3, V1)  # free here: kept as v3
+    assert store.rubrics.restore("default", 3, V1, at=2.0) == v3  # the same again: reused
+    assert store.rubrics.restore("default", 7, V1, at=2.0) == v3  # the same body: reused
+    other = store.rubrics.restore("default", 3, V2, at=3.0)  # v3 is taken by another body
+    assert store.rubrics.get(other) == ("default", 4, V2)
+    slots = {"subject": "a kite"}
+    first = store.templates.restore("spring", "kite", "ad", 2, slots, change_note="", at=1.0)
+    assert store.templates.get(first).version == 2
+    second = store.templates.restore("spring", "kite", "ad", 2, {"subject": "a red kite"},
+                                     change_note="", at=1.0)  # fmt: skip
+    assert store.templates.get(second).version == 3
