@@ -85,17 +85,18 @@ def build(db: Path, takes: int) -> None:
             decision = rng.choice(DECISIONS)
             total = rng.randint(0, 6)
             if decision:
-                tx.execute(
+                made = tx.execute(
                     "INSERT INTO decisions (job_id, decision, reviewer, at, scores_json) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (job_id, decision, rng.choice(("ana", "bo", "cy")), at,
                      json.dumps({"m": total // 2, "f": total - total // 2})),
                 )  # fmt: skip
-                tx.execute(
-                    "INSERT INTO take_state (job_id, decision, reviewer, total, decided_at) "
-                    "VALUES (?, ?, 'ana', ?, ?)",
-                    (job_id, decision, total, at),
-                )
+                tx.execute(  # as refresh_state writes it (no rubric: every score counts)
+                    "INSERT INTO take_state (job_id, decision, decision_id, reviewer, total, "
+                    "decided_at, scores_json) VALUES (?, ?, ?, 'ana', ?, ?, ?)",
+                    (job_id, decision, made.lastrowid, total, at,
+                     json.dumps({"f": total - total // 2, "m": total // 2})),
+                )  # fmt: skip
             for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 2))):
                 tx.execute("INSERT INTO tags (job_id, tag) VALUES (?, ?)", (job_id, tag))
     store.db.query("ANALYZE")

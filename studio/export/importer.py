@@ -1,10 +1,13 @@
 """Import clips into the library for review: a folder, recursively, of MP4/MOV/WebM.
 
 Clips are deduplicated by sha256. Where our own sidecar sits beside a clip (an earlier
-export), its prompt, slots, project, rubric, scores, decisions with their history, tags,
-star and lineage come back (ids remapped to this library); importing again merges: a known
-clip is not copied twice, decisions it lacks are added, nothing is duplicated. Any other
-video comes in as a take with its file name as the prompt.
+export), the take comes back as it was: its origin (the library it was made in and its
+number there, shown beside its number here: "#6 · #11 from Studio on kestrel"), prompt,
+slots, project, render settings, provider and the provider's job id, costs, times, batch,
+template version, lineage (parent and retry, linked to the takes here they name), every
+score and decision under its own rubric version, tags, star and notes. Importing again
+merges: a known clip is not copied twice, scores and decisions it lacks are added, nothing
+is duplicated. Any other video comes in as a take with its file name as the prompt.
 
 No file can stop an import: entries are looked at before they are opened (`walk`: FIFOs,
 sockets, devices and links leading outside the folder are passed over), every clip is
@@ -16,10 +19,9 @@ review), and each problem is listed with its file while the import goes on."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +31,14 @@ import av
 from studio.core.errors import StorageError
 from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.core.spec import StoredSpec
+from studio.core.take_state import millis as _ms  # a decision's time as a sidecar keeps it
 from studio.export.clip_check import Clip, NotPlayable, inspect_clip
 from studio.export.sidecar_read import BadSidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
 from studio.media import provenance
-from studio.store import Store
+from studio.store import Store, Transaction
 from studio.store.layout import FILE_NAMES, job_folder
+from studio.store.review import Decision, ScoreEntry
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
 OURS = ("manifest.json", "SHA256SUMS")  # an export folder's own files: not clips, not errors
@@ -73,7 +77,8 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
             listed.append(f"{entry.name}: {entry.reason}")
         else:
             found[entry.path] = entry
-    old_to_new: dict[int, int] = {}
+    numbers: dict[tuple[str, int], int] = {}  # (exporting library, its number) → take here
+    batches: dict[tuple[str, int], int] = {}  # the same for batches, within this import
     lineage: list[tuple[int, dict[str, Any]]] = []
     for entry in found.values():
         path = entry.path
@@ -92,12 +97,12 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
             report.unreadable.append(f"{entry.name}: {why}")
             continue
         side = _sidecar(entry, found, report)
-        job_id = _import_one(store, library, entry, clip, side, report)
+        job_id = _import_one(store, library, entry, clip, side, report, batches)
         if job_id is not None and side is not None:
-            old_to_new[int(side["take"]["id"])] = job_id
+            numbers[(_exporter(side), int(side["take"]["id"]))] = job_id
             lineage.append((job_id, side))
             report.decisions_added += _merge_review(store, job_id, side, reviewer)
-    _link_lineage(store, lineage, old_to_new)
+    _link_lineage(store, lineage, numbers)
     return report
 
 
@@ -124,6 +129,7 @@ def _import_one(
     clip: Clip,
     side: dict[str, Any] | None,
     report: ImportReport,
+    batches: dict[tuple[str, int], int],
 ) -> int | None:
     """The clip's take in this library (a new one, or the one that has these bytes); None
     when the file could not be read whole or changed while it was read (said in `report`)."""
@@ -141,22 +147,30 @@ def _import_one(
         return int(row[0])
     now = time.time()
     spec, project, created = _spec_of(path, clip.seconds, side)
+    values: dict[str, Any] = {
+        "provider": IMPORTED,
+        "project": project,
+        "model": spec.model,
+        "prompt": spec.prompt,
+        "spec_json": spec.to_json(),
+        "idem_key": uuid.uuid4().hex,
+        "status": "ready",
+        "finished_at": now,
+        "damage": clip.damage,
+        "imported_at": now,
+    }
+    seconds = clip.seconds
+    if side is not None:
+        values.update(_made(side, now))
+        values["template_id"] = _template_id(store, side.get("template"), now)
+        stated = side["clip"].get("seconds")
+        if clip.damage is None and side["clip"]["sha256"] == digest and stated is not None:
+            seconds = float(stated)  # as measured where it was made: the same bytes, whole
     with store.db.write() as tx:
-        job_id = store.jobs.insert(
-            tx,
-            {
-                "provider": IMPORTED,
-                "project": project,
-                "model": spec.model,
-                "prompt": spec.prompt,
-                "spec_json": spec.to_json(),
-                "idem_key": uuid.uuid4().hex,
-                "status": "ready",
-                "finished_at": now,
-                "damage": clip.damage,
-            },
-            at=created or now,
-        )
+        if side is not None:
+            values["batch_id"] = _batch_id(store, tx, side, batches, created or now)
+        job_id = store.jobs.insert(tx, values, at=created or now)
+        store.jobs.update(tx, job_id, at=now)  # changed now, for other windows to see
     folder = job_folder(library, job_id)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -178,7 +192,7 @@ def _import_one(
         provenance.record(store, tx, job_id, found)
         store.assets.add(tx, job_id=job_id, kind="video", path=str(final.relative_to(library)),
                          sha256=digest, size=final.stat().st_size,
-                         duration=clip.seconds, at=now)  # fmt: skip
+                         duration=seconds, at=now)  # fmt: skip
         if thumb is not None:
             store.assets.add(tx, job_id=job_id, kind="thumbnail",
                              path=str(thumb.relative_to(library)), sha256=sha256_file(thumb),
@@ -225,71 +239,199 @@ def _thumbnail(video: Path, dest: Path) -> Path | None:
     return dest
 
 
+def _exporter(side: dict[str, Any]) -> str:
+    """The id of the library that wrote the sidecar ("" for one older than library ids):
+    the take numbers in it are that library's."""
+    return str((side.get("library") or {}).get("id") or "")
+
+
+def _origin(side: dict[str, Any]) -> tuple[str, str, int]:
+    """Where the take was made: library id, library name, its number there."""
+    take = side["take"]
+    made = take.get("origin")
+    if made is not None:
+        return str(made["library"]), str(made.get("library_name") or ""), int(made["id"])
+    exporter = side.get("library") or {}
+    return str(exporter.get("id") or ""), str(exporter.get("name") or ""), int(take["id"])
+
+
+def _made(side: dict[str, Any], now: float) -> dict[str, Any]:
+    """The columns that say how and where the take was made, from its sidecar."""
+    render, times, cost = side["render"], side["times"], side["cost"]
+    library, name, number = _origin(side)
+    return {
+        "provider": str(render["provider"]),
+        "remote_id": render.get("provider_job_id"),
+        "estimated_cost": cost.get("estimate_usd"),
+        "actual_cost": cost.get("actual_usd"),
+        "submitted_at": _time(times.get("submitted")),
+        "finished_at": _time(times.get("finished")) or now,
+        "origin_library": library,
+        "origin_name": name,
+        "origin_take": number,
+    }
+
+
+def _template_id(store: Store, template: dict[str, Any] | None, now: float) -> int | None:
+    """The template version the take was made from, here: restored under its number (see
+    TemplateRepo.restore). A sidecar older than the template's slots cannot restore it."""
+    if template is None or template.get("slots") is None:
+        return None
+    parts: list[object] = [template.get(k) for k in ("campaign", "product", "use_case")]
+    if not all(isinstance(p, str) for p in parts):
+        parts = list(str(template["name"]).split(" / "))
+        if len(parts) != 3:
+            return None
+    campaign, product, use_case = (str(p) for p in parts)
+    return store.templates.restore(
+        campaign,
+        product,
+        use_case,
+        int(template["version"]),
+        {str(k): str(v) for k, v in template["slots"].items()},
+        change_note=str(template.get("change_note") or ""),
+        at=now,
+    )
+
+
+def _batch_id(
+    store: Store,
+    tx: Transaction,
+    side: dict[str, Any],
+    batches: dict[tuple[str, int], int],
+    created: float,
+) -> int | None:
+    """The take's batch here: the one imported from the same batch before (by its origin),
+    or one made now that keeps that origin (its name, project and varied slot with it)."""
+    number = side["take"].get("batch")
+    batch = side.get("batch")
+    if batch is not None:
+        key = (str(batch["origin"]["library"]), int(batch["origin"]["id"]))
+    elif number is not None:  # a sidecar older than batch origins: the exporter's number
+        key = (_exporter(side), int(number))
+        batch = {"name": f"batch {number} (imported)", "created": None}
+    else:
+        return None
+    if key in batches:
+        return batches[key]
+    found = store.origins.batch(tx, *key)
+    if found is None:
+        found = store.origins.add_batch(
+            tx,
+            name=str(batch["name"]),
+            project=str(batch.get("project") or side.get("project") or "default"),
+            varied_slot=batch.get("varied_slot"),
+            created_at=_time(batch.get("created")) or created,
+            library=key[0],
+            number=key[1],
+        )
+    batches[key] = found
+    return found
+
+
 def _merge_review(store: Store, job_id: int, side: dict[str, Any], reviewer: str) -> int:
-    """The sidecar's decisions this take lacks (by time, reviewer and decision), its
-    rubric (the same name and definition reused), tags and star."""
-    review, rubric = side["review"], side.get("rubric")
-    rubric_id = _rubric_id(store, rubric) if rubric else None
-    have = {(d.decision, _ms(d.at), d.reviewer) for d in store.verdicts.history(job_id)}
-    added = 0
+    """The sidecar's scores and decisions this take lacks (by time, reviewer and what was
+    given), each under its own rubric version (the same name and definition reused), its
+    tags and star; returns how many decisions were added."""
+    review = side["review"]
+    rubrics = _rubric_ids(store, side)
+    fallback = rubrics.get(_ref(side.get("rubric")))  # older sidecars name one rubric
+    # What the take has already, counted: two entries may share a millisecond (an undo and
+    # the decision after it), so each one here stands for one in the sidecar, no more.
+    have_scores = Counter(
+        (g.criterion, g.score, _ms(g.at), g.reviewer) for g in store.verdicts.score_history(job_id)
+    )
+    scores: list[ScoreEntry] = []
+    for entry in review.get("score_history") or []:
+        at = _time(entry["at"])
+        rubric_id = rubrics.get(_ref(entry.get("rubric")))
+        given = (str(entry["criterion"]), int(entry["score"]), _ms(at or 0.0), entry["reviewer"])
+        if at is None or rubric_id is None or _had(have_scores, given):
+            continue
+        given_tags = tuple(str(t) for t in entry.get("tags") or ())
+        scores.append(ScoreEntry(rubric_id, given[0], given[1], given_tags, str(given[3]), at))
+    have = Counter((d.decision, _ms(d.at), d.reviewer) for d in store.verdicts.history(job_id))
+    decisions: list[Decision] = []
     for entry in review.get("history") or []:
         at = _time(entry.get("at"))
         key = (entry["decision"], _ms(at or 0.0), entry.get("reviewer") or reviewer)
-        if at is None or key in have:
+        if at is None or _had(have, key):
             continue
-        store.verdicts.decide(
-            job_id,
-            entry["decision"],
-            reviewer=key[2],
-            at=at,
-            rubric_id=rubric_id,
-            note=entry.get("note") or "",
-            escalate=bool(entry.get("escalate")),
-            scores={str(k): int(v) for k, v in (entry.get("scores") or {}).items()},
-            tags=tuple(entry.get("tags") or ()),
+        ref = _ref(entry.get("rubric"))
+        decisions.append(
+            Decision(
+                id=0,
+                job_id=job_id,
+                decision=str(entry["decision"]),
+                escalate=bool(entry.get("escalate")),
+                note=str(entry.get("note") or ""),
+                reviewer=str(key[2]),
+                rubric_id=rubrics.get(ref) if ref is not None else fallback,
+                at=at,
+                scores={str(k): int(v) for k, v in (entry.get("scores") or {}).items()},
+                tags=tuple(str(t) for t in entry.get("tags") or ()),
+            )
         )
-        have.add(key)
-        added += 1
-    if review.get("tags") and not store.verdicts.tags(job_id):
-        store.verdicts.set_tags(job_id, list(review["tags"]), at=time.time())
-    if review.get("starred"):
-        store.verdicts.star(job_id, True, at=time.time())
-    return added
+    tags = list(review["tags"]) if review.get("tags") and not store.verdicts.tags(job_id) else None
+    starred = time.time() if review.get("starred") else None
+    if scores or decisions or tags is not None or starred is not None:
+        store.verdicts.restore(
+            job_id, scores=scores, decisions=decisions, tags=tags, starred_at=starred
+        )
+    return len(decisions)
 
 
-def _rubric_id(store: Store, rubric: dict[str, Any]) -> int:
-    definition = rubric["definition"]
-    rows = store.db.query("SELECT id, body_json FROM rubrics WHERE name = ?", (rubric["name"],))
-    for row in rows:
-        if json.loads(row[1]) == definition:
-            return int(row[0])
-    rubric_id, _ = store.rubrics.save(str(rubric["name"]), definition, at=time.time())
-    return rubric_id
+def _had(have: Counter[Any], key: object) -> bool:
+    """Whether the take already has this entry (each one it has answers for one)."""
+    if have[key] > 0:
+        have[key] -= 1
+        return True
+    return False
+
+
+def _ref(rubric: object) -> tuple[str, int] | None:
+    if not isinstance(rubric, dict):
+        return None
+    return str(rubric["name"]), int(rubric["version"])
+
+
+def _rubric_ids(store: Store, side: dict[str, Any]) -> dict[tuple[str, int] | None, int]:
+    """Each rubric version the sidecar names → its id here (see RubricRepo.restore)."""
+    found: dict[tuple[str, int] | None, int] = {}
+    listed = [*(side.get("rubrics") or []), *([side["rubric"]] if side.get("rubric") else [])]
+    for rubric in listed:
+        ref = _ref(rubric)
+        if ref not in found:
+            found[ref] = store.rubrics.restore(
+                ref[0] if ref else "default",
+                ref[1] if ref else 0,
+                rubric["definition"],
+                at=time.time(),
+            )
+    return found
 
 
 def _link_lineage(
-    store: Store, lineage: list[tuple[int, dict[str, Any]]], old_to_new: dict[int, int]
+    store: Store, lineage: list[tuple[int, dict[str, Any]]], numbers: dict[tuple[str, int], int]
 ) -> None:
-    """Parents and retries point at this library's ids (where the other take came too)."""
+    """Parents and retries point at this library's takes: one of this import (by the
+    exporting library's number), or one already here (by its origin). A take keeps the
+    lineage it has here."""
     with store.db.write() as tx:
         for job_id, side in lineage:
-            take = side["take"]
-            parent = old_to_new.get(take.get("parent") or -1)
-            retry_of = old_to_new.get(take.get("retry_of") or -1)
-            if job_id in (parent, retry_of):  # a take cannot descend from itself
-                continue
-            if parent is not None or retry_of is not None:
+            take, exporter = side["take"], _exporter(side)
+            for column, field in (("parent_id", "parent"), ("retry_of", "retry_of")):
+                number, made = take.get(field), take.get(f"{field}_origin")
+                target = numbers.get((exporter, int(number))) if number is not None else None
+                if target is None and made is not None:
+                    target = store.origins.take(str(made["library"]), int(made["id"]))
+                if target is None or target == job_id:  # a take cannot descend from itself
+                    continue
                 tx.execute(
-                    "UPDATE jobs SET parent_id = COALESCE(?, parent_id), "
-                    "retry_of = COALESCE(?, retry_of) WHERE id = ?",
-                    (parent, retry_of, job_id),
+                    f"UPDATE jobs SET {column} = ? WHERE id = ? AND {column} IS NULL",
+                    (target, job_id),
                 )
         store.jobs.refresh_shots(tx)
-
-
-def _ms(at: float) -> int:
-    """A decision's time as the sidecar keeps it: whole milliseconds (cut, not rounded)."""
-    return math.floor(at * 1000 + 1e-4)
 
 
 def _time(text: object) -> float | None:

@@ -140,7 +140,7 @@ def _export_all(
             video = videos[job.id]
             source = library / video.path if video is not None else None
             if video is None or source is None or not source.is_file():
-                report.missing.append(f"#{job.id}: its clip is not in the library")
+                report.missing.append(f"{job.name}: its clip is not in the library")
                 continue
             name = _free_name(book, folder, template, _fields(store, job), video.sha256)
             dest = folder / name
@@ -149,7 +149,7 @@ def _export_all(
                                     cancelled, progress, done, total)  # fmt: skip
             except ChecksumMismatch:
                 why = "its clip in the library no longer matches its recorded sha256"
-                report.missing.append(f"#{job.id}: {why}")
+                report.missing.append(f"{job.name}: {why}")
                 continue
             except OSError as err:
                 raise StorageError(

@@ -68,21 +68,19 @@ def build(
     spec = job.spec
     verdicts = store.verdicts
     history = verdicts.history(job.id)
-    current = verdicts.current([job.id]).get(job.id)
+    scored = verdicts.score_history(job.id)
+    state = verdicts.states([job.id])[job.id]  # the decision and total in force, as stored
+    current = state.decision
     rubric_id = current.rubric_id if current else (history[-1].rubric_id if history else None)
-    rubric = store.rubrics.get(rubric_id) if rubric_id is not None else None
+    rubrics = _Rubrics(store)
+    rubric = rubrics.body(rubric_id)
     video = store.assets.for_job(job.id).get("video")
-    template = None
-    if job.template_id is not None:
-        try:
-            t = store.templates.get(job.template_id)
-            name = f"{t.campaign} / {t.product} / {t.use_case}"
-            template = {"id": t.id, "name": name, "version": t.version}
-        except KeyError:
-            template = None
+    here = store.origins.library()
+    counted = state.tally
     return {
         "schema": SCHEMA,
         "disclosure": disclosure(job, current),
+        "library": {"id": here.id, "name": here.name},
         "clip": {
             "file": file,
             "sha256": sha256,
@@ -98,9 +96,13 @@ def build(
             "retries": [r.id for r in store.jobs.retries_of(job.id)],
             "batch": job.batch_id,
             "variant": spec.variant,
+            "origin": origin(store, job),
+            "parent_origin": _origin_of(store, job.parent_id),
+            "retry_of_origin": _origin_of(store, job.retry_of),
         },
+        "batch": _batch(store, job.batch_id),
         "project": job.project,
-        "template": template,
+        "template": _template(store, job.template_id),
         "prompt": {"text": job.prompt, "slots": spec.slots_or_prompt()},
         "render": {
             "model": job.model,
@@ -118,12 +120,23 @@ def build(
             {"name": rubric[0], "version": rubric[1], "definition": rubric[2]} if rubric else None
         ),
         "review": {
-            "scores": current.scores if current else verdicts.scores(job.id),
+            "scores": state.scores,
             "tags": list(current.tags) if current else verdicts.tags(job.id),
             "decision": current.decision if current else None,
             "reason": current.note if current and current.note else None,
             "reviewer": current.reviewer if current else None,
             "starred": job.id in verdicts.starred(),
+            "total": (
+                {
+                    "score": counted.total,
+                    "max": counted.max_total,
+                    "complete": counted.complete,
+                    "passes": counted.passes,
+                    "rubric": rubrics.ref(state.rubric_id),
+                }
+                if counted is not None
+                else None
+            ),
             "history": [
                 {
                     "decision": d.decision,
@@ -134,10 +147,23 @@ def build(
                     "scores": d.scores,
                     "tags": list(d.tags),
                     "rubric_id": d.rubric_id,
+                    "rubric": rubrics.ref(d.rubric_id),
                 }
                 for d in history
             ],
+            "score_history": [
+                {
+                    "criterion": g.criterion,
+                    "score": g.score,
+                    "at": iso(g.at),
+                    "reviewer": g.reviewer,
+                    "tags": list(g.tags),
+                    "rubric": rubrics.ref(g.rubric_id),
+                }
+                for g in scored
+            ],
         },
+        "rubrics": rubrics.used(),
         "times": {
             "created": iso(job.created_at),
             "submitted": iso(job.submitted_at),
@@ -146,3 +172,81 @@ def build(
         "cost": {"estimate_usd": job.estimated_cost, "actual_usd": job.actual_cost},
         "provenance": provenance or {"c2pa": "not read"},
     }
+
+
+def origin(store: Store, job: JobRow) -> dict[str, Any]:
+    """Where the take was made: the library's id and name, and its number there (this
+    library and its number here, unless it was imported from another)."""
+    made = job.imported_from
+    if made is not None:
+        return {"library": made.library, "library_name": made.library_name, "id": made.take}
+    here = store.origins.library()
+    return {"library": here.id, "library_name": here.name, "id": job.id}
+
+
+def _origin_of(store: Store, job_id: int | None) -> dict[str, Any] | None:
+    related = store.jobs.get(job_id) if job_id is not None else None
+    return origin(store, related) if related is not None else None
+
+
+def _batch(store: Store, batch_id: int | None) -> dict[str, Any] | None:
+    info = store.origins.batch_info(batch_id) if batch_id is not None else None
+    if info is None:
+        return None
+    made_here = info.origin_library is None or info.origin_batch is None
+    return {
+        "origin": {
+            "library": store.origins.library().id if made_here else info.origin_library,
+            "id": info.id if made_here else info.origin_batch,
+        },
+        "name": info.name,
+        "project": info.project,
+        "varied_slot": info.varied_slot,
+        "created": iso(info.created_at),
+    }
+
+
+def _template(store: Store, template_id: int | None) -> dict[str, Any] | None:
+    if template_id is None:
+        return None
+    try:
+        t = store.templates.get(template_id)
+    except KeyError:
+        return None
+    return {
+        "id": t.id,
+        "name": f"{t.campaign} / {t.product} / {t.use_case}",
+        "version": t.version,
+        "campaign": t.campaign,
+        "product": t.product,
+        "use_case": t.use_case,
+        "slots": t.slots,
+        "change_note": t.change_note,
+    }
+
+
+class _Rubrics:
+    """The stored rubric versions a sidecar names, each read once; `used` lists every one
+    named, so an import can restore each score and decision under its own version."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._bodies: dict[int, tuple[str, int, dict[str, Any]] | None] = {}
+
+    def body(self, rubric_id: int | None) -> tuple[str, int, dict[str, Any]] | None:
+        if rubric_id is None:
+            return None
+        if rubric_id not in self._bodies:
+            self._bodies[rubric_id] = self.store.rubrics.get(rubric_id)
+        return self._bodies[rubric_id]
+
+    def ref(self, rubric_id: int | None) -> dict[str, Any] | None:
+        found = self.body(rubric_id)
+        return {"name": found[0], "version": found[1]} if found else None
+
+    def used(self) -> list[dict[str, Any]]:
+        named = {b[:2]: b for b in self._bodies.values() if b is not None}
+        return [
+            {"name": name, "version": version, "definition": body}
+            for (name, version), (_n, _v, body) in sorted(named.items())
+        ]

@@ -29,7 +29,7 @@ from studio.export.sidecar import SCHEMA
 from studio.review.rubric import RubricError, parse_rubric
 
 MAX_BYTES = 8 << 20  # a sidecar with a long history and a large provenance is well under 1 MiB
-MAX_DEPTH = 32  # the schema's deepest field (a rubric criterion's anchors) is at depth 6
+MAX_DEPTH = 32  # the schema's deepest field (a listed rubric's criterion's anchors) is at depth 7
 INT_RANGE = (-(2**63), 2**63 - 1)  # what SQLite stores as an integer
 SCHEMA_FILE = "sidecar-1.schema.json"
 
@@ -71,12 +71,40 @@ def read_sidecar(path: Path) -> dict[str, Any] | None:
     error = best_match(itertools.islice(_validator().iter_errors(data), 100))
     if error is not None:
         raise BadSidecar(field_path(error.absolute_path), _explain(error))
+    _check_rubrics(data)
+    return data
+
+
+def _check_rubrics(data: dict[str, Any]) -> None:
+    """Every rubric a rubric Studio can load, and every rubric version a score, decision
+    or total names one the sidecar defines (`rubrics`, or the decision's `rubric`)."""
+    listed: list[tuple[str, dict[str, Any]]] = [
+        (f"rubrics[{i}].definition", r) for i, r in enumerate(data.get("rubrics") or [])
+    ]
     if data["rubric"] is not None:
+        listed.insert(0, ("rubric.definition", data["rubric"]))
+    for where, rubric in listed:
         try:
-            parse_rubric(data["rubric"]["definition"], "rubric.definition")
+            parse_rubric(rubric["definition"], where)
         except RubricError as err:
             raise BadSidecar("", f"not a rubric Studio can use: {err}") from None
-    return data
+    defined = {(r["name"], r["version"]) for _, r in listed}
+    review = data["review"]
+    named: list[tuple[str, Any]] = [
+        ("review.total.rubric", (review.get("total") or {}).get("rubric"))
+    ]
+    for key in ("history", "score_history"):
+        named += [
+            (f"review.{key}[{i}].rubric", e.get("rubric"))
+            for i, e in enumerate(review.get(key) or [])
+        ]
+    for where, ref in named:
+        if ref is not None and (ref["name"], ref["version"]) not in defined:
+            raise BadSidecar(
+                where,
+                f"names rubric {_preview(ref['name'])} v{ref['version']}, "
+                "which the sidecar does not define",
+            )
 
 
 def field_path(parts: Iterable[str | int]) -> str:

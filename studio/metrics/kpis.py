@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from studio.store import FailureClass, JobRow, JobStatus, Store
 from studio.store.review import Decision
 
-IMPORTED = "import"
 GROUPS = ("project", "template", "model", "provider", "week", "all")
 
 
@@ -94,9 +93,11 @@ def _percentile(values: list[float], pct: int) -> float | None:
 def spend_of(job: JobRow) -> float:
     """What a render cost: the provider's figure where it reported one; otherwise the
     estimate for a render that produced a clip (billed), nothing for one that did not."""
+    if job.imported:
+        return 0.0  # paid where it was made
     if job.actual_cost is not None:
         return job.actual_cost
-    if job.status is JobStatus.READY and job.provider != IMPORTED:
+    if job.status is JobStatus.READY:
         return job.estimated_cost or 0.0
     return 0.0
 
@@ -114,7 +115,8 @@ def compute(
 ) -> list[Kpis]:
     """KPIs per group (`project`, `template` version, `model`, `provider`, `week`: its
     Monday, or `all`), for
-    takes submitted (imported: created) between `start` and `end`, local days, inclusive."""
+    takes submitted (where they were made, for imported ones; never sent: created) between
+    `start` and `end`, local days, inclusive."""
     if by not in GROUPS:
         raise ValueError(f"group by one of {', '.join(GROUPS)}")
     jobs = {j.id: j for j in store.jobs.with_status(*JobStatus)}
@@ -176,8 +178,8 @@ def _add_take(
             group.approved_seconds += durations.get(job.id, 0.0)
         group.tags.update(set(tags.get(job.id, ())))
     for job in renders:
-        if job.provider == IMPORTED or job.submitted_at is None:
-            continue  # never sent: not a render, no cost, no latency
+        if job.imported or job.submitted_at is None:
+            continue  # not sent from here: not a render of ours, no cost, no latency
         group.renders += 1
         group.spend += spend_of(job)
         if job.failure_class is FailureClass.POLICY:

@@ -17,6 +17,7 @@ from typing import Any
 from studio.core import paths
 from studio.core.errors import ConfigError
 from studio.core.resources import read_toml, resources_dir
+from studio.core.take_state import Tally, Terms, tally
 from studio.store.review import RubricRepo
 
 SCORES = (0, 1, 2)
@@ -49,19 +50,25 @@ class Rubric:
     def tags(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for c in self.criteria for t in c.tags))
 
+    @property
+    def terms(self) -> Terms:
+        return Terms(tuple(c.id for c in self.criteria), self.pass_threshold)
+
+    def tally(self, scores: dict[str, int]) -> Tally:
+        """`scores` under this rubric, by the one rule (studio.core.take_state). A take's
+        own total is the one its take_state row holds; this is for the scores in hand when
+        deciding under this rubric (does the take pass it?)."""
+        return tally(scores, self.terms)
+
     def total(self, scores: dict[str, int]) -> int:
-        return sum(scores.get(c.id, 0) for c in self.criteria)
+        return self.tally(scores).total
 
     def complete(self, scores: dict[str, int]) -> bool:
-        return all(c.id in scores for c in self.criteria)
+        return self.tally(scores).complete
 
     def passes(self, scores: dict[str, int]) -> bool:
         """Every criterion scored, none at 0, and the total at the threshold or above."""
-        return (
-            self.complete(scores)
-            and all(scores[c.id] > 0 for c in self.criteria)
-            and self.total(scores) >= self.pass_threshold
-        )
+        return self.tally(scores).passes
 
     def to_body(self) -> dict[str, Any]:
         return {

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from studio.core.errors import StudioError
+from studio.core.take_state import Tally
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.store import Store
-from studio.store.review import Decision
+from studio.store import Store, take_name
+from studio.store.review import Decision, TakeState
 
 DECISIONS = ("approve", "edit", "discard")
 
@@ -29,11 +30,23 @@ class ReasonNeeded(ReviewError):
 
 @dataclass
 class Take:
+    """A take under review, as its take_state row has it (`tally`: its total under the
+    rubric version its scores were given with, `rubric_version`), with its live tags."""
+
     job_id: int
     scores: dict[str, int] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
     decision: Decision | None = None
     starred: bool = False
+    tally: Tally | None = None
+    rubric_version: int | None = None
+
+    def update_from(self, state: TakeState) -> None:
+        """The stored review state (after a score or decision here or elsewhere)."""
+        self.scores = dict(state.scores)
+        self.decision = state.decision
+        self.tally = state.tally
+        self.rubric_version = state.rubric_version
 
 
 class ReviewSession:
@@ -57,17 +70,16 @@ class ReviewSession:
 
     def _read(self, job_ids: list[int]) -> list[Take]:
         verdicts = self.store.verdicts
-        current, starred = verdicts.current(job_ids), verdicts.starred()
-        return [
-            Take(
-                job_id,
-                scores=verdicts.scores(job_id),
-                tags=set(verdicts.tags(job_id)),
-                decision=current.get(job_id),
-                starred=job_id in starred,
-            )
-            for job_id in job_ids
-        ]
+        states, starred = verdicts.states(job_ids), verdicts.starred()
+        takes = []
+        for job_id in job_ids:
+            take = Take(job_id, tags=set(verdicts.tags(job_id)), starred=job_id in starred)
+            take.update_from(states[job_id])
+            takes.append(take)
+        return takes
+
+    def _refresh(self, take: Take) -> None:
+        take.update_from(self.store.verdicts.states([take.job_id])[take.job_id])
 
     def reload(self, job_ids: list[int]) -> bool:
         """Read again the takes decided or tagged elsewhere (the Library); whether any of
@@ -117,7 +129,6 @@ class ReviewSession:
         index = self.criterion if criterion is None else criterion
         crit = self.rubric.rubric.criteria[index]
         take = self.take
-        take.scores[crit.id] = value
         self.store.verdicts.score(
             take.job_id,
             self.rubric.rubric_id,
@@ -127,6 +138,7 @@ class ReviewSession:
             at=self.clock(),
             tags=tuple(sorted(t for t in take.tags if t in crit.tags)),
         )
+        self._refresh(take)
         if criterion is None:
             self.select_criterion(index + 1)
 
@@ -181,7 +193,7 @@ class ReviewSession:
         take = self.take
         if decision == "approve" and not note.strip() and not self.passes():
             raise ReasonNeeded(
-                f"#{take.job_id} does not pass ({self.shortfall(take)}): "
+                f"{take_name(take.job_id)} does not pass ({self.shortfall(take)}): "
                 "say in one line why you approve it."
             )
         made = self.store.verdicts.decide(
@@ -195,7 +207,7 @@ class ReviewSession:
             scores=dict(take.scores),
             tags=tuple(sorted(take.tags)),
         )
-        take.decision = made
+        self._refresh(take)
         self._decided.append(take.job_id)
         self._seen_decided.add(take.job_id)
         if self.auto_advance:
@@ -211,7 +223,7 @@ class ReviewSession:
             self.takes[i] for i in indexes if not self.rubric.rubric.passes(self.takes[i].scores)
         ]
         if decision == "approve" and failing and not note.strip():
-            names = ", ".join(f"#{t.job_id} ({self.shortfall(t)})" for t in failing[:3])
+            names = ", ".join(f"{take_name(t.job_id)} ({self.shortfall(t)})" for t in failing[:3])
             more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
             verb = "does" if len(failing) == 1 else "do"
             raise ReasonNeeded(
@@ -243,7 +255,7 @@ class ReviewSession:
                 rubric_id=self.rubric.rubric_id,
                 note=f"took back {take.decision.decision}",
             )
-            take.decision = self.store.verdicts.current([job_id]).get(job_id)
+            self._refresh(take)
             self.go(i)
             return take
         return None

@@ -16,11 +16,13 @@ from studio.store.jobs import (
     JobRepo,
     JobRow,
     JobStatus,
+    Origin,
     take_name,
 )
 from studio.store.leases import LeaseRepo, LeaseRow
+from studio.store.origins import Library, OriginRepo, default_name
 from studio.store.records import BatchRepo, ExportRepo, ProvenanceRepo
-from studio.store.review import RubricRepo, TemplateRepo, VerdictRepo
+from studio.store.review import RubricRepo, TakeState, TemplateRepo, VerdictRepo
 
 DB_NAME = "studio.db"
 
@@ -29,7 +31,8 @@ class Store:
     """The library: the database and its repositories."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.db = Database(path or paths.data_dir() / DB_NAME)
+        path = path or paths.data_dir() / DB_NAME
+        self.db = Database(path)
         self.jobs = JobRepo(self.db)
         self.assets = AssetRepo(self.db)
         self.budgets = BudgetRepo(self.db)
@@ -40,10 +43,13 @@ class Store:
         self.batches = BatchRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.provenance = ProvenanceRepo(self.db)
+        self.origins = OriginRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
-            "SELECT 1 FROM decisions LIMIT 1"
+            "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
-            self.verdicts.rebuild_state()  # first open after the migration that added it
+            self.verdicts.rebuild_state()  # first open after a migration that emptied it
+        if not self.origins.library().name:
+            self.origins.name_once(default_name(path))
 
     def close(self) -> None:
         self.db.close()
@@ -63,9 +69,13 @@ __all__ = [
     "JobStatus",
     "LeaseRepo",
     "LeaseRow",
+    "Library",
+    "Origin",
+    "OriginRepo",
     "Store",
     "StoreError",
     "StoreFull",
+    "TakeState",
     "Transaction",
     "take_name",
 ]

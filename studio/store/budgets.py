@@ -10,8 +10,10 @@ from studio.store.db import Database, Transaction
 # What a job has paid or committed: the provider's figure where known; nothing for a job that
 # failed or was cancelled without one — but an unsure create a person forgot may have been
 # rendered, and counts as possibly spent, as it did while unsure; otherwise its estimate.
+# An imported take keeps the cost it had where it was made, paid there, not here.
 COMMITTED = (
-    "CASE WHEN actual_cost IS NOT NULL THEN actual_cost "
+    "CASE WHEN imported_at IS NOT NULL THEN 0 "
+    "WHEN actual_cost IS NOT NULL THEN actual_cost "
     "WHEN failure_code = 'forgotten' THEN COALESCE(estimated_cost, 0) "
     "WHEN status IN ('failed', 'cancelled', 'expired') THEN 0 "
     "ELSE COALESCE(estimated_cost, 0) END"

@@ -97,6 +97,12 @@ class JobRow:
     lease_id: int | None = None  # the engine that sends, polls or downloads it (see leases)
     origin: str = ""  # where it was queued: "" the window, else the command ("studio batch")
     damage: str | None = None  # why its clip is damaged ("44 of 96 frames decode"), if it is
+    # Made in another library and imported (see `imported_from`); NULL for a take made here.
+    # Not to be confused with `origin` above, which says where a take made here was queued.
+    origin_library: str | None = None  # that library's id ("" when an old sidecar lacks it)
+    origin_name: str | None = None  # that library's name, as its sidecar gave it
+    origin_take: int | None = None  # the take's number there
+    imported_at: float | None = None  # when it came into this library (any import)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRow:
@@ -113,8 +119,22 @@ class JobRow:
 
     @property
     def name(self) -> str:
-        """How a take is named everywhere: its job number."""
-        return take_name(self.id)
+        """How a take is named everywhere (see `take_name`)."""
+        return take_name(self.id, self.imported_from)
+
+    @property
+    def imported_from(self) -> Origin | None:
+        """Where the take was made, when that is another library (None: made here, or a
+        plain video file with no library behind it)."""
+        if self.origin_library is None or self.origin_take is None:
+            return None
+        return Origin(self.origin_library, self.origin_name or "", self.origin_take)
+
+    @property
+    def imported(self) -> bool:
+        """Brought in by an import (with or without a sidecar): not rendered, nor paid
+        for, by this library."""
+        return self.imported_at is not None
 
     @property
     def cost(self) -> float:
@@ -128,8 +148,25 @@ def _marks(values: frozenset[JobStatus]) -> str:
     return ",".join("?" * len(values))
 
 
-def take_name(job_id: int) -> str:
-    return f"#{job_id}"
+@dataclass(frozen=True)
+class Origin:
+    """Where a take was made: a library (its id, made once in that library's database, and
+    its name) and the take's job number there. With the id it is stable across every
+    library the take passes through."""
+
+    library: str  # "" when the sidecar it came with predates library ids
+    library_name: str
+    take: int
+
+    def __str__(self) -> str:
+        return f"#{self.take} from {self.library_name or 'another library'}"
+
+
+def take_name(job_id: int, origin: Origin | None = None) -> str:
+    """How a take is named everywhere (take list, Library, review header, queue, lineage):
+    its job number in this library, and for a take made in another library its number
+    there and that library's name beside it ("#6 · #11 from Studio on kestrel")."""
+    return f"#{job_id}" if origin is None else f"#{job_id} · {origin}"
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,40 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN damage TEXT;
     CREATE INDEX jobs_damaged ON jobs(id) WHERE damage IS NOT NULL;
     """,
+    # 14: what a take is, kept across libraries. The library has an id, made once here, and
+    # a name (filled in by Store on first open); a take or batch imported from another
+    # library keeps its origin there (library id, its name, its number) and when it came.
+    # take_state holds the whole review state by the one rule (studio.core.take_state):
+    # the decision in force by id, the scores in force, their total out of what, under
+    # which rubric version; emptied here so Store rebuilds every row by that rule.
+    """
+    CREATE TABLE library (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    );
+    INSERT INTO library (one, id, name, created_at)
+        VALUES (1, lower(hex(randomblob(16))), '', (julianday('now') - 2440587.5) * 86400.0);
+    ALTER TABLE jobs ADD COLUMN origin_library TEXT;
+    ALTER TABLE jobs ADD COLUMN origin_name TEXT;
+    ALTER TABLE jobs ADD COLUMN origin_take INTEGER;
+    ALTER TABLE jobs ADD COLUMN imported_at REAL;
+    UPDATE jobs SET imported_at = created_at WHERE provider = 'import';
+    CREATE INDEX jobs_origin ON jobs(origin_library, origin_take)
+        WHERE origin_library IS NOT NULL;
+    ALTER TABLE batches ADD COLUMN origin_library TEXT;
+    ALTER TABLE batches ADD COLUMN origin_batch INTEGER;
+    CREATE INDEX batches_origin ON batches(origin_library, origin_batch)
+        WHERE origin_library IS NOT NULL;
+    ALTER TABLE take_state ADD COLUMN decision_id INTEGER;
+    ALTER TABLE take_state ADD COLUMN scores_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE take_state ADD COLUMN rubric_id INTEGER;
+    ALTER TABLE take_state ADD COLUMN max_total INTEGER;
+    ALTER TABLE take_state ADD COLUMN complete INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE take_state ADD COLUMN passes INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM take_state;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

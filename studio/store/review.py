@@ -6,6 +6,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from studio.core.take_state import (
+    Given,
+    Tally,
+    Terms,
+    in_force,
+    scores_in_force,
+    tally,
+    terms_of,
+)
 from studio.store.db import Database, Transaction
 
 
@@ -34,6 +43,23 @@ class Decision:
     at: float
     scores: dict[str, int]
     tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TakeState:
+    """A take's review state as `refresh_state` stored it (studio.core.take_state has the
+    rules): every view and the sidecar read this, none works it out again."""
+
+    job_id: int
+    decision: Decision | None  # the decision in force
+    scores: dict[str, int]  # the scores in force
+    tally: Tally | None  # their total (None: nothing scored)
+    rubric_id: int | None  # the rubric version the total counts under
+    rubric_version: int | None
+
+
+def _unreviewed(job_id: int) -> TakeState:
+    return TakeState(job_id, None, {}, None, None, None)
 
 
 class TemplateRepo:
@@ -125,6 +151,36 @@ class TemplateRepo:
     def all(self) -> list[Template]:
         return [_template(dict(r)) for r in self.db.query("SELECT * FROM templates ORDER BY id")]
 
+    def restore(
+        self,
+        campaign: str,
+        product: str,
+        use_case: str,
+        version: int,
+        slots: dict[str, str],
+        *,
+        change_note: str,
+        at: float,
+    ) -> int:
+        """The template version an imported take was made from, kept under its number where
+        that is free here (an existing version with these slots is reused; a number taken
+        by other slots means the next free number). Returns its id here."""
+        with self.db.write() as tx:
+            rows = tx.execute(
+                "SELECT id, version, slots_json FROM templates "
+                "WHERE campaign = ? AND product = ? AND use_case = ? ORDER BY version",
+                (campaign, product, use_case),
+            ).fetchall()
+            found, free = _restored(rows, slots, version)
+            if found is not None:
+                return found
+            cursor = tx.execute(
+                "INSERT INTO templates (campaign, product, use_case, version, slots_json, "
+                "change_note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (campaign, product, use_case, free, json.dumps(slots), change_note, at),
+            )
+        return int(cursor.lastrowid or 0)
+
     def mark_known_good(self, template_id: int, good: bool = True) -> None:
         with self.db.write() as tx:
             tx.execute("UPDATE templates SET known_good = ? WHERE id = ?", (int(good), template_id))
@@ -133,6 +189,19 @@ class TemplateRepo:
 def _template(data: dict[str, Any]) -> Template:
     slots = json.loads(data.pop("slots_json"))
     return Template(slots=slots, **{**data, "known_good": bool(data["known_good"])})
+
+
+def _restored(rows: list[Any], body: object, version: int) -> tuple[int | None, int]:
+    """Where an imported version goes among `rows` (id, version, body as JSON) of the same
+    name: the id of one with the same body (that very version first), or else the number
+    to save it under — its own where free, else the next after the highest."""
+    same = [r for r in rows if json.loads(r[2]) == body]
+    exact = [r for r in same if int(r[1]) == version]
+    if exact or same:
+        return int((exact or same)[0][0]), version
+    taken = {int(r[1]) for r in rows}
+    free = version if version not in taken and version > 0 else max(taken, default=0) + 1
+    return None, free
 
 
 class RubricRepo:
@@ -152,6 +221,25 @@ class RubricRepo:
             )
         return int(cursor.lastrowid or 0), version
 
+    def restore(self, name: str, version: int, body: dict[str, Any], *, at: float) -> int:
+        """A rubric version an imported take was scored or decided under, kept under its
+        number where that is free here (the same name and body already here is reused,
+        whatever its number; a number taken by another body means the next free one).
+        Returns its id here."""
+        with self.db.write() as tx:
+            rows = tx.execute(
+                "SELECT id, version, body_json FROM rubrics WHERE name = ? ORDER BY version",
+                (name,),
+            ).fetchall()
+            found, free = _restored(rows, body, version)
+            if found is not None:
+                return found
+            cursor = tx.execute(
+                "INSERT INTO rubrics (name, version, body_json, created_at) VALUES (?, ?, ?, ?)",
+                (name, free, json.dumps(body), at),
+            )
+        return int(cursor.lastrowid or 0)
+
     def latest(self, name: str) -> tuple[int, int, dict[str, Any]] | None:
         row = self.db.query_one(
             "SELECT id, version, body_json FROM rubrics WHERE name = ? ORDER BY version DESC",
@@ -165,6 +253,18 @@ class RubricRepo:
             "SELECT name, version, body_json FROM rubrics WHERE id = ?", (rubric_id,)
         )
         return None if row is None else (str(row[0]), int(row[1]), json.loads(row[2]))
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """One score as given (the scores table is append-only: later ones stand over earlier)."""
+
+    rubric_id: int
+    criterion: str
+    score: int
+    tags: tuple[str, ...]
+    reviewer: str
+    at: float
 
 
 class VerdictRepo:
@@ -193,11 +293,23 @@ class VerdictRepo:
             refresh_state(tx, job_id)
 
     def scores(self, job_id: int) -> dict[str, int]:
-        """The latest score per criterion."""
-        rows = self.db.query(
-            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
-        )
-        return {r[0]: int(r[1]) for r in rows}
+        """The take's scores in force (see `states`)."""
+        return self.states([job_id])[job_id].scores
+
+    def score_history(self, job_id: int) -> list[ScoreEntry]:
+        """Every score given to the take, oldest first (later ones stand over earlier)."""
+        rows = self.db.query("SELECT * FROM scores WHERE job_id = ? ORDER BY id", (job_id,))
+        return [
+            ScoreEntry(
+                int(r["rubric_id"]),
+                str(r["criterion"]),
+                int(r["score"]),
+                tuple(t for t in str(r["tags"]).split(",") if t),
+                str(r["reviewer"]),
+                float(r["at"]),
+            )
+            for r in rows
+        ]
 
     def decide(
         self,
@@ -238,25 +350,61 @@ class VerdictRepo:
         return [_decision(dict(r)) for r in rows]
 
     def current(self, job_ids: list[int]) -> dict[int, Decision]:
-        """Each take's decision in force: the history replayed, an undo taking back the
-        decision before it."""
-        found: dict[int, list[Decision]] = {}
-        for start in range(0, len(job_ids), 900):
+        """Each take's decision in force (as `states`), for takes that have one."""
+        return {
+            job_id: state.decision
+            for job_id, state in self.states(job_ids).items()
+            if state.decision is not None
+        }
+
+    def states(self, job_ids: list[int]) -> dict[int, TakeState]:
+        """Each take's review state: the decision in force, the scores in force and their
+        total, read from take_state (a take never scored or decided: all empty)."""
+        found = {job_id: _unreviewed(job_id) for job_id in job_ids}
+        for start in range(0, len(job_ids), 900):  # under SQLite's limit on bound parameters
             chunk = job_ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
             rows = self.db.query(
-                f"SELECT * FROM decisions WHERE job_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY id",
+                "SELECT s.*, r.version AS rubric_version FROM take_state s "
+                f"LEFT JOIN rubrics r ON r.id = s.rubric_id WHERE s.job_id IN ({marks})",
                 chunk,
             )
+            ids = [int(r["decision_id"]) for r in rows if r["decision_id"] is not None]
+            decisions = {
+                int(d["id"]): _decision(dict(d))
+                for d in self.db.query(
+                    f"SELECT * FROM decisions WHERE id IN ({','.join('?' * len(ids))})", ids
+                )
+            }
             for row in rows:
-                decision = _decision(dict(row))
-                stack = found.setdefault(decision.job_id, [])
-                if decision.decision == "undo":
-                    if stack:
-                        stack.pop()
-                else:
-                    stack.append(decision)
-        return {job_id: stack[-1] for job_id, stack in found.items() if stack}
+                job_id = int(row["job_id"])
+                total = row["total"]
+                found[job_id] = TakeState(
+                    job_id,
+                    decisions.get(row["decision_id"]) if row["decision_id"] is not None else None,
+                    {str(k): int(v) for k, v in json.loads(row["scores_json"] or "{}").items()},
+                    None
+                    if total is None
+                    else Tally(
+                        int(total), row["max_total"], bool(row["complete"]), bool(row["passes"])
+                    ),
+                    row["rubric_id"],
+                    row["rubric_version"],
+                )
+        return found
+
+    def tally_of(self, decision: Decision) -> Tally | None:
+        """The total one past decision was made with, under its own rubric version (the
+        review panel's history lists each); None when it was made with no scores."""
+        if not decision.scores:
+            return None
+        body = None
+        if decision.rubric_id is not None:
+            row = self.db.query_one(
+                "SELECT body_json FROM rubrics WHERE id = ?", (decision.rubric_id,)
+            )
+            body = json.loads(row[0]) if row else None
+        return tally(decision.scores, terms_of(body) if isinstance(body, dict) else None)
 
     def set_tags(self, job_id: int, tags: list[str], *, at: float) -> None:
         """The defect tags on a take while it is reviewed (each decision keeps its own)."""
@@ -278,6 +426,57 @@ class VerdictRepo:
         rows = self.db.query("SELECT tag FROM tags WHERE job_id = ? ORDER BY tag", (job_id,))
         return [str(r[0]) for r in rows]
 
+    def restore(
+        self,
+        job_id: int,
+        *,
+        scores: list[ScoreEntry],
+        decisions: list[Decision],
+        tags: list[str] | None,
+        starred_at: float | None,
+    ) -> None:
+        """What an import brings of a take's review, in one transaction: scores and
+        decisions as they were given (times, reviewers, rubric versions; a decision's own
+        `id` and `job_id` are not used), the take's tags (None: keep its own) and star."""
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO scores (job_id, rubric_id, criterion, score, tags, reviewer, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (job_id, g.rubric_id, g.criterion, g.score, ",".join(g.tags), g.reviewer, g.at)
+                    for g in scores
+                ],
+            )
+            tx.executemany(
+                "INSERT INTO decisions (job_id, decision, escalate, note, reviewer, rubric_id, "
+                "at, scores_json, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        job_id,
+                        d.decision,
+                        int(d.escalate),
+                        d.note,
+                        d.reviewer,
+                        d.rubric_id,
+                        d.at,
+                        json.dumps(d.scores),
+                        ",".join(d.tags),
+                    )
+                    for d in decisions
+                ],
+            )
+            if tags is not None:
+                tx.execute("DELETE FROM tags WHERE job_id = ?", (job_id,))
+                tx.executemany(
+                    "INSERT OR IGNORE INTO tags (job_id, tag) VALUES (?, ?)",
+                    [(job_id, t) for t in tags if t],
+                )
+            if starred_at is not None:
+                tx.execute(
+                    "INSERT OR IGNORE INTO stars (job_id, at) VALUES (?, ?)", (job_id, starred_at)
+                )
+            refresh_state(tx, job_id)
+
     def rebuild_state(self) -> None:
         """Every take's review state from its history (after the migration that added it)."""
         with self.db.write() as tx:
@@ -287,8 +486,9 @@ class VerdictRepo:
                     "SELECT job_id FROM decisions UNION SELECT job_id FROM scores"
                 ).fetchall()
             ]
+            terms: dict[int, Terms | None] = {}
             for job_id in ids:
-                refresh_state(tx, job_id)
+                refresh_state(tx, job_id, terms)
 
     def star(self, job_id: int, on: bool, *, at: float) -> None:
         with self.db.write() as tx:
@@ -301,36 +501,64 @@ class VerdictRepo:
         return {int(r[0]) for r in self.db.query("SELECT job_id FROM stars")}
 
 
-def refresh_state(tx: Transaction, job_id: int) -> None:
-    """The take's row in take_state: the decision in force (the history replayed, an undo
-    taking back the one before it), who made it, and the total score it was made with (or,
-    undecided, of the latest score per criterion)."""
-    stack: list[dict[str, Any]] = []
-    for row in tx.execute(
-        "SELECT decision, reviewer, at, scores_json FROM decisions WHERE job_id = ? ORDER BY id",
+def refresh_state(
+    tx: Transaction, job_id: int, terms: dict[int, Terms | None] | None = None
+) -> None:
+    """The take's row in take_state, by the rules of studio.core.take_state: the decision
+    in force (the history replayed), the scores in force, and their total under the rubric
+    version they were given with. The one place either is worked out; called in the
+    transaction of every score and decision (`terms`: rubric versions already read, when
+    many takes are refreshed at once)."""
+    history = tx.execute(
+        "SELECT id, decision, reviewer, at, scores_json, rubric_id FROM decisions "
+        "WHERE job_id = ? ORDER BY id",
         (job_id,),
-    ).fetchall():
-        if row[0] == "undo":
-            if stack:
-                stack.pop()
-        else:
-            stack.append(dict(row))
-    current = stack[-1] if stack else None
-    scores: dict[str, int] = json.loads(current["scores_json"] or "{}") if current else {}
-    if not scores:
-        for criterion, score in tx.execute(
-            "SELECT criterion, score FROM scores WHERE job_id = ? ORDER BY id", (job_id,)
-        ).fetchall():
-            scores[criterion] = int(score)
-    total = sum(scores.values()) if scores else None
-    decision, reviewer, at = (
-        (current["decision"], current["reviewer"], current["at"]) if current else (None,) * 3
+    ).fetchall()
+    index = in_force([str(r["decision"]) for r in history])
+    current = history[index] if index is not None else None
+    snapshot = (
+        [
+            Given(str(c), int(v), float(current["at"]), current["rubric_id"])
+            for c, v in json.loads(current["scores_json"] or "{}").items()
+        ]
+        if current is not None
+        else []
     )
+    given = [
+        Given(str(r[0]), int(r[1]), float(r[2]), r[3])
+        for r in tx.execute(
+            "SELECT criterion, score, at, rubric_id FROM scores WHERE job_id = ? ORDER BY id",
+            (job_id,),
+        ).fetchall()
+    ]
+    scores, rubric_id = scores_in_force(given, snapshot)
+    known = {} if terms is None else terms
+    if rubric_id is not None and rubric_id not in known:
+        row = tx.execute("SELECT body_json FROM rubrics WHERE id = ?", (rubric_id,)).fetchone()
+        body = json.loads(row[0]) if row else None
+        known[rubric_id] = terms_of(body) if isinstance(body, dict) else None
+    version = known.get(rubric_id) if rubric_id is not None else None
+    counted = tally(scores, version) if scores else None
+    values = {
+        "job_id": job_id,
+        "decision": current["decision"] if current else None,
+        "decision_id": current["id"] if current else None,
+        "reviewer": current["reviewer"] if current else None,
+        "decided_at": current["at"] if current else None,
+        "scores_json": json.dumps(scores, sort_keys=True),
+        "rubric_id": rubric_id,
+        "total": counted.total if counted else None,
+        "max_total": counted.max_total if counted else None,
+        "complete": int(bool(counted and counted.complete)),
+        "passes": int(bool(counted and counted.passes)),
+    }
+    names = ", ".join(values)
+    marks = ", ".join(f":{k}" for k in values)
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "job_id")
     tx.execute(
-        "INSERT INTO take_state (job_id, decision, reviewer, total, decided_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET decision = excluded.decision,"
-        " reviewer = excluded.reviewer, total = excluded.total, decided_at = excluded.decided_at",
-        (job_id, decision, reviewer, total, at),
+        f"INSERT INTO take_state ({names}) VALUES ({marks}) "
+        f"ON CONFLICT (job_id) DO UPDATE SET {updates}",
+        values,
     )
 
 

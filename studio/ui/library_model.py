@@ -123,7 +123,7 @@ class LibraryModel(QAbstractTableModel):
         if column == "Take":
             stacked = self.counts.get(job.id, 1)
             more = f" · {stacked} takes" if stacked > 1 else ""
-            return f"#{job.id}{more}" + (" ★" if verdict.starred else "")
+            return f"{job.name}{more}" + (" ★" if verdict.starred else "")
         if column == "Project":
             return job.project
         if column == "Model":

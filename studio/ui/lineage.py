@@ -77,12 +77,12 @@ class LineageView(QWidget):
 
         def add(parent: QStandardItem | QStandardItemModel, job: JobRow, depth: int) -> None:
             nonlocal selected
-            scores = decisions.scores(job.id)
-            current = decisions.current([job.id]).get(job.id)
+            state = decisions.states([job.id])[job.id]
+            current = state.decision
             row = [
-                QStandardItem(f"#{job.id}"),
+                QStandardItem(job.name),
                 QStandardItem(job.status.value),
-                QStandardItem(f"{rubric.total(scores)}/{rubric.max_total}" if scores else "—"),
+                QStandardItem(state.tally.shown() if state.tally is not None else "—"),
                 QStandardItem(
                     (current.decision + (" ⚑" if current.escalate else "")) if current else "—"
                 ),

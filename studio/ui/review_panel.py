@@ -336,7 +336,6 @@ class ReviewPanel(QWidget):
             self._load_clip(take.job_id)
         self._preload_next()
         self.rubric.show_take(session.rubric, take, session.criterion)
-        rubric = session.rubric.rubric
         self._show_info(job)
         self.history.clear()
         for entry in session.history() if session.revealed(take) else []:
@@ -344,8 +343,9 @@ class ReviewPanel(QWidget):
             text = f"{when}  {entry.decision}"
             if entry.escalate:
                 text += " (escalated)"
-            if entry.scores:
-                text += f" · {rubric.total(entry.scores)}/{rubric.max_total}"
+            made_with = session.store.verdicts.tally_of(entry)  # under its own rubric version
+            if made_with is not None:
+                text += f" · {made_with.shown()}"
             text += f" · {entry.reviewer}"
             if entry.note:
                 text += f" — {entry.note}"
@@ -364,7 +364,8 @@ class ReviewPanel(QWidget):
         assert session is not None
         take = session.take
         position = self._positions.get(take.job_id)
-        number = take_name(take.job_id) + (f" · {position} in its batch" if position else "")
+        name = job.name if job is not None else take_name(take.job_id)
+        number = name + (f" · {position} in its batch" if position else "")
         if job is None:
             self.info.setText(number)
         elif not session.revealed(take):  # revealed once decided

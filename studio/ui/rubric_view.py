@@ -116,10 +116,22 @@ class RubricView(QWidget):
         )
         for tag, button in self.tag_buttons.items():
             button.setChecked(tag in take.tags)
-        total = rubric.total(take.scores)
-        verdict = (
-            "passes"
-            if rubric.passes(take.scores)
-            else ("does not pass" if rubric.complete(take.scores) else "not fully scored")
-        )
-        self.total.setText(f"<b>Total {total}/{rubric.max_total}</b> — {verdict}")
+        self.total.setText(total_line(active, take))
+
+
+def total_line(active: ActiveRubric, take: Take) -> str:
+    """The take's total as its take_state row holds it (the Library shows the same), and
+    the rubric version it counts under when that is not the one shown above."""
+    counted = take.tally
+    if counted is None:
+        return f"<b>Total —/{active.rubric.max_total}</b> — not scored"
+    verdict = (
+        "passes"
+        if counted.passes
+        else ("does not pass" if counted.complete else "not fully scored")
+        if counted.max_total is not None
+        else "no rubric recorded"
+    )
+    version = take.rubric_version
+    under = f" · scored under v{version}" if version and version != active.version else ""
+    return f"<b>Total {counted.shown()}</b> — {verdict}{under}"

@@ -35,7 +35,9 @@ def take_text(
 ) -> str:
     """A take in the list: its number and place in the batch, then its variant, then
     (unless blind mode hides them) its decision and total."""
-    first = take_name(take.job_id) + (f" · {position}" if position else "")
+    first = (job.name if job is not None else take_name(take.job_id)) + (
+        f" · {position}" if position else ""
+    )
     first += " ★" if take.starred else ""
     lines = [first]
     if job is not None and job.spec.variant:
@@ -43,8 +45,7 @@ def take_text(
     if not session.revealed(take):
         lines.append("blind · not decided yet")
         return "\n".join(lines)
-    rubric = session.rubric.rubric
-    scored = f"{rubric.total(take.scores)}/{rubric.max_total}" if take.scores else "—"
+    scored = take.tally.shown() if take.tally is not None else "—"
     mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
     if take.decision is not None and take.decision.escalate:
         mark += " ⚑"

@@ -38,7 +38,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
     j3 = job(3, **launch, status="ready", submitted_at=t, finished_at=t + 200,
              estimated_cost=0.40, actual_cost=0.50, retry_of=j2)  # fmt: skip
     job(4, **launch, status="failed", failure_class="policy", submitted_at=t, estimated_cost=0.40)
-    j5 = job(5, **launch, provider="import", status="ready")
+    # imported from another library with its times and cost there: paid and rendered there
+    elsewhere = {"imported_at": t + 60, "origin_library": "ab" * 16, "origin_take": 11}
+    j5 = job(5, **launch, provider="sim", status="ready", submitted_at=t, finished_at=t + 50,
+             actual_cost=9.99, **elsewhere)  # fmt: skip
     j6 = job(6, project="holiday", model="sim-pro", status="ready", submitted_at=t,
              finished_at=t + 300, estimated_cost=1.20)  # fmt: skip
     with s.db.write() as tx:  # queued a week later, never sent
