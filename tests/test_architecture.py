@@ -4,7 +4,9 @@ breaks it — in a copy of the package with one temporary module added, never a 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,3 +66,28 @@ def test_the_contract_catches_an_import_that_breaks_it(
     broken = [line for line in result.stdout.splitlines() if line.endswith("BROKEN")]
     assert any(line.startswith(contract) for line in broken), result.stdout
     assert "studio." + module.removesuffix(".py").replace("/", ".") in result.stdout
+
+
+SQL = re.compile(  # a statement's shape, so "Delete…" in a message or an HTTP DELETE is not one
+    r"^\s*(SELECT\b.*\bFROM\b|INSERT (OR \w+ )?INTO\b|UPDATE \w+ SET\b|DELETE FROM\b"
+    r"|CREATE (TEMP |UNIQUE )?(TABLE|INDEX|TRIGGER|VIEW)\b|PRAGMA \w)",
+    re.DOTALL,
+)
+
+
+def test_all_sql_lives_in_the_store() -> None:
+    """Every SQL statement is in studio/store, behind a repository (the simulator keeps
+    its own state and is not the client)."""
+    found = []
+    for path in sorted((ROOT / "studio").rglob("*.py")):
+        part = path.relative_to(ROOT / "studio").parts[0]
+        if part in ("store", "sim"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL.match(node.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found

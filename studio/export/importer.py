@@ -139,12 +139,10 @@ def _import_one(
     except OSError as err:
         report.unreadable.append(f"{entry.name}: cannot be read ({err.strerror or err})")
         return None
-    row = store.db.query_one(
-        "SELECT job_id FROM assets WHERE kind = 'video' AND sha256 = ? ORDER BY job_id", (digest,)
-    )
-    if row is not None:
-        report.known.append(int(row[0]))
-        return int(row[0])
+    known = store.assets.take_with_video(digest)
+    if known is not None:
+        report.known.append(known)
+        return known
     now = time.time()
     spec, project, created = _spec_of(path, clip.seconds, side)
     values: dict[str, Any] = {
@@ -179,7 +177,7 @@ def _import_one(
         thumb = _thumbnail(final, folder / FILE_NAMES["thumbnail"])
     except (OSError, ChecksumMismatch) as err:
         with store.db.write() as tx:
-            tx.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            store.jobs.delete(tx, job_id)  # its clip never arrived: no take
         if isinstance(err, ChecksumMismatch):  # the file, not the library: go on
             report.unreadable.append(f"{entry.name}: changed while it was being imported")
             return None
@@ -427,10 +425,7 @@ def _link_lineage(
                     target = store.origins.take(str(made["library"]), int(made["id"]))
                 if target is None or target == job_id:  # a take cannot descend from itself
                     continue
-                tx.execute(
-                    f"UPDATE jobs SET {column} = ? WHERE id = ? AND {column} IS NULL",
-                    (target, job_id),
-                )
+                store.jobs.link(tx, job_id, column, target)
         store.jobs.refresh_shots(tx)
 
 

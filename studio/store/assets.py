@@ -70,6 +70,14 @@ class AssetRepo:
             (job_id, kind, at, by),
         )
 
+    def take_with_video(self, sha256: str) -> int | None:
+        """The first take whose clip has these bytes (an import finds what it has)."""
+        row = self.db.query_one(
+            "SELECT job_id FROM assets WHERE kind = 'video' AND sha256 = ? ORDER BY job_id",
+            (sha256,),
+        )
+        return int(row[0]) if row else None
+
     def deleted_on_purpose(self, job_id: int, kind: str = "video") -> bool:
         row = self.db.query_one(
             "SELECT 1 FROM asset_deletions WHERE job_id = ? AND kind = ?", (job_id, kind)

@@ -190,6 +190,19 @@ class JobRepo:
 
     # ---- writes (inside a transaction) ------------------------------------------------
 
+    def delete(self, tx: Transaction, job_id: int) -> None:
+        """A row that never became a take (an import whose clip could not be copied)."""
+        tx.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def link(self, tx: Transaction, job_id: int, column: str, target: int) -> None:
+        """Set a take's parent (`parent_id`) or the take it retries (`retry_of`) where it
+        has none yet."""
+        if column not in ("parent_id", "retry_of"):
+            raise ValueError(f"not a lineage column: {column}")
+        tx.execute(
+            f"UPDATE jobs SET {column} = ? WHERE id = ? AND {column} IS NULL", (target, job_id)
+        )
+
     def insert(self, tx: Transaction, values: dict[str, Any], *, at: float) -> int:
         values = {**values, "created_at": at, "updated_at": at}
         if "queue_pos" not in values:
