@@ -10,6 +10,7 @@ from studio.commands.batch_run import run_batch
 from studio.commands.common import open_for
 from studio.commands.follow import exit_code
 from studio.core.errors import StudioError, TimeUp, worst
+from studio.library.ops import ops_for
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,11 +22,11 @@ async def _batch(args: argparse.Namespace) -> int:
     store = services.store
     try:
         if args.daily_cap is not None:
-            store.budgets.set_cap("daily", "*", args.daily_cap)
+            ops_for(store).set_cap("daily", "*", args.daily_cap)
         if args.project_cap:
             name, _, amount = args.project_cap.partition("=")
             try:
-                store.budgets.set_cap("project", name, float(amount))
+                ops_for(store).set_cap("project", name, float(amount))
             except ValueError:
                 raise StudioError("--project-cap takes PROJECT=USD, e.g. launch=25") from None
         limit = asyncio.timeout(args.timeout) if args.timeout is not None else nullcontext()

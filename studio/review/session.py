@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from studio.core.errors import StudioError
 from studio.core.take_state import Tally
+from studio.library.ops import DecisionEntry, ops_for
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.store import Store, take_name
 from studio.store.review import Decision, TakeState
@@ -60,6 +61,7 @@ class ReviewSession:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store, self.rubric, self.reviewer, self.clock = store, rubric, reviewer, clock
+        self.ops = ops_for(store)  # every write is a library operation (one change each)
         self.takes = self._read(job_ids)
         self.index = 0
         self.criterion = 0
@@ -129,7 +131,7 @@ class ReviewSession:
         index = self.criterion if criterion is None else criterion
         crit = self.rubric.rubric.criteria[index]
         take = self.take
-        self.store.verdicts.score(
+        self.ops.score(
             take.job_id,
             self.rubric.rubric_id,
             crit.id,
@@ -137,6 +139,7 @@ class ReviewSession:
             reviewer=self.reviewer,
             at=self.clock(),
             tags=tuple(sorted(t for t in take.tags if t in crit.tags)),
+            source=self,
         )
         self._refresh(take)
         if criterion is None:
@@ -154,7 +157,7 @@ class ReviewSession:
         on = not all(tag in t.tags for t in takes)
         for take in takes:
             (take.tags.add if on else take.tags.discard)(tag)
-            self.store.verdicts.set_tags(take.job_id, sorted(take.tags), at=self.clock())
+        self.ops.set_tags({t.job_id: sorted(t.tags) for t in takes}, at=self.clock(), source=self)
         return on
 
     def passes(self) -> bool:
@@ -196,20 +199,7 @@ class ReviewSession:
                 f"{take_name(take.job_id)} does not pass ({self.shortfall(take)}): "
                 "say in one line why you approve it."
             )
-        made = self.store.verdicts.decide(
-            take.job_id,
-            decision,
-            reviewer=self.reviewer,
-            at=self.clock(),
-            rubric_id=self.rubric.rubric_id,
-            note=note.strip(),
-            escalate=escalate,
-            scores=dict(take.scores),
-            tags=tuple(sorted(take.tags)),
-        )
-        self._refresh(take)
-        self._decided.append(take.job_id)
-        self._seen_decided.add(take.job_id)
+        (made,) = self._record([take], decision, note=note.strip(), escalate=escalate)
         if self.auto_advance:
             following = self.next_unreviewed()
             if following is not None:
@@ -229,14 +219,32 @@ class ReviewSession:
             raise ReasonNeeded(
                 f"{names}{more} {verb} not pass: say in one line why you approve them."
             )
-        keep = self.index, self.auto_advance
-        self.auto_advance = False
-        try:
-            for i in indexes:
-                self.go(i)
-                self.decide(decision, note=note)
-        finally:
-            self.index, self.auto_advance = keep
+        if decision not in DECISIONS:
+            raise ReviewError(f"A decision is approve, edit or discard, not {decision!r}.")
+        self._record([self.takes[i] for i in indexes], decision, note=note.strip())
+
+    def _record(
+        self, takes: list[Take], decision: str, *, note: str, escalate: bool = False
+    ) -> list[Decision]:
+        """The takes' decision, as one operation (one transaction, one change)."""
+        made = self.ops.decide(
+            [
+                DecisionEntry(
+                    t.job_id, decision, note, escalate, dict(t.scores), tuple(sorted(t.tags))
+                )
+                for t in takes
+            ],
+            reviewer=self.reviewer,
+            rubric_id=self.rubric.rubric_id,
+            at=self.clock(),
+            source=self,
+        )
+        states = self.store.verdicts.states([t.job_id for t in takes])
+        for take in takes:
+            take.update_from(states[take.job_id])
+            self._decided.append(take.job_id)
+            self._seen_decided.add(take.job_id)
+        return made
 
     def undo(self) -> Take | None:
         """Take back the last decision made in this session, as a new history entry, and
@@ -247,13 +255,12 @@ class ReviewSession:
             take = self.takes[i]
             if take.decision is None:
                 continue
-            self.store.verdicts.decide(
-                job_id,
-                "undo",
+            self.ops.decide(
+                [DecisionEntry(job_id, "undo", f"took back {take.decision.decision}")],
                 reviewer=self.reviewer,
-                at=self.clock(),
                 rubric_id=self.rubric.rubric_id,
-                note=f"took back {take.decision.decision}",
+                at=self.clock(),
+                source=self,
             )
             self._refresh(take)
             self.go(i)
@@ -263,7 +270,7 @@ class ReviewSession:
     def toggle_star(self) -> None:
         take = self.take
         take.starred = not take.starred
-        self.store.verdicts.star(take.job_id, take.starred, at=self.clock())
+        self.ops.star([take.job_id], take.starred, at=self.clock(), source=self)
 
     def history(self) -> list[Decision]:
         return self.store.verdicts.history(self.take.job_id)

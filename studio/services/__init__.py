@@ -22,6 +22,7 @@ from studio.jobs import Engine, EngineConfig, PollSchedule
 from studio.jobs.budget import Usage
 from studio.jobs.events import EventBus
 from studio.jobs.watch import OutsideChanges
+from studio.library.ops import ops_for
 from studio.services.connect import Connection, open_provider, provider_key
 from studio.sim.state import SimConfig
 from studio.store import DB_NAME, Store
@@ -134,7 +135,7 @@ class Services:
         self._set_cap("project", project, cap, project=project)
 
     def _set_cap(self, scope: str, key: str, cap: float | None, *, project: str) -> None:
-        self.store.budgets.set_cap(scope, key, cap)
+        ops_for(self.store).set_cap(scope, key, cap)
         self.engine.ledger.check_budget(project)  # the caps `project`'s renders count against
         self.engine.wake()
 
@@ -330,7 +331,7 @@ async def open_services(
     store = await asyncio.to_thread(Store, options.db)
     if settings.daily_cap is not None and not store.budgets.ever_set("daily", "*"):
         # an older settings file held the cap: it moves into the library, once
-        store.budgets.set_cap("daily", "*", settings.daily_cap)
+        ops_for(store).set_cap("daily", "*", settings.daily_cap)
     library = (options.library or library_folder(settings, store.db.path)).expanduser()
     services = Services(settings, store, library.resolve(), options)
     try:

@@ -41,6 +41,7 @@ class Database:
     ) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._depth = 0  # writes open on the thread holding the lock (see `write`)
         self._busy_timeout = busy_timeout
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -119,8 +120,18 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Transaction]:
-        """The one write path: a lock plus an immediate transaction, committed on success."""
+        """The one write path: a lock plus an immediate transaction, committed on success.
+        A write opened inside another (on the same thread) joins it: an operation made of
+        several repository writes is one transaction, all or nothing."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield Transaction(self._conn)
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._conn)
@@ -133,6 +144,8 @@ class Database:
                 if full is not None:
                     raise full from None
                 raise
+            finally:
+                self._depth = 0
 
     def probe_space(self, size: int = 256 * 1024) -> None:
         """Raise `StoreFull` if `size` bytes more could not be added now; nothing is kept

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.jobs.events import Event, JobChanged
+from studio.library.ops import LibraryChange, ops_for
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
-from studio.store.library_files import delete_local_clips
-from studio.store.search import forget_search, save_search, saved_searches
+from studio.store.search import saved_searches
 from studio.ui.library_model import LibraryModel
 from studio.ui.library_panel import LibraryPanel
 
@@ -50,7 +49,6 @@ class LibraryActions:
         *,
         review: Callable[[list[int]], None],
         rubric: Callable[[], ActiveRubric | None],
-        decided: Callable[[list[int]], None],
         notify: Callable[..., None],
         run: Callable[[Coroutine[Any, Any, Any]], object],
         state: WindowState,
@@ -62,7 +60,7 @@ class LibraryActions:
             notify,
             run,
         )
-        self.rubric, self.decided, self.state = rubric, decided, state
+        self.rubric, self.state = rubric, state
         self.panel = LibraryPanel()
         self.dock = dock
         dock.setWidget(self.panel)
@@ -135,6 +133,14 @@ class LibraryActions:
         if self.panel.model is not None:
             self.panel.run_search()
 
+    def on_library_change(self, change: LibraryChange) -> None:
+        """The library changed (from this tab, a review pass or an import): the results,
+        their counts and the metrics in view show it. The selection and scroll stay."""
+        if self.panel.model is not None and self.dock.isVisible():
+            self._follow()
+        if self.metrics is not None and self.metrics_dock.isVisible():
+            self._metrics_shown(True)  # it refreshes
+
     def on_event(self, event: Event) -> None:
         """A take created, finished or given its clip while the tab is in view: the results
         and counts follow, at most once a second (a batch changes many at once)."""
@@ -203,8 +209,6 @@ class LibraryActions:
         n, skipped = len(session.takes), len(job_ids) - len(session.takes)
         more = f" ({skipped} not ready, left as they were)" if skipped else ""
         self.notify(f"{decision.title()}: {n} take{'s' if n != 1 else ''}{more}.", timeout=4000)
-        self.decided([t.job_id for t in session.takes])
-        self.refresh()
 
     def tag(self, job_ids: list[int], tag: str) -> None:
         session = self._session(job_ids)
@@ -218,8 +222,6 @@ class LibraryActions:
         n = len(session.takes)
         verb = "Tagged" if on else "Took the tag off"
         self.notify(f"{verb} {n} take{'s' if n != 1 else ''}: {tag}.", timeout=4000)
-        self.decided([t.job_id for t in session.takes])
-        self.refresh()
 
     def _tag_choices(self) -> tuple[str, ...]:
         active = self.rubric()
@@ -266,13 +268,13 @@ class LibraryActions:
         if not typed:
             return
         name = typed.strip()[:80]
-        save_search(services.store.db, name, query, at=time.time())  # listed when it opens
+        ops_for(services.store).save_search(name, query)  # listed when the menu opens
         self.notify(f"Saved the search '{name}'.", timeout=3000)
 
     def forget(self, name: str) -> None:
         services = self.services()
         if services is not None:
-            forget_search(services.store.db, name)
+            ops_for(services.store).forget_search(name)
 
     def _ask_name(self) -> str | None:
         name, ok = QInputDialog.getText(self.window, "Save this search", "Name")
@@ -284,8 +286,7 @@ class LibraryActions:
             return
         starred = services.store.verdicts.starred()
         on = not all(i in starred for i in job_ids)
-        for job_id in job_ids:
-            services.store.verdicts.star(job_id, on, at=time.time())
+        ops_for(services.store).star(job_ids, on)
         if self.panel.model is not None:
             self.panel.model.refresh_rows()
         self.panel.show_star()
@@ -306,11 +307,10 @@ class LibraryActions:
         )
         if not self.confirm(question):
             return
-        removed = delete_local_clips(
-            services.store, services.library, job_ids, reviewer=services.settings.reviewer_name
+        removed = ops_for(services.store).delete_local_clips(
+            services.library, job_ids, reviewer=services.settings.reviewer_name
         )
         self.notify(f"Deleted the clips of {removed} take(s).", timeout=4000)
-        self.refresh()
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self.window, "Library", question)

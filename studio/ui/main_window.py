@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from studio.ui.compare import CompareView
     from studio.ui.drafts import DraftKeeper
     from studio.ui.editor import PromptEditor, Submission
+    from studio.ui.library_events import LibraryEvents
     from studio.ui.lineage import LineageView
     from studio.ui.queue_panel import QueuePanel
     from studio.ui.review_panel import ReviewPanel
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Studio")
         self.setObjectName("studioMainWindow")
         self.services: Services | None = None
+        self.library_events: LibraryEvents | None = None  # the library's changes, as a signal
         self.template_origin: Template | None = None  # the template last loaded or saved
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -173,7 +175,6 @@ class MainWindow(QMainWindow):
             lambda: self.services,
             review=self._review_from_library,
             rubric=lambda: self.stage.active_rubric(),
-            decided=lambda ids: self.review.reload(ids),
             notify=self.notify,
             run=self._run,
             state=self.window_state,
@@ -272,6 +273,12 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
+        from studio.library.ops import ops_for
+        from studio.ui.library_events import LibraryEvents
+
+        self.library_events = LibraryEvents(ops_for(services.store), self)
+        for view in (self.review, self.library, model):  # each refreshes what it shows
+            self.library_events.changed.connect(view.on_library_change)
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
         self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
         self.editor.budget_hint = self.status.budget_hint
@@ -306,6 +313,10 @@ class MainWindow(QMainWindow):
         returns them for the caller to close."""
         services, self.services = self.services, None
         self.status.attach(None)
+        if self.library_events is not None:
+            self.library_events.close()
+            self.library_events.deleteLater()
+            self.library_events = None
         if services is not None:
             services.engine.bus.clear()
         if self.panels_built:

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
+from studio.library.ops import STARS, LibraryChange
 from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, JobStatus, Store
 
 Index = QModelIndex | QPersistentModelIndex
@@ -132,6 +133,11 @@ class JobTableModel(QAbstractTableModel):
             raise ValueError(f"unknown filter {name!r}")
         self.filter = name
         self.reload()
+
+    def on_library_change(self, change: LibraryChange) -> None:
+        """A take starred or unstarred: the "starred" filter shows what is starred now."""
+        if self.filter == "starred" and change.about({STARS}):
+            self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
+from studio.library.ops import REVIEW, LibraryChange
 from studio.media import provenance
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric
@@ -290,6 +291,12 @@ class ReviewPanel(QWidget):
             "press ? for keys"
         )
         self._show_take()
+
+    def on_library_change(self, change: LibraryChange) -> None:
+        """Takes scored, decided, tagged or starred elsewhere (the Library, another pass)
+        show what they are now; this pass's own changes are shown as they are made."""
+        if change.about(REVIEW) and change.source is not self.session:
+            self.reload(list(change.takes))
 
     def reload(self, job_ids: list[int]) -> None:
         """Takes decided or tagged elsewhere (the Library) show what they are now."""

@@ -1,0 +1,192 @@
+"""The library's operations: the one way a person's change reaches the library — a score, a
+decision, tags, a star, a deleted clip, a saved search, a cap, a template's known-good mark.
+
+Each operation is one transaction (a decision over 20,000 takes too: the repositories'
+writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
+changed and which takes. Every view listens to the changes of its store (`listen`) and
+refreshes what it shows; nothing wires one view to another by hand. As Anki's `OpChanges`.
+
+Operations are found per store (`ops_for`), so a review session, the Library tab and a
+command all reach the same listeners.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.store import Store
+from studio.store.library_files import delete_local_clips
+from studio.store.review import Decision
+from studio.store.search import forget_search, save_search
+
+# What a change can be about (a view listens to the kinds it shows).
+DECISIONS, SCORES, TAGS, STARS, CLIPS = "decisions", "scores", "tags", "stars", "clips"
+SEARCHES, CAPS, TEMPLATES = "searches", "caps", "templates"
+REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS})
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """What one operation changed: kinds, and the takes it touched (none: library-wide)."""
+
+    what: frozenset[str]
+    takes: frozenset[int] = frozenset()
+    source: object = field(default=None, compare=False)  # who asked (a view may skip its own)
+
+    def about(self, kinds: Iterable[str]) -> bool:
+        return bool(self.what & frozenset(kinds))
+
+
+Listener = Callable[[LibraryChange], None]
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """One take's decision in a bulk operation."""
+
+    job_id: int
+    decision: str  # approve | edit | discard | undo
+    note: str = ""
+    escalate: bool = False
+    scores: Mapping[str, int] | None = None
+    tags: tuple[str, ...] = ()
+
+
+class LibraryOps:
+    def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
+        self.store, self.clock = store, clock
+        self._listeners: list[Listener] = []
+
+    # ---- listening ----------------------------------------------------------------------
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` after each change; returns what stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    @contextmanager
+    def _operation(
+        self, what: Iterable[str], takes: Iterable[int] = (), source: object = None
+    ) -> Iterator[None]:
+        """One transaction; the change is told once it is committed (never for a rollback)."""
+        with self.store.db.write():
+            yield
+        change = LibraryChange(frozenset(what), frozenset(takes), source)
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ---- review records -----------------------------------------------------------------
+
+    def score(
+        self,
+        job_id: int,
+        rubric_id: int,
+        criterion: str,
+        value: int,
+        *,
+        reviewer: str,
+        tags: tuple[str, ...] = (),
+        at: float | None = None,
+        source: object = None,
+    ) -> None:
+        when = self.clock() if at is None else at
+        with self._operation({SCORES}, [job_id], source):
+            self.store.verdicts.score(
+                job_id, rubric_id, criterion, value, reviewer=reviewer, at=when, tags=tags
+            )
+
+    def decide(
+        self,
+        entries: Sequence[DecisionEntry],
+        *,
+        reviewer: str,
+        rubric_id: int | None,
+        at: float | None = None,
+        source: object = None,
+    ) -> list[Decision]:
+        """Decisions for one take or many, in one transaction."""
+        made: list[Decision] = []
+        at = self.clock() if at is None else at
+        with self._operation({DECISIONS}, [e.job_id for e in entries], source):
+            for e in entries:
+                made.append(
+                    self.store.verdicts.decide(
+                        e.job_id,
+                        e.decision,
+                        reviewer=reviewer,
+                        at=at,
+                        rubric_id=rubric_id,
+                        note=e.note,
+                        escalate=e.escalate,
+                        scores=dict(e.scores) if e.scores is not None else None,
+                        tags=e.tags,
+                    )
+                )
+        return made
+
+    def set_tags(
+        self,
+        tags: Mapping[int, Sequence[str]],
+        *,
+        at: float | None = None,
+        source: object = None,
+    ) -> None:
+        """Each take's defect tags, all at once."""
+        when = self.clock() if at is None else at
+        with self._operation({TAGS}, tags, source):
+            for job_id, on in tags.items():
+                self.store.verdicts.set_tags(job_id, sorted(on), at=when)
+
+    def star(
+        self,
+        job_ids: Sequence[int],
+        on: bool,
+        *,
+        at: float | None = None,
+        source: object = None,
+    ) -> None:
+        when = self.clock() if at is None else at
+        with self._operation({STARS}, job_ids, source):
+            for job_id in job_ids:
+                self.store.verdicts.star(job_id, on, at=when)
+
+    # ---- files and library-wide settings --------------------------------------------------
+
+    def delete_local_clips(
+        self, library: Path, job_ids: Sequence[int], *, reviewer: str = ""
+    ) -> int:
+        """Delete the takes' files (rows, reviews and history stay); how many had one."""
+        with self._operation({CLIPS}, job_ids):
+            return delete_local_clips(self.store, library, list(job_ids), reviewer=reviewer)
+
+    def save_search(self, name: str, query: str) -> None:
+        with self._operation({SEARCHES}):
+            save_search(self.store.db, name, query, at=self.clock())
+
+    def forget_search(self, name: str) -> None:
+        with self._operation({SEARCHES}):
+            forget_search(self.store.db, name)
+
+    def set_cap(self, scope: str, key: str, cap_usd: float | None) -> None:
+        with self._operation({CAPS}):
+            self.store.budgets.set_cap(scope, key, cap_usd, at=self.clock())
+
+    def mark_known_good(self, template_id: int, good: bool) -> None:
+        with self._operation({TEMPLATES}):
+            self.store.templates.mark_known_good(template_id, good)
+
+
+_OPS: weakref.WeakKeyDictionary[Store, LibraryOps] = weakref.WeakKeyDictionary()
+
+
+def ops_for(store: Store) -> LibraryOps:
+    """The operations of this store (one per store, so every caller reaches its listeners)."""
+    ops = _OPS.get(store)
+    if ops is None:
+        ops = _OPS[store] = LibraryOps(store)
+    return ops
