@@ -21,7 +21,7 @@ from pathlib import Path
 
 from studio.store import Store
 from studio.store.library_files import delete_local_clips
-from studio.store.review import Decision
+from studio.store.review import Decision, Template
 from studio.store.search import forget_search, save_search
 
 # What a change can be about (a view listens to the kinds it shows).
@@ -179,6 +179,15 @@ class LibraryOps:
     def mark_known_good(self, template_id: int, good: bool) -> None:
         with self._operation({TEMPLATES}):
             self.store.templates.mark_known_good(template_id, good)
+
+    def save_template(
+        self, campaign: str, product: str, use_case: str, slots: dict[str, str], *, note: str
+    ) -> Template:
+        """A new version of a template (the next number for its name)."""
+        with self._operation({TEMPLATES}):
+            return self.store.templates.save(
+                campaign, product, use_case, slots, change_note=note, at=self.clock()
+            )
 
 
 _OPS: weakref.WeakKeyDictionary[Store, LibraryOps] = weakref.WeakKeyDictionary()

@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.queue.set_model(model)
-        self.templates.set_repo(services.store.templates)
+        self.templates.set_store(services.store)
         self.library.attach(services)
         self.editor.set_projects(services.store.jobs.recent_projects())
         self.stage.attach(services.store, services.library, services.settings.reviewer_name)
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         if self.panels_built:
             self.editor.budget_hint = lambda cost, project: ""
             self.queue.detach()
-            self.templates.set_repo(None)
+            self.templates.set_store(None)
             self.library.detach()
             self.stage.attach(None, None)
         return services
@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
         from studio.ui.templates import SaveTemplateDialog
 
         dialog = SaveTemplateDialog(
-            self.services.store.templates, self.editor.slots(), self.template_origin, self
+            self.services.store, self.editor.slots(), self.template_origin, self
         )
         if self._modal(dialog) and dialog.saved is not None:
             self.template_origin = dialog.saved

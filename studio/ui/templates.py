@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.library.ops import LibraryOps, ops_for
 from studio.prompts import PromptSlots
+from studio.store import Store
 from studio.store.review import Template, TemplateRepo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -109,6 +111,7 @@ class TemplatePanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.model = TemplateTableModel(parent=self)
+        self.ops: LibraryOps | None = None  # where a change to a template goes
         self.search = QLineEdit()
         self.search.setObjectName("templateSearch")
         self.search.setPlaceholderText("Search campaign, product, use case, note or prompt…")
@@ -154,8 +157,10 @@ class TemplatePanel(QWidget):
         self.model.modelReset.connect(self._selection_changed)
         self._selection_changed()
 
-    def set_repo(self, repo: TemplateRepo | None) -> None:
-        self.model.set_repo(repo)
+    def set_store(self, store: Store | None) -> None:
+        """The library's templates (None: the library is closing)."""
+        self.ops = ops_for(store) if store is not None else None
+        self.model.set_repo(store.templates if store is not None else None)
 
     def selected(self) -> Template | None:
         rows = self.view.selectionModel().selectedRows()
@@ -199,9 +204,9 @@ class TemplatePanel(QWidget):
 
     def _toggle_known_good(self) -> None:
         template = self.selected()
-        if template is None or self.model.repo is None:
+        if template is None or self.ops is None:
             return
-        self.model.repo.mark_known_good(template.id, not template.known_good)
+        self.ops.mark_known_good(template.id, not template.known_good)
         self.model.reload()
         self.select(template.id)
 
@@ -210,13 +215,13 @@ class SaveTemplateDialog(QDialog):
     """Name the template (campaign / product / use case) and say what changed."""
 
     def __init__(
-        self, repo: TemplateRepo, slots: PromptSlots, origin: Template | None, parent: Any = None
+        self, store: Store, slots: PromptSlots, origin: Template | None, parent: Any = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save prompt as template")
-        self.repo, self.slots = repo, slots
+        self.repo, self.ops, self.slots = store.templates, ops_for(store), slots
         self.saved: Template | None = None
-        names = repo.names()
+        names = self.repo.names()
         self.boxes: dict[str, QComboBox] = {}
         form = QFormLayout()
         for key, label in (
@@ -297,10 +302,7 @@ class SaveTemplateDialog(QDialog):
     def _save(self) -> None:
         if self.problems():
             return
-        self.saved = self.repo.save(
-            *self.names(),
-            self.slots.as_dict(),
-            change_note=self.note.text().strip(),
-            at=time.time(),
+        self.saved = self.ops.save_template(
+            *self.names(), self.slots.as_dict(), note=self.note.text().strip()
         )
         self.accept()

@@ -36,7 +36,7 @@ def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, store: Store) ->
 def test_panel_searches_and_marks_known_good(qtbot: QtBot, store: Store) -> None:
     panel = TemplatePanel()
     qtbot.addWidget(panel)
-    panel.set_repo(store.templates)
+    panel.set_store(store)
 
     def shown() -> list[tuple[str, str]]:
         m = panel.model
@@ -72,7 +72,7 @@ def test_panel_searches_and_marks_known_good(qtbot: QtBot, store: Store) -> None
 
 def test_save_dialog_explains_what_is_missing(qtbot: QtBot, store: Store) -> None:
     origin = store.templates.versions("spring", "sneaker", "social ad")[-1]
-    dialog = SaveTemplateDialog(store.templates, PromptSlots(subject="a blue sneaker"), origin)
+    dialog = SaveTemplateDialog(store, PromptSlots(subject="a blue sneaker"), origin)
     qtbot.addWidget(dialog)
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     # An existing template: version 3 needs a change note.
@@ -99,7 +99,7 @@ def test_save_dialog_explains_what_is_missing(qtbot: QtBot, store: Store) -> Non
 
 
 def test_an_empty_prompt_cannot_be_saved(qtbot: QtBot, store: Store) -> None:
-    dialog = SaveTemplateDialog(store.templates, PromptSlots(), None)
+    dialog = SaveTemplateDialog(store, PromptSlots(), None)
     qtbot.addWidget(dialog)
     for key, text in (("campaign", "c"), ("product", "p"), ("use_case", "u")):
         dialog.boxes[key].setCurrentText(text)
