@@ -34,8 +34,10 @@ INT_RANGE = (-(2**63), 2**63 - 1)  # what SQLite stores as an integer
 SCHEMA_FILE = "sidecar-1.schema.json"
 
 _WORD = re.compile(r"[A-Za-z0-9_-]{1,40}")
-# A JSON string (closed), or a bracket: brackets inside strings do not count as nesting.
-_SCAN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+# A JSON string (closed, or running to the end: an unclosed one must not make the scan
+# start again from each later quote, which took hours on a 1 MB file), or a bracket:
+# brackets inside strings do not count as nesting.
+_SCAN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
 
 class BadSidecar(Exception):

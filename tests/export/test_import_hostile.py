@@ -270,6 +270,9 @@ HOSTILE = [
     ),
     Hostile("not-json", constant(b'{"schema": "studio.sidecar/1", '), "not valid JSON"),
     Hostile("empty", constant(b""), "not valid JSON"),
+    # An unclosed string of escaped quotes: the nesting scan once started again from each
+    # quote (hours for a megabyte); now it is one pass.
+    Hostile("unclosed-string-1mb", constant(b'{"prompt": "' + b'\\"' * 500_000), "not valid JSON"),
     Hostile(
         "not-utf8",
         lambda side: (
