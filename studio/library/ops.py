@@ -55,6 +55,7 @@ class DecisionEntry:
     escalate: bool = False
     scores: Mapping[str, int] | None = None
     tags: tuple[str, ...] = ()
+    rubric_id: int | None = None  # the version its scores were given under (else the call's)
 
 
 class LibraryOps:
@@ -120,7 +121,7 @@ class LibraryOps:
                         e.decision,
                         reviewer=reviewer,
                         at=at,
-                        rubric_id=rubric_id,
+                        rubric_id=e.rubric_id if e.rubric_id is not None else rubric_id,
                         note=e.note,
                         escalate=e.escalate,
                         scores=dict(e.scores) if e.scores is not None else None,

@@ -40,6 +40,7 @@ class Take:
     decision: Decision | None = None
     starred: bool = False
     tally: Tally | None = None
+    rubric_id: int | None = None  # the rubric version its total counts under
     rubric_version: int | None = None
 
     def update_from(self, state: TakeState) -> None:
@@ -47,6 +48,7 @@ class Take:
         self.scores = dict(state.scores)
         self.decision = state.decision
         self.tally = state.tally
+        self.rubric_id = state.rubric_id
         self.rubric_version = state.rubric_version
 
 
@@ -161,7 +163,7 @@ class ReviewSession:
         return on
 
     def passes(self) -> bool:
-        return self.rubric.rubric.passes(self.take.scores)
+        return _passes(self.take)
 
     def shortfall(self, take: Take) -> str:
         """Why a take does not pass, briefly: "2/6, Motion realism at 0" or "not scored"."""
@@ -209,9 +211,7 @@ class ReviewSession:
     def decide_many(self, indexes: list[int], decision: str, *, note: str = "") -> None:
         """One decision for several takes (a multi-selection); escalation is one at a time.
         Approving takes that do not pass asks once for one reason, kept with each."""
-        failing = [
-            self.takes[i] for i in indexes if not self.rubric.rubric.passes(self.takes[i].scores)
-        ]
+        failing = [self.takes[i] for i in indexes if not _passes(self.takes[i])]
         if decision == "approve" and failing and not note.strip():
             names = ", ".join(f"{take_name(t.job_id)} ({self.shortfall(t)})" for t in failing[:3])
             more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
@@ -230,7 +230,15 @@ class ReviewSession:
         made = self.ops.decide(
             [
                 DecisionEntry(
-                    t.job_id, decision, note, escalate, dict(t.scores), tuple(sorted(t.tags))
+                    t.job_id,
+                    decision,
+                    note,
+                    escalate,
+                    dict(t.scores),
+                    tuple(sorted(t.tags)),
+                    # under the version its scores were given with: deciding does not move
+                    # a take scored under v1 to the rubric in use now (its total would)
+                    t.rubric_id if t.scores else None,
                 )
                 for t in takes
             ],
@@ -274,3 +282,9 @@ class ReviewSession:
 
     def history(self) -> list[Decision]:
         return self.store.verdicts.history(self.take.job_id)
+
+
+def _passes(take: Take) -> bool:
+    """Whether a take passes: its total under the rubric version its scores were given
+    with (the one rule, studio.core.take_state)."""
+    return take.tally is not None and take.tally.passes

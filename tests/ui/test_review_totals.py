@@ -129,3 +129,27 @@ def test_after_a_rubric_edit_the_library_and_the_review_show_the_same_total(
         first: 7,
         second: 5,
     }
+
+
+def test_deciding_after_a_rubric_edit_keeps_the_total_its_scores_were_given_under(
+    review: tuple[ReviewPanel, Store, Path],
+) -> None:
+    """A take scored 6/6 under v1 and approved again once v2 added a criterion stays 6/6
+    under v1 and passes: a decision records the version its scores were given with, not
+    the rubric in use now (it read "6/8 — not fully scored" and asked for a reason)."""
+    panel, store, library = review
+    session = panel.session
+    assert session is not None
+    panel.auto.setChecked(False)
+    for value in (2, 2, 2):
+        panel.score(value)
+    v2 = save_team_rubric(store.rubrics, edited(session.rubric, add=AUDIO))
+    panel.set_rubric(v2)
+    session.go(0)
+    panel.go_relative(0)
+    assert session.passes()  # by its own version's rule
+    made = session.decide("approve")  # no reason asked
+    assert made.rubric_id != v2.rubric_id
+    assert library_scores(store, library)[0] == "6"
+    assert panel_total(panel) == "6"
+    assert "passes · scored under v1" in total_line(panel)
