@@ -9,6 +9,7 @@ Flipping only changes which one is visible — both stay decoded — so there is
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,6 +32,8 @@ from studio.review.keymap import Binding
 from studio.store import JobRow
 from studio.ui.player import ClipPlayer, timecode
 from studio.ui.theme import colour
+
+MAX_WAIT = 1.0  # seconds one take waits for the other before both go on regardless
 
 
 class CompareView(QWidget):
@@ -97,6 +100,7 @@ class CompareView(QWidget):
         main.setColumnStretch(0, 1)
 
         self._waiting: ClipPlayer | None = None  # the take held until the other catches up
+        self._waiting_since = 0.0
         self._sync = QTimer(self, interval=40)
         self._sync.timeout.connect(self._keep_in_step)
         self.left.frame_changed.connect(self._left_moved)
@@ -218,30 +222,46 @@ class CompareView(QWidget):
     def _keep_in_step(self) -> None:
         """Keep B on A's frame: a little faster or slower while it is a frame or two off
         (no visible jump); further off, the one ahead waits for the other (a busy machine
-        starves one decoder; seeking it forward only made it later still)."""
+        starves one decoder; seeking it forward only made it later still) — never for a
+        take that is not playing (at its end), and never for more than `MAX_WAIT`."""
         if not self._sync.isActive():
             return
         behind = self.left.shown_frame() - self.right.shown_frame()
-        frames = max(1, self.left.frames)
-        if abs(behind) > frames // 2:  # one of them has wrapped round a loop: not apart
-            behind -= frames if behind > 0 else -frames
+        cycle = self._cycle()
+        if cycle and abs(behind) > cycle // 2:  # one of them has wrapped round: not apart
+            behind -= cycle if behind > 0 else -cycle
         base = self.left.deck.player.playbackRate()
         waiting = self._waiting
         if waiting is not None:
-            if abs(behind) <= 1:  # caught up: both go on
-                self._waiting = None
+            other = self.right if waiting is self.left else self.left
+            waited = time.monotonic() - self._waiting_since
+            if abs(behind) <= 1 or not other.is_playing() or waited > MAX_WAIT:
+                self._waiting = None  # caught up (or it never will): both go on
                 waiting.deck.player.play()
             return
         if abs(behind) > 2:
             ahead = self.left if behind > 0 else self.right
-            self._waiting = ahead
-            ahead.deck.player.pause()
+            late = self.right if ahead is self.left else self.left
+            if late.is_playing():
+                self._waiting, self._waiting_since = ahead, time.monotonic()
+                ahead.deck.player.pause()
             self.right.deck.player.setPlaybackRate(base)
         elif abs(behind) > 1:
             nudge = 0.25 * max(-2, min(2, behind))
             self.right.deck.player.setPlaybackRate(base * (1 + nudge))
         else:
             self.right.deck.player.setPlaybackRate(base)
+
+    def _cycle(self) -> int:
+        """How many frames both takes go round in (a loop range, or the whole clip when
+        both have as many frames); 0 when they do not go round together."""
+        loops = {p.loop_range for p in (self.left, self.right) if p.loop_range and p.looping}
+        if len(loops) == 1 and self.left.looping and self.right.looping:
+            first, last = next(iter(loops))
+            return max(1, last - first + 1)
+        if self.left.frames == self.right.frames and not loops:
+            return max(1, self.left.frames)
+        return 0
 
     def _left_moved(self, frame: int) -> None:
         self.slider.setRange(0, max(0, self.left.frames - 1))

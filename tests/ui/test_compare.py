@@ -115,3 +115,28 @@ def test_prompt_diff_highlights_changed_words_and_parameters(
     assert f'background:{colour("diff_added")}">neon' in text
     assert "<b>Subject</b> (same)" in text
     assert "<td><b>Seed</b></td><td>0</td><td>1</td>" in text
+
+
+def test_a_take_never_waits_for_one_that_is_not_playing_or_goes_round_differently(
+    qtbot: QtBot, compare: tuple[CompareView, Store, Path]
+) -> None:
+    """The one ahead waits only for a take that plays and wraps round with it: a shorter
+    clip's wrap, or a take stopped at its end, would have held the other for ever."""
+    view, _store, _library = compare
+    assert view._cycle() == view.left.frames  # the same clip length: they go round together
+    view.set_loop_range(5, 9)
+    assert view._cycle() == 5  # the loop range they share
+    view.right.loop_range = (0, 23)
+    assert view._cycle() == 0  # different ranges: no wrap between them is "not apart"
+    view.right.loop_range = view.left.loop_range = None
+
+    view.play()
+    qtbot.waitUntil(lambda: view.left.shown_frame() > 6, timeout=10_000)
+    view.right.deck.player.pause()  # B stops (as at its end) while A plays on
+    qtbot.waitUntil(lambda: not view.right.is_playing(), timeout=5000)
+    view.right.seek_frame(0)
+    qtbot.waitUntil(lambda: view.right.shown_frame() == 0, timeout=5000)
+    view._keep_in_step()
+    assert view._waiting is None  # A is not held for a take that is not playing
+    assert view.left.is_playing()
+    view.pause()
