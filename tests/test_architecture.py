@@ -52,9 +52,10 @@ def test_the_code_keeps_every_contract() -> None:
     [
         ("store/zz_upward.py", "from studio.jobs import engine\n", "Layers from the UI down"),
         ("core/zz_qt.py", "import PySide6.QtCore\n", "Qt, qasync and pyqtgraph only"),
-        ("export/zz_jobs.py", "import studio.jobs.download\n", "Export and prompts never import"),
+        ("export/zz_jobs.py", "import studio.jobs.clip_files\n", "Export and prompts never import"),
         ("prompts/zz_store.py", "import studio.store\n", "Prompts never import the store"),
         ("sim/zz_client.py", "from studio.providers import http\n", "The simulator imports"),
+        ("jobs/zz_sim.py", "from studio.sim import server\n", "Only the wiring and the commands"),
     ],
 )
 def test_the_contract_catches_an_import_that_breaks_it(

@@ -1,4 +1,4 @@
-"""The colour maths behind the themes' 3:1 promise (studio/colour.py, no Qt)."""
+"""The colour maths behind the themes' 3:1 promise (studio/ui/colour.py, no Qt)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,14 @@ def part_path(dest: Path) -> Path:
     room = MAX_NAME_BYTES - PART_EXTRA_BYTES
     name = dest.name.encode()[:room].decode(errors="ignore")
     return dest.with_name(f".{name}.{uuid.uuid4().hex[:8]}.part")
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file itself (not a link, a folder, a FIFO or a device); False if gone."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def sha256_file(path: Path) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StorageError, StudioError
-from studio.core.files import PART_NAME, fsync_dir, part_path
+from studio.core.files import PART_NAME, fsync_dir, is_regular, part_path
 
 LOCK_NAME = ".studio-export.lock"
 MANIFEST = "manifest.json"
@@ -201,8 +202,10 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:  # held by another export
-            return False
+        except OSError as err:
+            if err.errno in (errno.EACCES, errno.EDEADLK):  # held by another export
+                return False
+            raise  # a share that cannot lock: said so, and the export goes on unlocked
         return True
 
     def _unlock(fd: int) -> None:
@@ -211,7 +214,6 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
-    import errno
     import fcntl
 
     def _lock(fd: int) -> bool:
@@ -245,7 +247,7 @@ def write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> list[str]
     known: dict[str, dict[str, Any]] = {}
     try:
         for entry in _read_manifest(folder / MANIFEST):
-            if _regular(folder / entry["file"]) and _regular(folder / entry["sidecar"]):
+            if is_regular(folder / entry["file"]) and is_regular(folder / entry["sidecar"]):
                 known[entry["file"]] = entry
     except _SetAside as problem:
         said.append(_set_aside(folder / MANIFEST, problem))
@@ -253,7 +255,9 @@ def write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> list[str]
     clips = sorted(known.values(), key=lambda e: e["file"])
     listed = {name for e in clips for name in (e["file"], e["sidecar"])}
     try:
-        others = [n for n in _read_sums(folder / SUMS) if n not in listed and _regular(folder / n)]
+        others = [
+            n for n in _read_sums(folder / SUMS) if n not in listed and is_regular(folder / n)
+        ]
         if others:
             raise _SetAside(
                 "other", f"lists {len(others)} file(s) the export does not ({others[0]!r} …)"
@@ -376,13 +380,6 @@ def _check_name(name: object, where: str) -> None:
         raise _SetAside("outside", f"{where} names {name!r}, a path outside the folder")
     if _CONTROL.search(name) or name in (MANIFEST, SUMS, LOCK_NAME):
         raise _SetAside("unreadable", f"{where} names {name!r}, not a clip or sidecar")
-
-
-def _regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(path.lstat().st_mode)
-    except OSError:
-        return False
 
 
 def _set_aside(path: Path, problem: _SetAside) -> str:

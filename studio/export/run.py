@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import stat
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StorageError
-from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
+from studio.core.files import ChecksumMismatch, copy_verified, is_regular, sha256_file
 from studio.export import folder as place
 from studio.export import sidecar
 from studio.export.folder import Cancelled
@@ -246,7 +245,7 @@ def _free_name(
             if side.name.casefold() in _FOLDER_FILES:
                 continue
             if os.path.lexists(clip):
-                if _regular(clip) and sha256_file(clip) == sha256:
+                if is_regular(clip) and sha256_file(clip) == sha256:
                     return name
             elif not os.path.lexists(side):
                 return name
@@ -254,13 +253,6 @@ def _free_name(
     finally:
         for name in passed:
             book.release(name)
-
-
-def _regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(path.lstat().st_mode)
-    except OSError:
-        return False
 
 
 def _probe(folder: Path) -> None:

@@ -35,7 +35,7 @@ from studio.core.spec import ReferenceFit
 from studio.media.framing import crop_box, upscaled
 from studio.ui.theme import set_state
 
-# Pillow (studio.images) loads with the first image, asyncio once the event loop runs:
+# Pillow (studio.media.images) loads with the first image, asyncio once the event loop runs:
 # neither with the editor, which is built before either at start-up (ui/app.py).
 if TYPE_CHECKING:
     import asyncio

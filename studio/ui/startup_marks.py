@@ -1,5 +1,6 @@
-"""Start-up trace marks that need Qt (see `studio.trace`): the first time a widget gets an
-event of a kind. Installed only when tracing, so an untraced start has no extra filters."""
+"""Start-up trace marks that need Qt (see `studio.core.startup_trace`): the first time a
+widget gets an event of a kind. Installed only when tracing, so an untraced start has no
+extra filters."""
 
 from __future__ import annotations
 
