@@ -130,6 +130,7 @@ def _export_all(
     total = sum(v.size for v in videos.values() if v is not None)
     done = 0
     book = NameBook()
+    hashes: dict[Path, str] = {}  # files already in the folder, hashed once per export
     entries: list[dict[str, Any]] = []
     finished = False
     try:
@@ -141,7 +142,7 @@ def _export_all(
             if video is None or source is None or not source.is_file():
                 report.missing.append(f"{job.name}: its clip is not in the library")
                 continue
-            name = _free_name(book, folder, template, _fields(store, job), video.sha256)
+            name = _free_name(book, folder, template, _fields(store, job), video.sha256, hashes)
             dest = folder / name
             try:
                 entry = _export_one(store, job, video.sha256, video.size, source, dest, report,
@@ -231,7 +232,12 @@ def _fields(store: Store, job: JobRow) -> dict[str, object]:
 
 
 def _free_name(
-    book: NameBook, folder: Path, template: str, fields: dict[str, object], sha256: str
+    book: NameBook,
+    folder: Path,
+    template: str,
+    fields: dict[str, object],
+    sha256: str,
+    hashes: dict[Path, str],
 ) -> str:
     """The take's name in this folder: its template name, unless a file there holds other
     bytes, or its sidecar's name is taken without it (then the next suffix: nothing is
@@ -245,7 +251,7 @@ def _free_name(
             if side.name.casefold() in _FOLDER_FILES:
                 continue
             if os.path.lexists(clip):
-                if is_regular(clip) and sha256_file(clip) == sha256:
+                if is_regular(clip) and _hash(clip, hashes) == sha256:
                     return name
             elif not os.path.lexists(side):
                 return name
@@ -253,6 +259,14 @@ def _free_name(
     finally:
         for name in passed:
             book.release(name)
+
+
+def _hash(path: Path, hashes: dict[Path, str]) -> str:
+    """A file already in the folder, hashed once per export (with a shared name template,
+    every take would otherwise hash every clip before it again: 45,000 hashes for 300)."""
+    if path not in hashes:
+        hashes[path] = sha256_file(path)
+    return hashes[path]
 
 
 def _probe(folder: Path) -> None:
