@@ -97,7 +97,7 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
             report.unreadable.append(f"{entry.name}: {why}")
             continue
         side = _sidecar(entry, found, report)
-        job_id = _import_one(store, library, entry, clip, side, report, batches)
+        job_id, side = _import_one(store, library, entry, clip, side, report, batches)
         if job_id is not None and side is not None:
             numbers[(_exporter(side), int(side["take"]["id"]))] = job_id
             lineage.append((job_id, side))
@@ -130,19 +130,27 @@ def _import_one(
     side: dict[str, Any] | None,
     report: ImportReport,
     batches: dict[tuple[str, int], int],
-) -> int | None:
-    """The clip's take in this library (a new one, or the one that has these bytes); None
-    when the file could not be read whole or changed while it was read (said in `report`)."""
+) -> tuple[int | None, dict[str, Any] | None]:
+    """The clip's take in this library (a new one, or the one that has these bytes; None
+    when the file could not be read whole or changed while it was read, said in `report`),
+    and the sidecar still used: not one that describes other bytes (a clip trimmed or
+    re-encoded beside its old sidecar must not carry its approval)."""
     path = entry.path
     try:
         digest = sha256_file(path)
     except OSError as err:
         report.unreadable.append(f"{entry.name}: cannot be read ({err.strerror or err})")
-        return None
+        return None, side
+    if side is not None and side["clip"]["sha256"] != digest:
+        report.unreadable.append(
+            f"{shown(path.with_suffix('.json').name)}: describes other bytes than "
+            f"{entry.name} (its sha256 differs): the clip comes in without the review"
+        )
+        side = None
     known = store.assets.take_with_video(digest)
     if known is not None:
         report.known.append(known)
-        return known
+        return known, side
     now = time.time()
     spec, project, created = _spec_of(path, clip.seconds, side)
     values: dict[str, Any] = {
@@ -180,7 +188,7 @@ def _import_one(
             store.jobs.delete(tx, job_id)  # its clip never arrived: no take
         if isinstance(err, ChecksumMismatch):  # the file, not the library: go on
             report.unreadable.append(f"{entry.name}: changed while it was being imported")
-            return None
+            return None, side
         raise StorageError(f"Cannot copy {shown(path.name)} into the library: {err}.") from None
     try:
         found = provenance.read(final)
@@ -198,7 +206,7 @@ def _import_one(
     report.added.append(job_id)
     if clip.damage is not None:
         report.damaged.append(f"{entry.name}: #{job_id}, {clip.damage}")
-    return job_id
+    return job_id, side
 
 
 def _spec_of(

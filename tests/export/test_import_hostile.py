@@ -776,3 +776,23 @@ def test_brackets_inside_strings_are_not_nesting(
     report = import_folder(store, library, drop)
     assert report.unreadable == []
     assert report.decisions_added == 1
+
+
+def test_a_sidecar_that_describes_other_bytes_brings_no_review(
+    store: Store, library: Path, drop: Path, clips: list[bytes]
+) -> None:
+    """A clip trimmed or re-encoded beside its old sidecar: the approval was given to the
+    bytes the sidecar names, so the clip comes in without it, and the import says why."""
+    original = put(drop / "a.mp4", clips[0])
+    side = sidecar_for(original)
+    assert side["review"]["history"]  # the sidecar carries a decision
+    (drop / "a.json").write_text(json.dumps(side), encoding="utf-8")
+    put(drop / "a.mp4", clips[1])  # other bytes under the same name
+    report = import_folder(store, library, drop)
+    assert report.unreadable == [
+        "a.json: describes other bytes than a.mp4 (its sha256 differs): the clip comes in "
+        "without the review"
+    ]
+    (job_id,) = report.added
+    assert store.verdicts.history(job_id) == []
+    assert store.verdicts.starred() == set()
