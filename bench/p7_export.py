@@ -25,9 +25,9 @@ import uuid
 from pathlib import Path
 
 from studio.core.files import sha256_file
-from studio.jobs.clip_files import job_folder
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
+from studio.store.layout import job_folder
 
 
 def build_library(root: Path, clips: int, megabytes: int) -> Path:

@@ -27,14 +27,18 @@ async def wait_until_done(provider: Provider, job_id: str, limit: float = 60.0) 
 
 
 async def until(
-    condition: Callable[[], object], limit: float = 30.0, what: str = "the condition"
+    condition: Callable[[], object],
+    limit: float = 30.0,
+    what: str | Callable[[], str] = "the condition",
 ) -> None:
-    """Wait (real time, short steps) until `condition()` holds; fail after `limit` s."""
+    """Wait (real time, short steps) until `condition()` holds; fail after `limit` s,
+    saying `what` (a callable: worked out when it fails)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError(f"{what} did not hold within {limit:.0f} s")
+            said = what() if callable(what) else what
+            raise AssertionError(f"{said} did not hold within {limit:.0f} s")
         await asyncio.sleep(0.02)
 
 
@@ -43,7 +47,13 @@ async def scheduler_looked(engine: Engine) -> None:
     pass begun after this call), so a test can say what it did not send."""
     seen = engine.scheduler_passes
     engine.wake()
-    await until(lambda: engine.scheduler_passes >= seen + 2, 30, "a look at the queue")
+    task = engine._scheduling  # said when the wait fails: alive, or why not
+
+    def what() -> str:
+        state = "gone" if task is None else "done" if task.done() else "running"
+        return f"a look at the queue (passes {seen} → {engine.scheduler_passes}, {state})"
+
+    await until(lambda: engine.scheduler_passes >= seen + 2, 30, what)
 
 
 def png_bytes(

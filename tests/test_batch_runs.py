@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from studio.jobs.clip_files import job_folder
 from studio.sim.server import SimServer
 from studio.store import FailureClass, JobStatus, Store
+from studio.store.layout import job_folder
 from tests.test_cli import studio
 from tests.test_cli_batch import write_lines
 

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 FIRST_WAIT = 2.0  # seconds before the first probe
 LONGEST_WAIT = 60.0  # the wait doubles after each failed probe, up to this
 CALM = 300.0  # healthy this long after a recovery, the next trouble starts the waits anew
+RESTART_PAUSE = 1.0  # seconds before an engine loop that failed otherwise starts again
 
 
 class StorageGuard:
@@ -58,7 +59,9 @@ class StorageGuard:
 
     async def keep_running(self, run: Callable[[], Awaitable[None]]) -> None:
         """Run an engine loop; if a write fails, report it and start the loop again once
-        the library can be written."""
+        the library can be written. Any other failure is logged and the loop starts again
+        a moment later: a loop that died silently left the queue standing still (a busy
+        database, a bug in one pass), with nothing to say why."""
         while True:
             try:
                 await run()
@@ -66,6 +69,9 @@ class StorageGuard:
             except StorageError as err:
                 self.failed(err)
                 await self.writable.wait()
+            except Exception:
+                log.exception("an engine loop failed; starting it again")
+                await asyncio.sleep(RESTART_PAUSE)
 
     def stop(self) -> None:
         if self._recovery is not None:

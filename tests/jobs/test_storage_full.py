@@ -19,10 +19,11 @@ from studio.commands.batch_run import run_batch
 from studio.core.errors import StorageError
 from studio.core.files import sha256_file
 from studio.jobs import Engine
-from studio.jobs.clip_files import job_folder
 from studio.jobs.events import QueueState
+from studio.jobs.storage_guard import StorageGuard
 from studio.sim.server import SimServer
 from studio.store import JobStatus, Store, StoreFull
+from studio.store.layout import job_folder
 from tests.helpers import scheduler_looked
 from tests.jobs.conftest import Recorder, fast_config, services_around, spec
 
@@ -224,3 +225,24 @@ async def test_the_clips_folder_full_pauses_new_renders_until_there_is_room(
     (ready,) = await asyncio.wait_for(engine.wait_finished([second.id]), 60)
     assert ready.status is JobStatus.READY
     assert not engine.paused
+
+
+async def test_an_engine_loop_that_fails_otherwise_is_logged_and_started_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A loop that raised anything but a storage error used to end silently, and the queue
+    stood still with nothing to say why."""
+    guard = StorageGuard(lambda: None, lambda _err: None)
+    runs: list[int] = []
+
+    async def loop() -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("one pass went wrong")
+
+    with caplog.at_level(logging.ERROR, logger="studio.jobs.storage_guard"):
+        await asyncio.wait_for(guard.keep_running(loop), 10)
+    assert runs == [0, 1]  # started again, then ended as a loop ends
+    assert "an engine loop failed; starting it again" in caplog.text
+    assert "one pass went wrong" in caplog.text
+    assert guard.failures == 0  # not a storage failure: nothing paused
