@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.jobs.events import Event, JobChanged
-from studio.library.ops import LibraryChange, ops_for
+from studio.library.ops import CAPS, CLIPS, REVIEW, LibraryChange, ops_for
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.search import saved_searches
@@ -136,9 +136,17 @@ class LibraryActions:
     def on_library_change(self, change: LibraryChange) -> None:
         """The library changed (from this tab, a review pass or an import): the results,
         their counts and the metrics in view show it. The selection and scroll stay."""
-        if self.panel.model is not None and self.dock.isVisible():
+        if (
+            change.about(REVIEW | {CLIPS})
+            and self.panel.model is not None
+            and self.dock.isVisible()
+        ):
             self._follow()
-        if self.metrics is not None and self.metrics_dock.isVisible():
+        if (
+            change.about(REVIEW | {CAPS})
+            and self.metrics is not None
+            and self.metrics_dock.isVisible()
+        ):
             self._metrics_shown(True)  # it refreshes
 
     def on_event(self, event: Event) -> None:
@@ -286,9 +294,7 @@ class LibraryActions:
             return
         starred = services.store.verdicts.starred()
         on = not all(i in starred for i in job_ids)
-        ops_for(services.store).star(job_ids, on)
-        if self.panel.model is not None:
-            self.panel.model.refresh_rows()
+        ops_for(services.store).star(job_ids, on)  # the tab follows the change
         self.panel.show_star()
         n = len(job_ids)
         done = "Starred" if on else "Unstarred"
