@@ -50,7 +50,7 @@ def run(app: QApplication, root: Path, takes: int, preload: bool) -> list[float]
     panel.show()
     if not preload:
         panel._preload_next = lambda: None  # type: ignore[method-assign]
-    session = ReviewSession(store, load_active(store.rubrics), ids, reviewer="bench")
+    session = ReviewSession(store, load_active(store), ids, reviewer="bench")
     panel.open(session, store, library)
     panel.setFocus()
     arrived: list[float] = []

@@ -110,7 +110,7 @@ async def _render(services: Services, args: argparse.Namespace, project: str) ->
         raise ProviderError(f"{profiles.note.split(';')[0]}. Nothing was sent.")
     spec = build_spec(vars(args), profiles, Path.cwd())
     profile = profiles.get(spec.model)
-    cost = profile.estimate_cost(spec)
+    cost = profiles.price(spec)  # intake's one check and price: a bad spec stops here
     estimate = f" — estimated cost ${cost:.2f}" if cost is not None else ""
     via = services.connection.description
     print(

@@ -14,7 +14,10 @@ sockets, devices and links leading outside the folder are passed over), every cl
 decoded whole (`clip_check`: one that stops short of its stated length comes in marked
 damaged), every sidecar is checked against its schema before a field is used
 (`sidecar_read`: a bad one is reported with its field and its clip comes in without the
-review), and each problem is listed with its file while the import goes on."""
+review), and each problem is listed with its file while the import goes on.
+
+An import is one library operation (`LibraryOps.importing`): its views hear one change
+naming every take it brought or added review records to."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from studio.core.take_state import millis as _ms  # a decision's time as a sidec
 from studio.export.clip_check import Clip, NotPlayable, inspect_clip
 from studio.export.sidecar_read import BadSidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
+from studio.library.ops import ops_for
 from studio.media import provenance
 from studio.store import Store, Transaction
 from studio.store.layout import FILE_NAMES, job_folder
@@ -77,6 +81,19 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
             listed.append(f"{entry.name}: {entry.reason}")
         else:
             found[entry.path] = entry
+    with ops_for(store).importing() as touched:  # one change, naming every take it brought
+        _import_found(store, library, found, report, reviewer, touched)
+    return report
+
+
+def _import_found(
+    store: Store,
+    library: Path,
+    found: dict[Path, Found],
+    report: ImportReport,
+    reviewer: str,
+    touched: set[int],
+) -> None:
     numbers: dict[tuple[str, int], int] = {}  # (exporting library, its number) → take here
     batches: dict[tuple[str, int], int] = {}  # the same for batches, within this import
     lineage: list[tuple[int, dict[str, Any]]] = []
@@ -102,8 +119,10 @@ def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = 
             numbers[(_exporter(side), int(side["take"]["id"]))] = job_id
             lineage.append((job_id, side))
             report.decisions_added += _merge_review(store, job_id, side, reviewer)
+            touched.add(job_id)  # its review records merged
+        elif job_id in report.added:
+            touched.add(job_id)
     _link_lineage(store, lineage, numbers)
-    return report
 
 
 def _sidecar(clip: Found, found: dict[Path, Found], report: ImportReport) -> dict[str, Any] | None:

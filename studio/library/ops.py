@@ -1,5 +1,6 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
-decision, tags, a star, a deleted clip, a saved search, a cap, a template's known-good mark.
+decision, tags, a star, a deleted clip, a saved search, a cap, a template or rubric version,
+an import.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
 writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from studio.store import Store
 from studio.store.library_files import delete_local_clips
@@ -26,7 +28,8 @@ from studio.store.search import forget_search, save_search
 
 # What a change can be about (a view listens to the kinds it shows).
 DECISIONS, SCORES, TAGS, STARS, CLIPS = "decisions", "scores", "tags", "stars", "clips"
-SEARCHES, CAPS, TEMPLATES = "searches", "caps", "templates"
+SEARCHES, CAPS, TEMPLATES, RUBRICS = "searches", "caps", "templates", "rubrics"
+TAKES = "takes"  # takes that were not in the library before (an import)
 REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS})
 
 
@@ -77,7 +80,9 @@ class LibraryOps:
         """One transaction; the change is told once it is committed (never for a rollback)."""
         with self.store.db.write():
             yield
-        change = LibraryChange(frozenset(what), frozenset(takes), source)
+        self._tell(LibraryChange(frozenset(what), frozenset(takes), source))
+
+    def _tell(self, change: LibraryChange) -> None:
         for listener in list(self._listeners):
             listener(change)
 
@@ -189,6 +194,34 @@ class LibraryOps:
             return self.store.templates.save(
                 campaign, product, use_case, slots, change_note=note, at=self.clock()
             )
+
+    def keep_rubric(self, name: str, body: dict[str, Any]) -> tuple[int, int]:
+        """The stored version of this rubric body as (id, version): a new version, and a
+        change, only when the body differs from the latest one."""
+        with self.store.db.write():
+            latest = self.store.rubrics.latest(name)
+            if latest is not None and latest[2] == body:
+                return latest[0], latest[1]
+            made = self.store.rubrics.save(name, body, at=self.clock())
+        self._tell(LibraryChange(frozenset({RUBRICS})))
+        return made
+
+    # ---- imports --------------------------------------------------------------------------
+
+    @contextmanager
+    def importing(self, source: object = None) -> Iterator[set[int]]:
+        """An import, told as one change naming every take it brought or added review
+        records to (the caller adds their ids to the set it is given). Its clips arrive one
+        transaction each, a file copy apart, so an import stopped half-way keeps what
+        arrived and a re-run finishes it; the change is told even then."""
+        touched: set[int] = set()
+        try:
+            yield touched
+        finally:
+            if touched:
+                self._tell(
+                    LibraryChange(frozenset(REVIEW | {TAKES, CLIPS}), frozenset(touched), source)
+                )
 
 
 _OPS: weakref.WeakKeyDictionary[Store, LibraryOps] = weakref.WeakKeyDictionary()

@@ -9,7 +9,6 @@ is wrong, and the last good version is used instead.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,8 @@ from studio.core import paths
 from studio.core.errors import ConfigError
 from studio.core.resources import read_toml, resources_dir
 from studio.core.take_state import Tally, Terms, tally
-from studio.store.review import RubricRepo
+from studio.library.ops import ops_for
+from studio.store import Store
 
 SCORES = (0, 1, 2)
 
@@ -159,14 +159,14 @@ class ActiveRubric:
     problem: str = ""  # why the file could not be used, when the last good version stands in
 
 
-def load_active(repo: RubricRepo, path: Path | None = None) -> ActiveRubric:
+def load_active(store: Store, path: Path | None = None) -> ActiveRubric:
     """Read the rubric file, store it as a new version if it changed, and return it; on an
     error, fall back to the last good version (or the built-in default) and say why."""
     path = path or (team_rubric_path() if team_rubric_path().is_file() else default_rubric_path())
     try:
         rubric = parse_rubric(read_toml(path, RubricError), str(path))
     except RubricError as err:
-        latest = repo.latest("default")
+        latest = store.rubrics.latest("default")
         if latest is not None:
             rubric_id, version, body = latest
             fallback = parse_rubric(body, f"stored version {version}")
@@ -176,31 +176,27 @@ def load_active(repo: RubricRepo, path: Path | None = None) -> ActiveRubric:
         builtin = default_rubric_path()
         if path == builtin:
             raise
-        active = load_active(repo, builtin)
+        active = load_active(store, builtin)
         return ActiveRubric(
             active.rubric, active.rubric_id, active.version, f"{err} — using the built-in rubric."
         )
-    return store_version(repo, rubric)
+    return store_version(store, rubric)
 
 
-def store_version(repo: RubricRepo, rubric: Rubric) -> ActiveRubric:
+def store_version(store: Store, rubric: Rubric) -> ActiveRubric:
     """The stored version for this body, saving a new one only when it differs."""
-    body = rubric.to_body()
-    latest = repo.latest(rubric.name)
-    if latest is not None and latest[2] == body:
-        return ActiveRubric(rubric, latest[0], latest[1])
-    rubric_id, version = repo.save(rubric.name, body, at=time.time())
+    rubric_id, version = ops_for(store).keep_rubric(rubric.name, rubric.to_body())
     return ActiveRubric(rubric, rubric_id, version)
 
 
-def save_team_rubric(repo: RubricRepo, rubric: Rubric) -> ActiveRubric:
+def save_team_rubric(store: Store, rubric: Rubric) -> ActiveRubric:
     """Write an edited rubric to the team file (TOML) and store it as a new version."""
     path = team_rubric_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(to_toml(rubric), encoding="utf-8")
     tmp.replace(path)
-    return store_version(repo, rubric)
+    return store_version(store, rubric)
 
 
 def to_toml(rubric: Rubric) -> str:

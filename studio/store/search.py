@@ -46,7 +46,7 @@ MAX_TERMS = 100
 # Numbers (take, batch, score) are ASCII digits up to SQLite's largest INTEGER.
 LARGEST = 2**63 - 1
 # Days a take can have been made on: from the Unix epoch (no timestamp is earlier) to the
-# last day Python's dates know.
+# last day Python's dates know, on every platform (see local_midnight).
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date.max
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
@@ -195,7 +195,7 @@ def _add_dates(query: Query, word: str) -> None:
         query.problems.append(f"{_shown(word)}: not a date (YYYY-MM-DD)")
         return
     start, end = min(days), max(days)
-    if start < FIRST_DAY or day_span(start, end) is None:
+    if start < FIRST_DAY:
         query.problems.append(f"{_shown(word)}: date out of range ({FIRST_DAY} to {LAST_DAY})")
         return
     query.dates = (start, end)
@@ -267,7 +267,8 @@ def where(query: Query) -> tuple[str, list[Any]]:
         clauses.append("j.id IN (SELECT job_id FROM stars)")
     if query.damaged:
         clauses.append("j.damage IS NOT NULL")
-    if query.dates is not None and (span := day_span(*query.dates)) is not None:
+    if query.dates is not None:
+        span = day_span(*query.dates)
         clauses.append(f"{SUBMITTED} >= ?")
         clauses.append(f"{SUBMITTED} < ?")
         params.extend(span)
@@ -285,21 +286,36 @@ def _numbers(values: list[str]) -> list[int]:
 
 
 def local_midnight(day: dt.date) -> float:
-    """The day starts at midnight in the local time zone (where people's days begin)."""
-    return dt.datetime.combine(day, dt.time()).astimezone().timestamp()
+    """The day starts at midnight in the local time zone (where people's days begin).
 
-
-def day_span(start: dt.date, end: dt.date) -> tuple[float, float] | None:
-    """From the first local midnight to the one after the last day; None where the platform
-    cannot place the days (the last day of year 9999 has no day after it, Windows knows no
-    local time before 1970 or after 3000)."""
+    Counted from the epoch by date arithmetic, with the zone's offset on that day; where the
+    platform cannot place a day in local time (Windows knows none before 1970 or after
+    3000) the offset of the nearest day it can place stands in, so every day from
+    FIRST_DAY to LAST_DAY has a midnight on every platform."""
+    midnight = dt.datetime.combine(day, dt.time())
     try:
-        first = local_midnight(start)
-        if end < dt.date.max:
-            return first, local_midnight(end + dt.timedelta(days=1))
-        return first, local_midnight(end) + 86400
+        offset = _utc_offset(midnight)
     except (OverflowError, OSError, ValueError):
-        return None
+        offset = _utc_offset(dt.datetime.combine(min(max(day, _PLACED[0]), _PLACED[1]), dt.time()))
+    return (midnight - _EPOCH).total_seconds() - offset
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_PLACED = (dt.date(1970, 1, 2), dt.date(3000, 12, 30))  # days every platform places
+
+
+def _utc_offset(moment: dt.datetime) -> float:
+    """Seconds the local zone is ahead of UTC at this local time (the platform's rules)."""
+    offset = moment.astimezone().utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
+
+
+def day_span(start: dt.date, end: dt.date) -> tuple[float, float]:
+    """From the first local midnight to the one after the last day (the last day there is
+    has no day after it: a day's length stands in)."""
+    if end < dt.date.max:
+        return local_midnight(start), local_midnight(end + dt.timedelta(days=1))
+    return local_midnight(start), local_midnight(end) + 86400
 
 
 def search_ids(db: Database, text: str, *, limit: int | None = None) -> list[int]:

@@ -416,8 +416,8 @@ class LibraryActions:
             ("Skipped", report.skipped),
         )
         details = "".join(f". {title}: " + "; ".join(lines) for title, lines in listed if lines)
-        self.notify(f"{report.summary()}{details}.", error=bool(details))  # in the banner, whole
-        self.refresh()
+        # in the banner, whole; the results follow the import's change like any other
+        self.notify(f"{report.summary()}{details}.", error=bool(details))
 
 
 def _in_front(dock: QDockWidget) -> bool:

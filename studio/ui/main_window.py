@@ -591,9 +591,8 @@ class MainWindow(QMainWindow):
         active = self.stage.active_rubric()
         if self.services is None or active is None:
             return
-        dialog = RubricDialog(self.services.store.rubrics, active, self)
-        if self._modal(dialog) and dialog.saved is not None:
-            self.review.set_rubric(dialog.saved)
+        dialog = RubricDialog(self.services.store, active, self)
+        if self._modal(dialog) and dialog.saved is not None:  # the review pass hears of it
             self.notify(f"Rubric saved as version {dialog.saved.version}.", timeout=5000)
 
     def _run(self, coro: Awaitable[Any]) -> None:

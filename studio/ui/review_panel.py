@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
-from studio.library.ops import REVIEW, LibraryChange
+from studio.library.ops import REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
 from studio.review.keymap import Binding
-from studio.review.rubric import SCORES, ActiveRubric
+from studio.review.rubric import SCORES, ActiveRubric, load_active
 from studio.review.session import ReasonNeeded, ReviewSession
 from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player import ClipPlayer
@@ -297,6 +297,10 @@ class ReviewPanel(QWidget):
         show what they are now; this pass's own changes are shown as they are made."""
         if change.about(REVIEW) and change.source is not self.session:
             self.reload(list(change.takes))
+        if change.about({RUBRICS}) and self.session is not None and self.store is not None:
+            active = load_active(self.store)  # the version just stored (an edit, a new file)
+            if active.rubric_id != self.session.rubric.rubric_id:
+                self.set_rubric(active)
 
     def reload(self, job_ids: list[int]) -> None:
         """Takes decided or tagged elsewhere (the Library) show what they are now."""

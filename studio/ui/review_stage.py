@@ -88,7 +88,7 @@ class ReviewStage(QTabWidget):
         if self.store is None or self.library is None:
             return
         session = ReviewSession(
-            self.store, load_active(self.store.rubrics), job_ids, reviewer=self.reviewer
+            self.store, load_active(self.store), job_ids, reviewer=self.reviewer
         )
         self.review.open(session, self.store, self.library, start_job=start)
         self.opened.emit()
@@ -111,7 +111,7 @@ class ReviewStage(QTabWidget):
         if self.store is None:
             return
         self.review.player.pause()
-        rubric = load_active(self.store.rubrics).rubric
+        rubric = load_active(self.store).rubric
         self.lineage.show_job(self.store, rubric, job_id, self._asset)
         self.setCurrentWidget(self.lineage)
         self.focus_page()
@@ -129,7 +129,7 @@ class ReviewStage(QTabWidget):
     def active_rubric(self) -> ActiveRubric | None:
         if self.review.session is not None:
             return self.review.session.rubric
-        return load_active(self.store.rubrics) if self.store is not None else None
+        return load_active(self.store) if self.store is not None else None
 
     def reviewing(self) -> tuple[list[int], int] | None:
         """The takes under review and the current one (kept across restarts)."""

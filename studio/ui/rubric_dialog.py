@@ -1,7 +1,8 @@
 """Edit the team's rubric: criteria, their 0/1/2 anchors and defect tags, the pass threshold.
 
-Saving writes the team's rubric file and stores a new version; scores given from then on
-record that version, earlier ones keep theirs. Nothing is saved while a field is wrong:
+Saving writes the team's rubric file and stores a new version (a library operation: the
+review pass in progress hears of it and uses it); scores given from then on record that
+version, earlier ones keep theirs. Nothing is saved while a field is wrong:
 the message names the criterion and field, and every edit stays in the form.
 """
 
@@ -24,18 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from studio.review.rubric import ActiveRubric, Rubric, RubricError, parse_rubric, save_team_rubric
-from studio.store.review import RubricRepo
+from studio.store import Store
 
 COLUMNS = ("Id", "Name", "Description", "0 means", "1 means", "2 means", "Defect tags")
 
 
 class RubricDialog(QDialog):
-    def __init__(
-        self, repo: RubricRepo, active: ActiveRubric, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, store: Store, active: ActiveRubric, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Edit rubric — now version {active.version}")
-        self.repo, self.active = repo, active
+        self.store, self.active = store, active
         self.saved: ActiveRubric | None = None
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -119,5 +118,5 @@ class RubricDialog(QDialog):
         except RubricError as err:
             self.problem.setText(str(err))
             return
-        self.saved = save_team_rubric(self.repo, rubric)
+        self.saved = save_team_rubric(self.store, rubric)
         self.accept()

@@ -43,7 +43,7 @@ def test_a_sidecar_older_than_origins_comes_in_whole(
     assert state.tally is not None
     assert state.tally.shown() == "2/2"
     assert verdicts(store.db, [job_id])[job_id].total == 2
-    take = ReviewSession(store, load_active(store.rubrics), [job_id], reviewer="bo").take
+    take = ReviewSession(store, load_active(store), [job_id], reviewer="bo").take
     assert take.tally == state.tally
     assert take.scores == {"motion": 2}
 

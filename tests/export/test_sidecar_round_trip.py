@@ -111,7 +111,7 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
         for job, cost in ((dawn, 0.41), (dusk, 0.43), (revision, 0.47)):
             store.jobs.update(tx, job.id, at=job.updated_at, actual_cost=cost)
 
-    v1 = load_active(store.rubrics)
+    v1 = load_active(store)
     session = ReviewSession(store, v1, [dawn.id, dusk.id, revision.id], reviewer="ana")
     session.auto_advance = False
     for value in (2, 1, 2):
@@ -131,7 +131,7 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
     session.toggle_star()
     rubric = v1.rubric
     with_audio = replace(rubric, criteria=(*rubric.criteria, AUDIO), pass_threshold=7)
-    session.rubric = store_version(store.rubrics, with_audio)
+    session.rubric = store_version(store, with_audio)
     session.select_criterion(3)
     session.score(2)  # the revision's audio, under v2: scores under two versions
 
@@ -193,7 +193,7 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
         assert fresh.budgets.spent() == 0  # paid where it was made, not here
         ids = [j.id for j in jobs]
         library_totals = {i: v.total for i, v in verdicts(fresh.db, ids).items()}
-        review = ReviewSession(fresh, load_active(fresh.rubrics), ids, reviewer="bo")
+        review = ReviewSession(fresh, load_active(fresh), ids, reviewer="bo")
         panel_totals = {t.job_id: t.tally.total if t.tally else None for t in review.takes}
         assert library_totals == panel_totals
         assert library_totals[copy.id] == 8

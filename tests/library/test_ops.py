@@ -11,6 +11,7 @@ import pytest
 
 from studio.library.ops import (
     DECISIONS,
+    RUBRICS,
     STARS,
     DecisionEntry,
     LibraryChange,
@@ -125,3 +126,17 @@ def test_a_write_inside_a_write_joins_it(store: Store) -> None:
     with pytest.raises(RuntimeError):
         fails_after_a_write()
     assert len(store.jobs.ids(None)) == 2  # the inner write was rolled back with the outer
+
+
+def test_a_rubric_body_already_stored_is_reused_and_a_new_one_is_told_once(
+    store: Store,
+) -> None:
+    ops = ops_for(store)
+    told: list[LibraryChange] = []
+    ops.listen(told.append)
+    first = ops.keep_rubric("default", {"pass_threshold": 5})
+    assert ops.keep_rubric("default", {"pass_threshold": 5}) == first  # the same body
+    assert told == [LibraryChange(frozenset({RUBRICS}))]
+    second = ops.keep_rubric("default", {"pass_threshold": 4})
+    assert second[1] == first[1] + 1
+    assert len(told) == 2

@@ -27,7 +27,7 @@ def session(tmp_path: Path) -> ReviewSession:
     ticks = itertools.count(100)
     return ReviewSession(
         store,
-        load_active(store.rubrics),
+        load_active(store),
         ready_jobs(store, 4),
         reviewer="ana",
         clock=lambda: float(next(ticks)),

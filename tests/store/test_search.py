@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studio.store import Store
+from studio.store import Store, search
 from studio.store.search import (
     FACETS,
     FACETS_SHOWN,
@@ -317,6 +318,41 @@ def test_every_text_gets_hits_or_a_message_naming_its_term(
 ) -> None:
     assert found(store, text) == rows
     assert parse(text).problems == problems
+
+
+@pytest.fixture
+def tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local zone is Tokyo (UTC+9, no daylight saving) for this test."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_every_day_has_the_same_midnight_where_the_platform_cannot_place_it(
+    tokyo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows' local time knows no day before 1970 or after 3000: there the zone's offset of
+    the nearest day it knows stands in, so days up to 9999-12-31 are searched alike (a
+    platform error made every date past 3000 "out of range")."""
+    days = [dt.date(1970, 1, 1), dt.date(2026, 12, 5), dt.date(5000, 6, 1), dt.date.max]
+    here = [search.local_midnight(d) for d in days]
+    assert (
+        here[1] == dt.datetime(2026, 12, 5, tzinfo=dt.timezone(dt.timedelta(hours=9))).timestamp()
+    )
+    real = search._utc_offset
+
+    def windows(moment: dt.datetime) -> float:
+        if not 1970 <= moment.year <= 3000 or moment < dt.datetime(1970, 1, 2):
+            raise OSError(22, "Invalid argument")
+        return real(moment)
+
+    monkeypatch.setattr(search, "_utc_offset", windows)
+    assert [search.local_midnight(d) for d in days] == here
+    assert search.day_span(days[2], dt.date.max) == (here[2], here[3] + 86400)
+    for text in ("date:5000-06-01", "date:2026-11-23..9999-12-31", "date:1970-01-01"):
+        assert parse(text).problems == [], text
 
 
 @pytest.mark.parametrize(

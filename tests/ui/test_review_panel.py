@@ -39,7 +39,7 @@ def review(qtbot: QtBot, library_root: Path, tmp_path: Path) -> Iterator[tuple[R
     qtbot.addWidget(panel)
     panel.resize(1280, 720)
     panel.show()
-    session = ReviewSession(store, load_active(store.rubrics), sorted(ids), reviewer="ana")
+    session = ReviewSession(store, load_active(store), sorted(ids), reviewer="ana")
     panel.open(session, store, library_root / "library")
     panel.setFocus()
     yield panel, store
@@ -175,7 +175,7 @@ def test_a_broken_rubric_file_is_named_and_the_last_good_version_used(
     team.write_text(
         default_rubric_path().read_text().replace("pass_threshold = 5", "pass_threshold = 99")
     )
-    active = load_active(store.rubrics)
+    active = load_active(store)
     session = ReviewSession(store, active, [t.job_id for t in panel.session.takes], reviewer="ana")  # type: ignore[union-attr]
     panel.open(session, store, panel.library)  # type: ignore[arg-type]
     assert str(team) in panel.status.text()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from studio.library.ops import ops_for
 from studio.review.keymap import load_keymap
 from studio.review.rubric import ActiveRubric, Criterion, Rubric, load_active, save_team_rubric
 from studio.review.session import ReviewSession
@@ -32,9 +33,11 @@ def review(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[ReviewPanel, Store, P
     qtbot.addWidget(panel)
     panel.resize(1280, 720)
     panel.show()
-    session = ReviewSession(store, load_active(store.rubrics), ids, reviewer="ana")
+    session = ReviewSession(store, load_active(store), ids, reviewer="ana")
     panel.open(session, store, library)
+    stop = ops_for(store).listen(panel.on_library_change)  # as the window connects it
     yield panel, store, library
+    stop()
     panel.player.stop()
     store.close()
 
@@ -90,9 +93,9 @@ def test_after_a_rubric_edit_the_library_and_the_review_show_the_same_total(
     assert library_scores(store, library) == ["6", "3"]
 
     # v2 adds a criterion: nothing was judged on it, so nothing changes
-    v2 = save_team_rubric(store.rubrics, edited(session.rubric, add=AUDIO))
+    v2 = save_team_rubric(store, edited(session.rubric, add=AUDIO))
     assert v2.version == 2
-    panel.set_rubric(v2)
+    assert session.rubric.rubric_id == v2.rubric_id  # the panel heard of the new version
     session.go(0)
     panel.go_relative(0)
     assert library_scores(store, library) == ["6", "3"]
@@ -112,8 +115,8 @@ def test_after_a_rubric_edit_the_library_and_the_review_show_the_same_total(
     assert (state.rubric_version, state.tally.total, state.tally.max_total) == (2, 7, 8)
 
     # v3 drops brand: a score under v3 counts v3's criteria only (motion, framing, audio)
-    v3 = save_team_rubric(store.rubrics, edited(v2, drop="brand"))
-    panel.set_rubric(v3)
+    v3 = save_team_rubric(store, edited(v2, drop="brand"))
+    assert session.rubric.rubric_id == v3.rubric_id
     session.go(1)
     panel.go_relative(0)
     assert panel_total(panel) == "3"  # still v1's: motion 2 + framing 1
@@ -143,8 +146,8 @@ def test_deciding_after_a_rubric_edit_keeps_the_total_its_scores_were_given_unde
     panel.auto.setChecked(False)
     for value in (2, 2, 2):
         panel.score(value)
-    v2 = save_team_rubric(store.rubrics, edited(session.rubric, add=AUDIO))
-    panel.set_rubric(v2)
+    v2 = save_team_rubric(store, edited(session.rubric, add=AUDIO))
+    assert session.rubric.rubric_id == v2.rubric_id  # the panel heard of the new version
     session.go(0)
     panel.go_relative(0)
     assert session.passes()  # by its own version's rule

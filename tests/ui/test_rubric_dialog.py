@@ -17,8 +17,8 @@ from studio.ui.rubric_dialog import RubricDialog
 
 def test_edit_threshold_and_anchor_saves_a_new_version(qtbot: QtBot, tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
-    active = load_active(store.rubrics)
-    dialog = RubricDialog(store.rubrics, active)
+    active = load_active(store)
+    dialog = RubricDialog(store, active)
     qtbot.addWidget(dialog)
     dialog.table.setItem(1, 4, QTableWidgetItem(""))  # framing: no anchor for a 1
     dialog.threshold.setValue(4)
@@ -30,7 +30,7 @@ def test_edit_threshold_and_anchor_saves_a_new_version(qtbot: QtBot, tmp_path: P
     dialog.save()
     assert dialog.saved is not None
     assert dialog.saved.version == 2
-    again = load_active(store.rubrics)
+    again = load_active(store)
     assert again.version == 2
     assert again.rubric.pass_threshold == 4
     assert again.rubric.criteria[1].anchors[1] == "Camera roughly right"
