@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from studio.ui.gc import GuiThreadCollector
-from studio.ui.main_window import MainWindow
-from studio.ui.theme import apply_theme
+from studio.ui.shell.gc import GuiThreadCollector
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.shell.theme import apply_theme
 
 T = TypeVar("T")
 

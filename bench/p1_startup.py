@@ -1,4 +1,4 @@
-"""P1, window path (studio.ui.app, offscreen; bench/p1_launcher.py measures the console
+"""P1, window path (studio.ui.shell.app, offscreen; bench/p1_launcher.py measures the console
 script as people start it): process start → main window shown and responsive, with 10,000
 jobs in the library,
 against a bare QMainWindow with a QVideoWidget measured in the same run. Goal ≤ 1.5×.
@@ -38,8 +38,8 @@ import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)
-from studio.ui import app as studio_app
-from studio.ui.main_window import MainWindow
+from studio.ui.shell import app as studio_app
+from studio.ui.shell.main_window import MainWindow
 def shown():
     print("shown", time.time(), flush=True)
     wait_for_library()
@@ -126,7 +126,7 @@ def main() -> None:
         library.append(marks["library"])
     b, s, p, lib = (statistics.median(x) for x in (bare, studio, built, library))
     print(
-        f"P1 (window path: studio.ui.app in-process, offscreen; the launcher's path is "
+        f"P1 (window path: studio.ui.shell.app in-process, offscreen; the launcher's path is "
         f"p1_launcher): start → window shown and responsive, {args.jobs:,} jobs in the "
         f"library (median of {args.runs})"
     )

@@ -32,8 +32,8 @@ from studio.config.settings import Settings  # noqa: E402
 from studio.core.spec import RenderSpec  # noqa: E402
 from studio.services import open_services  # noqa: E402
 from studio.sim.server import spawn  # noqa: E402
-from studio.ui.gc import GuiThreadCollector  # noqa: E402
-from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.shell.gc import GuiThreadCollector  # noqa: E402
+from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 
 class StallSampler:

@@ -37,7 +37,7 @@ from studio.services import RunOptions, open_services  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
 from studio.store import Store  # noqa: E402
 from studio.store.search import FACETS_COUNTED, FACETS_SHOWN, search_with_facets  # noqa: E402
-from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 SUBJECTS = ("a red fox", "a paper boat", "a matte black speaker", "a heron", "a kite",
             "a steel water bottle", "a lantern", "an owl", "a tram", "a cyclist")  # fmt: skip

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from studio.review.keymap import load_keymap  # noqa: E402
 from studio.review.rubric import load_active  # noqa: E402
 from studio.review.session import ReviewSession  # noqa: E402
-from studio.ui.review_panel import ReviewPanel  # noqa: E402
+from studio.ui.review.review_panel import ReviewPanel  # noqa: E402
 from tests.ui.review_library import make_library  # noqa: E402
 
 

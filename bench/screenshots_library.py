@@ -28,7 +28,7 @@ from studio.prompts import PromptSlots  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
 from studio.sim.render import ClipRequest, render_clip  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
-from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "c2pa"
 

@@ -23,7 +23,7 @@ from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
 from studio.services import RunOptions, open_services  # noqa: E402
 from studio.sim.state import SimConfig  # noqa: E402
-from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 LIGHTING = (
     "warm golden hour sunlight",

@@ -260,6 +260,6 @@ def run_gui() -> int:
             file=sys.stderr,
         )
         return 2
-    from studio.ui.app import main as gui_main  # Qt only when a window is wanted
+    from studio.ui.shell.app import main as gui_main  # Qt only when a window is wanted
 
     return gui_main()

@@ -1,10 +1,10 @@
-"""The colour maths behind the themes' 3:1 promise (studio/ui/colour.py, no Qt)."""
+"""The colour maths behind the themes' 3:1 promise (studio/ui/shell/colour.py, no Qt)."""
 
 from __future__ import annotations
 
 import pytest
 
-from studio.ui.colour import contrast_ratio, parse_hex, relative_luminance
+from studio.ui.shell.colour import contrast_ratio, parse_hex, relative_luminance
 
 
 def test_hex_colours_parse_and_anything_else_is_refused() -> None:

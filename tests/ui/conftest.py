@@ -9,8 +9,8 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from studio.ui.gc import GuiThreadCollector
-from studio.ui.theme import apply_theme
+from studio.ui.shell.gc import GuiThreadCollector
+from studio.ui.shell.theme import apply_theme
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -8,7 +8,7 @@ from PySide6.QtMultimedia import QVideoFrame
 from pytestqt.qtbot import QtBot
 
 from studio.sim import framecode
-from studio.ui.player import ClipPlayer, image_to_rgb
+from studio.ui.player.player import ClipPlayer, image_to_rgb
 
 
 def stamped_index(frame: QVideoFrame) -> int | None:

@@ -10,8 +10,8 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from studio.ui.app import main
-from studio.ui.main_window import MainWindow
+from studio.ui.shell.app import main
+from studio.ui.shell.main_window import MainWindow
 
 
 def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) -> None:
@@ -51,11 +51,12 @@ import asyncio, sys
 import qasync
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from studio.ui.main_window import MainWindow
+from studio.ui.shell.main_window import MainWindow
 window = MainWindow(staged=True)
 window.show()
-heavy = ("studio.ui.editor", "studio.ui.queue_panel", "studio.ui.review_panel", "studio.store",
-         "studio.services", "studio.jobs.engine", "httpx", "av", "PIL", "PySide6.QtMultimedia")
+heavy = ("studio.ui.write.editor", "studio.ui.write.queue_panel",
+         "studio.ui.review.review_panel", "studio.store", "studio.services",
+         "studio.jobs.engine", "httpx", "av", "PIL", "PySide6.QtMultimedia")
 print("before:", [m for m in heavy if m in sys.modules])
 turns = []
 async def build():

@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from studio.store import Store
-from studio.ui.compare import CompareView
-from studio.ui.theme import colour
+from studio.ui.review.compare import CompareView
+from studio.ui.shell.theme import colour
 from tests.ui.frames import Shown
 from tests.ui.review_library import make_library
 

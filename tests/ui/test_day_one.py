@@ -23,10 +23,10 @@ from studio.prompts.draft import Draft
 from studio.services import RunOptions, Services, open_services
 from studio.sim.state import SimConfig
 from studio.store import FailureClass, JobStatus
-from studio.ui.editor import PromptEditor
-from studio.ui.main_window import MainWindow
-from studio.ui.settings_dialog import SettingsDialog
-from studio.ui.wheel import install as install_wheel_guard
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.shell.settings_dialog import SettingsDialog
+from studio.ui.shell.wheel import install as install_wheel_guard
+from studio.ui.write.editor import PromptEditor
 from tests.jobs.conftest import FAST_POLL
 
 Opened = tuple[MainWindow, Services]
@@ -119,7 +119,7 @@ def test_typing_before_the_draft_image_loads_keeps_both(
     qloop.run_until_complete(win.editor.reference.load(picture(tmp_path / "owl.png", (1280, 720))))
     close(qloop, win)
 
-    early = MainWindow(staged=True)  # as ui/app.py starts: the editor only, no loop yet
+    early = MainWindow(staged=True)  # as ui/shell/app.py starts: the editor only, no loop yet
     qtbot.addWidget(early)
     early.show()
     early.build_editor()

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.prompts import Linter, load_presets
 from studio.providers.profiles import load_profiles
-from studio.ui.editor import PromptEditor, Submission
+from studio.ui.write.editor import PromptEditor, Submission
 from tests.helpers import png_bytes
 
 

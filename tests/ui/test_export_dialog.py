@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from studio.export import folder as export_folder
 from studio.export.importer import import_folder
 from studio.store import Store
-from studio.ui.export_dialog import ExportDialog
+from studio.ui.library.export_dialog import ExportDialog
 from tests.export.test_provenance import clip
 from tests.ui.test_day_one import until
 

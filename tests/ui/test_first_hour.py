@@ -21,7 +21,7 @@ from studio.config.settings import Settings
 from studio.services import RunOptions, Services, open_services
 from studio.sim.state import SimConfig
 from studio.store import JobStatus
-from studio.ui.main_window import MainWindow
+from studio.ui.shell.main_window import MainWindow
 from tests.jobs.conftest import FAST_POLL
 
 

@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 from studio.core.spec import RenderRequest, RenderSpec
 from studio.store import JobRow, JobStatus
 from studio.store.search import MAX_TERMS, SORT_KEYS, save_search
-from studio.ui import library_panel
-from studio.ui.export_dialog import ExportDialog
-from studio.ui.library_model import COLUMNS
-from studio.ui.library_panel import LibraryPanel
-from studio.ui.main_window import MainWindow
+from studio.ui.library import library_panel
+from studio.ui.library.export_dialog import ExportDialog
+from studio.ui.library.library_model import COLUMNS
+from studio.ui.library.library_panel import LibraryPanel
+from studio.ui.shell.main_window import MainWindow
 from tests.helpers import scheduler_looked
 from tests.ui.test_day_one import Opened, until
 
@@ -533,13 +533,13 @@ def test_bulk_decide_and_tag_from_the_selection(
 
     asked: list[str] = []
     approve = next(a for a in panel.decide_menu.actions() if a.objectName().endswith("approve"))
-    monkeypatch.setattr("studio.ui.library_actions.MANY", 2)  # many takes: asked first
+    monkeypatch.setattr("studio.ui.library.library_actions.MANY", 2)  # many takes: asked first
     win.library.confirm = lambda question: asked.append(question) is None and False
     approve.trigger()
     assert asked == ["Approve 3 takes at once? Each gets the decision in its history "
                      "(Undo in the review takes one back at a time)."]  # fmt: skip
     assert services.store.verdicts.current(ids) == {}  # the person said no
-    monkeypatch.setattr("studio.ui.library_actions.MANY", 200)
+    monkeypatch.setattr("studio.ui.library.library_actions.MANY", 200)
     asked.clear()
     win.library.ask_reason = lambda question: asked.append(question) is None and ""
     approve.trigger()  # none is scored, so none passes: a reason is asked, the person gives none

@@ -12,7 +12,7 @@ from studio.export.importer import import_folder
 from studio.sim.render import ClipRequest, render_clip
 from studio.store import Store
 from studio.store.search import search_ids
-from studio.ui.library_model import COLUMNS, LibraryModel
+from studio.ui.library.library_model import COLUMNS, LibraryModel
 
 
 def test_a_damaged_take_reads_damaged_in_the_library(qapp: QApplication, tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from studio.config.settings import Settings
 from studio.prompts import PromptSlots
 from studio.services import RunOptions, Services, open_services
 from studio.sim.state import SimConfig
-from studio.ui.main_window import MainWindow
-from studio.ui.queue_model import COLUMNS
-from studio.ui.templates import SaveTemplateDialog
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.write.queue_model import COLUMNS
+from studio.ui.write.templates import SaveTemplateDialog
 from tests.jobs.conftest import FAST_POLL
 
 STATUS = next(i for i, c in enumerate(COLUMNS) if c.key == "status")

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from studio.sim.render import ClipRequest, RenderedClip, render_clip
-from studio.ui.player import ClipPlayer
+from studio.ui.player.player import ClipPlayer
 from tests.ui.frames import Shown
 
 
@@ -247,7 +247,7 @@ def test_in_and_out_marks_are_drawn_on_the_timeline(qtbot: QtBot, player: ClipPl
 def test_safe_area_guides_are_drawn_over_the_picture(qtbot: QtBot, player: ClipPlayer) -> None:
     from PySide6.QtGui import QColor
 
-    from studio.ui.guides import safe_areas
+    from studio.ui.player.guides import safe_areas
 
     areas = safe_areas((0, 0, 1000, 500), 5)
     assert areas["action-safe"] == pytest.approx((35.0, 17.5, 930.0, 465.0))

@@ -28,7 +28,7 @@ def test_garbage_is_collected_on_the_gui_thread() -> None:
     import gc
     import weakref
 
-    from studio.ui.gc import GuiThreadCollector
+    from studio.ui.shell.gc import GuiThreadCollector
 
     collector = GuiThreadCollector()
     try:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.jobs.events import JobChanged
 from studio.store import FailureClass, JobStatus, Store
-from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel
+from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel
 from tests.helpers import job_values
 
 

@@ -15,7 +15,7 @@ from studio.review.keymap import load_keymap
 from studio.review.rubric import default_rubric_path, load_active, team_rubric_path
 from studio.review.session import ReviewSession
 from studio.store import Store
-from studio.ui.review_panel import ReviewPanel
+from studio.ui.review.review_panel import ReviewPanel
 from tests.ui.frames import Shown
 from tests.ui.review_library import make_library
 

@@ -19,8 +19,8 @@ from studio.review.rubric import ActiveRubric, Criterion, Rubric, load_active, s
 from studio.review.session import ReviewSession
 from studio.store import Store
 from studio.store.search import verdicts
-from studio.ui.library_model import COLUMNS, LibraryModel
-from studio.ui.review_panel import ReviewPanel
+from studio.ui.library.library_model import COLUMNS, LibraryModel
+from studio.ui.review.review_panel import ReviewPanel
 from tests.ui.review_library import make_library
 
 AUDIO = Criterion("audio", "Audio", "Sound fits the picture.", ("off", "fine", "spot on"), ())

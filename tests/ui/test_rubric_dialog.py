@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from studio.review.keymap import load_keymap
 from studio.review.rubric import load_active
 from studio.store import Store
-from studio.ui.keys_overlay import KeysOverlay
-from studio.ui.rubric_dialog import RubricDialog
+from studio.ui.review.keys_overlay import KeysOverlay
+from studio.ui.review.rubric_dialog import RubricDialog
 
 
 def test_edit_threshold_and_anchor_saves_a_new_version(qtbot: QtBot, tmp_path: Path) -> None:

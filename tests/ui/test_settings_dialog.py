@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.config import secrets
 from studio.config.settings import Settings, load_settings, settings_path
-from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.shell.settings_dialog import SettingsDialog
 from tests.conftest import MemoryKeyring
 
 

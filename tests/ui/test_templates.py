@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from studio.prompts import PromptSlots
 from studio.store import Store
-from studio.ui.templates import SaveTemplateDialog, TemplatePanel, TemplateTableModel
+from studio.ui.write.templates import SaveTemplateDialog, TemplatePanel, TemplateTableModel
 
 
 @pytest.fixture

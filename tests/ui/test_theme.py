@@ -29,11 +29,11 @@ from studio.config.settings import Settings, save_settings
 from studio.core.resources import read_toml
 from studio.review.rubric import ActiveRubric, default_rubric_path, parse_rubric
 from studio.review.session import Take
-from studio.ui.app import main
-from studio.ui.colour import RGB, contrast_ratio, parse_hex
-from studio.ui.main_window import MainWindow
-from studio.ui.rubric_view import RubricView
-from studio.ui.theme import (
+from studio.ui.review.rubric_view import RubricView
+from studio.ui.shell.app import main
+from studio.ui.shell.colour import RGB, contrast_ratio, parse_hex
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.shell.theme import (
     BUILTIN_DARK,
     apply_theme,
     colour,

@@ -11,7 +11,7 @@ import qasync
 
 from studio.services import Services
 from studio.store import JobStatus
-from studio.ui.main_window import MainWindow
+from studio.ui.shell.main_window import MainWindow
 from tests.jobs.conftest import spec
 from tests.ui.test_main_window import STATUS, until
 

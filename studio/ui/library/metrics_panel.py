@@ -30,7 +30,7 @@ from studio.metrics import compute
 from studio.metrics.caps import daily_spend, share_used
 from studio.metrics.table import rows, to_csv
 from studio.store import Store
-from studio.ui.theme import colour, set_state
+from studio.ui.shell.theme import colour, set_state
 
 # What the weekly trend chart can draw: (title, [(KPI, scale, legend)]); at most two lines.
 TRENDS: tuple[tuple[str, tuple[tuple[str, float, str], ...]], ...] = (

@@ -26,13 +26,13 @@ from studio.library.ops import CAPS, CLIPS, REVIEW, LibraryChange, ops_for
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.search import saved_searches
-from studio.ui.library_model import LibraryModel
-from studio.ui.library_panel import LibraryPanel
+from studio.ui.library.library_model import LibraryModel
+from studio.ui.library.library_panel import LibraryPanel
 
 if TYPE_CHECKING:
     from studio.review.rubric import ActiveRubric
     from studio.services import Services
-    from studio.ui.window_state import WindowState
+    from studio.ui.shell.window_state import WindowState
 
 
 SETTLED = {s.value for s in JobStatus if s.finished}  # a take's status the library follows
@@ -102,7 +102,7 @@ class LibraryActions:
         services = self.services()
         if not visible or services is None:
             return
-        from studio.ui.metrics_panel import MetricsPanel
+        from studio.ui.library.metrics_panel import MetricsPanel
 
         if isinstance(self.metrics, MetricsPanel):
             self.metrics.refresh()
@@ -327,7 +327,7 @@ class LibraryActions:
         if given, else the whole library's; the dialog also offers each saved search."""
         from studio.export import takes_to_export
         from studio.store.search import parse, search_ids
-        from studio.ui.export_dialog import Choice, ExportDialog
+        from studio.ui.library.export_dialog import Choice, ExportDialog
 
         services = self.services()
         if services is None:

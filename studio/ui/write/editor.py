@@ -46,9 +46,9 @@ from studio.prompts import (
 )
 from studio.prompts.draft import Draft
 from studio.providers.profiles import ModelProfile, ProfileSet
-from studio.ui.checks import ChecksList
-from studio.ui.reference import ReferenceBox
-from studio.ui.theme import set_state
+from studio.ui.shell.theme import set_state
+from studio.ui.write.checks import ChecksList
+from studio.ui.write.reference import ReferenceBox
 
 PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
 

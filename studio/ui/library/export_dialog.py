@@ -28,7 +28,7 @@ from studio.core.errors import StudioError
 from studio.export import DEFAULT_TEMPLATE, Cancelled, ExportReport, export_takes
 from studio.export.names import FIELDS, check_template
 from studio.store import JobRow, Store
-from studio.ui.theme import set_state
+from studio.ui.shell.theme import set_state
 
 # What can be exported: a label and its approved takes, or what finds them when chosen.
 Choice = tuple[str, list[JobRow] | Callable[[], list[JobRow]]]

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 
 from studio.core import paths
 from studio.core.errors import StudioError
-from studio.ui.actions import ActionRegistry
-from studio.ui.notice import Notice
-from studio.ui.startup_marks import mark_first
-from studio.ui.status_line import StatusLine
-from studio.ui.wheel import install as install_wheel_guard
-from studio.ui.window_state import WindowState
+from studio.ui.shell.actions import ActionRegistry
+from studio.ui.shell.notice import Notice
+from studio.ui.shell.startup_marks import mark_first
+from studio.ui.shell.status_line import StatusLine
+from studio.ui.shell.wheel import install as install_wheel_guard
+from studio.ui.shell.window_state import WindowState
 
 # Only the shell's modules load before the first paint: the panels, the store, the services
 # (engine, httpx, PyAV) and asyncio itself are imported where they are first needed.
@@ -35,15 +35,15 @@ if TYPE_CHECKING:
     from studio.config.settings import Settings
     from studio.services import Services
     from studio.store.review import Template
-    from studio.ui.compare import CompareView
-    from studio.ui.drafts import DraftKeeper
-    from studio.ui.editor import PromptEditor, Submission
-    from studio.ui.library_events import LibraryEvents
-    from studio.ui.lineage import LineageView
-    from studio.ui.queue_panel import QueuePanel
-    from studio.ui.review_panel import ReviewPanel
-    from studio.ui.review_stage import ReviewStage
-    from studio.ui.templates import TemplatePanel
+    from studio.ui.review.compare import CompareView
+    from studio.ui.review.lineage import LineageView
+    from studio.ui.review.review_panel import ReviewPanel
+    from studio.ui.review.review_stage import ReviewStage
+    from studio.ui.shell.library_events import LibraryEvents
+    from studio.ui.write.drafts import DraftKeeper
+    from studio.ui.write.editor import PromptEditor, Submission
+    from studio.ui.write.queue_panel import QueuePanel
+    from studio.ui.write.templates import TemplatePanel
 
 
 class MainWindow(QMainWindow):
@@ -140,8 +140,8 @@ class MainWindow(QMainWindow):
     def _panel_steps(self) -> Iterator[None]:
         """Import and build each panel; the modules load here, not before the first paint."""
         from studio.prompts import Linter, load_presets
-        from studio.ui.drafts import DraftKeeper
-        from studio.ui.editor import PromptEditor
+        from studio.ui.write.drafts import DraftKeeper
+        from studio.ui.write.editor import PromptEditor
 
         self.editor = PromptEditor(load_presets(), Linter())
         self.editor_dock.setWidget(self.editor)
@@ -156,8 +156,8 @@ class MainWindow(QMainWindow):
         mark_first(subject, QEvent.Type.KeyPress, "first_key")
         yield
         self.drafts.restore_image()  # the event loop runs from here on
-        from studio.ui.queue_panel import QueuePanel
-        from studio.ui.templates import TemplatePanel
+        from studio.ui.write.queue_panel import QueuePanel
+        from studio.ui.write.templates import TemplatePanel
 
         self.queue = QueuePanel(self.commands)
         self.queue_dock.setWidget(self.queue)
@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self.templates_dock.setWidget(self.templates)
         self.templates.load_requested.connect(self.load_template)
         self.templates.save.clicked.connect(self.save_template)
-        from studio.ui.library_actions import LibraryActions
+        from studio.ui.library.library_actions import LibraryActions
 
         self.library = LibraryActions(
             self.library_dock,
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(self.library.menu)
         yield
         from studio.review.keymap import load_keymap
-        from studio.ui.review_stage import ReviewStage
+        from studio.ui.review.review_stage import ReviewStage
 
         keymap, keys_problem = load_keymap()
         self.stage = ReviewStage(keymap)
@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         return dock
 
     def _wire_actions(self) -> None:
-        from studio.ui.queue_actions import QueueActions
+        from studio.ui.write.queue_actions import QueueActions
 
         self.queue_actions = QueueActions(
             self.queue,
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         from studio.prompts import Linter, learned_terms
         from studio.providers.kinds import describe_provider_key
         from studio.store import FailureClass
-        from studio.ui.queue_model import JobTableModel
+        from studio.ui.write.queue_model import JobTableModel
 
         self.services = services
         engine = services.engine
@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
         from studio.library.ops import ops_for
-        from studio.ui.library_events import LibraryEvents
+        from studio.ui.shell.library_events import LibraryEvents
 
         self.library_events = LibraryEvents(ops_for(services.store), self)
         for view in (self.review, self.library, model):  # each refreshes what it shows
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         from studio.config.settings import load_settings, needs_reconnect
-        from studio.ui.settings_dialog import SettingsDialog
+        from studio.ui.shell.settings_dialog import SettingsDialog
 
         current = self.services.settings if self.services else load_settings()[0]
         cap = self.services.store.budgets.cap("daily", "*") if self.services else None
@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
         if self.services is None:
             self.editor.show_message("Still starting; try again in a moment.", error=True)
             return
-        from studio.ui.templates import SaveTemplateDialog
+        from studio.ui.write.templates import SaveTemplateDialog
 
         dialog = SaveTemplateDialog(
             self.services.store, self.editor.slots(), self.template_origin, self
@@ -568,7 +568,7 @@ class MainWindow(QMainWindow):
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
         from studio.store.layout import stored_reference
-        from studio.ui.queue_actions import fill_editor
+        from studio.ui.write.queue_actions import fill_editor
 
         if self.services is None:
             return
@@ -586,7 +586,7 @@ class MainWindow(QMainWindow):
         self.editor_dock.raise_()
 
     def edit_rubric(self) -> None:
-        from studio.ui.rubric_dialog import RubricDialog
+        from studio.ui.review.rubric_dialog import RubricDialog
 
         active = self.stage.active_rubric()
         if self.services is None or active is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from studio.ui.theme import set_state
+from studio.ui.shell.theme import set_state
 
 
 class Notice(QFrame):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from studio.ui.notice import Notice
+from studio.ui.shell.notice import Notice
 
 if TYPE_CHECKING:
     from studio.jobs.events import Event

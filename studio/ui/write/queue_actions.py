@@ -15,8 +15,8 @@ from studio.core.errors import StudioError
 if TYPE_CHECKING:
     from studio.services import Services
     from studio.store import JobRow
-    from studio.ui.editor import PromptEditor
-    from studio.ui.queue_panel import QueuePanel
+    from studio.ui.write.editor import PromptEditor
+    from studio.ui.write.queue_panel import QueuePanel
 
 
 class QueueActions:

@@ -18,10 +18,10 @@ from studio import __version__
 from studio.config.settings import Settings, load_settings
 from studio.core import startup_trace
 from studio.core.errors import StudioError
-from studio.ui.gc import GuiThreadCollector
-from studio.ui.main_window import MainWindow
-from studio.ui.startup_marks import mark_first
-from studio.ui.theme import apply_theme
+from studio.ui.shell.gc import GuiThreadCollector
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.shell.startup_marks import mark_first
+from studio.ui.shell.theme import apply_theme
 
 
 def main() -> int:

@@ -45,7 +45,7 @@ from studio.store.search import (
     search_ids,
     stacks,
 )
-from studio.ui.library_model import PROMPT, THUMB, JobIdRole, LibraryModel
+from studio.ui.library.library_model import PROMPT, THUMB, JobIdRole, LibraryModel
 
 # What the view shows: the table (every take), or a grid of stacks at one of three sizes.
 MODES = (("Table", None), ("Grid, small", QSize(96, 54)), ("Grid", QSize(160, 90)),

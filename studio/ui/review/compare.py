@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from studio.review.diff import parameter_diffs, slot_diffs, words_html
 from studio.review.keymap import Binding
 from studio.store import JobRow
-from studio.ui.player import ClipPlayer, timecode
-from studio.ui.theme import colour
+from studio.ui.player.player import ClipPlayer, timecode
+from studio.ui.shell.theme import colour
 
 MAX_WAIT = 1.0  # seconds one take waits for the other before both go on regardless
 

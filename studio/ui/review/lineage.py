@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio.review.rubric import Rubric
 from studio.store import JobRow, Store
-from studio.ui.player import ClipPlayer
+from studio.ui.player.player import ClipPlayer
 
 Resolve = Callable[[int, str], Path | None]  # (job id, asset kind) → file in the library
 

@@ -33,10 +33,10 @@ from shiboken6 import isValid
 
 from studio.core.spec import ReferenceFit
 from studio.media.framing import crop_box, upscaled
-from studio.ui.theme import set_state
+from studio.ui.shell.theme import set_state
 
 # Pillow (studio.media.images) loads with the first image, asyncio once the event loop runs:
-# neither with the editor, which is built before either at start-up (ui/app.py).
+# neither with the editor, which is built before either at start-up (ui/shell/app.py).
 if TYPE_CHECKING:
     import asyncio
 

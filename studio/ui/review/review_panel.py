@@ -44,10 +44,10 @@ from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
 from studio.review.session import ReasonNeeded, ReviewSession
 from studio.store import BatchPosition, JobRow, Store, take_name
-from studio.ui.player import ClipPlayer
-from studio.ui.rubric_view import RubricView
-from studio.ui.take_list import TakeListModel
-from studio.ui.theme import set_state
+from studio.ui.player.player import ClipPlayer
+from studio.ui.review.rubric_view import RubricView
+from studio.ui.review.take_list import TakeListModel
+from studio.ui.shell.theme import set_state
 
 
 class ReviewPanel(QWidget):
@@ -530,7 +530,7 @@ class ReviewPanel(QWidget):
         self.compare_requested.emit(previous, session.take.job_id)
 
     def show_keys(self) -> None:
-        from studio.ui.keys_overlay import KeysOverlay
+        from studio.ui.review.keys_overlay import KeysOverlay
 
         overlay = KeysOverlay(self.keymap, self)
         overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.guides import safe_areas
+from studio.ui.player.guides import safe_areas
 
 SURROUND = QColor(16, 16, 16)
 LINES = {

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.review.session import Take
-from studio.ui.theme import set_state
+from studio.ui.shell.theme import set_state
 
 
 class RubricView(QWidget):

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.icons import tinted
-from studio.ui.scrub import ScrubBar
-from studio.ui.video_view import VideoView
+from studio.ui.player.scrub import ScrubBar
+from studio.ui.player.video_view import VideoView
+from studio.ui.shell.icons import tinted
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0)  # the box shows the rate playing, shuttle included
 USER_SPEEDS = SPEEDS[:5]  # [ and ] choose among these; 4× is the shuttle's

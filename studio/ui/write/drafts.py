@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from studio.prompts.draft import Draft, DraftStore
-from studio.ui.editor import PromptEditor
+from studio.ui.write.editor import PromptEditor
 
 SAVE_AFTER_MS = 400
 
@@ -31,7 +31,7 @@ class DraftKeeper(QObject):
     def restore(self) -> str | None:
         """Put the last draft's text and settings in the editor; returns a problem to tell
         the person, if any. Its reference image follows with `restore_image()`, once the
-        event loop runs (the editor is built and typed into before that, see ui/app.py)."""
+        event loop runs (the editor is built and typed into before that, see ui/shell/app.py)."""
         draft, problem = self.store.load()
         if draft is not None:
             self._restoring = True

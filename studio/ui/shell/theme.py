@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget, QWidget
 
 from studio.core.errors import ConfigError
 from studio.core.resources import read_toml, resources_dir
-from studio.ui.colour import parse_hex, relative_luminance
+from studio.ui.shell.colour import parse_hex, relative_luminance
 
 Role = QPalette.ColorRole
 ROLES: dict[str, QPalette.ColorRole] = {

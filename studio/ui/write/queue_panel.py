@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.store import JobStatus
-from studio.ui.actions import ActionRegistry
-from studio.ui.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
+from studio.ui.shell.actions import ActionRegistry
+from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
 
 PROGRESS = next(i for i, c in enumerate(COLUMNS) if c.key == "progress")
 PROMPT = next(i for i, c in enumerate(COLUMNS) if c.key == "prompt")

@@ -18,9 +18,9 @@ from studio.review.keymap import Binding
 from studio.review.rubric import ActiveRubric, load_active
 from studio.review.session import ReviewSession
 from studio.store import JobStatus, Store
-from studio.ui.compare import CompareView
-from studio.ui.lineage import LineageView
-from studio.ui.review_panel import ReviewPanel
+from studio.ui.review.compare import CompareView
+from studio.ui.review.lineage import LineageView
+from studio.ui.review.review_panel import ReviewPanel
 
 
 class ReviewStage(QTabWidget):
