@@ -144,8 +144,7 @@ async def open_library(app: QApplication, window: MainWindow) -> tuple[float, fl
     await asyncio.sleep(0.5)
     panel = window.library.panel
     started = time.perf_counter()
-    window.library_dock.show()
-    window.library_dock.raise_()
+    window.library.show_tab(metrics=False)  # Ctrl+3: the Library workspace
     while panel.model is None or panel.model.rowCount() == 0:
         app.processEvents()
         await asyncio.sleep(0)

@@ -20,7 +20,6 @@ for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
 from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
-from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
@@ -101,9 +100,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     store.verdicts.set_tags(ids[3], ["jitter"], at=now)
     store.verdicts.star(ids[0], True, at=now)
 
-    window.library_dock.show()
-    window.library_dock.raise_()
-    window.resizeDocks([window.library_dock], [int(height * 0.55)], Qt.Orientation.Vertical)
+    window.library.show_tab(metrics=False)  # the Library workspace
     panel = window.library.panel
     panel.query.setText("project:launch")
     panel.run_search()
@@ -119,8 +116,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     window.status.show_spend()
     window.editor.refresh()
     store.budgets.set_cap("project", "launch", 5.0)
-    window.metrics_dock.show()
-    window.metrics_dock.raise_()
+    window.library.show_tab(metrics=True)
     await until(lambda: window.library.metrics is not None)
     await asyncio.sleep(1.0)
     shot(app, out, "metrics", size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from studio.core.errors import ConfigError
 from studio.services import Needs, RunOptions, Services, open_services
 from studio.sim.state import SimConfig
 
@@ -29,4 +30,11 @@ def run_options(args: argparse.Namespace) -> RunOptions:
 
 
 async def open_for(args: argparse.Namespace, needs: Needs) -> Services:
-    return await open_services(None, run_options(args), needs=needs)
+    """The services a command needs; one that talks to the provider stops at once when it
+    has no key (the window opens regardless and lets renders wait)."""
+    services = await open_services(None, run_options(args), needs=needs)
+    problem = services.connection_.problem if services.connection_ is not None else ""
+    if problem:
+        await services.close()
+        raise ConfigError(problem)
+    return services

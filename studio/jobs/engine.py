@@ -33,6 +33,7 @@ from studio.jobs.unsure import UnsureCreates
 from studio.providers.base import Provider
 from studio.providers.errors import (
     AuthError,
+    KeyMissing,
     ProviderError,
     RequestError,
     TransportError,
@@ -696,7 +697,11 @@ class Engine:
         self.auth_error = err
         self.ledger.health(False, str(err))
         if not self.paused:
-            self.pause(f"The provider refused the API key: {err}")
+            self.pause(
+                str(err)
+                if isinstance(err, KeyMissing)
+                else f"The provider refused the API key: {err}"
+            )
 
     async def _cancel_remote(self, remote_id: str) -> None:
         try:

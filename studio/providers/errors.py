@@ -100,6 +100,10 @@ class AuthError(RequestError):
     """401/403: missing, wrong or unauthorized API key."""
 
 
+class KeyMissing(AuthError):
+    """No API key is stored for the provider: nothing was sent (queued renders wait)."""
+
+
 class NotFound(RequestError):
     """404: unknown job, or content that has expired."""
 

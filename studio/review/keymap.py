@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,12 @@ class Binding:
     command: str
     keys: tuple[str, ...]
     text: str
-    group: str  # "review" or "player"
+    group: str  # its section: "review", "player", "grid"
+
+
+# Sections whose keys are live at the same time: a key must be one command within each, and
+# may mean another thing elsewhere (A approves the take in review and the tiles in the grid).
+TOGETHER = (frozenset({"review", "player"}), frozenset({"grid"}))
 
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, Binding], str]:
@@ -46,12 +52,23 @@ def _parse(data: dict[str, object], source: str) -> dict[str, Binding]:
                 raise ConfigError(f"{source}: {group}.{command}.keys must be a list of keys")
             text = entry.get("text", command) if isinstance(entry, dict) else command
             bindings[command] = Binding(command, tuple(keys), str(text), group)
-    seen: dict[str, str] = {}
-    for binding in bindings.values():
-        for key in binding.keys:
-            if key in seen:
-                raise ConfigError(
-                    f"{source}: {key!r} is bound to both {seen[key]} and {binding.command}"
-                )
-            seen[key] = binding.command
+    for live in _live_together(bindings.values()):
+        seen: dict[str, str] = {}
+        for binding in live:
+            for key in binding.keys:
+                if key in seen:
+                    raise ConfigError(
+                        f"{source}: {key!r} is bound to both {seen[key]} and {binding.command}"
+                    )
+                seen[key] = binding.command
     return bindings
+
+
+def _live_together(bindings: Iterable[Binding]) -> list[list[Binding]]:
+    """The bindings in each set of sections live together (a section of its own if listed
+    in none)."""
+    sets: dict[frozenset[str], list[Binding]] = {}
+    for binding in bindings:
+        live = next((t for t in TOGETHER if binding.group in t), frozenset({binding.group}))
+        sets.setdefault(live, []).append(binding)
+    return list(sets.values())

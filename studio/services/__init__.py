@@ -346,6 +346,8 @@ async def open_services(
             services._busy(holder)
         else:
             await services.engine.start()
+        if services.connection.problem:  # no key: what is queued waits, nothing is tried
+            services.engine.pause(services.connection.problem)
         return services
     except BaseException:
         await services.close()

@@ -17,6 +17,8 @@ from studio.providers.kinds import DEFAULT_CONCURRENCY, KINDS
 from studio.providers.openai_shape import OpenAIShapeProvider
 from studio.providers.openrouter import DEFAULT_BASE_URL as OPENROUTER_URL
 from studio.providers.openrouter import OpenRouterProvider
+from studio.providers.profiles import ProfileSet, load_profiles
+from studio.providers.unconnected import NotConnected
 from studio.sim.server import SimServer
 from studio.sim.state import SimConfig
 
@@ -33,6 +35,7 @@ class Connection:
     # The built-in simulator keeps its jobs in a file, used only by the process that holds
     # the library; a simulator without one (`stateless`) only answers what models it has.
     stateless: bool = False
+    problem: str = ""  # why nothing can be sent yet (no key): the library works regardless
 
     async def aclose(self) -> None:
         await self.provider.aclose()
@@ -126,10 +129,24 @@ def _open(
         return Connection(provider, sim, description, key, concurrency, stateless=sim_state is None)
     url = validate_base_url(base_url or (OPENAI_URL if kind == "openai" else OPENROUTER_URL))
     secret = api_key or secrets.lookup(kind)
-    if not secret:
-        raise ConfigError(
-            f"No API key for {kind}. Save one with 'studio key set {kind}' (stored in the OS "
-            f"keyring) or set {secrets.ENV_VAR} for this shell."
+    if not secret:  # the library still opens: renders wait for a key (see NotConnected)
+        label = "OpenAI-shape API" if kind == "openai" else "OpenRouter"
+        reason = (
+            f"No API key for {kind}: nothing can be sent until one is saved (in Settings, or "
+            f"with 'studio key set {kind}'; {secrets.ENV_VAR} for one shell)."
+        )
+        known = ProfileSet(
+            p
+            for p in load_profiles()
+            if kind in p.apis and (not enabled_models or p.id in enabled_models)
+        )
+        return Connection(
+            NotConnected(kind, reason, known),
+            None,
+            f"{label} (no API key)",
+            key,
+            concurrency,
+            problem=reason,
         )
     if kind == "openai":
         provider = OpenAIShapeProvider(

@@ -437,10 +437,13 @@ def facet_counts(
 
 @dataclass(frozen=True)
 class Verdict:
+    """A take's review state as a result shows it (the grid's badges, the table's columns)."""
+
     decision: str | None
     total: int | None
     tags: tuple[str, ...]
     starred: bool
+    provenance: str | None = None  # its C2PA manifest: none | present | damaged (None: unread)
 
 
 def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
@@ -461,8 +464,13 @@ def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
         tags.setdefault(int(job_id), []).append(str(tag))
     starred = db.query(f"SELECT job_id FROM stars WHERE job_id IN ({marks})", ids)
     stars = {int(r[0]) for r in starred}
+    read = db.query(f"SELECT job_id, state FROM provenance WHERE job_id IN ({marks})", ids)
+    manifests = {int(r[0]): str(r[1]) for r in read}
     return {
-        i: Verdict(*state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars) for i in ids
+        i: Verdict(
+            *state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars, manifests.get(i)
+        )
+        for i in ids
     }
 
 

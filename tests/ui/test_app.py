@@ -40,7 +40,7 @@ def test_window_comes_up_on_the_simulator_and_quits_cleanly(qapp: QApplication) 
     assert seen["models"] == 2  # what the simulator serves: sim-fast and sim-pro
     assert seen["health"] == "Provider: built-in simulator"
     assert str(seen["health_tip"]).startswith("built-in simulator (http://127.0.0.1:")
-    assert seen["menus"] == ["&File", "&Render", "&Queue", "&Library", "Re&view"]
+    assert seen["menus"] == ["&File", "&Render", "&Queue", "Vie&w", "&Library", "Re&view"]
 
 
 def test_the_first_paint_needs_only_the_shell() -> None:

@@ -203,7 +203,7 @@ def test_the_keys_come_back_after_a_dialog(
     assert win.focusWidget() is win.editor.fields["setting"]
 
     def in_front() -> str:
-        bottom = (win.queue_dock, win.templates_dock, win.library_dock, win.metrics_dock)
+        bottom = (win.queue_dock, win.templates_dock)
         return next(d.objectName() for d in bottom if not d.visibleRegion().isEmpty())
 
     win.templates_dock.raise_()

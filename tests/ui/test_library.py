@@ -45,9 +45,9 @@ def render(
 
 def open_library(qloop: qasync.QEventLoop, win: MainWindow) -> LibraryPanel:
     """The Library tab brought to the front, its search run once."""
-    win.library_dock.show()
-    win.library_dock.raise_()
+    win.library.show_tab(metrics=False)
     panel = win.library.panel
+    panel.mode.setCurrentIndex(0)  # the table: a row per take
     qloop.run_until_complete(until(lambda: panel.model is not None, 10))
     return panel
 
@@ -60,9 +60,9 @@ def test_search_facets_and_opening_a_take(
     (boat,) = render(qloop, services, ["a paper boat"], "holiday")
     services.store.verdicts.decide(fox.id, "approve", reviewer="ana", at=time.time())
     assert win.library.panel.model is None  # behind the Queue tab: nothing read at start-up
-    win.library_dock.show()
-    win.library_dock.raise_()
+    win.library.show_tab(metrics=False)
     panel = win.library.panel
+    panel.mode.setCurrentIndex(0)  # the table: a row per take
     panel.run_search()
     assert panel.count.text() == "3 takes"
     facets = {
@@ -164,6 +164,7 @@ def test_a_term_the_search_cannot_use_is_told_and_the_text_kept(
     assert panel.problem.isHidden()
 
     def search(text: str) -> None:  # typed, then Enter
+        panel.query.setFocus()  # as a click in the field puts it there
         panel.query.clear()
         qtbot.keyClicks(panel.query, text)
         qtbot.keyClick(panel.query, Qt.Key.Key_Return)
@@ -259,8 +260,8 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     assert win.library.dialog.folder.text() == str(tmp_path / "out")  # type: ignore[union-attr]
     win.library.dialog.reject()  # type: ignore[union-attr]
 
-    win.library_dock.show()  # from the Library: the selection comes first
-    win.library_dock.raise_()
+    win.library.show_tab(metrics=False)  # from the Library: the selection comes first
+    win.library.panel.mode.setCurrentIndex(0)  # the table
     panel = win.library.panel
     qloop.run_until_complete(until(lambda: panel.model is not None, 10))
     panel.query.setText("heron")
@@ -314,8 +315,7 @@ def test_metrics_tab_shows_the_table_a_chart_and_alerts(
     services.store.verdicts.decide(takes[1].id, "discard", reviewer="ana", at=time.time())
     services.set_daily_cap(2.0)
     services.store.budgets.set_cap("project", "birds", 0.80)
-    win.metrics_dock.show()
-    win.metrics_dock.raise_()
+    win.library.show_tab(metrics=True)
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
     panel = win.library.metrics
     table = panel.table  # type: ignore[attr-defined]
@@ -409,7 +409,7 @@ def test_saved_searches_live_in_the_library_menu(
     entry.trigger()
     assert actions.panel.query.text() == "kite project:launch"
     assert actions.panel.count.text() == "1 take"
-    assert win.library_dock.isVisible()
+    assert win.library.library_in_view()  # the Library workspace, its library in front
     actions.forget("launch kites")
     actions.menu.aboutToShow.emit()
     assert "launch kites" not in [a.text() for a in actions.menu.actions()]
@@ -421,8 +421,7 @@ def test_project_caps_are_set_and_seen_in_the_metrics_tab(
 ) -> None:
     win, services = open_window()
     render(qloop, services, ["a heron"], "birds")
-    win.metrics_dock.show()
-    win.metrics_dock.raise_()
+    win.library.show_tab(metrics=True)
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
     panel = win.library.metrics
     services.set_daily_cap(None)
@@ -484,7 +483,7 @@ def test_the_grid_stacks_a_shots_takes_and_opens_a_stack(
     tiles = [panel.grid.model().index(r, 0).data() for r in range(panel.grid.model().rowCount())]
     # one tile per stack: the variant batch, the owl, the heron and its revision
     assert tiles == [f"#{cranes[-1].id} · 2 takes", f"#{other.id}", f"#{revision.id} · 2 takes"]
-    assert panel.grid.iconSize() == QSize(160, 90)
+    assert panel.grid.iconSize() == QSize(176, 132)  # a 4:3 box: either aspect fits
     every = sorted([*(c.id for c in cranes), first.id, revision.id, other.id])
     assert sorted(panel.selected_or_all()) == every  # nothing selected: every take, not tiles
     panel.grid.selectionModel().select(
@@ -562,13 +561,13 @@ def test_bulk_decide_and_tag_from_the_selection(
 
     panel.tag_menu.aboutToShow.emit()  # the rubric's defect tags, as the menu opens
     names = [a.text() for a in panel.tag_menu.actions()]
-    assert "jitter" in names
+    assert "jitter\t1" in names  # with its key in the grid
     panel.view.selectRow(0)
     first = panel.selected()[0]
-    next(a for a in panel.tag_menu.actions() if a.text() == "jitter").trigger()
+    next(a for a in panel.tag_menu.actions() if a.text().split("\t")[0] == "jitter").trigger()
     assert services.store.verdicts.tags(first) == ["jitter"]
     panel.view.selectAll()
-    jitter = next(a for a in panel.tag_menu.actions() if a.text() == "jitter")
+    jitter = next(a for a in panel.tag_menu.actions() if a.text().split("\t")[0] == "jitter")
     assert sorted(panel.selected()) == ids
     jitter.trigger()  # not all have it: all get it
     assert [services.store.verdicts.tags(i) for i in ids] == [["jitter"]] * 3
@@ -633,15 +632,17 @@ def test_takes_rendered_while_the_library_is_in_view_appear_with_thumbnails(
 def test_a_tab_left_in_front_is_filled_after_a_restart(
     qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:
-    """The layout brings the Metrics tab back in front before the library is open: it used
-    to come back empty, as it was shown before there was anything to read."""
+    """A restart brings the Library workspace back with its Metrics tab in front, before the
+    library is open: it used to come back empty, as it was shown before there was anything
+    to read."""
     from tests.ui.test_day_one import close
 
     win, _ = open_window()
-    win.metrics_dock.raise_()
+    win.library.show_tab(metrics=True)
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
     close(qloop, win)
     again, _ = open_window()
+    again.restore_review()  # as the app does once the library is open
     qloop.run_until_complete(until(lambda: again.library.metrics is not None, 10))
-    assert again.metrics_dock.widget() is again.library.metrics
-    assert not again.metrics_dock.visibleRegion().isEmpty()  # still the tab in front
+    assert again.library.page.widget(1) is again.library.metrics
+    assert again.library.metrics_in_view()  # still the tab in front

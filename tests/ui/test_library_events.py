@@ -24,8 +24,7 @@ def test_a_decision_from_the_library_reaches_review_queue_and_metrics(
     takes = render(qloop, services, ["a heron", "an owl"], "birds")
     ids = sorted(t.id for t in takes)
     win.review_takes(ids)  # a review pass over the same takes
-    win.metrics_dock.show()
-    win.metrics_dock.raise_()
+    win.library.show_tab(metrics=True)
     qloop.run_until_complete(until(lambda: win.library.metrics is not None, 10))
     table = win.library.metrics.table  # type: ignore[attr-defined]
 
@@ -43,7 +42,7 @@ def test_a_decision_from_the_library_reaches_review_queue_and_metrics(
 
     # The review pass and the metrics show it: each listened to the change.
     assert {t.decision.decision for t in win.review.session.takes if t.decision} == {"approve"}
-    win.metrics_dock.raise_()
+    win.library.show_tab(metrics=True)
     assert metrics_row()["approved"] == "2"
 
     # A star from the Library: the queue's "starred" filter follows.

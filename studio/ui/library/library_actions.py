@@ -1,22 +1,22 @@
-"""What the Library and Metrics tabs and the File menu's export and import do, for the main
-window."""
+"""The Library workspace's page — the library (grid or table, facets) and Metrics as its
+tabs — and what they and the File menu's export and import do, for the main window."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMenu,
     QMessageBox,
+    QTabWidget,
     QWidget,
 )
 
@@ -27,7 +27,7 @@ from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.search import saved_searches
 from studio.ui.library.library_model import LibraryModel
-from studio.ui.library.library_panel import LibraryPanel
+from studio.ui.library.library_panel import GRID, LibraryPanel
 
 if TYPE_CHECKING:
     from studio.review.rubric import ActiveRubric
@@ -42,8 +42,6 @@ MANY = 200  # a bulk decision over more takes than this is asked about first
 class LibraryActions:
     def __init__(
         self,
-        dock: QDockWidget,
-        metrics_dock: QDockWidget,
         window: QWidget,
         services: Callable[[], Services | None],
         *,
@@ -52,6 +50,7 @@ class LibraryActions:
         notify: Callable[..., None],
         run: Callable[[Coroutine[Any, Any, Any]], object],
         state: WindowState,
+        show: Callable[[], None],
     ) -> None:
         self.window, self.services, self.review, self.notify, self.run = (
             window,
@@ -60,11 +59,20 @@ class LibraryActions:
             notify,
             run,
         )
-        self.rubric, self.state = rubric, state
+        self.rubric, self.state, self.show = rubric, state, show
         self.panel = LibraryPanel()
-        self.dock = dock
-        dock.setWidget(self.panel)
-        dock.visibilityChanged.connect(self._shown)
+        self.panel.mode.setCurrentIndex(state.library_mode(GRID))  # as it was last shown
+        self.panel.mode.currentIndexChanged.connect(state.set_library_mode)
+        # The workspace's page: the library, and Metrics as a view of it (built when first
+        # shown: pyqtgraph loads then).
+        self.page = QTabWidget()
+        self.page.setObjectName("libraryPage")
+        self.page.setDocumentMode(True)
+        self.page.addTab(self.panel, "Library")
+        self.metrics: QWidget | None = None
+        self.page.addTab(_waiting(), "Metrics")
+        self.page.setCurrentIndex(state.library_tab())  # as the last run left it
+        self.page.currentChanged.connect(self._tab_changed)
         self.panel.review_requested.connect(self._review)
         self.panel.export_requested.connect(self.export)
         self.panel.star_requested.connect(self.star)
@@ -83,51 +91,73 @@ class LibraryActions:
         self._refreshing.setSingleShot(True)
         self._refreshing.setInterval(1000)  # a search of 100,000 takes costs ~0.1-0.3 s
         self._refreshing.timeout.connect(self._follow)
-        self.metrics_dock = metrics_dock
-        self.metrics: QWidget | None = None  # built when first shown (pyqtgraph loads then)
-        metrics_dock.visibilityChanged.connect(self._metrics_shown)
+
+    def _tab_changed(self, index: int) -> None:
+        self.state.set_library_tab(index)
+        self.shown()
+
+    def library_in_view(self) -> bool:
+        return self.page.isVisible() and self.page.currentWidget() is self.panel
+
+    def metrics_in_view(self) -> bool:
+        return self.page.isVisible() and self.page.currentIndex() == 1
+
+    def show_tab(self, metrics: bool) -> None:
+        """The Library workspace with its library or its Metrics tab in front."""
+        self.page.setCurrentIndex(1 if metrics else 0)
+        self.show()
+        self.shown()
 
     def attach(self, services: Services) -> None:
-        """The tabs read the library when first shown, not at start-up; one in front when
-        the library opens (the layout restored it there) is shown now."""
-        if _in_front(self.dock):
-            self._open(services)
-        if _in_front(self.metrics_dock):
-            self._metrics_shown(True)
+        """The tabs read the library when first shown, not at start-up; one in view when
+        the library opens (the last run left the Library workspace up) is shown now."""
+        self.shown()
+
+    def shown(self) -> None:
+        """The page came into view, or its tab changed: the tab in front reads the library
+        (the first time), or catches up with what changed while it was away."""
+        services = self.services()
+        if services is None:
+            return
+        if self.library_in_view():
+            if self.panel.model is None:
+                self._open(services)  # the first look: the search runs now
+            else:
+                self.refresh()  # what was rendered, decided or imported since the last look
+        elif self.metrics_in_view():
+            self._show_metrics(services)
 
     def _open(self, services: Services) -> None:
         self.panel.set_model(LibraryModel(services.store, services.library, self.panel))
 
-    def _metrics_shown(self, visible: bool) -> None:
-        services = self.services()
-        if not visible or services is None:
-            return
+    def _show_metrics(self, services: Services) -> None:
         from studio.ui.library.metrics_panel import MetricsPanel
 
         if isinstance(self.metrics, MetricsPanel):
             self.metrics.refresh()
             return
         self.metrics = MetricsPanel(services.store, services.set_project_cap)
-        self.metrics_dock.setWidget(self.metrics)
+        self._set_metrics_tab(self.metrics)
+
+    def _set_metrics_tab(self, widget: QWidget) -> None:
+        current = self.page.currentIndex()
+        self.page.blockSignals(True)  # the same tab, another widget: not a change of tab
+        old = self.page.widget(1)
+        self.page.removeTab(1)
+        self.page.insertTab(1, widget, "Metrics")
+        self.page.setCurrentIndex(current)
+        self.page.blockSignals(False)
+        if old is not None and old is not widget:
+            old.deleteLater()
 
     def detach(self) -> None:
         """The store is closing: the tabs forget it (nothing reads a closed database)."""
         if self.metrics is not None:
-            self.metrics.deleteLater()
             self.metrics = None
-            self.metrics_dock.setWidget(QLabel("Metrics appear once the library is open."))
+            self._set_metrics_tab(_waiting())
         self.panel.model = None
         self.panel.view.setModel(None)
         self.panel.facets.clear()
-
-    def _shown(self, visible: bool) -> None:
-        services = self.services()
-        if not visible or services is None:
-            return
-        if self.panel.model is None:
-            self._open(services)  # the first look: the search runs now
-        else:
-            self.refresh()  # what was rendered, decided or imported since the last look
 
     def refresh(self) -> None:
         if self.panel.model is not None:
@@ -136,18 +166,11 @@ class LibraryActions:
     def on_library_change(self, change: LibraryChange) -> None:
         """The library changed (from this tab, a review pass or an import): the results,
         their counts and the metrics in view show it. The selection and scroll stay."""
-        if (
-            change.about(REVIEW | {CLIPS})
-            and self.panel.model is not None
-            and self.dock.isVisible()
-        ):
+        if change.about(REVIEW | {CLIPS}) and self.panel.model and self.library_in_view():
             self._follow()
-        if (
-            change.about(REVIEW | {CAPS})
-            and self.metrics is not None
-            and self.metrics_dock.isVisible()
-        ):
-            self._metrics_shown(True)  # it refreshes
+        services = self.services()
+        if change.about(REVIEW | {CAPS}) and self.metrics_in_view() and services is not None:
+            self._show_metrics(services)  # it refreshes
 
     def on_event(self, event: Event) -> None:
         """A take created, finished or given its clip while the tab is in view: the results
@@ -158,7 +181,7 @@ class LibraryActions:
         if not (settled or event.changed & {"created", "assets"}):
             return  # progress, queue order, a step on the way: not worth a search
         self.panel.model.forget_thumbnail(event.job_id)  # it may have one now
-        if self.dock.isVisible() and not self._refreshing.isActive():
+        if self.library_in_view() and not self._refreshing.isActive():
             self._refreshing.start()
 
     def _follow(self) -> None:
@@ -236,8 +259,21 @@ class LibraryActions:
         return active.rubric.tags if active is not None else ()
 
     def _ask_reason(self, question: str) -> str | None:
-        reason, ok = QInputDialog.getText(self.window, "Approve takes that fail", question)
+        with self._keys_back():
+            reason, ok = QInputDialog.getText(self.window, "Approve takes that fail", question)
         return reason if ok else None
+
+    @contextlib.contextmanager
+    def _keys_back(self) -> Iterator[None]:
+        """A question asked: afterwards the keys go back where they were (the grid's keys go
+        on culling); X without a window manager would leave them nowhere."""
+        before = QApplication.focusWidget()
+        try:
+            yield
+        finally:
+            self.window.activateWindow()
+            if before is not None and before.isVisible():
+                before.setFocus()
 
     def _fill_menu(self) -> None:
         """Save the current search, and the saved ones: choosing one runs it."""
@@ -259,8 +295,7 @@ class LibraryActions:
                 item.triggered.connect(lambda _checked=False, n=name: self.forget(n))
 
     def run_search(self, query: str) -> None:
-        self.dock.show()
-        self.dock.raise_()
+        self.show_tab(metrics=False)
         self.panel.query.setText(query)
         self.panel.run_search()
 
@@ -285,7 +320,8 @@ class LibraryActions:
             ops_for(services.store).forget_search(name)
 
     def _ask_name(self) -> str | None:
-        name, ok = QInputDialog.getText(self.window, "Save this search", "Name")
+        with self._keys_back():
+            name, ok = QInputDialog.getText(self.window, "Save this search", "Name")
         return name if ok and name.strip() else None
 
     def star(self, job_ids: list[int]) -> None:
@@ -319,7 +355,8 @@ class LibraryActions:
         self.notify(f"Deleted the clips of {removed} take(s).", timeout=4000)
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self.window, "Library", question)
+        with self._keys_back():
+            answer = QMessageBox.question(self.window, "Library", question)
         return answer == QMessageBox.StandardButton.Yes
 
     def export(self, job_ids: list[int] | None = None) -> None:
@@ -420,5 +457,7 @@ class LibraryActions:
         self.notify(f"{report.summary()}{details}.", error=bool(details))
 
 
-def _in_front(dock: QDockWidget) -> bool:
-    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+def _waiting() -> QLabel:
+    label = QLabel("Metrics appear once the library is open.")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label

@@ -20,6 +20,7 @@ THUMB = QSize(64, 36)
 COLUMNS = ("Take", "Prompt", "Decision", "Score", "Tags", "Project", "Model", "Status", "Submitted")
 PROMPT = COLUMNS.index("Prompt")
 JobIdRole = int(Qt.ItemDataRole.UserRole) + 1
+TileRole = int(Qt.ItemDataRole.UserRole) + 2  # (JobRow, Verdict): what a grid tile shows
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -102,7 +103,7 @@ class LibraryModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         role = int(role)
-        if role not in (_DISPLAY, _DECORATION, _TOOLTIP, JobIdRole):
+        if role not in (_DISPLAY, _DECORATION, _TOOLTIP, JobIdRole, TileRole):
             return None
         row = index.row()
         if not 0 <= row < len(self._ids):
@@ -111,6 +112,8 @@ class LibraryModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         if role == JobIdRole:
             return job.id
+        if role == TileRole:
+            return job, verdict
         if role == _DECORATION:
             return self._thumbnail(job.id) if column == "Take" else None
         if role == _TOOLTIP:
@@ -155,6 +158,11 @@ class LibraryModel(QAbstractTableModel):
                 self._rows[job.id] = (job, states[job.id])
         return self._rows[job_id]
 
+    def spritesheet(self, job_id: int) -> Path | None:
+        """The take's spritesheet (the grid scrubs through it on hover), if it has one."""
+        path = self.store.assets.file(self.library, job_id, "spritesheet")
+        return path if path is not None and path.is_file() else None
+
     def forget_thumbnail(self, job_id: int) -> None:
         """Read it again when next shown (a take without one when first shown may have
         one now)."""
@@ -168,7 +176,10 @@ class LibraryModel(QAbstractTableModel):
             pixmap = None
             if path is not None and path.is_file():
                 reader = QImageReader(str(path))
-                reader.setScaledSize(self.thumb)
+                # within the box, its own aspect kept: a portrait clip stays portrait
+                reader.setScaledSize(
+                    reader.size().scaled(self.thumb, Qt.AspectRatioMode.KeepAspectRatio)
+                )
                 image = reader.read()
                 pixmap = QPixmap.fromImage(image) if not image.isNull() else None
             self._thumbs[job_id] = pixmap

@@ -3,8 +3,10 @@ facet counts that follow the search; open takes for review, export the approved 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -16,6 +18,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.review.keymap import Binding
 from studio.store.search import (
     FACETS_COUNTED,
     FACETS_SHOWN,
@@ -46,10 +50,14 @@ from studio.store.search import (
     stacks,
 )
 from studio.ui.library.library_model import PROMPT, THUMB, JobIdRole, LibraryModel
+from studio.ui.library.tiles import TileDelegate
 
-# What the view shows: the table (every take), or a grid of stacks at one of three sizes.
-MODES = (("Table", None), ("Grid, small", QSize(96, 54)), ("Grid", QSize(160, 90)),
-         ("Grid, large", QSize(256, 144)))  # fmt: skip
+# What the view shows: the table (every take), or a grid of stacks with pictures in boxes
+# of one of three sizes (4:3 boxes: a landscape and a portrait clip both fit, aspect kept).
+MODES = (("Table", None), ("Grid, small", QSize(128, 96)), ("Grid", QSize(176, 132)),
+         ("Grid, large", QSize(272, 204)))  # fmt: skip
+GRID = 2  # the medium grid: what the Library opens with until another is chosen
+DECISION_KEYS = {"grid.approve": "approve", "grid.edit": "edit", "grid.discard": "discard"}
 SYNTAX = (
     "Words are ANDed:  fox snow\n"
     '"quoted phrase"   -word excludes   dol* prefix\n'
@@ -117,6 +125,8 @@ class LibraryPanel(QWidget):
         self.grid.setSpacing(8)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.activated.connect(self._open)
+        self.tiles = TileDelegate(self.grid)  # badges, the clip's aspect, a hover scrub
+        self.grid.setItemDelegate(self.tiles)
         self.views = QStackedWidget()
         self.views.addWidget(self.view)
         self.views.addWidget(self.grid)
@@ -153,6 +163,7 @@ class LibraryPanel(QWidget):
         self.decide.setToolTip("Approve, send for edit or discard the selected takes at once")
         self.decide.setMenu(self.decide_menu)
         self.tag_choices: Callable[[], tuple[str, ...]] = tuple  # the rubric's defect tags
+        self.tag_keys: dict[int, str] = {}  # a defect tag's place → its key ("1")
         self.tag_menu = QMenu("&Tag", self)
         self.tag_menu.aboutToShow.connect(self._fill_tags)
         self.tag = QPushButton("Tag")
@@ -181,10 +192,62 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.problem)
         layout.addWidget(split, 1)
 
+    def bind_keys(self, keymap: Mapping[str, Binding]) -> None:
+        """The grid's keys (`[grid]` in the keymap), on the grid and the table alike: they
+        act on the selection, so culling needs no mouse."""
+        handlers: dict[str, Callable[[], None]] = {
+            command: functools.partial(self._decide_selected, decision)
+            for command, decision in DECISION_KEYS.items()
+        }
+        handlers["grid.star"] = lambda: self._emit_on_selection(self.star_requested)
+        handlers["grid.open"] = self._open_current
+        for place in range(1, 10):
+            handlers[f"grid.tag.{place}"] = functools.partial(self._tag_by_key, place)
+        for command, handler in handlers.items():
+            binding = keymap.get(command)
+            if binding is None:
+                continue
+            if command.startswith("grid.tag."):
+                self.tag_keys[int(command.rsplit(".", 1)[1])] = binding.keys[0]
+            for view in (self.view, self.grid):
+                action = QAction(binding.text, view)
+                action.setShortcuts([QKeySequence(k) for k in binding.keys])
+                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+                action.triggered.connect(lambda _c=False, h=handler: h())
+                view.addAction(action)
+
+    def _emit_on_selection(self, signal: Any) -> None:
+        chosen = self.selected()
+        if chosen:
+            signal.emit(chosen)
+
+    def _decide_selected(self, decision: str) -> None:
+        chosen = self.selected()
+        if chosen:
+            self.decide_requested.emit(chosen, decision)
+
+    def _tag_by_key(self, place: int) -> None:
+        choices = self.tag_choices()
+        chosen = self.selected()
+        if not chosen:
+            return
+        if place > len(choices):
+            listed = ", ".join(f"{i} {t}" for i, t in enumerate(choices, 1)) or "none"
+            self.problem.setText(f"The rubric has {len(choices)} defect tag(s): {listed}.")
+            self.problem.show()
+            return
+        self.tag_requested.emit(chosen, choices[place - 1])
+
+    def _open_current(self) -> None:
+        index = self.shown.currentIndex()
+        if index.isValid():
+            self._open(index)
+
     def set_model(self, model: LibraryModel) -> None:
         self.model = model
         self.view.setModel(model)
         self.grid.setModel(model)
+        self.tiles.sheet_of = model.spritesheet
         self.view.setSortingEnabled(True)  # a click on a column header orders by it
         header = self.view.horizontalHeader()
         # Fit the columns to the rows near the top, not to all 100,000 (Qt's default, 1,000
@@ -210,8 +273,9 @@ class LibraryPanel(QWidget):
     def _fill_tags(self) -> None:
         self.tag_menu.clear()
         choices = self.tag_choices()
-        for tag in choices:
-            action = self.tag_menu.addAction(tag)
+        for place, tag in enumerate(choices, 1):
+            key = self.tag_keys.get(place)
+            action = self.tag_menu.addAction(f"{tag}\t{key}" if key else tag)
             action.triggered.connect(
                 lambda _checked=False, t=tag: self.tag_requested.emit(self.selected(), t)
             )
@@ -334,6 +398,13 @@ class LibraryPanel(QWidget):
             selection.select(self.model.index(first, 0), self.model.index(final, last))
         view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
+    def focus_results(self) -> None:
+        """The keys go to the results (the grid or the table) — or the search when empty."""
+        if self.model is not None and self.model.rowCount() > 0:
+            self.shown.setFocus()
+        else:
+            self.query.setFocus()
+
     @property
     def gridded(self) -> bool:
         return self.views.currentWidget() is self.grid
@@ -346,10 +417,10 @@ class LibraryPanel(QWidget):
     def _mode_changed(self, index: int) -> None:
         size = MODES[index][1]
         self.views.setCurrentWidget(self.grid if size is not None else self.view)
+        if size is not None:
+            self.tiles.set_size(size)
         if size is not None and self.model is not None:
             self.model.set_thumb_size(size)
-            self.grid.setIconSize(size)
-            self.grid.setGridSize(QSize(size.width() + 24, size.height() + 44))
         elif self.model is not None:
             self.model.set_thumb_size(THUMB)
         self.run_search()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui.player.scrub import ScrubBar
+from studio.ui.player.sprites import sprite_tile
 from studio.ui.player.video_view import VideoView
 from studio.ui.shell.icons import tinted
 
@@ -42,7 +43,6 @@ SHUTTLE = (1.0, 2.0, 4.0)
 MAX_CORRECTIONS = 12  # a paused picture put back this often, then left as it is
 BUTTON = QSize(32, 28)  # sized for a pointer and a touchpad
 DEFAULT_FPS = 24.0
-SPRITE_COLUMNS, SPRITE_TILES = 5, 20  # the simulator's and OpenAI's spritesheet layout
 
 
 @dataclass
@@ -666,11 +666,7 @@ class ClipPlayer(QWidget):
         image = QPixmap(str(sheet))
         if image.isNull():
             return None
-        rows = -(-SPRITE_TILES // SPRITE_COLUMNS)
-        w, h = image.width() // SPRITE_COLUMNS, image.height() // rows
-        fraction = max(0.0, min(x / max(1, self.slider.width()), 0.999))
-        tile = int(fraction * SPRITE_TILES)
-        return image.copy((tile % SPRITE_COLUMNS) * w, (tile // SPRITE_COLUMNS) * h, w, h)
+        return sprite_tile(image, x / max(1, self.slider.width()))
 
     def _hover_preview(self, point: QPoint) -> None:
         tile = self.hover_tile(point.x())

@@ -1,4 +1,4 @@
-"""The shortcut overlay (?): every review and player key, from the keymap."""
+"""The shortcut overlay (?): every review, player and grid key, from the keymap."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from studio.review.keymap import Binding
 
-GROUPS = (("review", "Review"), ("player", "Player"))
+GROUPS = (("review", "Review"), ("player", "Player"), ("grid", "Library grid"))
 
 
 class KeysOverlay(QDialog):

@@ -107,18 +107,25 @@ COMMANDS = (
         "Ctrl+,",
         "Provider, API key, limits, budget, library folder",
     ),
+    Command("app.quit", "&Quit", "File", "Ctrl+Q", "Close Studio"),
+    Command("view.write", "&Write", "View", "Ctrl+1", "The editor, the queue and the templates"),
+    Command("view.review", "&Review", "View", "Ctrl+2", "The review stage on the whole window"),
+    Command("view.library", "&Library", "View", "Ctrl+3", "Every take: grid or table, with facets"),
+    Command(
+        "view.metrics", "&Metrics", "View", "Ctrl+4", "The Library's KPIs, trend, caps and alerts"
+    ),
     Command(
         "app.layout",
-        "Switch &writing / reviewing layout",
-        "File",
+        "Switch &writing / reviewing",
+        "View",
         "F6",
-        "Hide the editor and queue to give the review the whole window, or bring them back",
+        "Between the Write and the Review workspace",
     ),
-    Command("app.quit", "&Quit", "File", "Ctrl+Q", "Close Studio"),
 )
 
 
-MENUS = ("File", "Render", "Queue")  # in menu-bar order; the Review menu follows
+# In menu-bar order, with their Alt keys (Review, added after Library, has Alt+V).
+MENUS = ("&File", "&Render", "&Queue", "Vie&w")
 
 
 class ActionRegistry:
@@ -142,6 +149,11 @@ class ActionRegistry:
         self.actions[command_id].triggered.connect(lambda _checked=False: handler())
 
     def build_menus(self, bar: QMenuBar) -> None:
-        menus: dict[str, QMenu] = {name: bar.addMenu(f"&{name}") for name in MENUS}
+        self.menus: dict[str, QMenu] = {
+            title.replace("&", ""): bar.addMenu(title) for title in MENUS
+        }
         for command in COMMANDS:
-            menus[command.menu].addAction(self.actions[command.id])
+            self.menus[command.menu].addAction(self.actions[command.id])
+
+    def menu(self, name: str) -> QMenu:
+        return self.menus[name]

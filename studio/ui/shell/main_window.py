@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
     QMainWindow,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +28,7 @@ from studio.ui.shell.startup_marks import mark_first
 from studio.ui.shell.status_line import StatusLine
 from studio.ui.shell.wheel import install as install_wheel_guard
 from studio.ui.shell.window_state import WindowState
+from studio.ui.shell.workspaces import LIBRARY, REVIEW, WORKSPACES, WRITE, Workspace
 
 # Only the shell's modules load before the first paint: the panels, the store, the services
 # (engine, httpx, PyAV) and asyncio itself are imported where they are first needed.
@@ -72,47 +75,37 @@ class MainWindow(QMainWindow):
 
         self.commands = ActionRegistry(self)
         self.commands.build_menus(self.menuBar())
-        # The editor runs the full height on the left; queue and library share the bottom.
+        # The editor runs the full height on the left; queue and templates share the bottom.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.editor_dock = self._dock("Prompt", Qt.DockWidgetArea.LeftDockWidgetArea, "editorDock")
         queue = self._dock("Queue", Qt.DockWidgetArea.BottomDockWidgetArea, "queueDock")
         self.templates_dock = self._dock(
             "Templates", Qt.DockWidgetArea.BottomDockWidgetArea, "templatesDock"
         )
-        library = self._dock("Library", Qt.DockWidgetArea.BottomDockWidgetArea, "libraryDock")
-        self.library_dock = library
-        self.metrics_dock = self._dock(
-            "Metrics", Qt.DockWidgetArea.BottomDockWidgetArea, "metricsDock"
-        )
         self.queue_dock = queue
+        self.docks = (self.editor_dock, queue, self.templates_dock)
         self.tabifyDockWidget(queue, self.templates_dock)
-        self.tabifyDockWidget(self.templates_dock, library)
-        self.tabifyDockWidget(library, self.metrics_dock)
         queue.raise_()
-        self._front_dock = queue  # the bottom tab in front: brought back after reviewing
-        for dock in (queue, self.templates_dock, library, self.metrics_dock):
-            dock.visibilityChanged.connect(lambda visible, dock=dock: self._front(dock, visible))
-        self._switching = False  # docks hidden or shown together report nothing about tabs
+        self.workspace = WRITE  # shown once the panels are built
+        self._build_view_menu()
         self._tasks: set[asyncio.Future[Any]] = set()
         self.panels_built = False
         self._building: Iterator[None] | None = None
         self._writing_focus: QWidget | None = None
-        self._before_fullscreen = (
-            False,
-            Qt.WindowState.WindowNoState,
-        )  # where the keys go back to after F6
+        self._before_fullscreen = (WRITE.name, Qt.WindowState.WindowNoState)  # after F11
         self._notice = Notice()
-        self._centre = QWidget()  # the notice banner above the review stage
+        self._centre = QWidget()  # the notice banner above the review stage or the library
         self._centre_layout = QVBoxLayout(self._centre)
         self._centre_layout.setContentsMargins(0, 0, 0, 0)
         self._centre_layout.setSpacing(0)
         self._centre_layout.addWidget(self._notice)
+        self._pages = QStackedWidget()  # the review stage (Write, Review) or the library
+        self._centre_layout.addWidget(self._pages, 1)
         self.status = StatusLine(self.statusBar(), self._notice)
         self.health, self.spend = self.status.health, self.status.spend
         self.setCentralWidget(self._centre)
-        self.resize(1280, 800)
         self.window_state = WindowState()
-        self.window_state.restore_geometry(self)  # where it was: no jump once panels arrive
+        self.window_state.restore_geometry(self)  # where it was (or the screen's size at first)
         if not staged:
             self.build_panels()
 
@@ -146,6 +139,7 @@ class MainWindow(QMainWindow):
         self.editor = PromptEditor(load_presets(), Linter())
         self.editor_dock.setWidget(self.editor)
         self.editor.submit_requested.connect(self._submit)
+        self.editor.key_requested.connect(lambda: self.open_settings(at_key=True))
         self.drafts = DraftKeeper(self.editor, paths.data_dir() / "draft", self)
         problem = self.drafts.restore()
         if problem:
@@ -169,8 +163,6 @@ class MainWindow(QMainWindow):
         from studio.ui.library.library_actions import LibraryActions
 
         self.library = LibraryActions(
-            self.library_dock,
-            self.metrics_dock,
             self,
             lambda: self.services,
             review=self._review_from_library,
@@ -178,6 +170,7 @@ class MainWindow(QMainWindow):
             notify=self.notify,
             run=self._run,
             state=self.window_state,
+            show=lambda: self.show_workspace(LIBRARY.name),
         )
         self.menuBar().addMenu(self.library.menu)
         yield
@@ -185,8 +178,10 @@ class MainWindow(QMainWindow):
         from studio.ui.review.review_stage import ReviewStage
 
         keymap, keys_problem = load_keymap()
+        self.library.panel.bind_keys(keymap)
         self.stage = ReviewStage(keymap)
-        self._centre_layout.addWidget(self.stage, 1)
+        self._pages.addWidget(self.stage)
+        self._pages.addWidget(self.library.page)
         self.stage.edit_requested.connect(self.revise)
         self.stage.opened.connect(self._review_opened)
         self.stage.fullscreen_requested.connect(self.set_fullscreen)
@@ -200,6 +195,7 @@ class MainWindow(QMainWindow):
         self._wire_actions()
         self._restore_docks()  # with the panels in place, so their sizes hold
         self.panels_built = True
+        self._enter(self.workspace)
         focus = QApplication.focusWidget()
         if not self.reviewing and not (focus and self.editor.isAncestorOf(focus)):
             self.editor.fields["subject"].setFocus()  # typing starts a prompt at once
@@ -243,7 +239,7 @@ class MainWindow(QMainWindow):
         a.on("library.export", self.library.export)
         a.on("library.import", self.library.import_folder)
         a.on("app.settings", self.open_settings)
-        a.on("app.layout", lambda: self.set_review_layout(self.editor_dock.isVisible()))
+        a.on("app.layout", lambda: self.set_review_layout(not self.reviewing))
         a.on("app.quit", self.close)
 
     # ---- services ------------------------------------------------------------------------
@@ -282,6 +278,7 @@ class MainWindow(QMainWindow):
         blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
         self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
         self.editor.budget_hint = self.status.budget_hint
+        self.editor.set_offline(services.connection.problem)
         self._run(self._load_models())
         self.status.attach(services)
         services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
@@ -327,13 +324,17 @@ class MainWindow(QMainWindow):
             self.stage.attach(None, None)
         return services
 
-    def open_settings(self) -> None:
+    def open_settings(self, *, at_key: bool = False) -> None:
+        """Settings; `at_key` puts the cursor in the API key field (the editor's "Enter API
+        key…")."""
         from studio.config.settings import load_settings, needs_reconnect
         from studio.ui.shell.settings_dialog import SettingsDialog
 
         current = self.services.settings if self.services else load_settings()[0]
         cap = self.services.store.budgets.cap("daily", "*") if self.services else None
         dialog = SettingsDialog(current, self, daily_cap=cap)
+        if at_key:
+            dialog.key.setFocus()
         accepted = self._modal(dialog)
         if not accepted or dialog.saved is None:
             return
@@ -444,6 +445,7 @@ class MainWindow(QMainWindow):
             )
 
     def find_template(self) -> None:
+        self.show_workspace(WRITE.name)
         self.templates_dock.show()
         self.templates_dock.raise_()
         self.templates.search.setFocus()
@@ -479,29 +481,67 @@ class MainWindow(QMainWindow):
 
     @property
     def reviewing(self) -> bool:
-        """The review layout: the stage has the window, the docks are hidden."""
-        return self.panels_built and not self.editor_dock.isVisible()
+        """The Review workspace: the stage has the window, the docks are hidden."""
+        return self.panels_built and self.workspace is REVIEW
 
     def set_review_layout(self, on: bool) -> None:
-        """Reviewing gets the whole window (F6 switches back to writing). Focus follows: the
-        review stage's page while reviewing, the widget that had it while writing."""
-        if on == self.reviewing:
-            if on:
-                self.stage.focus_page()
+        """Review (F6 switches back to Write)."""
+        self.show_workspace(REVIEW.name if on else WRITE.name)
+
+    def show_workspace(self, name: str) -> None:
+        """Write, Review or Library, each with its own layout as it was left. Focus follows:
+        the review stage's page, the library's results, or the widget that had it while
+        writing."""
+        target = WORKSPACES[name]
+        if not self.panels_built:
+            self.workspace = target  # shown once they are
             return
-        if on:
+        if target is not self.workspace:
             focused = self.focusWidget()  # this window's, even while a dialog is active
-            if focused is not None and not self.stage.isAncestorOf(focused):
+            if self.workspace is WRITE and focused is not None and focused.isVisible():
                 self._writing_focus = focused
-        self._show_docks(not on)
-        self._save_layout()  # a crash reopens what was there
-        if on:
+            self.window_state.save_workspace(self.workspace.name, self.saveState())
+            self.workspace = target
+            self._enter(target)
+            self._save_layout()  # a crash reopens what was there
+        self._focus_workspace()
+
+    def _enter(self, target: Workspace) -> None:
+        state = self.window_state.workspace_state(target.name)
+        if state is None or not self.restoreState(state):
+            for dock in self.docks:
+                dock.setVisible(dock.objectName() in target.docks)
+        self._pages.setCurrentWidget(self.stage if target.picture else self.library.page)
+        self.commands[f"view.{target.name}"].setChecked(True)
+        if target is LIBRARY:
+            self.library.shown()
+
+    def _focus_workspace(self) -> None:
+        if self.workspace is REVIEW:
             self.stage.focus_page()
-            return
-        target = self._writing_focus
-        if target is None or not target.isVisible():
-            target = self.editor.fields["subject"]
-        target.setFocus()
+        elif self.workspace is LIBRARY:
+            self.library.panel.focus_results()
+        else:
+            target = self._writing_focus
+            if target is None or not target.isVisible():
+                target = self.editor.fields["subject"]
+            target.setFocus()
+
+    def _build_view_menu(self) -> None:
+        """Each workspace one key away (checked: the one shown), and every panel."""
+        group = QActionGroup(self)
+        for name in WORKSPACES:
+            action = self.commands[f"view.{name}"]
+            action.setCheckable(True)
+            group.addAction(action)
+            self.commands.on(f"view.{name}", functools.partial(self.show_workspace, name))
+        self.commands[f"view.{self.workspace.name}"].setChecked(True)
+        self.commands.on("view.metrics", lambda: self.library.show_tab(metrics=True))
+        view = self.commands.menu("View")
+        view.addSeparator()
+        panels = view.addMenu("&Panels")
+        for dock in self.docks:
+            panels.addAction(dock.toggleViewAction())
 
     def apply_view_settings(self, settings: Settings) -> None:
         """What Settings say about looking: the logo-safe margin of the players' guides."""
@@ -515,7 +555,7 @@ class MainWindow(QMainWindow):
         if on == self.review.player_only:
             return
         if on:
-            self._before_fullscreen = (self.reviewing, self.windowState())
+            self._before_fullscreen = (self.workspace.name, self.windowState())
             self.set_review_layout(True)
             self.stage.setCurrentWidget(self.review)
         for bar in (self.menuBar(), self.statusBar(), self.stage.tabBar()):
@@ -526,28 +566,10 @@ class MainWindow(QMainWindow):
         if on:
             self.showFullScreen()
         else:
-            reviewing, state = self._before_fullscreen
+            workspace, state = self._before_fullscreen
             self.setWindowState(state & ~Qt.WindowState.WindowFullScreen)
-            self.set_review_layout(reviewing)
+            self.show_workspace(workspace)
         self.stage.focus_page()
-
-    def _show_docks(self, on: bool) -> None:
-        self._switching = True
-        for dock in (
-            self.editor_dock,
-            self.queue_dock,
-            self.templates_dock,
-            self.library_dock,
-            self.metrics_dock,
-        ):
-            dock.setVisible(on)
-        self._switching = False
-        if on:
-            self._front_dock.raise_()  # the tab that was in front, not always the queue
-
-    def _front(self, dock: QDockWidget, visible: bool) -> None:
-        if visible and not self._switching:
-            self._front_dock = dock
 
     def _modal(self, dialog: QDialog) -> bool:
         """Run a dialog; afterwards the keys go where they went before it."""
@@ -605,7 +627,7 @@ class MainWindow(QMainWindow):
     # ---- layout persistence ----------------------------------------------------------------
 
     def _restore_docks(self) -> None:
-        if not self.window_state.restore_docks(self):
+        if self.window_state.workspace_state(WRITE.name) is None:
             # First start: the editor gets room to write, the queue a third of the height.
             self.resizeDocks(
                 [self.editor_dock], [max(460, self.width() * 2 // 5)], Qt.Orientation.Horizontal
@@ -615,16 +637,19 @@ class MainWindow(QMainWindow):
             )
 
     def restore_review(self) -> None:
-        """Reopen the review of the last run, unless it would open empty: then writing."""
+        """Reopen the last run's workspace — its review only if it would not open empty
+        (then Write)."""
         saved = self.window_state.saved_review()
         ids = saved.takes
         if ids and self.services is not None:
             ready = {j.id for j in self.services.store.jobs.many(ids) if j.status.value == "ready"}
             ids = [i for i in ids if i in ready]
-        if saved.reviewing and ids:
+        if saved.workspace == REVIEW.name and ids:
             self.review_takes(ids, start=saved.current)
+        elif saved.workspace == LIBRARY.name:
+            self.show_workspace(LIBRARY.name)
         else:
-            self.set_review_layout(False)
+            self.show_workspace(WRITE.name)
 
     def _review_opened(self) -> None:
         self.set_review_layout(True)
@@ -632,14 +657,14 @@ class MainWindow(QMainWindow):
 
     def _save_layout(self) -> None:
         takes, current = self.stage.reviewing() or ([], None)
-        self.window_state.save_review(self.reviewing, takes, current)
+        self.window_state.save_review(self.workspace.name, takes, current)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.panels_built:
             self._save_layout()
-            # The docks are saved as the writing layout has them; the review layout is
-            # reopened only once its takes are known to exist (restore_review), never empty.
-            self._show_docks(True)
+            # Each workspace's docks as they are; the review is reopened only once its
+            # takes are known to exist (restore_review), never empty.
+            self.window_state.save_workspace(self.workspace.name, self.saveState())
             self.stage.stop()
         if hasattr(self, "drafts"):  # typed into before the other panels were built, too
             self.drafts.close()

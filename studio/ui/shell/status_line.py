@@ -41,8 +41,9 @@ class StatusLine(QObject):
             return
         # Short in the status bar (room for messages); the address is in the tooltip.
         self.provider = services.connection.description.split(" (")[0]
-        self.health.setText(f"Provider: {self.provider}")
-        self.health.setToolTip(services.connection.description)
+        problem = services.connection.problem
+        self.health.setText(f"Provider: {self.provider}" + (" · no API key" if problem else ""))
+        self.health.setToolTip(problem or services.connection.description)
         self.show_spend()
 
     def connecting(self, state: str) -> None:

@@ -84,6 +84,7 @@ class SlotEdit(QPlainTextEdit):
 class PromptEditor(QWidget):
     submit_requested = Signal(object)  # Submission
     changed = Signal()  # anything a draft keeps changed (the window saves it)
+    key_requested = Signal()  # "Enter API key…": the window opens Settings at the key
 
     def __init__(self, presets: dict[str, list[Preset]], linter: Linter) -> None:
         super().__init__()
@@ -177,6 +178,20 @@ class PromptEditor(QWidget):
         self.again.clicked.connect(self._render_again)
         self._again: Submission | None = None
         self._said_for: tuple[object, ...] | None = None  # see `_what_is_set`
+        # Why nothing is sent yet (no API key), with the way to fix it; renders still queue.
+        self.offline = QLabel("")
+        self.offline.setObjectName("offlineLine")
+        self.offline.setWordWrap(True)
+        self.offline.setProperty("error", True)
+        self.enter_key = QPushButton("Enter API key…")
+        self.enter_key.setObjectName("enterKeyButton")
+        self.enter_key.clicked.connect(self.key_requested)
+        self.offline_row = QWidget()
+        offline_layout = QHBoxLayout(self.offline_row)
+        offline_layout.setContentsMargins(0, 0, 0, 0)
+        offline_layout.addWidget(self.offline, 1)
+        offline_layout.addWidget(self.enter_key)
+        self.offline_row.hide()
 
         self.project = QComboBox()
         self.project.setObjectName("projectBox")
@@ -218,6 +233,7 @@ class PromptEditor(QWidget):
         outer.addWidget(self.slots_area, 1)
         pinned = QVBoxLayout()
         pinned.setContentsMargins(8, 4, 8, 8)
+        pinned.addWidget(self.offline_row)
         pinned.addWidget(self.render_group)
         footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
@@ -407,6 +423,11 @@ class PromptEditor(QWidget):
             self.submit_requested.emit(self._again)
         self._again = None
         self.again.hide()
+
+    def set_offline(self, reason: str) -> None:
+        """Say why renders cannot be sent (they still queue and wait), or nothing ("")."""
+        self.offline.setText(reason)
+        self.offline_row.setVisible(bool(reason))
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Say something about the render as it is set now (it goes once that changes, if
