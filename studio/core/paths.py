@@ -21,6 +21,10 @@ def config_dir() -> Path:
     return _ensure(Path(_dirs.user_config_dir))
 
 
+def cache_dir() -> Path:
+    return _ensure(Path(_dirs.user_cache_dir))
+
+
 def _ensure(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any, Unpack
 
 from studio.core.errors import ConfigError
@@ -19,7 +21,7 @@ from studio.providers.errors import (
     Unsupported,
 )
 from studio.providers.http import HttpCore, HttpOptions, job_path
-from studio.providers.profiles import ProfileSet, profile_from_openrouter
+from studio.providers.profiles import ModelProfile, ProfileSet, profile_from_openrouter
 from studio.providers.types import (
     MAX_DOWNLOAD_BYTES,
     RemoteError,
@@ -32,6 +34,19 @@ from studio.providers.types import (
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+
+def _profiles(entries: list[Any]) -> list[ModelProfile]:
+    """The model list's video models (a malformed entry is skipped and logged)."""
+    profiles = []
+    for entry in entries:
+        try:
+            profiles.append(profile_from_openrouter(entry))
+        except ConfigError as err:
+            log.warning("skipping a video model: %s", err)
+    return profiles
+
+
 _STATUS = {
     "pending": RemoteStatus.QUEUED,
     "queued": RemoteStatus.QUEUED,
@@ -88,9 +103,13 @@ class OpenRouterProvider:
         *,
         label: str | None = None,
         honours_idempotency: bool = False,
+        models_cache: Path | None = None,
         **options: Unpack[HttpOptions],
     ) -> None:
         self.honours_idempotency = honours_idempotency  # not documented by OpenRouter
+        # The model list last served, kept so the editor can offer the models while
+        # OpenRouter cannot be reached (queued renders then wait for it).
+        self.models_cache = models_cache
         self.http = HttpCore(
             base_url,
             api_key,
@@ -107,18 +126,44 @@ class OpenRouterProvider:
         """Discovered once per session from `GET /videos/models`; malformed entries skipped."""
         async with self._lock:
             if self._profiles is None:
-                body = Fields(await self.http.json("GET", "videos/models"), "model list")
+                try:
+                    body = Fields(await self.http.json("GET", "videos/models"), "model list")
+                except TransportError as err:
+                    last = self._last_served()
+                    if last is None:
+                        raise
+                    return ProfileSet(
+                        _profiles(last),
+                        f"Could not ask {self.http.label} which models it serves ({err}); "
+                        "the ones it served last are offered meanwhile.",
+                        provisional=True,
+                    )
                 entries = body.data.get("data")
                 if not isinstance(entries, list):
                     raise BadResponse("model list: field 'data' is missing or not a list")
-                profiles = []
-                for entry in entries:
-                    try:
-                        profiles.append(profile_from_openrouter(entry))
-                    except ConfigError as err:
-                        log.warning("skipping a video model: %s", err)
-                self._profiles = ProfileSet(profiles)
+                self._profiles = ProfileSet(_profiles(entries))
+                self._keep_served(entries)
             return self._profiles
+
+    def _last_served(self) -> list[Any] | None:
+        if self.models_cache is None:
+            return None
+        try:
+            entries = json.loads(self.models_cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # none kept yet, or not readable: as if none
+        return entries if isinstance(entries, list) else None
+
+    def _keep_served(self, entries: list[Any]) -> None:
+        if self.models_cache is None:
+            return
+        try:
+            self.models_cache.parent.mkdir(parents=True, exist_ok=True)
+            part = self.models_cache.with_suffix(".part")
+            part.write_text(json.dumps(entries), encoding="utf-8")
+            part.replace(self.models_cache)
+        except OSError as err:  # a cache: the next start asks again
+            log.info("could not keep the model list: %s", err)
 
     async def create(
         self, spec: RenderSpec, idem_key: str, *, retry_unsure: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from studio.config import secrets
+from studio.core import paths
 from studio.core.errors import ConfigError
 from studio.providers import capabilities
 from studio.providers.base import Provider
@@ -50,6 +52,11 @@ def provider_key(kind: str, base_url: str | None) -> str:
         return "sim"
     default = OPENAI_URL if kind == "openai" else OPENROUTER_URL
     return f"{kind}:{validate_base_url(base_url or default)}"
+
+
+def _models_cache(key: str) -> Path:
+    """Where a provider's last model list is kept (one file per provider and address)."""
+    return paths.cache_dir() / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
 
 
 def _simulator_honours_keys(url: str) -> bool:
@@ -154,7 +161,9 @@ def _open(
         )
         return Connection(provider, None, f"OpenAI-shape API at {url}", key, concurrency)
     return Connection(
-        OpenRouterProvider(url, secret, rpm=rpm, honours_idempotency=honours),
+        OpenRouterProvider(
+            url, secret, rpm=rpm, honours_idempotency=honours, models_cache=_models_cache(key)
+        ),
         None,
         f"OpenRouter at {url}",
         key,

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from studio.core.errors import SpecError
 from studio.core.spec import ReferenceImage, RenderSpec
-from studio.providers.errors import AuthError, NotFound, RequestError, Unsupported
+from studio.providers.errors import (
+    AuthError,
+    NotFound,
+    RequestError,
+    TransportError,
+    Unsupported,
+)
 from studio.providers.openrouter import OpenRouterProvider
 from studio.providers.types import FailureKind, RemoteStatus, new_idempotency_key
 from studio.sim.server import SimServer
@@ -140,3 +147,36 @@ async def test_bad_key(sim: SimServer, clock: InstantClock) -> None:
         assert "sk-or-wrong" not in str(info.value)
     finally:
         await provider.aclose()
+
+
+async def test_while_unreachable_the_models_it_served_last_are_offered(
+    sim: SimServer, clock: InstantClock, tmp_path: Path, refusing_port: int
+) -> None:
+    """The editor's pickers never go empty because OpenRouter is down: the list it served
+    last is kept and offered, marked provisional (renders queue and wait)."""
+    cache = tmp_path / "models" / "openrouter.json"
+    up = OpenRouterProvider(
+        sim.openrouter_base_url, sim.api_key, retry=fast_retry(), clock=clock, models_cache=cache
+    )
+    try:
+        served = await up.models()
+    finally:
+        await up.aclose()
+    assert cache.is_file()
+    down = OpenRouterProvider(
+        f"http://127.0.0.1:{refusing_port}/api/v1",
+        sim.api_key,
+        retry=fast_retry(),
+        clock=clock,
+        models_cache=cache,
+    )
+    try:
+        offered = await down.models()
+        assert offered.provisional
+        assert [p.id for p in offered] == [p.id for p in served]
+        assert "served last" in offered.note
+        cache.write_text("{not json")  # a damaged cache: as if none was kept
+        with pytest.raises(TransportError):
+            await down.models()
+    finally:
+        await down.aclose()

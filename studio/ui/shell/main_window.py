@@ -333,8 +333,7 @@ class MainWindow(QMainWindow):
         current = self.services.settings if self.services else load_settings()[0]
         cap = self.services.store.budgets.cap("daily", "*") if self.services else None
         dialog = SettingsDialog(current, self, daily_cap=cap)
-        if at_key:
-            dialog.key.setFocus()
+        dialog.at_key = at_key
         accepted = self._modal(dialog)
         if not accepted or dialog.saved is None:
             return

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -50,6 +52,7 @@ class SettingsDialog(QDialog):
         self.original = settings
         self.saved: Settings | None = None
         self.key_changed = False
+        self.at_key = False  # opened to enter the API key: the cursor starts there
         self.note = ""  # shown by the window after the dialog closes
         # Every kind's connection, edited here; the fields show the chosen kind's.
         self._connections = dict(settings.connections)
@@ -144,6 +147,11 @@ class SettingsDialog(QDialog):
         self.provider.currentIndexChanged.connect(self._provider_changed)
 
     # ---- per-kind connection fields -----------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.at_key:  # once shown (a hidden field takes no focus)
+            QTimer.singleShot(0, self.key.setFocus)
 
     def _read_connection(self) -> ConnectionSettings:
         models = tuple(m.strip() for m in self.models.text().split(",") if m.strip())
