@@ -72,7 +72,7 @@ def find_names(text: str, keys: Iterable[str]) -> list[Found]:
     folded = fold(text)
     found: list[Found] = []
     for key in keys:
-        if not key:
+        if not key or key.split(maxsplit=1)[0] not in folded:  # most names: a glance
             continue
         for match in _pattern(key).finditer(folded):
             plural = match.group("suffix") in ("s", "s'")
@@ -144,8 +144,14 @@ def _runs(text: str) -> Iterator[list[_Word]]:
     end = 0
     for match in _WORD.finditer(text):
         first, gap, end = end == 0, text[end : match.start()], match.end()
-        opens = first or any(c in _OPENERS for c in gap)
-        parts = match.group().split("-")
+        token = match.group()
+        if token.islower():  # most words: no capital, so no name, and the end of a run
+            if run:
+                yield run
+            run = []
+            continue
+        opens = first or not _OPENERS.isdisjoint(gap)
+        parts = token.split("-")
         capitals = next((i for i, p in enumerate(parts) if not _capitalised(p)), len(parts))
         written = re.sub(r"'s?$", "", "-".join(parts[:capitals]))
         if capitals == 0 or sum(c.isalpha() for c in written) < 2:  # "a", "I", "X-ray"
@@ -168,8 +174,8 @@ def _runs(text: str) -> Iterator[list[_Word]]:
 
 
 def _capitalised(part: str) -> bool:
-    """ "Sony", "NASA", and the inner capital of "iPhone" or "eBay"."""
-    return bool(part) and (part[0].isupper() or any(c.isupper() for c in part[1:]))
+    """A capital anywhere: "Sony", "NASA", and the inner one of "iPhone" or "eBay"."""
+    return part != part.lower()
 
 
 def _outside(run: list[_Word], spans: list[tuple[int, int]]) -> Iterator[list[_Word]]:
