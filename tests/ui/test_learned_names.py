@@ -7,6 +7,7 @@ template and only for it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import qasync
@@ -16,13 +17,17 @@ from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from studio.config.settings import Settings
+from studio.jobs.events import JobChanged
 from studio.library.ops import ops_for
 from studio.prompts import Linter, PromptSlots, load_presets
 from studio.services import RunOptions, Services, open_services
 from studio.sim.state import SimConfig
+from studio.store import Store
 from studio.ui.shell.main_window import MainWindow
 from studio.ui.write.checks import TERM
 from studio.ui.write.editor import PromptEditor
+from studio.ui.write.names import NameLearning
+from tests.helpers import job_values
 from tests.jobs.conftest import FAST_POLL
 from tests.ui.test_main_window import statuses, until
 
@@ -218,3 +223,41 @@ def test_the_menu_key_opens_it_for_the_current_check(qtbot: QtBot, editor: Promp
         )
         QApplication.sendEvent(view.viewport(), event)
     assert seen == ["Not a name (in template spring / speaker / demo)"]
+
+
+def test_names_of_earlier_refusals_and_of_another_process(
+    qtbot: QtBot, editor: PromptEditor, tmp_path: Path
+) -> None:
+    """At start the library's earlier refusals are read (a restart keeps what was learned);
+    a refusal another process reports (through the watch, as a JobChanged) is learned too;
+    other failures teach nothing."""
+    store = Store(tmp_path / "s.db")
+    with store.db.write() as tx:
+        for n, (prompt, failure) in enumerate(
+            [("Warm shot of Krumbo Vale", "policy"), ("Glorbix spins", "render")]
+        ):
+            store.jobs.insert(
+                tx, job_values(n, prompt=prompt, status="failed", failure_class=failure), at=1.0
+            )
+    editor.linter = Linter()
+    names = NameLearning(editor, store, ops_for(store))
+    names.start()
+    assert editor.linter.learned == {"krumbo vale": "Krumbo Vale"}
+
+    with store.db.write() as tx:  # as another process's engine would
+        later = store.jobs.insert(
+            tx, job_values(3, prompt="Flumox on a beach", status="failed", failure_class="policy"),
+            at=2.0,
+        )  # fmt: skip
+    write(editor, PromptSlots(subject="Flumox", action="waves"))
+    qtbot.waitUntil(lambda: "waves" in editor.composed.toPlainText(), timeout=2000)
+    assert blocked(editor) == []
+    names.on_event(JobChanged(later, "running", frozenset({"status"})))  # not refused (yet)
+    assert "flumox" not in editor.linter.learned
+    names.on_event(JobChanged(later, "failed", frozenset({"status"})))
+    assert "flumox" in editor.linter.learned
+    assert blocked(editor) == [  # checked again at once
+        "Subject: “Flumox” was in a prompt of yours that moderation refused: "
+        "likely a real person, brand or character."
+    ]
+    store.close()
