@@ -1,6 +1,6 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
 decision, tags, a star, a deleted clip, a saved search, a cap, a template or rubric version,
-an import.
+a learned name that is not a name, an import.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
 writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
@@ -30,7 +30,9 @@ from studio.store.search import forget_search, save_search
 DECISIONS, SCORES, TAGS, STARS, CLIPS = "decisions", "scores", "tags", "stars", "clips"
 SEARCHES, CAPS, TEMPLATES, RUBRICS = "searches", "caps", "templates", "rubrics"
 TAKES = "takes"  # takes that were not in the library before (an import)
+NAMES = "names"  # learned names a person said are not names, per template
 REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS})
+MAX_TERM = 200  # a learned name is a few words; more is not one
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,15 @@ class LibraryOps:
             return self.store.templates.save(
                 campaign, product, use_case, slots, change_note=note, at=self.clock()
             )
+
+    def not_a_name(self, template_id: int, term: str) -> None:
+        """The linter stops flagging a learned name in this template's prompts (every
+        version of it): a person said it is not a name."""
+        term = " ".join(term.split())
+        if not term or len(term) > MAX_TERM:
+            raise ValueError(f"A name to dismiss must be 1 to {MAX_TERM} characters.")
+        with self._operation({NAMES}):
+            self.store.not_names.add(template_id, term, at=self.clock())
 
     def keep_rubric(self, name: str, body: dict[str, Any]) -> tuple[int, int]:
         """The stored version of this rubric body as (id, version): a new version, and a

@@ -1,6 +1,7 @@
 """Prompts (no Qt): slots and composition, presets, the linter, variant batches."""
 
-from studio.prompts.lint import Linter, LintWarning, Terms, learned_terms
+from studio.prompts.lint import Linter, LintWarning
+from studio.prompts.names import learned_terms
 from studio.prompts.presets import Preset, PresetFileError, load_presets
 from studio.prompts.slots import (
     LABELS,
@@ -10,6 +11,7 @@ from studio.prompts.slots import (
     variant_label,
     variants,
 )
+from studio.prompts.terms import Terms
 
 __all__ = [
     "LABELS",

@@ -8,13 +8,12 @@ from the user's own past moderation failures), and a duration too short for the 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from studio.core.resources import resources_dir
+from studio.prompts.names import Found, find_names, name_key
 from studio.prompts.slots import LABELS, REQUIRED, SLOTS, PromptSlots
+from studio.prompts.terms import Terms
 
 MAX_PROMPT = 1000  # longer prompts dilute what matters; most guides advise well under this
 SECONDS_PER_ACTION = 2.0  # a distinct action needs about this long to read on screen
@@ -26,36 +25,8 @@ class LintWarning:
     rule: str
     slot: str  # one of SLOTS, or "prompt"
     message: str
-
-
-@dataclass(frozen=True)
-class Conflict:
-    a: tuple[str, ...]
-    b: tuple[str, ...]
-    message: str
-
-
-@dataclass(frozen=True)
-class Terms:
-    likely_blocked: tuple[str, ...]
-    vague: tuple[str, ...]
-    scene_breaks: tuple[str, ...]
-    on_screen_text: tuple[str, ...]
-    conflicts: tuple[Conflict, ...]
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> Terms:
-        path = path or resources_dir() / "lint" / "terms.toml"
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            likely_blocked=tuple(data["likely_blocked"]),
-            vague=tuple(data["vague"]),
-            scene_breaks=tuple(data["scene_breaks"]),
-            on_screen_text=tuple(data["on_screen_text"]),
-            conflicts=tuple(
-                Conflict(tuple(c["a"]), tuple(c["b"]), c["message"]) for c in data["conflict"]
-            ),
-        )
+    term: str = ""  # the name a "blocked" warning is about (its `name_key`)
+    learned: bool = False  # only a refusal says it is a name: a person may say it is not
 
 
 def _find(text: str, phrases: Iterable[str]) -> list[str]:
@@ -66,9 +37,24 @@ def _find(text: str, phrases: Iterable[str]) -> list[str]:
 class Linter:
     def __init__(self, terms: Terms | None = None, learned_blocked: Iterable[str] = ()) -> None:
         self.terms = terms or Terms.load()
-        self.learned = tuple(dict.fromkeys(t.lower() for t in learned_blocked if t.strip()))
+        self.shipped = tuple(dict.fromkeys(filter(None, map(name_key, self.terms.likely_blocked))))
+        self.learned: dict[str, str] = {}  # key → the name as a refused prompt wrote it
+        self.learn(learned_blocked)
 
-    def check(self, slots: PromptSlots, seconds: int | None = None) -> list[LintWarning]:
+    def learn(self, names: Iterable[str]) -> list[str]:
+        """Names from prompts the provider refused (`learned_terms`); returns the new ones."""
+        new = []
+        for name in names:
+            key = name_key(name)
+            if key and key not in self.learned:
+                self.learned[key] = " ".join(name.split())
+                new.append(self.learned[key])
+        return new
+
+    def check(
+        self, slots: PromptSlots, seconds: int | None = None, *, not_names: Collection[str] = ()
+    ) -> list[LintWarning]:
+        """`not_names`: learned names a person said are not names (for this template)."""
         values = slots.as_dict()
         out: list[LintWarning] = []
         for slot in REQUIRED:
@@ -112,15 +98,7 @@ class Linter:
                         "out garbled; add it in the edit instead.",
                     )
                 )
-            for name in _find(text, (*self.terms.likely_blocked, *self.learned)):
-                source = "blocked before" if name in self.learned else "likely blocked"
-                out.append(
-                    LintWarning(
-                        "blocked",
-                        slot,
-                        f"“{name}” is {source} by moderation (real people, brands, characters).",
-                    )
-                )
+            out += self._names(slot, text, not_names)
         if seconds is not None:
             actions = _count_actions(values["action"])
             if actions * SECONDS_PER_ACTION > seconds:
@@ -132,6 +110,35 @@ class Linter:
                         "rushed; choose a longer duration or fewer actions.",
                     )
                 )
+        return out
+
+    def _names(self, slot: str, text: str, not_names: Collection[str]) -> list[LintWarning]:
+        """One warning per name, shipped or learned or both ("Spiderman" matching two
+        spellings, or a learned name inside a shipped one, is one name)."""
+        learned = [k for k in self.learned if k not in not_names]
+        out: list[LintWarning] = []
+        said: set[str] = set()
+        for group in _overlapping(find_names(text, (*self.shipped, *learned))):
+            keys = {f.key for f in group}
+            if keys & said:
+                continue
+            said |= keys
+            widest = max(group, key=lambda f: f.end - f.start)
+            written = text[widest.start : widest.end]
+            shipped, refused = keys & set(self.shipped), keys & set(learned)
+            if shipped and refused:
+                why = (
+                    "is likely blocked by moderation (real people, brands, characters), "
+                    "and a prompt of yours with it was refused before."
+                )
+            elif shipped:
+                why = "is likely blocked by moderation (real people, brands, characters)."
+            else:
+                why = (
+                    "was in a prompt of yours that moderation refused: "
+                    "likely a real person, brand or character."
+                )
+            out.append(LintWarning("blocked", slot, f"“{written}” {why}", widest.key, not shipped))
         return out
 
     def _conflicts(self, values: dict[str, str]) -> list[LintWarning]:
@@ -173,14 +180,15 @@ def _count_actions(action: str) -> int:
     return len(clauses)
 
 
-def learned_terms(blocked_prompts: Iterable[str]) -> list[str]:
-    """Names from prompts the provider refused: capitalised words and pairs of them."""
-    names: list[str] = []
-    for prompt in blocked_prompts:
-        words = re.findall(r"\b[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*", prompt)
-        names += [
-            w
-            for w in words
-            if w.lower() not in ("a", "an", "the") and len(w) > 2 and not prompt.startswith(w)
-        ]
-    return names
+def _overlapping(found: list[Found]) -> list[list[Found]]:
+    """Names found at overlapping places, grouped (`found` is in order of place)."""
+    groups: list[list[Found]] = []
+    end = -1
+    for f in found:
+        if groups and f.start < end:
+            groups[-1].append(f)
+            end = max(end, f.end)
+        else:
+            groups.append([f])
+            end = f.end
+    return groups

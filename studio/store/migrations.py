@@ -334,6 +334,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE take_state ADD COLUMN passes INTEGER NOT NULL DEFAULT 0;
     DELETE FROM take_state;
     """,
+    # 15: learned names a person said are not names ("Not a name" on a linter warning), per
+    # template: the linter no longer flags them in prompts from any version of it
+    """
+    CREATE TABLE not_names (
+        template_id INTEGER NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        term TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (template_id, term)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

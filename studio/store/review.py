@@ -30,6 +30,11 @@ class Template:
     known_good: bool
     created_at: float
 
+    @property
+    def name(self) -> str:
+        """Its name, the same for every version: "spring / speaker / demo"."""
+        return f"{self.campaign} / {self.product} / {self.use_case}"
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -107,7 +107,8 @@ def test_learned_blocked_terms() -> None:
     slots = GOOD.with_slot("subject", "zorblax quinn waving")
     warnings = Linter(learned_blocked=learned).check(slots, 8)
     assert [w.message for w in warnings if w.rule == "blocked"] == [
-        "“zorblax quinn” is blocked before by moderation (real people, brands, characters)."
+        "“zorblax quinn” was in a prompt of yours that moderation refused: "
+        "likely a real person, brand or character."
     ]
 
 

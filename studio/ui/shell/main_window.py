@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from studio.ui.shell.library_events import LibraryEvents
     from studio.ui.write.drafts import DraftKeeper
     from studio.ui.write.editor import PromptEditor, Submission
+    from studio.ui.write.names import NameLearning
     from studio.ui.write.queue_panel import QueuePanel
     from studio.ui.write.templates import TemplatePanel
 
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.services: Services | None = None
         self.library_events: LibraryEvents | None = None  # the library's changes, as a signal
         self.template_origin: Template | None = None  # the template last loaded or saved
+        self.names: NameLearning | None = None  # the linter's learned names, "not a name"
         app = QApplication.instance()
         if isinstance(app, QApplication):
             install_wheel_guard(app)  # the wheel scrolls panels, never changes a setting
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         self.editor_dock.setWidget(self.editor)
         self.editor.submit_requested.connect(self._submit)
         self.editor.key_requested.connect(lambda: self.open_settings(at_key=True))
+        self.editor.name_dismissed.connect(self._not_a_name)
         self.drafts = DraftKeeper(self.editor, paths.data_dir() / "draft", self)
         problem = self.drafts.restore()
         if problem:
@@ -246,9 +249,9 @@ class MainWindow(QMainWindow):
 
     def attach(self, services: Services) -> None:
         """Called once the store, provider and engine are open (after the first paint)."""
-        from studio.prompts import Linter, learned_terms
+        from studio.prompts import Linter
         from studio.providers.kinds import describe_provider_key
-        from studio.store import FailureClass
+        from studio.ui.write.names import NameLearning
         from studio.ui.write.queue_model import JobTableModel
 
         self.services = services
@@ -275,8 +278,12 @@ class MainWindow(QMainWindow):
         self.library_events = LibraryEvents(ops_for(services.store), self)
         for view in (self.review, self.library, model):  # each refreshes what it shows
             self.library_events.changed.connect(view.on_library_change)
-        blocked = [j.prompt for j in services.store.jobs.failures(FailureClass.POLICY)]
-        self.editor.linter = Linter(learned_blocked=learned_terms(blocked))
+        self.editor.linter = Linter()  # names learned from this library's refusals only
+        self.names = NameLearning(self.editor, services.store, ops_for(services.store))
+        engine.bus.subscribe(self.names.on_event)  # a refusal is checked for at once
+        self.library_events.changed.connect(self.names.on_library_change)
+        self.names.template_changed(self.template_origin)
+        self.names.start()
         self.editor.budget_hint = self.status.budget_hint
         self.editor.set_offline(services.connection.problem)
         self._run(self._load_models())
@@ -309,6 +316,7 @@ class MainWindow(QMainWindow):
         """Forget the services before they close, so no timer or event reaches them after;
         returns them for the caller to close."""
         services, self.services = self.services, None
+        self.names = None
         self.status.attach(None)
         if self.library_events is not None:
             self.library_events.close()
@@ -423,8 +431,8 @@ class MainWindow(QMainWindow):
         from studio.prompts import PromptSlots
 
         self.editor.set_slots(PromptSlots.from_mapping(template.slots))
-        self.template_origin = template
-        self.editor.show_message(f"Loaded template {_template_name(template)} v{template.version}.")
+        self._set_template(template)
+        self.editor.show_message(f"Loaded template {template.name} v{template.version}.")
 
     def save_template(self) -> None:
         if self.services is None:
@@ -436,12 +444,26 @@ class MainWindow(QMainWindow):
             self.services.store, self.editor.slots(), self.template_origin, self
         )
         if self._modal(dialog) and dialog.saved is not None:
-            self.template_origin = dialog.saved
+            self._set_template(dialog.saved)
             self.templates.model.reload()
             self.templates.select(dialog.saved.id)
-            self.editor.show_message(
-                f"Saved template {_template_name(dialog.saved)} v{dialog.saved.version}."
-            )
+            self.editor.show_message(f"Saved template {dialog.saved.name} v{dialog.saved.version}.")
+
+    def _set_template(self, template: Template) -> None:
+        """The template the editor's prompt comes from: its takes record it, and the linter
+        leaves out the learned names it says are not names."""
+        self.template_origin = template
+        if self.names is not None:
+            self.names.template_changed(template)
+
+    def _not_a_name(self, term: str) -> None:
+        if self.names is None:
+            self.editor.show_message("Still starting; try again in a moment.", error=True)
+            return
+        try:
+            self.names.dismiss(term)
+        except (StudioError, ValueError) as err:
+            self.editor.show_message(str(err), error=True)
 
     def find_template(self) -> None:
         self.show_workspace(WRITE.name)
@@ -676,7 +698,3 @@ class MainWindow(QMainWindow):
 
     def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
         self.status.notify(text, error=error, timeout=timeout)
-
-
-def _template_name(template: Template) -> str:
-    return f"{template.campaign} / {template.product} / {template.use_case}"

@@ -1,17 +1,22 @@
 """The prompt's checks (lint warnings) as a list that shows every one of them — it grows
-with its rows instead of scrolling — and says which slot a clicked check is about."""
+with its rows instead of scrolling — and says which slot a clicked check is about. A name
+learned from a refusal can be dismissed for the loaded template ("Not a name", on the
+check's context menu or by the menu key)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QListWidget, QListWidgetItem
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QResizeEvent
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu
 
 from studio.prompts import LABELS, LintWarning
+
+TERM = Qt.ItemDataRole.UserRole + 1  # a learned name's term, on its check
 
 
 class ChecksList(QListWidget):
     slot_chosen = Signal(str)  # a check was clicked: go to its slot ("prompt": the whole)
+    not_a_name = Signal(str)  # "Not a name" on a learned name's check: its term
 
     def __init__(self) -> None:
         super().__init__()
@@ -22,6 +27,7 @@ class ChecksList(QListWidget):
         self.setToolTip("Click a check to go to its slot")
         self.itemClicked.connect(self._chosen)
         self.itemActivated.connect(self._chosen)
+        self.template: str | None = None  # the loaded template's name: where a dismissal holds
 
     def show_warnings(self, warnings: list[LintWarning]) -> None:
         self.clear()
@@ -29,10 +35,43 @@ class ChecksList(QListWidget):
             item = QListWidgetItem(f"{LABELS.get(w.slot, 'Prompt')}: {w.message}")
             item.setData(Qt.ItemDataRole.UserRole, w.slot)
             item.setToolTip(w.rule)
+            if w.learned:
+                item.setData(TERM, w.term)
+                item.setToolTip("Right-click if this is not a name")
             self.addItem(item)
         if not warnings:
             self.addItem("No problems found.")
         self._fit()
+
+    def menu_for(self, item: QListWidgetItem | None) -> QMenu | None:
+        """The context menu of a learned name's check (None for other checks)."""
+        term = item.data(TERM) if item is not None else None
+        if not isinstance(term, str) or not term:
+            return None
+        menu = QMenu(self)
+        if self.template is None:
+            action = QAction("Not a name — load or save a template to say so", menu)
+            action.setEnabled(False)
+        else:
+            action = QAction(f"Not a name (in template {self.template})", menu)
+            action.triggered.connect(lambda: self.not_a_name.emit(term))
+        action.setObjectName("notANameAction")
+        menu.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        by_mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        item = self.itemAt(event.pos()) if by_mouse else self.currentItem()
+        menu = self.menu_for(item)
+        if menu is None:
+            return
+        where = event.globalPos() if by_mouse else self._below(item)
+        menu.exec(where)
+        menu.deleteLater()
+
+    def _below(self, item: QListWidgetItem | None) -> QPoint:
+        rect = self.visualItemRect(item) if item is not None else self.rect()
+        return self.viewport().mapToGlobal(rect.bottomLeft())
 
     def _fit(self) -> None:
         """As tall as its rows: every check shows."""

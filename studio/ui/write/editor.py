@@ -85,6 +85,7 @@ class PromptEditor(QWidget):
     submit_requested = Signal(object)  # Submission
     changed = Signal()  # anything a draft keeps changed (the window saves it)
     key_requested = Signal()  # "Enter API key…": the window opens Settings at the key
+    name_dismissed = Signal(str)  # "Not a name" on a learned name's check: its term
 
     def __init__(self, presets: dict[str, list[Preset]], linter: Linter) -> None:
         super().__init__()
@@ -93,6 +94,7 @@ class PromptEditor(QWidget):
         self.profiles: ProfileSet | None = None
         self.budget_hint: Callable[[float, str], str] = lambda cost, project: ""
         self.parent_job: int | None = None  # set while revising a take; its child is queued
+        self.not_names: frozenset[str] = frozenset()  # learned names the template says are not
         # Model, duration and frame asked for before the models are known (draft, retry).
         self._pending: tuple[str | None, int | None, str | None] | None = None
         self.setAcceptDrops(True)
@@ -141,6 +143,7 @@ class PromptEditor(QWidget):
         self.composed.setFixedHeight(QFontMetrics(self.font()).lineSpacing() * 4 + 12)
         self.lint_list = ChecksList()
         self.lint_list.slot_chosen.connect(self._jump_to_slot)
+        self.lint_list.not_a_name.connect(self.name_dismissed)
         self.reference = ReferenceBox()
         self.reference.changed.connect(self.refresh)
         self.reference.message.connect(self.show_message)
@@ -331,7 +334,9 @@ class PromptEditor(QWidget):
         slots = self.slots()
         self.composed.setPlainText(slots.compose())
         seconds = self.seconds_box.currentData()
-        warnings = self.linter.check(slots, int(seconds) if seconds else None)
+        warnings = self.linter.check(
+            slots, int(seconds) if seconds else None, not_names=self.not_names
+        )
         self._show_lint(warnings)
         spec, profile = self._base_spec(slots), self.profile()
         try:
@@ -365,6 +370,21 @@ class PromptEditor(QWidget):
         return (slots, self.project_name(), self.model_box.currentData(),
                 self.seconds_box.currentData(), self.size_box.currentData(),
                 self.variant_slot.currentData(), self.variant_values.toPlainText())  # fmt: skip
+
+    def learn_names(self, names: list[str]) -> list[str]:
+        """Names from a refusal, checked for at once; returns those that were new."""
+        new = self.linter.learn(names)
+        if new:
+            self.refresh()
+        return new
+
+    def set_template(self, name: str | None, not_names: frozenset[str]) -> None:
+        """The loaded template (its name, None for none) and the learned names it says are
+        not names: those are not flagged, and "Not a name" is offered for it."""
+        self.lint_list.template = name
+        if not_names != self.not_names:
+            self.not_names = not_names
+            self.refresh()
 
     def _show_lint(self, warnings: list[LintWarning]) -> None:
         self.lint_list.show_warnings(warnings)
