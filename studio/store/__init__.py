@@ -20,6 +20,7 @@ from studio.store.jobs import (
     take_name,
 )
 from studio.store.leases import LeaseRepo, LeaseRow
+from studio.store.notes import NoteRepo
 from studio.store.origins import Library, OriginRepo, default_name
 from studio.store.records import BatchRepo, ExportRepo, ProvenanceRepo
 from studio.store.review import RubricRepo, TakeState, TemplateRepo, VerdictRepo
@@ -44,6 +45,7 @@ class Store:
         self.exports = ExportRepo(self.db)
         self.provenance = ProvenanceRepo(self.db)
         self.origins = OriginRepo(self.db)
+        self.notes = NoteRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -70,6 +72,7 @@ __all__ = [
     "LeaseRepo",
     "LeaseRow",
     "Library",
+    "NoteRepo",
     "Origin",
     "OriginRepo",
     "Store",
