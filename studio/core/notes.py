@@ -150,9 +150,7 @@ def check_note(
         raise NoteError("drawing", f"{len(note.shapes):,} shapes, more than the {MAX_SHAPES}")
     total = sum(len(s.points) for s in note.shapes)
     if total > MAX_POINTS:
-        raise NoteError(
-            "drawing", f"{total:,} points, more than the {MAX_POINTS:,} a note may have"
-        )
+        raise NoteError("drawing", _too_many_points(total))
     shapes = tuple(_check_shape(s, f"drawing[{i}]", picture) for i, s in enumerate(note.shapes))
     return replace(note, shapes=shapes)
 
@@ -222,9 +220,8 @@ def drawing_from_json(value: object, where: str = "drawing") -> tuple[Shape, ...
     (the values themselves are `check_note`'s business)."""
     if not isinstance(value, list):
         raise NoteError(where, "not a list of shapes")
-    if len(value) > MAX_SHAPES:
-        raise NoteError(where, f"{len(value):,} shapes, more than the {MAX_SHAPES}")
-    shapes, total = [], 0
+    check_drawing_size(value, where)
+    shapes = []
     for i, item in enumerate(value):
         here = f"{where}[{i}]"
         if not isinstance(item, dict):
@@ -232,9 +229,6 @@ def drawing_from_json(value: object, where: str = "drawing") -> tuple[Shape, ...
         points = item.get("points")
         if not isinstance(points, list):
             raise NoteError(f"{here}.points", "not a list of points")
-        total += len(points)
-        if total > MAX_POINTS:
-            raise NoteError(where, f"more than the {MAX_POINTS:,} points a note may have")
         shapes.append(
             Shape(
                 kind=_text(item.get("shape"), f"{here}.shape"),
@@ -244,6 +238,28 @@ def drawing_from_json(value: object, where: str = "drawing") -> tuple[Shape, ...
             )
         )
     return tuple(shapes)
+
+
+def check_drawing_size(value: object, where: str = "drawing") -> int:
+    """How many points a stored drawing holds; `NoteError` when it holds more shapes or
+    points than a note may (counted before anything of it is read, so a huge one is
+    refused at once)."""
+    if not isinstance(value, list):
+        return 0  # not a drawing at all: the reader says so
+    if len(value) > MAX_SHAPES:
+        raise NoteError(where, f"{len(value):,} shapes, more than the {MAX_SHAPES}")
+    total = sum(
+        len(points)
+        for shape in value
+        if isinstance(shape, dict) and isinstance(points := shape.get("points"), list)
+    )
+    if total > MAX_POINTS:
+        raise NoteError(where, _too_many_points(total))
+    return total
+
+
+def _too_many_points(total: int) -> str:
+    return f"{total:,} points, more than the {MAX_POINTS:,} a note may have"
 
 
 def _point(value: object, where: str) -> Point:
@@ -279,6 +295,7 @@ __all__ = [
     "Note",
     "NoteError",
     "Shape",
+    "check_drawing_size",
     "check_note",
     "drawing_from_json",
     "drawing_to_json",
