@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
-from studio.core.notes import MAX_POINTS
+from studio.core.notes import MAX_POINTS, PALETTE, SHAPES
+from studio.core.resources import resources_dir
 from studio.export.importer import import_folder
+from studio.export.otio_file import MARKER_COLOURS
+from studio.export.resolve_edl import RESOLVE_COLOURS
 from studio.library.ops import NOTES, LibraryChange, ops_for
 from studio.store import Store
 from tests.export.test_import_hostile import by_prompt, clips, put, sidecar_for
@@ -174,3 +177,11 @@ def test_a_sidecar_without_notes_still_imports(
     report = import_folder(store, library, drop)
     assert (report.unreadable, report.notes_added) == ([], 0)
     assert store.verdicts.current(report.added)[report.added[0]].decision == "approve"
+
+
+def test_the_schema_names_the_palette_and_the_shapes_the_model_keeps() -> None:
+    schema = json.loads((resources_dir() / "schema" / "sidecar-1.schema.json").read_text())
+    shape = schema["$defs"]["shape"]["properties"]
+    assert shape["colour"]["enum"] == list(PALETTE)
+    assert shape["shape"]["enum"] == list(SHAPES)
+    assert set(RESOLVE_COLOURS) == set(MARKER_COLOURS) == set(PALETTE)  # every colour leaves
