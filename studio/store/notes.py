@@ -4,8 +4,8 @@
 An edit changes a note in place and stamps `edited_at`; a deletion stamps `deleted_at`
 and hides the note (kept, so an undo can bring it back and a re-import of an older export
 does not). A note is known across libraries by when it was made (to the millisecond, as a
-sidecar keeps it), who made it and its frame: an import adds the notes a take lacks and
-takes a later edit of one it has."""
+sidecar keeps it) and who made it — not by its frame, which an edit may move: an import
+adds the notes a take lacks and takes a later edit of one it has."""
 
 from __future__ import annotations
 
@@ -94,11 +94,11 @@ class NoteRepo:
         changed = 0
         with self.db.write() as tx:
             have = {
-                (millis(float(r["created_at"])), str(r["author"]), int(r["frame"])): r
+                (millis(float(r["created_at"])), str(r["author"])): r
                 for r in tx.execute("SELECT * FROM notes WHERE job_id = ?", (job_id,))
             }
             for note in notes:
-                mine = have.get((millis(note.created_at), note.author, note.frame))
+                mine = have.get((millis(note.created_at), note.author))
                 if mine is None:
                     tx.execute(
                         "INSERT INTO notes (job_id, frame, end_frame, fps, text, drawing_json, "
@@ -108,10 +108,11 @@ class NoteRepo:
                     changed += 1
                 elif mine["deleted_at"] is None and _later(note.edited_at, mine["edited_at"]):
                     tx.execute(
-                        "UPDATE notes SET end_frame = ?, text = ?, drawing_json = ?, "
+                        "UPDATE notes SET frame = ?, end_frame = ?, text = ?, drawing_json = ?, "
                         "edited_at = ? WHERE id = ?",
-                        (note.end_frame, note.text, _drawing(note), note.edited_at, mine["id"]),
-                    )
+                        (note.frame, note.end_frame, note.text, _drawing(note), note.edited_at,
+                         mine["id"]),
+                    )  # fmt: skip
                     changed += 1
         return changed
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,10 @@ def test_notes_come_back_and_a_reimport_merges_them(
     assert len(store.notes.for_take(take)) == 2
 
     ops_for(store).delete_note(notes[0].id)  # deleted here: a re-import leaves it deleted
+    moved = replace(notes[1], frame=14, end_frame=None)  # moved here, before the edit there
+    ops_for(store).edit_note(moved, picture=(320, 180), at=1_795_520_000.0)  # 2026-11-24
+    assert len(import_folder(store, library, drop).added) == 0  # the first export again:
+    assert [n.frame for n in store.notes.for_take(take)] == [14]  # moved, still one note
     later = copy.deepcopy(side)
     later["notes"][1] |= {"text": "flicker, worse", "edited": "2026-11-25T09:00:00.000+00:00"}
     later["notes"].append(a_note(22, text="new", author="bo"))
