@@ -334,7 +334,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE take_state ADD COLUMN passes INTEGER NOT NULL DEFAULT 0;
     DELETE FROM take_state;
     """,
-    # notes on the frame (studio.core.notes): text and a drawing (JSON, the sidecar's form)
+    # 15: notes on the frame (studio.core.notes): text and a drawing (JSON, the sidecar's form)
     # on a frame or a range of a take, counted at the clip's fps; an edit stamps edited_at,
     # a deletion deleted_at (kept, so a re-import does not bring a deleted note back). They
     # stay when the take's clip is deleted, and go only with the take's row.
