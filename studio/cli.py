@@ -176,6 +176,36 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("folder", type=Path, help="what to import (an export restores its reviews)")
     library_args(imp)
 
+    notes = sub.add_parser(
+        "notes",
+        help="notes on the frame: export them for an editor (OTIO, Resolve EDL), a still, a list",
+        epilog=_exit_codes(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    notes_sub = notes.add_subparsers(dest="notes_command", required=True)
+    take = _take_number
+    notes_out = notes_sub.add_parser(
+        "export", help="the takes in sequence, each note a marker at its frame"
+    )
+    target = notes_out.add_mutually_exclusive_group(required=True)
+    target.add_argument("--otio", type=Path, metavar="FILE", help="an OpenTimelineIO timeline")
+    target.add_argument(
+        "--edl", type=Path, metavar="FILE", help="a DaVinci Resolve marker EDL (one frame rate)"
+    )
+    notes_out.add_argument("takes", nargs="+", type=take, metavar="TAKE", help="12 or #12")
+    library_args(notes_out)
+    still = notes_sub.add_parser("still", help="one frame of a take as PNG")
+    still.add_argument("take", type=take, metavar="TAKE", help="12 or #12")
+    still.add_argument("--frame", type=int, required=True, help="the frame (the first is 0)")
+    still.add_argument("--out", type=Path, required=True, help="the PNG to write")
+    still.add_argument(
+        "--with-notes", action="store_true", help="draw the notes showing on that frame"
+    )
+    library_args(still)
+    listed = notes_sub.add_parser("list", help="each take's notes, as the editor shows them")
+    listed.add_argument("takes", nargs="+", type=take, metavar="TAKE", help="12 or #12")
+    library_args(listed)
+
     rep = sub.add_parser(
         "report",
         help="review KPIs: approval rate, cost per approved clip and second, latency …",
@@ -199,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("action", choices=("set", "forget", "show"))
     key.add_argument("provider", choices=("openai", "openrouter"))
     return parser
+
+
+def _take_number(text: str) -> int:
+    """A take as the app names it: 12 or #12."""
+    digits = text.removeprefix("#")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a take number (like 12 or #12)")
+    return int(digits)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
             from studio.commands import imports
 
             return imports.run(args)
+        if command == "notes":
+            from studio.commands import notes
+
+            return notes.run(args)
         if command == "report":
             from studio.commands import report
 

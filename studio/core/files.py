@@ -1,4 +1,5 @@
-"""File helpers shared by downloads, export and import: checksums and durable renames."""
+"""File helpers shared by downloads, export, import and stills: checksums and durable
+writes and renames."""
 
 from __future__ import annotations
 
@@ -53,6 +54,21 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` as `path` so that `path` only ever exists whole: under a temporary
+    name beside it, fsynced, renamed into place, the folder fsynced."""
+    part = part_path(path)
+    try:
+        with part.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, path)
+        fsync_dir(path.parent)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 class ChecksumMismatch(Exception):

@@ -18,6 +18,8 @@ class Clip:
     frames: int  # how many decode
     stated_frames: int | None  # how many the file says it has (None: it does not say)
     damage: str | None  # why it is damaged ("44 of 96 frames decode"), or None
+    picture: tuple[int, int] | None = None  # (width, height)
+    fps: float | None = None  # its frame rate, where it states one
 
 
 class NotPlayable(Exception):
@@ -42,6 +44,7 @@ def inspect_clip(path: Path) -> Clip:
                 raise NotPlayable("no video in it")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            picture = (int(stream.width), int(stream.height))
             rate = stream.average_rate or stream.guessed_rate
             stated_seconds = _stated_seconds(container, stream)
             stated = stream.frames or (
@@ -66,7 +69,7 @@ def inspect_clip(path: Path) -> Clip:
         damage = f"{decoded} of {stated} frames decode" + (f" ({shown})" if shown else "")
     elif broke is not None and stated is None:
         damage = f"decoding stops after {decoded} frames"
-    return Clip(seconds, decoded, stated, damage)
+    return Clip(seconds, decoded, stated, damage, picture, float(rate) if rate else None)
 
 
 def _stated_seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StorageError, StudioError
-from studio.core.files import PART_NAME, fsync_dir, is_regular, part_path
+from studio.core.files import PART_NAME, is_regular, write_atomic
 
 LOCK_NAME = ".studio-export.lock"
 MANIFEST = "manifest.json"
@@ -275,19 +275,6 @@ def write_folder_files(folder: Path, entries: list[dict[str, Any]]) -> list[str]
     )
     write_atomic(folder / SUMS, sums.encode())
     return said
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    part = part_path(path)
-    try:
-        with part.open("wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, path)
-        fsync_dir(path.parent)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _read_manifest(path: Path) -> list[dict[str, Any]]:

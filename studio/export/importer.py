@@ -5,9 +5,10 @@ export), the take comes back as it was: its origin (the library it was made in a
 number there, shown beside its number here: "#6 · #11 from Studio on kestrel"), prompt,
 slots, project, render settings, provider and the provider's job id, costs, times, batch,
 template version, lineage (parent and retry, linked to the takes here they name), every
-score and decision under its own rubric version, tags, star and notes. Importing again
-merges: a known clip is not copied twice, scores and decisions it lacks are added, nothing
-is duplicated. Any other video comes in as a take with its file name as the prompt.
+score and decision under its own rubric version, tags, star and decision notes, and its
+notes on the frame. Importing again merges: a known clip is not copied twice, scores,
+decisions and notes it lacks are added (a later edit of a note replaces it), nothing is
+duplicated. Any other video comes in as a take with its file name as the prompt.
 
 No file can stop an import: entries are looked at before they are opened (`walk`: FIFOs,
 sockets, devices and links leading outside the folder are passed over), every clip is
@@ -36,7 +37,7 @@ from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.core.spec import StoredSpec
 from studio.core.take_state import millis as _ms  # a decision's time as a sidecar keeps it
 from studio.export.clip_check import Clip, NotPlayable, inspect_clip
-from studio.export.sidecar_read import BadSidecar, read_sidecar
+from studio.export.sidecar_read import BadSidecar, notes_from_sidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
 from studio.library.ops import ops_for
 from studio.media import provenance
@@ -54,6 +55,7 @@ class ImportReport:
     added: list[int] = field(default_factory=list)  # new job ids
     known: list[int] = field(default_factory=list)  # clips already in the library
     decisions_added: int = 0
+    notes_added: int = 0  # notes on the frame added or brought up to a later edit
     damaged: list[str] = field(default_factory=list)  # "file: #id, why" (imported, marked)
     # "file: why": could not or must not be read (a clip that does not decode, a FIFO, a
     # link leading outside the folder, a sidecar refused: its clip came without the review)
@@ -65,6 +67,8 @@ class ImportReport:
         known = f", {len(self.known)} already in the library" if self.known else ""
         damaged = f" ({len(self.damaged)} damaged)" if self.damaged else ""
         restored = f", {self.decisions_added} decision(s) restored" if self.decisions_added else ""
+        if self.notes_added:
+            restored += f", {self.notes_added} note(s) restored"
         unreadable = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return f"{len(self.added)} clip(s) imported{damaged}{known}{restored}{unreadable}{skipped}"
@@ -113,32 +117,49 @@ def _import_found(
             why = err.strerror if isinstance(err, OSError) else str(err)
             report.unreadable.append(f"{entry.name}: {why}")
             continue
-        side = _sidecar(entry, found, report)
+        side = _sidecar(entry, found, report, clip)
         job_id, side = _import_one(store, library, entry, clip, side, report, batches)
         if job_id is not None and side is not None:
             numbers[(_exporter(side), int(side["take"]["id"]))] = job_id
             lineage.append((job_id, side))
             report.decisions_added += _merge_review(store, job_id, side, reviewer)
+            notes = notes_from_sidecar(side, job_id=job_id, **_fit(clip))
+            report.notes_added += store.notes.restore(job_id, notes)
             touched.add(job_id)  # its review records merged
         elif job_id in report.added:
             touched.add(job_id)
     _link_lineage(store, lineage, numbers)
 
 
-def _sidecar(clip: Found, found: dict[Path, Found], report: ImportReport) -> dict[str, Any] | None:
-    """The clip's sidecar, checked; None when there is none, it is not ours, or it cannot be
-    used (then said, with the field at fault: the clip comes in without the review)."""
+def _sidecar(
+    clip: Found, found: dict[Path, Found], report: ImportReport, facts: Clip
+) -> dict[str, Any] | None:
+    """The clip's sidecar, checked (its notes against the clip: on its frames, at its
+    rate); None when there is none, it is not ours, or it cannot be used (then said, with
+    the field at fault: the clip comes in without the review)."""
     entry = found.get(clip.path.with_suffix(".json"))
     if entry is None:
         return None  # none, or one that is not a regular file (listed by the walk)
     try:
         data = read_sidecar(entry.path)
+        if data is not None:
+            notes_from_sidecar(data, **_fit(facts))
     except BadSidecar as err:
         report.unreadable.append(f"{entry.name}: {err} (its clip comes in without the review)")
         return None
     if data is None:
         report.skipped.append(f"{entry.name}: not a Studio sidecar (not read)")
     return data
+
+
+def _fit(clip: Clip) -> dict[str, Any]:
+    """What a note on this clip must fit: its picture, its frames (as many as it states
+    or decodes) and its rate."""
+    return {
+        "picture": clip.picture,
+        "frames": max(clip.frames, clip.stated_frames or 0),
+        "fps": clip.fps,
+    }
 
 
 def _import_one(

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StorageError
-from studio.core.files import ChecksumMismatch, copy_verified, is_regular, sha256_file
+from studio.core.files import (
+    ChecksumMismatch,
+    copy_verified,
+    is_regular,
+    sha256_file,
+    write_atomic,
+)
 from studio.export import folder as place
 from studio.export import sidecar
 from studio.export.folder import Cancelled
@@ -206,7 +212,7 @@ def _export_one(
     side = sidecar.build(store, job, file=dest.name, sha256=sha256, size=size, provenance=found)
     side_name = sidecar_name(dest.name)
     side_bytes = (json.dumps(side, indent=2, ensure_ascii=False) + "\n").encode()
-    place.write_atomic(dest.with_name(side_name), side_bytes)
+    write_atomic(dest.with_name(side_name), side_bytes)
     return {
         "take": job.id,
         "file": dest.name,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from studio.core.notes import Note, drawing_to_json
 from studio.store import JobRow, Store
 from studio.store.review import Decision
 
@@ -164,6 +165,7 @@ def build(
             ],
         },
         "rubrics": rubrics.used(),
+        "notes": [note_entry(n) for n in store.notes.for_take(job.id)],
         "times": {
             "created": iso(job.created_at),
             "submitted": iso(job.submitted_at),
@@ -171,6 +173,22 @@ def build(
         },
         "cost": {"estimate_usd": job.estimated_cost, "actual_usd": job.actual_cost},
         "provenance": provenance or {"c2pa": "not read"},
+    }
+
+
+def note_entry(note: Note) -> dict[str, Any]:
+    """A note on the frame as the sidecar keeps it (`timecode` is derived: for people;
+    an import reads the frame and rate)."""
+    return {
+        "frame": note.frame,
+        "end_frame": note.end_frame,
+        "fps": note.fps,
+        "timecode": note.when,
+        "text": note.text,
+        "author": note.author,
+        "created": iso(note.created_at),
+        "edited": iso(note.edited_at),
+        "drawing": drawing_to_json(note.shapes),
     }
 
 

@@ -5,7 +5,9 @@ one is refused from its size, never read whole), UTF-8, JSON nested at most `MAX
 deep (counted on the text before parsing, so deep nesting is refused, not a
 RecursionError), with every number one SQLite can hold and finite, every string valid
 Unicode, and valid against `resources/schema/sidecar-1.schema.json`; its rubric must be one
-Studio can use. `BadSidecar` names the field that is wrong ("review.history[0].decision")."""
+Studio can use, and its notes ones Studio keeps (studio.core.notes.check_note: not empty,
+within the limits of text, shapes and points). `BadSidecar` names the field that is wrong
+("review.history[0].decision", "notes[2].drawing")."""
 
 from __future__ import annotations
 
@@ -24,12 +26,21 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from studio.core.notes import (
+    Note,
+    NoteError,
+    check_drawing_size,
+    check_note,
+    drawing_from_json,
+)
 from studio.core.resources import resources_dir
 from studio.export.sidecar import SCHEMA
 from studio.review.rubric import RubricError, parse_rubric
 
 MAX_BYTES = 8 << 20  # a sidecar with a long history and a large provenance is well under 1 MiB
 MAX_DEPTH = 32  # the schema's deepest field (a listed rubric's criterion's anchors) is at depth 7
+MAX_NOTES = 2_000  # notes on one take's frames: far more than a clip of 25 s is given
+MAX_NOTE_POINTS = 100_000  # their drawings' points together (each note: studio.core.notes)
 INT_RANGE = (-(2**63), 2**63 - 1)  # what SQLite stores as an integer
 SCHEMA_FILE = "sidecar-1.schema.json"
 
@@ -69,12 +80,79 @@ def read_sidecar(path: Path) -> dict[str, Any] | None:
         raise BadSidecar(
             "schema", f"{_preview(data['schema'])} is not a version this Studio reads ({SCHEMA})"
         )
+    _check_note_sizes(data)
     _check_values(data)
     error = best_match(itertools.islice(_validator().iter_errors(data), 100))
     if error is not None:
         raise BadSidecar(field_path(error.absolute_path), _explain(error))
     _check_rubrics(data)
+    notes_from_sidecar(data)
     return data
+
+
+def notes_from_sidecar(
+    data: dict[str, Any],
+    *,
+    job_id: int = 0,
+    picture: tuple[int, int] | None = None,
+    frames: int | None = None,
+    fps: float | None = None,
+) -> list[Note]:
+    """The sidecar's notes on the frame (schema-checked already) for take `job_id`, each
+    checked as the library checks a note: against the clip's picture, length and rate when
+    they are given (a frame past the end, or frames counted at another rate, are refused;
+    a shape is clipped to the picture). `BadSidecar` names the note and its field."""
+    found = []
+    for i, entry in enumerate(data.get("notes") or []):
+        where = f"notes[{i}]"
+        given = float(entry["fps"])
+        if fps is not None and abs(given - fps) > fps / 1000:
+            raise BadSidecar(f"{where}.fps", f"{given:g} is not the clip's frame rate ({fps:g})")
+        try:
+            note = Note(
+                job_id=job_id,
+                frame=int(entry["frame"]),
+                end_frame=entry.get("end_frame"),
+                fps=float(entry["fps"]),
+                text=str(entry["text"]),
+                shapes=drawing_from_json(entry["drawing"]),
+                author=str(entry["author"]),
+                created_at=_timestamp(entry["created"]),
+                edited_at=_timestamp(entry["edited"]) if entry.get("edited") else None,
+            )
+            found.append(check_note(note, picture=picture, frames=frames))
+        except NoteError as err:
+            raise BadSidecar(f"{where}.{err.field}" if err.field else where, err.problem) from None
+    return found
+
+
+def _timestamp(text: str) -> float:
+    """A time the schema has checked (ISO 8601 with its offset) as a timestamp."""
+    return dt.datetime.fromisoformat(text).timestamp()
+
+
+def _check_note_sizes(data: dict[str, Any]) -> None:
+    """Notes are counted before the schema walks them (8 MiB of drawing is a million
+    points: 40 s of validation): at most `MAX_NOTES`, each drawing within a note's limits,
+    all of them at most `MAX_NOTE_POINTS` points together (about 3 s to validate)."""
+    notes = data.get("notes")
+    if not isinstance(notes, list):
+        return  # the schema says what is wrong with it
+    if len(notes) > MAX_NOTES:
+        raise BadSidecar(
+            "notes", f"{len(notes):,} notes, more than the {MAX_NOTES:,} a take may carry"
+        )
+    total = 0
+    for i, note in enumerate(notes):
+        drawing = note.get("drawing") if isinstance(note, dict) else None
+        try:
+            total += check_drawing_size(drawing)
+        except NoteError as err:
+            raise BadSidecar(f"notes[{i}].{err.field}", err.problem) from None
+        if total > MAX_NOTE_POINTS:
+            raise BadSidecar(
+                "notes", f"more than the {MAX_NOTE_POINTS:,} points all notes may have together"
+            )
 
 
 def _check_rubrics(data: dict[str, Any]) -> None:
@@ -254,4 +332,11 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "BadSidecar", "field_path", "read_sidecar"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "BadSidecar",
+    "field_path",
+    "notes_from_sidecar",
+    "read_sidecar",
+]

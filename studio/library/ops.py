@@ -1,6 +1,6 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
-decision, tags, a star, a deleted clip, a saved search, a cap, a template or rubric version,
-a learned name that is not a name, an import.
+decision, tags, a star, a note on the frame, a deleted clip, a saved search, a cap, a
+template or rubric version, a learned name that is not a name, an import.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
 writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
@@ -13,14 +13,16 @@ command all reach the same listeners.
 
 from __future__ import annotations
 
+import math
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.notes import Note, NoteError, Shape, check_note
 from studio.store import Store
 from studio.store.library_files import delete_local_clips
 from studio.store.review import Decision, Template
@@ -31,6 +33,7 @@ DECISIONS, SCORES, TAGS, STARS, CLIPS = "decisions", "scores", "tags", "stars", 
 SEARCHES, CAPS, TEMPLATES, RUBRICS = "searches", "caps", "templates", "rubrics"
 TAKES = "takes"  # takes that were not in the library before (an import)
 NAMES = "names"  # learned names a person said are not names, per template
+NOTES = "notes"  # notes on the frame (studio.core.notes)
 REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS})
 MAX_TERM = 200  # a learned name is a few words; more is not one
 
@@ -163,6 +166,91 @@ class LibraryOps:
             for job_id in job_ids:
                 self.store.verdicts.star(job_id, on, at=when)
 
+    # ---- notes on the frame -------------------------------------------------------------
+
+    def add_note(
+        self,
+        job_id: int,
+        frame: int,
+        *,
+        fps: float,
+        picture: tuple[int, int],
+        text: str = "",
+        shapes: Sequence[Shape] = (),
+        end_frame: int | None = None,
+        author: str = "",
+        frames: int | None = None,
+        at: float | None = None,
+        source: object = None,
+    ) -> Note:
+        """A note on a take's frame (or on `frame` to `end_frame`), checked by
+        `check_note` against the picture (the clip's width and height: points outside move
+        onto its edge) and the clip's length (`frames`, else its recorded duration at
+        `fps`); `NoteError` says what is wrong and nothing is kept."""
+        when = self.clock() if at is None else at
+        note = Note(job_id, frame, fps, text, tuple(shapes), end_frame, author, when)
+        note = check_note(note, picture=picture, frames=self._length(job_id, fps, frames))
+        with self._operation({NOTES}, [job_id], source):
+            note_id = self.store.notes.add(note)
+        return replace(note, id=note_id)
+
+    def edit_note(
+        self,
+        note: Note,
+        *,
+        picture: tuple[int, int],
+        frames: int | None = None,
+        at: float | None = None,
+        source: object = None,
+    ) -> Note:
+        """A stored note changed (its frame, range, text or drawing: `dataclasses.replace`
+        on the one read), checked as `add_note` checks."""
+        stored = self.store.notes.get(note.id)
+        if stored is None:
+            raise NoteError("", f"Note {note.id} is not in the library (deleted?).")
+        when = self.clock() if at is None else at
+        edited = replace(
+            note,
+            job_id=stored.job_id,
+            fps=stored.fps,
+            author=stored.author,
+            created_at=stored.created_at,
+            edited_at=when,
+        )
+        length = self._length(stored.job_id, stored.fps, frames)
+        edited = check_note(edited, picture=picture, frames=length)
+        with self._operation({NOTES}, [stored.job_id], source):
+            self.store.notes.update(edited, at=when)
+        return edited
+
+    def delete_note(self, note_id: int, *, at: float | None = None, source: object = None) -> None:
+        """Take a note off its take (kept aside: `undelete_note` brings it back)."""
+        stored = self.store.notes.get(note_id)
+        if stored is None:
+            return
+        with self._operation({NOTES}, [stored.job_id], source):
+            self.store.notes.delete(note_id, at=self.clock() if at is None else at)
+
+    def undelete_note(self, note_id: int, *, source: object = None) -> Note | None:
+        stored = self.store.notes.get(note_id, deleted=True)
+        if stored is None:
+            return None
+        with self._operation({NOTES}, [stored.job_id], source):
+            self.store.notes.undelete(note_id)
+        return stored
+
+    def _length(self, job_id: int, fps: float, frames: int | None) -> int | None:
+        """The clip's length in frames: as given, else from its recorded duration (rounded
+        up: a duration read from the container may run a little past the last frame)."""
+        if self.store.jobs.get(job_id) is None:
+            raise NoteError("", f"There is no take #{job_id} in the library.")
+        if frames is not None:
+            return frames
+        video = self.store.assets.for_job(job_id).get("video")
+        if video is None or not video.duration or not math.isfinite(fps) or fps <= 0:
+            return None
+        return math.ceil(video.duration * fps - 1e-6)
+
     # ---- files and library-wide settings --------------------------------------------------
 
     def delete_local_clips(
@@ -231,7 +319,9 @@ class LibraryOps:
         finally:
             if touched:
                 self._tell(
-                    LibraryChange(frozenset(REVIEW | {TAKES, CLIPS}), frozenset(touched), source)
+                    LibraryChange(
+                        frozenset(REVIEW | {TAKES, CLIPS, NOTES}), frozenset(touched), source
+                    )
                 )
 
 

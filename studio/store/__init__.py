@@ -21,6 +21,7 @@ from studio.store.jobs import (
 )
 from studio.store.leases import LeaseRepo, LeaseRow
 from studio.store.not_names import NotNameRepo
+from studio.store.notes import NoteRepo
 from studio.store.origins import Library, OriginRepo, default_name
 from studio.store.records import BatchRepo, ExportRepo, ProvenanceRepo
 from studio.store.review import RubricRepo, TakeState, TemplateRepo, VerdictRepo
@@ -46,6 +47,7 @@ class Store:
         self.provenance = ProvenanceRepo(self.db)
         self.origins = OriginRepo(self.db)
         self.not_names = NotNameRepo(self.db)
+        self.notes = NoteRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -73,6 +75,7 @@ __all__ = [
     "LeaseRow",
     "Library",
     "NotNameRepo",
+    "NoteRepo",
     "Origin",
     "OriginRepo",
     "Store",

@@ -344,6 +344,26 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (template_id, term)
     );
     """,
+    # 16: notes on the frame (studio.core.notes): text and a drawing (JSON, the sidecar's form)
+    # on a frame or a range of a take, counted at the clip's fps; an edit stamps edited_at,
+    # a deletion deleted_at (kept, so a re-import does not bring a deleted note back). They
+    # stay when the take's clip is deleted, and go only with the take's row.
+    """
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        frame INTEGER NOT NULL CHECK (frame >= 0),
+        end_frame INTEGER CHECK (end_frame IS NULL OR end_frame > frame),
+        fps REAL NOT NULL CHECK (fps > 0),
+        text TEXT NOT NULL,
+        drawing_json TEXT NOT NULL DEFAULT '[]',
+        author TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        edited_at REAL,
+        deleted_at REAL
+    );
+    CREATE INDEX notes_job ON notes(job_id, frame);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -3,7 +3,9 @@ field by field, except the fields that belong to the export itself, listed in `E
 with why (and those that are numbers in the exporting library are compared through the
 origins they stand for). The takes are rich: a variant batch made from a template, a
 revision of one of them, scores under two rubric versions, decisions with notes, undos and
-an escalation, tags, a star, costs and the provider's job ids."""
+an escalation, tags, a star, costs, the provider's job ids, and notes on the frame (on a
+frame and on a range, with text over several lines, drawings of every kind and colour, an
+edit) compared note by note and shape by shape."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.notes import PALETTE, SHAPES, Shape
 from studio.core.spec import RenderRequest
 from studio.export import export_takes, takes_to_export
 from studio.export.importer import import_folder
 from studio.jobs import Engine
+from studio.library.ops import ops_for
 from studio.review.rubric import Criterion, load_active, store_version
 from studio.review.session import ReviewSession
 from studio.store import JobStatus, Store
@@ -39,8 +43,14 @@ EXPORT_OWN = {
     "review.history[].rubric_id": "the rubric's row in the exporting library (the version "
     "it names, review.history[].rubric, is compared)",
 }
+LISTS = ("history", "notes", "notes[].drawing")  # compared item by item, field by field
 NUMBERS = ("take.id", "take.shot", "take.parent", "take.retry_of", "take.retries")
 AUDIO = Criterion("audio", "Audio", "Sound fits.", ("off", "fine", "spot on"), ())
+
+
+def by_number(store: Store) -> dict[int, int]:
+    """The imported takes of a library by their number where they were made."""
+    return {j.origin_take: j.id for j in store.jobs.with_status(JobStatus.READY) if j.origin_take}
 
 
 def sidecars(folder: Path) -> dict[str, dict[str, Any]]:
@@ -71,7 +81,7 @@ def differences(a: Any, b: Any, path: str = "") -> list[str]:
         for key in sorted(set(a) & set(b)):
             found += differences(a[key], b[key], f"{path}.{key}" if path else key)
         return found
-    if isinstance(a, list) and isinstance(b, list) and path.endswith("history"):
+    if isinstance(a, list) and isinstance(b, list) and path.endswith(LISTS):
         if len(a) != len(b):
             return [f"{path}: {len(a)} entries against {len(b)}"]
         return [d for x, y in zip(a, b, strict=True) for d in differences(x, y, path + "[]")]
@@ -135,6 +145,19 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
     session.select_criterion(3)
     session.score(2)  # the revision's audio, under v2: scores under two versions
 
+    ops = ops_for(store)
+    drawing = []  # every kind of shape and every colour of the palette
+    for i, (kind, colour) in enumerate(zip(SHAPES * 2, PALETTE, strict=False)):
+        points = ((10.5 + 40 * i, 20.25), (60.0 + 40 * i, 90.0), (75.0, 100.0))
+        drawing.append(Shape(kind, points[: 3 if kind == "pen" else 2], colour, 2.0 + i))
+    ops.add_note(dawn.id, 12, fps=24.0, picture=(640, 360), author="ana",
+                 text="the kite's tail warps\nhere, left of the sun", shapes=drawing[:4],
+                 at=1_700_000_100.123)  # fmt: skip
+    ranged = ops.add_note(revision.id, 30, end_frame=47, fps=24.0, picture=(640, 360),
+                          author="bo", shapes=drawing[4:], at=1_700_000_200.5)  # fmt: skip
+    ops.edit_note(replace(ranged, text="logo | flickers"), picture=(640, 360),
+                  at=1_700_000_300.25)  # fmt: skip
+
     first_out, second_out = tmp_path / "first", tmp_path / "second"
     export_takes(store, library, takes_to_export(store, everything=True), first_out)
     fresh = Store(tmp_path / "fresh" / "studio.db")
@@ -165,6 +188,25 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
             assert [h.get("rubric") for h in a["review"]["history"]] == [
                 h.get("rubric") for h in b["review"]["history"]
             ]
+
+        noted = first[store.assets.for_job(dawn.id)["video"].sha256]["notes"]
+        assert [n["drawing"] for n in noted] == [
+            [{"shape": s.kind, "points": [list(p) for p in s.points], "colour": s.colour,
+              "width": s.width} for s in drawing[:4]]
+        ]  # fmt: skip
+        assert (noted[0]["frame"], noted[0]["timecode"], noted[0]["edited"]) == (
+            12, "00:00:00:12", None
+        )  # fmt: skip
+        ranged_out = first[store.assets.for_job(revision.id)["video"].sha256]["notes"]
+        assert [(n["frame"], n["end_frame"], n["text"], n["author"]) for n in ranged_out] == [
+            (30, 47, "logo | flickers", "bo")
+        ]
+        assert ranged_out[0]["edited"] == "2023-11-14T22:18:20.250+00:00"
+        assert first[store.assets.for_job(dusk.id)["video"].sha256]["notes"] == []
+        assert {len(n) for side in second.values() for n in side["notes"]} == {9}  # all fields
+        assert fresh.notes.counts(list(by_number(fresh).values())) == {
+            by_number(fresh)[dawn.id]: 1, by_number(fresh)[revision.id]: 1
+        }  # fmt: skip
 
         side = first[store.assets.for_job(revision.id)["video"].sha256]
         assert (side["take"]["version"], side["take"]["parent"]) == (1, dawn.id)

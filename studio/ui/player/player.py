@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.timecode import timecode
 from studio.ui.player.scrub import ScrubBar
 from studio.ui.player.sprites import sprite_tile
 from studio.ui.player.video_view import VideoView
@@ -63,12 +64,6 @@ class Deck:
     pending: int | None = None  # a frame asked for before the clip had loaded
     rest: int | None = None  # the frame the picture stays on while paused (see `_hold_rest`)
     corrections: int = 0  # times the picture was put back on `rest`
-
-
-def timecode(frame: int, fps: float) -> str:
-    rate = max(1, round(fps))
-    seconds, frames = divmod(frame, rate)
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
 
 
 def image_to_rgb(image: QImage) -> bytes:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.timecode import timecode
 from studio.review.diff import parameter_diffs, slot_diffs, words_html
 from studio.review.keymap import Binding
 from studio.store import JobRow
-from studio.ui.player.player import ClipPlayer, timecode
+from studio.ui.player.player import ClipPlayer
 from studio.ui.shell.theme import colour
 
 MAX_WAIT = 1.0  # seconds one take waits for the other before both go on regardless
