@@ -14,7 +14,6 @@ import pytest
 
 from studio.core import files
 from studio.export import export_takes
-from studio.export import folder as export_folder
 from studio.jobs import Engine
 from studio.store import Store
 from tests.export.folder_checks import SCHEMA, approve, check_consistent, render
@@ -32,7 +31,6 @@ def temporary_names(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         return part
 
     monkeypatch.setattr(files, "part_path", recorded)
-    monkeypatch.setattr(export_folder, "part_path", recorded)
     return made
 
 
