@@ -7,6 +7,7 @@ from pathlib import Path
 from studio.core import paths
 from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
+from studio.store.comparisons import Comparison, ComparisonRepo, TakeRank
 from studio.store.db import Database, StoreError, StoreFull, Transaction
 from studio.store.jobs import (
     ALIVE,
@@ -46,6 +47,7 @@ class Store:
         self.provenance = ProvenanceRepo(self.db)
         self.origins = OriginRepo(self.db)
         self.not_names = NotNameRepo(self.db)
+        self.comparisons = ComparisonRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -64,6 +66,8 @@ __all__ = [
     "AssetRepo",
     "BatchPosition",
     "BudgetRepo",
+    "Comparison",
+    "ComparisonRepo",
     "Database",
     "FailureClass",
     "JobRepo",
@@ -78,6 +82,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreFull",
+    "TakeRank",
     "TakeState",
     "Transaction",
     "take_name",
