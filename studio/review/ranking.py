@@ -48,6 +48,7 @@ Z95 = 1.96
 TOP_DRAWS = 1000  # posterior draws that say how likely each take is to be the best
 SETTLED_AT = 0.95  # the leader's chance of being the best, for the ranking to be settled
 DRAWS_SEED = 20261124  # fixed: a ranking is a function of its comparisons alone
+SAME = 1e-3  # strengths closer than this are equal (far below what comparisons can tell)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def _ranking(fit: _Fit) -> Ranking:
     variance = np.diag(centre @ fit.cov @ centre)
     standings: list[Standing] = []
     for place, i in enumerate(order):
-        shared = standings and abs(standings[-1].strength - fit.theta[i]) < 1e-9
+        shared = standings and abs(standings[-1].strength - fit.theta[i]) < SAME
         spread = Z95 * math.sqrt(max(float(variance[i]), 0.0))
         standings.append(
             Standing(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from studio.core.take_state import millis  # a time as a sidecar keeps it
 from studio.store.db import Database
 
 CHOICES = ("left", "right", "tie")
@@ -114,8 +115,8 @@ class ComparisonRepo:
     def among(
         self, job_ids: Iterable[int], *, reviewer: str | None = None, live: bool = True
     ) -> list[Comparison]:
-        """Comparisons between two of these takes, oldest first (`reviewer`: only theirs;
-        `live`: only those not taken back)."""
+        """Comparisons between two of these takes, in the order they were made
+        (`reviewer`: only theirs; `live`: only those not taken back)."""
         ids = _ids(job_ids)
         sql = (
             "SELECT * FROM comparisons WHERE left_id IN (SELECT value FROM json_each(?)) "
@@ -127,15 +128,15 @@ class ComparisonRepo:
             params.append(reviewer)
         if live:
             sql += " AND undone_at IS NULL"
-        return [_comparison(dict(r)) for r in self.db.query(sql + " ORDER BY id", params)]
+        return [_comparison(dict(r)) for r in self.db.query(sql + " ORDER BY at, id", params)]
 
     def of_takes(self, job_ids: Iterable[int]) -> list[Comparison]:
-        """Every comparison any of these takes took part in, taken back or not, oldest
-        first (what a sidecar carries)."""
+        """Every comparison any of these takes took part in, taken back or not, in the
+        order they were made (what a sidecar carries)."""
         ids = _ids(job_ids)
         rows = self.db.query(
             "SELECT * FROM comparisons WHERE left_id IN (SELECT value FROM json_each(?)) "
-            "OR right_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            "OR right_id IN (SELECT value FROM json_each(?)) ORDER BY at, id",
             [ids, ids],
         )
         return [_comparison(dict(r)) for r in rows]
@@ -151,12 +152,13 @@ class ComparisonRepo:
         changed: list[Comparison] = []
         with self.db.write() as tx:
             for entry in entries:
-                row = tx.execute(
-                    "SELECT id, undone_at FROM comparisons WHERE left_id = ? AND right_id = ? "
-                    "AND choice = ? AND reviewer = ? AND abs(at - ?) < 0.0005 "
-                    "ORDER BY id LIMIT 1",
+                rows = tx.execute(
+                    "SELECT id, at, undone_at FROM comparisons WHERE left_id = ? AND "
+                    "right_id = ? AND choice = ? AND reviewer = ? AND abs(at - ?) < 1 "
+                    "ORDER BY id",
                     (entry.left_id, entry.right_id, entry.choice, entry.reviewer, entry.at),
-                ).fetchone()
+                ).fetchall()
+                row = next((r for r in rows if millis(r["at"]) == millis(entry.at)), None)
                 if row is None:
                     tx.execute(
                         "INSERT INTO comparisons (left_id, right_id, choice, reviewer, at, "
