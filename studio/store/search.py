@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from studio.store.comparisons import ComparisonRepo, TakeRank
 from studio.store.db import Database
 
 FACETS = (
@@ -444,6 +445,7 @@ class Verdict:
     tags: tuple[str, ...]
     starred: bool
     provenance: str | None = None  # its C2PA manifest: none | present | damaged (None: unread)
+    rank: TakeRank | None = None  # among the takes its blind comparisons join
 
 
 def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
@@ -466,9 +468,14 @@ def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
     stars = {int(r[0]) for r in starred}
     read = db.query(f"SELECT job_id, state FROM provenance WHERE job_id IN ({marks})", ids)
     manifests = {int(r[0]): str(r[1]) for r in read}
+    ranks = ComparisonRepo(db).ranks(ids)
     return {
         i: Verdict(
-            *state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars, manifests.get(i)
+            *state.get(i, (None, None)),
+            tuple(tags.get(i, ())),
+            i in stars,
+            manifests.get(i),
+            ranks.get(i),
         )
         for i in ids
     }
@@ -479,6 +486,8 @@ SORT_KEYS = {
     "prompt": "j.prompt COLLATE NOCASE",
     "decision": "s.decision",
     "score": "s.total",
+    # stored by the operation that changed the take's group: a look-up, not a fit
+    "rank": "(SELECT rank FROM take_rank WHERE job_id = h.id)",
     "tags": "(SELECT min(tag) FROM tags WHERE job_id = h.id)",  # by its first tag
     "project": "j.project COLLATE NOCASE",
     "model": "j.model",
@@ -489,7 +498,7 @@ SORT_KEYS = {
 
 def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
     """The last search's hits (see `search_with_facets`) ordered by a column; ties newest
-    first. Undecided or unscored takes sort last either way."""
+    first. Undecided, unscored or unranked takes sort last either way."""
     column = SORT_KEYS[key]
     direction = "DESC" if descending else "ASC"
     rows = db.query(
