@@ -486,8 +486,8 @@ SORT_KEYS = {
     "prompt": "j.prompt COLLATE NOCASE",
     "decision": "s.decision",
     "score": "s.total",
-    # stored by the operation that changed the take's group: a look-up, not a fit
-    "rank": "(SELECT rank FROM take_rank WHERE job_id = h.id)",
+    # stored by the operation that changed the take's group: a join, not a fit
+    "rank": "r.rank",
     "tags": "(SELECT min(tag) FROM tags WHERE job_id = h.id)",  # by its first tag
     "project": "j.project COLLATE NOCASE",
     "model": "j.model",
@@ -496,13 +496,19 @@ SORT_KEYS = {
 }
 
 
+# What a sort key needs beside the hits and their review state.
+SORT_JOINS = {"rank": " LEFT JOIN take_rank r ON r.job_id = h.id"}
+
+
 def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
     """The last search's hits (see `search_with_facets`) ordered by a column; ties newest
     first. Undecided, unscored or unranked takes sort last either way."""
     column = SORT_KEYS[key]
     direction = "DESC" if descending else "ASC"
+    joined = SORT_JOINS.get(key, "")
     rows = db.query(
-        f"SELECT h.id {HITS_REVIEWED} ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
+        f"SELECT h.id {HITS_REVIEWED}{joined} "
+        f"ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
     )
     return [int(r[0]) for r in rows]
 
