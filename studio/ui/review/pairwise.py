@@ -152,7 +152,9 @@ class PairwiseMode(QWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the take's name
         self.end_button = QPushButton("End ranking")
         self.end_button.clicked.connect(self._end_clicked)
 
@@ -163,8 +165,7 @@ class PairwiseMode(QWidget):
         side.addWidget(self.end_button)
         column = QWidget()
         column.setLayout(side)
-        column.setMinimumWidth(300)
-        column.setMaximumWidth(420)
+        column.setFixedWidth(440)  # the ranking's five columns whole, the pictures the rest
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.compare, 1)
@@ -231,17 +232,17 @@ class PairwiseMode(QWidget):
     def _hint_text(self) -> str:
         parts = []
         for command, what in (
-            ("pairwise.left", "left"),
-            ("pairwise.right", "right"),
-            ("pairwise.tie", "tie"),
+            ("pairwise.left", "left is better"),
+            ("pairwise.right", "right is better"),
+            ("pairwise.tie", "a tie"),
             ("pairwise.undo", "undo"),
-            ("play.toggle", "play"),
+            ("play.toggle", "play both"),
             ("compare.close", "end"),
         ):
             binding = self.keymap.get(command)
             if binding is not None:
                 key = QKeySequence(binding.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
-                parts.append(f"{key} {what}")
+                parts.append(f"{key}: {what}")
         return " · ".join(parts)
 
     def _run(self, handler: Callable[[], object]) -> None:
