@@ -5,10 +5,12 @@ export), the take comes back as it was: its origin (the library it was made in a
 number there, shown beside its number here: "#6 · #11 from Studio on kestrel"), prompt,
 slots, project, render settings, provider and the provider's job id, costs, times, batch,
 template version, lineage (parent and retry, linked to the takes here they name), every
-score and decision under its own rubric version, tags, star and decision notes, and its
-notes on the frame. Importing again merges: a known clip is not copied twice, scores,
-decisions and notes it lacks are added (a later edit of a note replaces it), nothing is
-duplicated. Any other video comes in as a take with its file name as the prompt.
+score and decision under its own rubric version, tags, star and decision notes, its notes
+on the frame, and the blind comparisons it took part in with takes that are here (the ranks
+of their groups written again). Importing again merges: a known clip is not copied twice,
+scores, decisions, notes and comparisons it lacks are added (a later edit of a note replaces
+it), nothing is duplicated. Any other video comes in as a take with its file name as the
+prompt.
 
 No file can stop an import: entries are looked at before they are opened (`walk`: FIFOs,
 sockets, devices and links leading outside the folder are passed over), every clip is
@@ -41,7 +43,8 @@ from studio.export.sidecar_read import BadSidecar, notes_from_sidecar, read_side
 from studio.export.walk import Found, Passed, shown, walk
 from studio.library.ops import ops_for
 from studio.media import provenance
-from studio.store import Store, Transaction
+from studio.review.pairwise import stored_ranks
+from studio.store import Comparison, Store, Transaction
 from studio.store.layout import FILE_NAMES, job_folder
 from studio.store.review import Decision, ScoreEntry
 
@@ -56,6 +59,7 @@ class ImportReport:
     known: list[int] = field(default_factory=list)  # clips already in the library
     decisions_added: int = 0
     notes_added: int = 0  # notes on the frame added or brought up to a later edit
+    comparisons_added: int = 0  # blind comparisons restored (or marked taken back)
     damaged: list[str] = field(default_factory=list)  # "file: #id, why" (imported, marked)
     # "file: why": could not or must not be read (a clip that does not decode, a FIFO, a
     # link leading outside the folder, a sidecar refused: its clip came without the review)
@@ -69,6 +73,8 @@ class ImportReport:
         restored = f", {self.decisions_added} decision(s) restored" if self.decisions_added else ""
         if self.notes_added:
             restored += f", {self.notes_added} note(s) restored"
+        if self.comparisons_added:
+            restored += f", {self.comparisons_added} comparison(s) restored"
         unreadable = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return f"{len(self.added)} clip(s) imported{damaged}{known}{restored}{unreadable}{skipped}"
@@ -129,6 +135,7 @@ def _import_found(
         elif job_id in report.added:
             touched.add(job_id)
     _link_lineage(store, lineage, numbers)
+    report.comparisons_added += _merge_comparisons(store, lineage, touched)
 
 
 def _sidecar(
@@ -475,6 +482,44 @@ def _link_lineage(
                     continue
                 store.jobs.link(tx, job_id, column, target)
         store.jobs.refresh_shots(tx)
+
+
+def _merge_comparisons(
+    store: Store, lineage: list[tuple[int, dict[str, Any]]], touched: set[int]
+) -> int:
+    """The sidecars' blind comparisons between takes that are both here now (each take is
+    found by its origin; one whose other take is not here waits for an import that
+    brings it, whose sidecar carries it too), added once however many sidecars carry it,
+    and the ranks of their groups written again; returns how many were added or marked
+    taken back."""
+    entries: list[Comparison] = []
+    for _job_id, side in lineage:
+        for entry in side["review"].get("comparisons") or []:
+            left, right = (_take_here(store, entry[k]) for k in ("left", "right"))
+            at = _time(entry["at"])
+            if left is None or right is None or left == right or at is None:
+                continue
+            undone_at = _time(entry.get("undone_at"))
+            undone_by = entry.get("undone_by") if undone_at is not None else None
+            reviewer = str(entry["reviewer"])
+            entries.append(
+                Comparison(0, left, right, str(entry["choice"]), reviewer, at, undone_at,
+                           None if undone_by is None else str(undone_by))
+            )  # fmt: skip
+    if not entries:
+        return 0
+    with store.db.write():
+        changed = store.comparisons.restore(entries)
+        pairs = {take for c in changed for take in (c.left_id, c.right_id)}
+        touched |= store.comparisons.refresh_ranks(pairs, stored_ranks) if pairs else set()
+    return len(changed)
+
+
+def _take_here(store: Store, made: object) -> int | None:
+    """The take here that an origin in a sidecar names, if it is here."""
+    if not isinstance(made, dict):
+        return None
+    return store.origins.take(str(made.get("library") or ""), int(made["id"]))
 
 
 def _time(text: object) -> float | None:

@@ -163,6 +163,8 @@ def build(
                 }
                 for g in scored
             ],
+            "comparisons": _comparisons(store, job),
+            "rank": _rank(store, job.id),
         },
         "rubrics": rubrics.used(),
         "notes": [note_entry(n) for n in store.notes.for_take(job.id)],
@@ -200,6 +202,40 @@ def origin(store: Store, job: JobRow) -> dict[str, Any]:
         return {"library": made.library, "library_name": made.library_name, "id": made.take}
     here = store.origins.library()
     return {"library": here.id, "library_name": here.name, "id": job.id}
+
+
+def _comparisons(store: Store, job: JobRow) -> list[dict[str, Any]]:
+    """Every blind comparison the take took part in, the other take named by its origin
+    (so an import joins it to that take wherever it is), taken back or not."""
+    made = store.comparisons.of_takes([job.id])
+    others = {i: store.jobs.get(i) for c in made for i in (c.left_id, c.right_id) if i != job.id}
+    origins = {i: origin(store, other) for i, other in others.items() if other is not None}
+    origins[job.id] = origin(store, job)
+    return [
+        {
+            "left": origins[c.left_id],
+            "right": origins[c.right_id],
+            "choice": c.choice,
+            "reviewer": c.reviewer,
+            "at": iso(c.at),
+            "undone_at": iso(c.undone_at),
+            "undone_by": c.undone_by,
+        }
+        for c in made
+        if c.left_id in origins and c.right_id in origins
+    ]
+
+
+def _rank(store: Store, job_id: int) -> dict[str, Any] | None:
+    found = store.comparisons.ranks([job_id]).get(job_id)
+    if found is None:
+        return None
+    return {
+        "rank": found.rank,
+        "of": found.takes,
+        "settled": found.settled,
+        "comparisons": found.comparisons,
+    }
 
 
 def _origin_of(store: Store, job_id: int | None) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
-decision, tags, a star, a note on the frame, a deleted clip, a saved search, a cap, a
-template or rubric version, a learned name that is not a name, an import.
+decision, tags, a star, a note on the frame, a pairwise comparison, a deleted clip, a saved
+search, a cap, a template or rubric version, a learned name that is not a name, an import.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
 writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
@@ -24,6 +24,7 @@ from typing import Any
 
 from studio.core.notes import Note, NoteError, Shape, check_note
 from studio.store import Store
+from studio.store.comparisons import Comparison, Ranker
 from studio.store.library_files import delete_local_clips
 from studio.store.review import Decision, Template
 from studio.store.search import forget_search, save_search
@@ -34,7 +35,8 @@ SEARCHES, CAPS, TEMPLATES, RUBRICS = "searches", "caps", "templates", "rubrics"
 TAKES = "takes"  # takes that were not in the library before (an import)
 NAMES = "names"  # learned names a person said are not names, per template
 NOTES = "notes"  # notes on the frame (studio.core.notes)
-REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS})
+COMPARISONS = "comparisons"  # pairwise comparisons, and so the ranks of the takes they join
+REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS, COMPARISONS})
 MAX_TERM = 200  # a learned name is a few words; more is not one
 
 
@@ -250,6 +252,48 @@ class LibraryOps:
         if video is None or not video.duration or not math.isfinite(fps) or fps <= 0:
             return None
         return math.ceil(video.duration * fps - 1e-6)
+
+    def compare(
+        self,
+        left: int,
+        right: int,
+        choice: str,
+        *,
+        reviewer: str,
+        ranker: Ranker,
+        at: float | None = None,
+        source: object = None,
+    ) -> Comparison:
+        """One blind comparison of two takes (as shown: left, right; the choice left, right
+        or tie) and the ranks of its group written again, in one transaction. The change
+        names both takes and every take whose rank moved with them."""
+        when = self.clock() if at is None else at
+        with self.store.db.write():
+            made = self.store.comparisons.add(left, right, choice, reviewer=reviewer, at=when)
+            ranked = self.store.comparisons.refresh_ranks({left, right}, ranker)
+        self._tell(LibraryChange(frozenset({COMPARISONS}), frozenset(ranked), source))
+        return made
+
+    def take_back_comparison(
+        self,
+        comparison_id: int,
+        *,
+        reviewer: str,
+        ranker: Ranker,
+        at: float | None = None,
+        source: object = None,
+    ) -> Comparison | None:
+        """Take a comparison back (kept, marked undone) and rank its group again; None,
+        and no change, when it was taken back already."""
+        when = self.clock() if at is None else at
+        with self.store.db.write():
+            undone = self.store.comparisons.undo(comparison_id, reviewer=reviewer, at=when)
+            if undone is None:
+                return None
+            pair = {undone.left_id, undone.right_id}
+            ranked = self.store.comparisons.refresh_ranks(pair, ranker)
+        self._tell(LibraryChange(frozenset({COMPARISONS}), frozenset(ranked | pair), source))
+        return undone
 
     # ---- files and library-wide settings --------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Review and player keys as data (`resources/keymap.toml`, or the user's copy)."""
+"""Review, pairwise, grid and player keys as data (`resources/keymap.toml`, or the user's
+copy)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,18 @@ class Binding:
     command: str
     keys: tuple[str, ...]
     text: str
-    group: str  # its section: "review", "player", "grid"
+    group: str  # its section: "review", "pairwise", "player", "grid"
 
 
 # Sections whose keys are live at the same time: a key must be one command within each, and
-# may mean another thing elsewhere (A approves the take in review and the tiles in the grid).
-TOGETHER = (frozenset({"review", "player"}), frozenset({"grid"}))
+# may mean another thing elsewhere (A approves the take in review and the tiles in the grid;
+# ← picks the left take in the blind pairwise mode, the previous take in review). The
+# player's keys are live in review and in the pairwise mode alike.
+TOGETHER = (
+    frozenset({"review", "player"}),
+    frozenset({"pairwise", "player"}),
+    frozenset({"grid"}),
+)
 
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, Binding], str]:
@@ -38,7 +45,12 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, Binding], str]:
     unknown = sorted(set(mine) - set(builtin))
     if unknown:
         return builtin, f"{user}: unknown commands {', '.join(unknown)} — using the built-in keys."
-    return {**builtin, **mine}, ""
+    merged = {**builtin, **mine}
+    try:  # a key of the user's may clash with a built-in one the file leaves as it is
+        _check(merged.values(), str(user))
+    except ConfigError as err:
+        return builtin, f"{err} — using the built-in keys."
+    return merged, ""
 
 
 def _parse(data: dict[str, object], source: str) -> dict[str, Binding]:
@@ -52,7 +64,13 @@ def _parse(data: dict[str, object], source: str) -> dict[str, Binding]:
                 raise ConfigError(f"{source}: {group}.{command}.keys must be a list of keys")
             text = entry.get("text", command) if isinstance(entry, dict) else command
             bindings[command] = Binding(command, tuple(keys), str(text), group)
-    for live in _live_together(bindings.values()):
+    _check(bindings.values(), source)
+    return bindings
+
+
+def _check(bindings: Iterable[Binding], source: str) -> None:
+    """A key bound to two commands of sections live together is refused."""
+    for live in _live_together(bindings):
         seen: dict[str, str] = {}
         for binding in live:
             for key in binding.keys:
@@ -61,14 +79,14 @@ def _parse(data: dict[str, object], source: str) -> dict[str, Binding]:
                         f"{source}: {key!r} is bound to both {seen[key]} and {binding.command}"
                     )
                 seen[key] = binding.command
-    return bindings
 
 
 def _live_together(bindings: Iterable[Binding]) -> list[list[Binding]]:
     """The bindings in each set of sections live together (a section of its own if listed
-    in none)."""
+    in none; one listed in several, as the player, counts in each)."""
     sets: dict[frozenset[str], list[Binding]] = {}
     for binding in bindings:
-        live = next((t for t in TOGETHER if binding.group in t), frozenset({binding.group}))
-        sets.setdefault(live, []).append(binding)
+        lives = [t for t in TOGETHER if binding.group in t] or [frozenset({binding.group})]
+        for live in lives:
+            sets.setdefault(live, []).append(binding)
     return list(sets.values())

@@ -15,7 +15,7 @@ from studio.core.errors import StudioError
 from studio.core.take_state import Tally
 from studio.library.ops import DecisionEntry, ops_for
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.store import Store, take_name
+from studio.store import Store, TakeRank, take_name
 from studio.store.review import Decision, TakeState
 
 DECISIONS = ("approve", "edit", "discard")
@@ -42,6 +42,7 @@ class Take:
     tally: Tally | None = None
     rubric_id: int | None = None  # the rubric version its total counts under
     rubric_version: int | None = None
+    rank: TakeRank | None = None  # among the takes its blind comparisons join
 
     def update_from(self, state: TakeState) -> None:
         """The stored review state (after a score or decision here or elsewhere)."""
@@ -69,16 +70,20 @@ class ReviewSession:
         self.criterion = 0
         self.auto_advance = True
         self.blind = False
+        self.by_rank = False  # the takes in rank order (else in the order given)
+        self._given = [t.job_id for t in self.takes]
         self._decided: list[int] = []  # job ids in the order decided here, for undo
         self._seen_decided: set[int] = set()  # decided in this session (blind mode reveals)
 
     def _read(self, job_ids: list[int]) -> list[Take]:
         verdicts = self.store.verdicts
         states, starred = verdicts.states(job_ids), verdicts.starred()
+        ranks = self.store.comparisons.ranks(job_ids)
         takes = []
         for job_id in job_ids:
             take = Take(job_id, tags=set(verdicts.tags(job_id)), starred=job_id in starred)
             take.update_from(states[job_id])
+            take.rank = ranks.get(job_id)
             takes.append(take)
         return takes
 
@@ -120,6 +125,25 @@ class ReviewSession:
             if self.takes[i].decision is None:
                 return i
         return None
+
+    def order_by_rank(self, on: bool) -> None:
+        """The takes in rank order (ranked ones first, best first, a group at a time), or
+        back in the order given; the take in view stays in view."""
+        current = self.take.job_id if self.takes else None
+        given = {job_id: n for n, job_id in enumerate(self._given)}
+        if on:
+            self.takes.sort(
+                key=lambda t: (
+                    t.rank is None,
+                    (t.rank.group_id, t.rank.rank) if t.rank is not None else (0, 0),
+                    given[t.job_id],
+                )
+            )
+        else:
+            self.takes.sort(key=lambda t: given[t.job_id])
+        self.by_rank = on
+        if current is not None:
+            self.index = next(i for i, t in enumerate(self.takes) if t.job_id == current)
 
     def select_criterion(self, index: int) -> None:
         self.criterion = max(0, min(index, len(self.rubric.rubric.criteria) - 1))

@@ -7,6 +7,7 @@ from pathlib import Path
 from studio.core import paths
 from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
+from studio.store.comparisons import Comparison, ComparisonRepo, TakeRank
 from studio.store.db import Database, StoreError, StoreFull, Transaction
 from studio.store.jobs import (
     ALIVE,
@@ -48,6 +49,7 @@ class Store:
         self.origins = OriginRepo(self.db)
         self.not_names = NotNameRepo(self.db)
         self.notes = NoteRepo(self.db)
+        self.comparisons = ComparisonRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -66,6 +68,8 @@ __all__ = [
     "AssetRepo",
     "BatchPosition",
     "BudgetRepo",
+    "Comparison",
+    "ComparisonRepo",
     "Database",
     "FailureClass",
     "JobRepo",
@@ -81,6 +85,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreFull",
+    "TakeRank",
     "TakeState",
     "Transaction",
     "take_name",

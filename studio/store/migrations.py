@@ -364,6 +364,39 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notes_job ON notes(job_id, frame);
     """,
+    # 17: blind pairwise ranking (studio.review.ranking). comparisons: two takes as shown
+    # (left, right), the choice, who chose and when; an undo marks a comparison taken back
+    # (when, by whom) and keeps it. take_rank: each compared take's place among the takes
+    # its comparisons join (its group, named by its lowest take number), written by the
+    # operation that changed the group, so the Library sorts by rank without a fit
+    """
+    CREATE TABLE comparisons (
+        id INTEGER PRIMARY KEY,
+        left_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        right_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        choice TEXT NOT NULL CHECK (choice IN ('left', 'right', 'tie')),
+        reviewer TEXT NOT NULL,
+        at REAL NOT NULL,
+        undone_at REAL,
+        undone_by TEXT,
+        CHECK (left_id <> right_id)
+    );
+    CREATE INDEX comparisons_left ON comparisons(left_id);
+    CREATE INDEX comparisons_right ON comparisons(right_id);
+    CREATE TABLE take_rank (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        takes INTEGER NOT NULL,
+        strength REAL NOT NULL,
+        low REAL NOT NULL,
+        high REAL NOT NULL,
+        p_top REAL NOT NULL,
+        comparisons INTEGER NOT NULL,
+        settled INTEGER NOT NULL
+    );
+    CREATE INDEX take_rank_group ON take_rank(group_id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from studio.store.comparisons import ComparisonRepo, TakeRank
 from studio.store.db import Database
 
 FACETS = (
@@ -444,6 +445,7 @@ class Verdict:
     tags: tuple[str, ...]
     starred: bool
     provenance: str | None = None  # its C2PA manifest: none | present | damaged (None: unread)
+    rank: TakeRank | None = None  # among the takes its blind comparisons join
 
 
 def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
@@ -466,9 +468,14 @@ def verdicts(db: Database, ids: list[int]) -> dict[int, Verdict]:
     stars = {int(r[0]) for r in starred}
     read = db.query(f"SELECT job_id, state FROM provenance WHERE job_id IN ({marks})", ids)
     manifests = {int(r[0]): str(r[1]) for r in read}
+    ranks = ComparisonRepo(db).ranks(ids)
     return {
         i: Verdict(
-            *state.get(i, (None, None)), tuple(tags.get(i, ())), i in stars, manifests.get(i)
+            *state.get(i, (None, None)),
+            tuple(tags.get(i, ())),
+            i in stars,
+            manifests.get(i),
+            ranks.get(i),
         )
         for i in ids
     }
@@ -479,6 +486,8 @@ SORT_KEYS = {
     "prompt": "j.prompt COLLATE NOCASE",
     "decision": "s.decision",
     "score": "s.total",
+    # stored by the operation that changed the take's group: a join, not a fit
+    "rank": "r.rank",
     "tags": "(SELECT min(tag) FROM tags WHERE job_id = h.id)",  # by its first tag
     "project": "j.project COLLATE NOCASE",
     "model": "j.model",
@@ -487,13 +496,19 @@ SORT_KEYS = {
 }
 
 
+# What a sort key needs beside the hits and their review state.
+SORT_JOINS = {"rank": " LEFT JOIN take_rank r ON r.job_id = h.id"}
+
+
 def sorted_hits(db: Database, key: str, *, descending: bool) -> list[int]:
     """The last search's hits (see `search_with_facets`) ordered by a column; ties newest
-    first. Undecided or unscored takes sort last either way."""
+    first. Undecided, unscored or unranked takes sort last either way."""
     column = SORT_KEYS[key]
     direction = "DESC" if descending else "ASC"
+    joined = SORT_JOINS.get(key, "")
     rows = db.query(
-        f"SELECT h.id {HITS_REVIEWED} ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
+        f"SELECT h.id {HITS_REVIEWED}{joined} "
+        f"ORDER BY {column} IS NULL, {column} {direction}, h.id DESC"
     )
     return [int(r[0]) for r in rows]
 

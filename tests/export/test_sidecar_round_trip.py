@@ -5,7 +5,8 @@ origins they stand for). The takes are rich: a variant batch made from a templat
 revision of one of them, scores under two rubric versions, decisions with notes, undos and
 an escalation, tags, a star, costs, the provider's job ids, and notes on the frame (on a
 frame and on a range, with text over several lines, drawings of every kind and colour, an
-edit) compared note by note and shape by shape."""
+edit) compared note by note and shape by shape, and blind comparisons by two reviewers (one
+taken back) and the ranks they give."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from studio.export import export_takes, takes_to_export
 from studio.export.importer import import_folder
 from studio.jobs import Engine
 from studio.library.ops import ops_for
+from studio.review.pairwise import stored_ranks
 from studio.review.rubric import Criterion, load_active, store_version
 from studio.review.session import ReviewSession
 from studio.store import JobStatus, Store
@@ -157,6 +159,16 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
                           author="bo", shapes=drawing[4:], at=1_700_000_200.5)  # fmt: skip
     ops.edit_note(replace(ranged, text="logo | flickers"), picture=(640, 360),
                   at=1_700_000_300.25)  # fmt: skip
+    ops = ops_for(store)  # blind comparisons: two reviewers, a tie, one taken back
+    for left, right, choice, who, at in (
+        (dawn.id, dusk.id, "left", "ana", 1_700_000_100.2504),
+        (dusk.id, revision.id, "tie", "ana", 1_700_000_101.5),
+        (revision.id, dawn.id, "right", "bo", 1_700_000_102.0009),
+        (dusk.id, dawn.id, "left", "bo", 1_700_000_103.75),
+    ):
+        made = ops.compare(left, right, choice, reviewer=who, ranker=stored_ranks, at=at)
+    ops.take_back_comparison(made.id, reviewer="bo", ranker=stored_ranks, at=1_700_000_104.5)
+    ranks = store.comparisons.ranks([dawn.id, dusk.id, revision.id])
 
     first_out, second_out = tmp_path / "first", tmp_path / "second"
     export_takes(store, library, takes_to_export(store, everything=True), first_out)
@@ -223,6 +235,36 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
             "rubric": {"name": "default", "version": 2},
         }  # fmt: skip
         assert "via import" not in side["disclosure"]
+        compared = side["review"]["comparisons"]
+        assert [(c["choice"], c["reviewer"], c["undone_by"]) for c in compared] == [
+            ("tie", "ana", None),
+            ("right", "bo", None),
+        ]
+        dawn_side = first[store.assets.for_job(dawn.id)["video"].sha256]["review"]
+        assert len(dawn_side["comparisons"]) == 3  # with the one taken back, marked
+        assert dawn_side["comparisons"][-1]["undone_by"] == "bo"
+        assert dawn_side["rank"] == {
+            "rank": ranks[dawn.id].rank, "of": 3, "settled": False, "comparisons": 2,
+        }  # fmt: skip
+
+        # the comparisons came over once each (three sidecars carry them), joined to the
+        # takes here, the one taken back still marked; the ranks are the same
+        copies = {j.origin_take: j.id for j in fresh.jobs.with_status(JobStatus.READY)}
+        assert report.comparisons_added == 4
+        kept = fresh.comparisons.among(copies.values(), live=False)
+        assert [(c.left_id, c.right_id, c.choice, c.live) for c in kept] == [
+            (copies[dawn.id], copies[dusk.id], "left", True),
+            (copies[dusk.id], copies[revision.id], "tie", True),
+            (copies[revision.id], copies[dawn.id], "right", True),
+            (copies[dusk.id], copies[dawn.id], "left", False),
+        ]
+        there_ranks = fresh.comparisons.ranks(copies.values())
+        assert {n: there_ranks[i].shown() for n, i in copies.items()} == {
+            n: ranks[n].shown() for n in copies
+        }
+        again = await asyncio.to_thread(import_folder, fresh, fresh_library, first_out)
+        assert again.comparisons_added == 0  # imported again: nothing twice
+        assert len(fresh.comparisons.among(copies.values(), live=False)) == 4
 
         # here, the imported revision is named with its origin, and every view of its
         # total agrees: the Library's search, the review session (the panel), the sidecar

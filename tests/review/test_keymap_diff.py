@@ -85,3 +85,17 @@ def test_slot_and_parameter_differences() -> None:
         ("Seconds", "4", "8"),
         ("Reference image", "none", "image abababab…"),
     ]
+
+
+def test_a_key_is_bound_once_per_mode_with_the_players_keys(tmp_path: Path) -> None:
+    keys, problem = load_keymap(Path("/nonexistent/keymap.toml"))
+    assert problem == ""
+    # review and the blind pairwise mode are never open at once: they share arrows and U
+    assert keys["pairwise.left"].keys[0] == keys["take.previous"].keys[0] == "Left"
+    assert keys["pairwise.undo"].keys[0] == keys["decide.undo"].keys[0] == "U"
+    mine = tmp_path / "keymap.toml"
+    mine.write_text('[pairwise]\n"pairwise.tie" = { keys = ["Space"] }\n')
+    keys, problem = load_keymap(mine)  # the player's keys work in every mode: refused
+    assert "'Space' is bound to both" in problem
+    assert "pairwise.tie" in problem
+    assert keys["pairwise.tie"].keys == ("Down", "0")

@@ -17,7 +17,10 @@ from studio.store.search import SORT_KEYS, Verdict, sorted_hits, verdicts
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
 THUMB = QSize(64, 36)
-COLUMNS = ("Take", "Prompt", "Decision", "Score", "Tags", "Project", "Model", "Status", "Submitted")
+COLUMNS = (
+    "Take", "Prompt", "Decision", "Score", "Rank", "Tags", "Project", "Model", "Status",
+    "Submitted",
+)  # fmt: skip
 PROMPT = COLUMNS.index("Prompt")
 JobIdRole = int(Qt.ItemDataRole.UserRole) + 1
 TileRole = int(Qt.ItemDataRole.UserRole) + 2  # (JobRow, Verdict): what a grid tile shows
@@ -119,6 +122,8 @@ class LibraryModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == "Status" and job.damage:
                 return f"Damaged: {job.damage}"
+            if column == "Rank":
+                return verdict.rank.detail() if verdict.rank is not None else None
             return job.prompt if column in ("Prompt", "Take") else None
         return self._text(job, verdict, column)
 
@@ -137,6 +142,8 @@ class LibraryModel(QAbstractTableModel):
             return verdict.decision or "—"
         if column == "Score":
             return "—" if verdict.total is None else str(verdict.total)
+        if column == "Rank":
+            return "—" if verdict.rank is None else verdict.rank.shown()
         if column == "Tags":
             return ", ".join(verdict.tags)
         if column == "Submitted":

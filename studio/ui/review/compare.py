@@ -40,7 +40,7 @@ MAX_WAIT = 1.0  # seconds one take waits for the other before both go on regardl
 class CompareView(QWidget):
     closed = Signal()  # back to the review
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, details: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
         self.left, self.right = ClipPlayer(controls=False), ClipPlayer(controls=False)
@@ -97,7 +97,11 @@ class CompareView(QWidget):
         main.setContentsMargins(0, 0, 0, 0)
         main.addWidget(panes, 0, 0)
         main.addLayout(bar, 1, 0)
-        main.addWidget(scroll, 0, 1, 2, 1)
+        if details:
+            main.addWidget(scroll, 0, 1, 2, 1)
+        else:  # blind (the pairwise mode): no prompt diff, nothing said of either take
+            scroll.setParent(self)
+            scroll.hide()
         main.setColumnStretch(0, 1)
 
         self._waiting: ClipPlayer | None = None  # the take held until the other catches up
@@ -137,16 +141,24 @@ class CompareView(QWidget):
     # ---- loading --------------------------------------------------------------------------
 
     def open(self, left: tuple[JobRow, Path | None], right: tuple[JobRow, Path | None]) -> None:
-        self.pause()
         self.jobs = (left[0], right[0])
-        for player, (job, path), title, side in zip(
-            (self.left, self.right), (left, right), self.titles, "AB", strict=True
+        a, b = (
+            f"<b>{side}</b> · job #{job.id} · {html.escape(job.model)}"
+            for side, job in zip("AB", self.jobs, strict=True)
+        )
+        self.open_clips(left[1], right[1], (a, b))
+        self.diff.setText(self.diff_html(*self.jobs))
+
+    def open_clips(self, left: Path | None, right: Path | None, titles: tuple[str, str]) -> None:
+        """Two clips on the one clock, under these titles (nothing else said of them)."""
+        self.pause()
+        for player, path, title, text in zip(
+            (self.left, self.right), (left, right), self.titles, titles, strict=True
         ):
             player.load(path)
             player.set_looping(True)
-            title.setText(f"<b>{side}</b> · job #{job.id} · {html.escape(job.model)}")
+            title.setText(text)
         self.slider.setRange(0, 0)
-        self.diff.setText(self.diff_html(*self.jobs))
 
     def ready(self) -> bool:
         return self.left.deck.ready and self.right.deck.ready

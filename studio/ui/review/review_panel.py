@@ -213,6 +213,7 @@ class ReviewPanel(QWidget):
             "take.previous": lambda: self.go_relative(-1),
             "take.star": self.star,
             "take.compare": self.compare_previous,
+            "take.by_rank": self.toggle_rank_order,
             "take.lineage": lambda: self.lineage_requested.emit(self._need_session().take.job_id),
             "review.help": self.show_keys,
             "review.blind": self.blind.toggle,
@@ -521,6 +522,15 @@ class ReviewPanel(QWidget):
         self.say("Nothing to undo." if take is None else "Decision taken back (kept in history).")
         self.takes.refresh()
         self._show_take()
+
+    def toggle_rank_order(self) -> None:
+        """The take list in rank order (blind comparisons), or back in batch order."""
+        session = self._need_session()
+        session.order_by_rank(not session.by_rank)
+        self.takes.refresh()
+        self._show_take(reload=False)
+        self.say("Takes by rank (ranked first, best first)." if session.by_rank else
+                 "Takes in batch order.")  # fmt: skip
 
     def compare_previous(self) -> None:
         session = self._need_session()

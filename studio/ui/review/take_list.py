@@ -1,5 +1,5 @@
 """The takes under review as a list model: number and place in the batch, variant,
-decision and total (hidden in blind mode until decided), star, thumbnail."""
+decision, total and rank (hidden in blind mode until decided), star, thumbnail."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def take_text(
     mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
     if take.decision is not None and take.decision.escalate:
         mark += " ⚑"
-    lines.append(f"{mark} · {scored}")
+    ranked = f" · rank {take.rank.shown()}" if take.rank is not None else ""
+    lines.append(f"{mark} · {scored}{ranked}")
     return "\n".join(lines)
 
 
