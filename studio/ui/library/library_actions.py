@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -83,6 +84,7 @@ class LibraryActions:
         self.confirm: Callable[[str], bool] = self._ask  # tests answer for the person
         self.ask_name: Callable[[], str | None] = self._ask_name
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
+        self.ask_path: Callable[[str, str], Path | None] = self._ask_path
         self.menu = QMenu("&Library", window)
         self.menu.aboutToShow.connect(self._fill_menu)
         self._fill_menu()
@@ -276,8 +278,15 @@ class LibraryActions:
                 before.setFocus()
 
     def _fill_menu(self) -> None:
-        """Save the current search, and the saved ones: choosing one runs it."""
+        """Export the notes; save the current search, and the saved ones: choosing one runs
+        it."""
         self.menu.clear()
+        notes = self.menu.addMenu("Export &notes for an editor")
+        kinds = (("otio", "&OpenTimelineIO (.otio)…"), ("edl", "DaVinci &Resolve markers (.edl)…"))
+        for kind, text in kinds:
+            action = notes.addAction(text)
+            action.triggered.connect(lambda _checked=False, k=kind: self.export_notes(k))
+        self.menu.addSeparator()
         save = self.menu.addAction("&Save this search…")
         save.triggered.connect(lambda _checked=False: self.save_search())
         services = self.services()
@@ -353,6 +362,53 @@ class LibraryActions:
             services.library, job_ids, reviewer=services.settings.reviewer_name
         )
         self.notify(f"Deleted the clips of {removed} take(s).", timeout=4000)
+
+    def export_notes(self, kind: str, dest: Path | None = None) -> int | None:
+        """The notes of the selected takes (else the search's takes that have notes) as an
+        OpenTimelineIO timeline or a Resolve marker EDL: each note a marker on its clip at
+        its frame. How many markers were written (None: nothing done)."""
+        from studio.export.notes_out import gather
+
+        services = self.services()
+        if services is None:
+            return None
+        store = services.store
+        noted = store.notes.counts(self.panel.hits)
+        chosen = self.panel.selected() or [i for i in self.panel.hits if i in noted]
+        if not chosen:
+            self.notify("No take here has notes: select takes, or search for some.", timeout=5000)
+            return None
+        suffix = ".otio" if kind == "otio" else ".edl"
+        if dest is None:
+            dest = self.ask_path(f"notes{suffix}", suffix)
+            if dest is None:
+                return None
+        try:
+            takes = gather(store, services.library, sorted(chosen))
+            if kind == "otio":
+                from studio.export.otio_file import write_otio  # opentimelineio when asked
+
+                written = write_otio(takes, dest)
+            else:
+                from studio.export.resolve_edl import write_edl
+
+                written = write_edl(takes, dest)
+        except (StudioError, OSError) as err:
+            self.notify(f"The notes were not exported: {err}", error=True)
+            return None
+        self.notify(f"{written} note(s) of {len(takes)} take(s) written to {dest}.", timeout=6000)
+        return written
+
+    def _ask_path(self, name: str, suffix: str) -> Path | None:
+        start = Path(self.state.folder("notes") or self.state.folder("export") or Path.home())
+        with self._keys_back():
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Export notes", str(start / name), f"*{suffix}"
+            )
+        if not chosen:
+            return None
+        self.state.set_folder("notes", str(Path(chosen).parent))
+        return Path(chosen)
 
     def _ask(self, question: str) -> bool:
         with self._keys_back():
@@ -431,8 +487,6 @@ class LibraryActions:
         self.run(self._import(services, folder))
 
     async def _import(self, services: Services, folder: str) -> None:
-        from pathlib import Path
-
         from studio.export.importer import import_folder
 
         self.notify(f"Importing {folder}…", timeout=2000)

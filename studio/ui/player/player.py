@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.timecode import timecode
 from studio.ui.player.scrub import ScrubBar
+from studio.ui.player.sketch import Sketch
 from studio.ui.player.sprites import sprite_tile
 from studio.ui.player.video_view import VideoView
 from studio.ui.shell.icons import tinted
@@ -220,6 +221,11 @@ class ClipPlayer(QWidget):
     @property
     def deck(self) -> Deck:
         return self.decks[0]
+
+    @property
+    def sketch(self) -> Sketch:
+        """The visible deck's drawing layer (notes' drawings, the canvas of a new note)."""
+        return self.deck.video.sketch
 
     @property
     def clip(self) -> Path | None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui.player.guides import safe_areas
+from studio.ui.player.sketch import Sketch
 
 SURROUND = QColor(16, 16, 16)
 LINES = {
@@ -89,9 +90,11 @@ class VideoView(QGraphicsView):
         self.item = QGraphicsVideoItem()
         self.item.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         self.guides = GuidesItem(self.item)
+        self.sketch = Sketch(self.item)  # notes' drawings, and the canvas a note is drawn on
         self.setScene(QGraphicsScene(self))
         self.scene().addItem(self.item)
         self.scene().addItem(self.guides)
+        self.scene().addItem(self.sketch)
         self.one_to_one = False  # picture at its own pixels (scrolls) rather than fitted
         self.item.nativeSizeChanged.connect(lambda _size: self._lay_out())
 
@@ -132,4 +135,5 @@ class VideoView(QGraphicsView):
         self.item.setPos(0, 0)
         self.scene().setSceneRect(QRectF(0, 0, self.item.size().width(), self.item.size().height()))
         self.guides.prepareGeometryChange()
+        self.sketch.prepareGeometryChange()
         self.centerOn(self.item)

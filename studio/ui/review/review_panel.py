@@ -38,13 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
-from studio.library.ops import REVIEW, RUBRICS, LibraryChange
+from studio.core.notes import notes_at
+from studio.library.ops import NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
 from studio.review.session import ReasonNeeded, ReviewSession
 from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player.player import ClipPlayer
+from studio.ui.review.notes_panel import NotesPanel
 from studio.ui.review.rubric_view import RubricView
 from studio.ui.review.take_list import TakeListModel
 from studio.ui.shell.theme import set_state
@@ -126,6 +128,10 @@ class ReviewPanel(QWidget):
         self.status = QLabel()
         self.status.setObjectName("reviewStatus")
         self.status.setWordWrap(True)
+        self.notes = NotesPanel(self.player)
+        self.notes.said.connect(lambda text, error: self.say(text, error=error))
+        self.notes.closed.connect(self.setFocus)
+        self.notes.spritesheet = lambda job_id: self.asset_path(job_id, "spritesheet")
         self.history = QListWidget()
         self.history.setObjectName("history")
         self.history.setWordWrap(True)  # an escalation note is read whole, not cut off
@@ -139,6 +145,7 @@ class ReviewPanel(QWidget):
         side.addWidget(self.auto)
         side.addWidget(self.blind)
         side.addWidget(self.status)
+        side.addWidget(self.notes, 1)
         side.addWidget(QLabel("History"))
         side.addWidget(self.history, 1)
         column = QWidget()
@@ -190,8 +197,11 @@ class ReviewPanel(QWidget):
         self.player._tint()
 
     def _back(self) -> None:
-        """Esc: drop a question being asked, else leave full screen."""
-        if self.asking is not None:
+        """Esc: drop a note being written or a question being asked, else leave full
+        screen."""
+        if self.notes.writing is not None:
+            self.notes.cancel()
+        elif self.asking is not None:
             self._asked()
             self.say("Not decided.")
         elif self.player_only:
@@ -216,6 +226,9 @@ class ReviewPanel(QWidget):
             "take.by_rank": self.toggle_rank_order,
             "take.lineage": lambda: self.lineage_requested.emit(self._need_session().take.job_id),
             "review.help": self.show_keys,
+            "note.add": self.notes.begin,
+            "note.previous": lambda: self.notes.jump(-1),
+            "note.next": lambda: self.notes.jump(1),
             "review.blind": self.blind.toggle,
             "review.auto": self.auto.toggle,
             "play.toggle": p.toggle,
@@ -298,6 +311,9 @@ class ReviewPanel(QWidget):
         show what they are now; this pass's own changes are shown as they are made."""
         if change.about(REVIEW) and change.source is not self.session:
             self.reload(list(change.takes))
+        mine = change.source is self.notes  # shown as made
+        if change.about({NOTES}) and not mine and self.notes.job_id in change.takes:
+            self.notes.reload()
         if change.about({RUBRICS}) and self.session is not None and self.store is not None:
             active = load_active(self.store)  # the version just stored (an edit, a new file)
             if active.rubric_id != self.session.rubric.rubric_id:
@@ -319,6 +335,18 @@ class ReviewPanel(QWidget):
         self._show_take(reload=False)
         self.say(f"Rubric v{rubric.version} in use from now on.")
 
+    def save_still(self, dest: Path, *, with_notes: bool) -> Path:
+        """The frame shown as a PNG, with the notes at it drawn on it or without."""
+        from studio.media.still import save_still  # Pillow and PyAV only when asked for
+
+        session = self._need_session()
+        clip = self.asset_path(session.take.job_id, "video")
+        if clip is None or not clip.is_file():
+            raise StudioError("This take has no clip in the library.")
+        frame = self.player.current_frame()
+        notes = notes_at(self.notes.notes, frame) if with_notes else []
+        return save_still(clip, frame, dest, notes)
+
     def job(self, job_id: int) -> JobRow | None:
         if job_id not in self._jobs and self.store is not None:
             found = self.store.jobs.get(job_id)
@@ -336,6 +364,7 @@ class ReviewPanel(QWidget):
     def _show_empty(self) -> None:
         self.info.setText("Double-click a finished job in the queue to review its batch.")
         self.player.load(None)
+        self.notes.show_take(None, None, "")
 
     def _show_take(self, *, reload: bool = True) -> None:
         session = self.session
@@ -348,6 +377,7 @@ class ReviewPanel(QWidget):
             self._load_clip(take.job_id)
         self._preload_next()
         self.rubric.show_take(session.rubric, take, session.criterion)
+        self.notes.show_take(self.store, take.job_id, session.reviewer)
         self._show_info(job)
         self.history.clear()
         for entry in session.history() if session.revealed(take) else []:

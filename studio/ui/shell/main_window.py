@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction("Edit &rubric…", self.edit_rubric)
+        menu.addSeparator()
+        menu.addAction("Save &still…", lambda: self.save_still(with_notes=False))
+        menu.addAction("Save still with &notes…", lambda: self.save_still(with_notes=True))
         if keys_problem:
             self.notify(keys_problem, error=True)
         self._wire_actions()
@@ -424,6 +427,7 @@ class MainWindow(QMainWindow):
             return
         if queued.new:
             self.editor.parent_job = None
+            self.editor.set_what_to_fix("")  # the revision is on its way
         self.editor.report_queued(queued, submission)
         self.status.show_spend()
 
@@ -610,6 +614,7 @@ class MainWindow(QMainWindow):
     def revise(self, job_id: int) -> None:
         """An Edit decision: the editor gets the take's slots and reference image, and the
         next render queued from it is linked to the take as its child."""
+        from studio.review.what_to_fix import what_to_fix
         from studio.store.layout import stored_reference
         from studio.ui.write.queue_actions import fill_editor
 
@@ -624,9 +629,38 @@ class MainWindow(QMainWindow):
             fit = job.spec.reference_fit
             self.editor.reference.load(image, name=fit.name if fit else None)
         self.editor.parent_job = job_id
+        notes = self.services.store.notes.for_take(job_id)
+        self.editor.set_what_to_fix(what_to_fix(notes, take=job.name))  # what they pointed at
         self.editor.show_message(f"Revising take {job.name}: change the prompt, then queue it.")
         self.set_review_layout(False)
         self.editor_dock.raise_()
+
+    def save_still(self, *, with_notes: bool, dest: Path | None = None) -> Path | None:
+        """The review's frame as a PNG (asked where, unless `dest`), notes drawn or not."""
+        from PySide6.QtWidgets import QFileDialog
+
+        session = self.review.session
+        if session is None:
+            self.notify("Open a take in Review first.", timeout=4000)
+            return None
+        if dest is None:
+            frame = self.review.player.current_frame()
+            name = f"take{session.take.job_id}_frame{frame}{'_notes' * with_notes}.png"
+            folder = Path(self.window_state.folder("stills") or Path.home())
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Save still", str(folder / name), "PNG image (*.png)"
+            )
+            if not chosen:
+                return None
+            dest = Path(chosen)
+            self.window_state.set_folder("stills", str(dest.parent))
+        try:
+            saved = self.review.save_still(dest, with_notes=with_notes)
+        except StudioError as err:
+            self.notify(str(err), error=True)
+            return None
+        self.notify(f"Still saved: {saved}", timeout=5000)
+        return saved
 
     def edit_rubric(self) -> None:
         from studio.ui.review.rubric_dialog import RubricDialog

@@ -219,6 +219,13 @@ class PromptEditor(QWidget):
 
         body = QWidget()
         column = QVBoxLayout(body)
+        # While revising a take: what its reviewers pointed at, and where (its notes).
+        self.to_fix = QLabel("")
+        self.to_fix.setObjectName("whatToFix")
+        self.to_fix.setWordWrap(True)
+        self.to_fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.to_fix.hide()
+        column.addWidget(self.to_fix)
         column.addWidget(_group("Prompt slots", slots_form))
         column.addWidget(_group("Prompt", _stack(self.composed, QLabel("Checks"), self.lint_list)))
         column.addWidget(_group("Reference image", _stack(self.reference)))
@@ -443,6 +450,11 @@ class PromptEditor(QWidget):
             self.submit_requested.emit(self._again)
         self._again = None
         self.again.hide()
+
+    def set_what_to_fix(self, text: str) -> None:
+        """The take being revised's notes ("" puts them away)."""
+        self.to_fix.setText(text)
+        self.to_fix.setVisible(bool(text))
 
     def set_offline(self, reason: str) -> None:
         """Say why renders cannot be sent (they still queue and wait), or nothing ("")."""
