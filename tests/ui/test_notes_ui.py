@@ -96,8 +96,10 @@ def test_a_drawn_note_is_kept_shown_jumped_to_revised_and_exported(
     (drawn,) = player.sketch.draft
     assert drawn.kind == "rect"
     (x0, y0), (x1, y1) = drawn.points[0], drawn.points[-1]
-    assert abs(x0 - 160) <= 3 and abs(y0 - 90) <= 3  # in the clip's pixels (640x360)
-    assert abs(x1 - 384) <= 3 and abs(y1 - 216) <= 3
+    assert abs(x0 - 160) <= 3
+    assert abs(y0 - 90) <= 3
+    assert abs(x1 - 384) <= 3
+    assert abs(y1 - 216) <= 3
     qtbot.keyClicks(notes.text, "logo flickers")
     qtbot.keyClick(notes.text, Qt.Key.Key_Return)
     (note,) = services.store.notes.for_take(take.id)
@@ -125,7 +127,8 @@ def test_a_drawn_note_is_kept_shown_jumped_to_revised_and_exported(
     # the PNG still, with and without the note drawn on it
     plain = win.save_still(with_notes=False, dest=tmp_path / "plain.png")
     marked = win.save_still(with_notes=True, dest=tmp_path / "marked.png")
-    assert plain is not None and marked is not None
+    assert plain is not None
+    assert marked is not None
     with Image.open(plain) as a, Image.open(marked) as b:
         assert a.size == b.size == (640, 360)
         edge = (160, 150)  # on the box's left side
