@@ -4,9 +4,9 @@ A clip is screened after its download (the engine's `JobChanged` to ready with i
 or another process's, seen through `watch`), after an import (the library's change naming
 the takes it brought), and on start for every take whose clip has no screening of its
 present bytes yet — so a run closed half-way through loses nothing. The decoding happens in
-`ScreenPool`'s worker; this side only reads a few rows, awaits the worker's future
-(`asyncio.wrap_future`, never blocking the loop) and records the result through
-`LibraryOps.record_screening`, whose change the views follow.
+`ScreenPool`'s worker; this side awaits the worker's future (`asyncio.wrap_future`), and
+reads a few rows and records the result (`LibraryOps.record_screening`, whose change the
+views follow) in a thread, so the loop is never held up.
 """
 
 from __future__ import annotations
@@ -174,8 +174,7 @@ class Prescreener:
         else:
             screening = Screening.from_json(plain)
         self._crashes.pop(job_id, None)
-        if await asyncio.to_thread(self._current, job_id, clip.sha256):
-            ops_for(self.store).record_screening(job_id, clip.sha256, screening, source=self)
+        if await asyncio.to_thread(self._record, job_id, clip.sha256, screening):
             self.screened += 1
 
     def _clip(self, job_id: int) -> _Clip | None:
@@ -197,10 +196,15 @@ class Prescreener:
         )
         return _Clip(path, video.sha256, expected)
 
-    def _current(self, job_id: int, sha256: str) -> bool:
-        """The take still has the clip that was screened (not replaced or deleted since)."""
+    def _record(self, job_id: int, sha256: str, screening: Screening) -> bool:
+        """Keep the screening if the take still has the clip that was screened (not replaced
+        or deleted since). In a thread: the write never holds the loop up, and the views
+        hear of it on their own thread (see studio.ui.shell.library_events)."""
         video = self.store.assets.for_job(job_id).get("video")
-        return video is not None and video.sha256 == sha256
+        if video is None or video.sha256 != sha256:
+            return False
+        ops_for(self.store).record_screening(job_id, sha256, screening, source=self)
+        return True
 
     def _profile(self, model: str) -> ModelProfile | None:
         if self._profiles is None:

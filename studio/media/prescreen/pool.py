@@ -99,8 +99,16 @@ def _start_worker(nice: int, cores: set[int] | None) -> None:
 
 
 def peak_rss() -> int:
-    """This process's peak resident memory, in bytes (Linux counts KiB, macOS bytes; 0
-    where the platform does not say: Windows)."""
+    """This process's peak resident memory in bytes: Linux's high-water mark of this
+    program's own memory (getrusage would count the app's memory at the fork before
+    exec), else getrusage's (macOS counts bytes); 0 where the platform says neither."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:
