@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections import Counter
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = 600.0  # seconds one clip may take before its worker is stopped and it is flagged
 CRASHES = 2  # a worker dying this often on one clip: the clip is flagged undecodable
+NEW, BACKLOG = 0, 1  # the queue's ranks
+CHUNK = 500  # backlog takes queued per loop turn
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class Prescreener:
         self.pool = pool or ScreenPool()
         self.timeout = timeout
         self._profiles = profiles
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        # (NEW or BACKLOG, order, take): a fresh clip goes before what the last run left
+        self._queue: asyncio.PriorityQueue[tuple[int, int, int]] = asyncio.PriorityQueue()
+        self._order = itertools.count()
         self._queued: set[int] = set()
         self._crashes: Counter[int] = Counter()
         self._tasks: list[asyncio.Task[None]] = []
@@ -112,12 +117,15 @@ class Prescreener:
 
     # ---- what to screen ---------------------------------------------------------------------
 
-    def enqueue(self, job_ids: list[int]) -> None:
-        """Screen these takes (on the loop's thread); one already waiting is not added twice."""
+    def enqueue(self, job_ids: list[int], *, backlog: bool = False) -> None:
+        """Screen these takes, in this order (on the loop's thread); one already waiting is
+        not added twice. The `backlog` (what has no result from before) waits behind new
+        clips, so a batch just downloaded is flagged first."""
+        rank = BACKLOG if backlog else NEW
         for job_id in job_ids:
             if job_id not in self._queued:
                 self._queued.add(job_id)
-                self._queue.put_nowait(job_id)
+                self._queue.put_nowait((rank, next(self._order), job_id))
 
     def _on_event(self, event: Event) -> None:
         if (
@@ -134,13 +142,18 @@ class Prescreener:
                 self._loop.call_soon_threadsafe(self.enqueue, sorted(change.takes))
 
     async def _unscreened(self) -> None:
-        self.enqueue(await asyncio.to_thread(self.store.flags.unscreened))
+        """Every take without a screening of its clip, newest first; queued a chunk per loop
+        turn (a first start over a large library has thousands)."""
+        found = await asyncio.to_thread(self.store.flags.unscreened)
+        for start in range(0, len(found), CHUNK):
+            self.enqueue(found[start : start + CHUNK], backlog=True)
+            await asyncio.sleep(0)
 
     # ---- screening --------------------------------------------------------------------------
 
     async def _work(self) -> None:
         while True:
-            job_id = await self._queue.get()
+            _rank, _order, job_id = await self._queue.get()
             self._queued.discard(job_id)
             self._busy += 1
             try:

@@ -20,7 +20,7 @@ from studio.config.settings import Settings
 from studio.core.files import sha256_file
 from studio.export import export_takes
 from studio.export.importer import import_folder
-from studio.jobs import Engine, EventBus
+from studio.jobs import Engine, EventBus, JobChanged
 from studio.library.ops import FLAGS, LibraryChange, ops_for
 from studio.media.prescreen.pool import ScreenPool
 from studio.services import RunOptions, open_services
@@ -131,6 +131,24 @@ async def test_an_import_is_screened_where_it_arrives(store: Store, library: Pat
         await until(lambda: all(store.flags.screening(i) for i in report.added), 60)
         flagged = {i: store.flags.checks_for([i])[i] for i in report.added}
         assert sorted(flagged.values()) == [(), ("black",)]  # nothing was asked of either
+    finally:
+        await runner.close()
+
+
+async def test_a_fresh_download_goes_before_what_the_last_run_left(
+    store: Store, library: Path, tmp_path: Path
+) -> None:
+    clip = clips.write_clip(tmp_path / "clip.mp4")
+    fresh, *left = (take_with_clip(store, library, clip, n) for n in range(4))
+    order: list[int] = []
+    ops_for(store).listen(lambda change: order.extend(change.takes))
+    bus = EventBus()
+    runner = Prescreener(store, library, bus)
+    runner.start()  # finds all four without a result: newest first
+    bus.emit(JobChanged(fresh, "ready", frozenset({"status", "assets"})))  # just downloaded
+    try:
+        await asyncio.wait_for(runner.idle(), 60)
+        assert order == [fresh, *reversed(left)]
     finally:
         await runner.close()
 
