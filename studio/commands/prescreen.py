@@ -14,7 +14,8 @@ import json
 import sys
 from typing import Any
 
-from studio.core.flags import Flag, Screening, timecode
+from studio.core.flags import Flag, Screening
+from studio.core.timecode import timecode
 from studio.export.walk import shown
 from studio.media.prescreen.expected import Expected
 from studio.media.prescreen.screen import screen
@@ -48,10 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _as_json(found: Screening) -> dict[str, Any]:
     data = found.as_json()
-    fps = found.fps
     for flag, shown_flag in zip(found.flags, data["flags"], strict=True):
-        shown_flag["start_timecode"] = timecode(flag.start, fps)
-        shown_flag["end_timecode"] = timecode(flag.end, fps)
+        shown_flag["start_timecode"], shown_flag["end_timecode"] = _codes(flag, found.fps)
     return data
 
 
@@ -73,4 +72,13 @@ def _span(flag: Flag, fps: float | None) -> str:
         if flag.first_frame == flag.last_frame
         else (f"frames {flag.first_frame}–{flag.last_frame}")
     )
-    return f"{timecode(flag.start, fps)}–{timecode(flag.end, fps)} ({frames})"
+    start, end = _codes(flag, fps)
+    return f"{start}–{end} ({frames})"
+
+
+def _codes(flag: Flag, fps: float | None) -> tuple[str, str]:
+    """The time codes of the flag's first frame and of the end of its last (seconds where
+    the clip states no frame rate: one that does not decode)."""
+    if not fps:
+        return f"{flag.start:.3f} s", f"{flag.end:.3f} s"
+    return timecode(flag.first_frame, fps), timecode(flag.last_frame + 1, fps)

@@ -3,11 +3,11 @@ concern and what was measured against which threshold (`studio.media.prescreen` 
 them; the store keeps them; the command line, the sidecar and the views show them).
 
 Flags point a reviewer at a stretch worth a look; they never score or decide anything.
+Their frames count as the player counts them (studio.core.timecode).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,18 +115,6 @@ class Screening:
             measured=dict(measured) if isinstance(measured, Mapping) else {},
             screened_at=float(data.get("screened_at") or 0.0),
         )
-
-
-def timecode(seconds: float, fps: float | None) -> str:
-    """HH:MM:SS:FF at the clip's frame rate (HH:MM:SS.mmm where it has none)."""
-    seconds = max(0.0, seconds)
-    if not fps:
-        whole, millis = divmod(round(seconds * 1000), 1000)
-        return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}.{millis:03d}"
-    frames = round(seconds * fps)
-    per_second = max(1, math.ceil(fps - 1e-6))  # 23.976 counts 24 frames a second
-    whole, frame = divmod(frames, per_second)
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}:{frame:02d}"
 
 
 def _rounded(value: Measure) -> Measure:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import av
 
-from studio.media.prescreen import reading
+from studio.media import video
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def inspect_clip(path: Path) -> Clip:
             stream.thread_type = "AUTO"
             picture = (int(stream.width), int(stream.height))
             rate = stream.average_rate or stream.guessed_rate
-            stated_seconds = reading.stated_seconds(container, stream)
+            stated_seconds = video.stated_seconds(container, stream)
             stated = stream.frames or (
                 round(stated_seconds * float(rate)) if stated_seconds and rate else None
             )

@@ -1,5 +1,5 @@
 """The pre-screen's data: the thresholds file checked field by field (file and field named),
-flags and screenings to JSON and back, time codes, and what a take asked for."""
+flags and screenings to JSON and back, and what a take asked for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.flags import CHECKS, Flag, Screening, timecode
+from studio.core.flags import CHECKS, Flag, Screening
 from studio.core.spec import StoredSpec
 from studio.media.prescreen.expected import Expected, expected_for
 from studio.media.prescreen.thresholds import (
@@ -71,21 +71,6 @@ def test_a_changed_threshold_changes_the_version(tmp_path: Path) -> None:
 
 def test_a_loudness_threshold_may_be_below_zero() -> None:
     assert load_thresholds().silence.max_dbfs < 0
-
-
-@pytest.mark.parametrize(
-    ("seconds", "fps", "shown"),
-    [
-        (2.0, 24.0, "00:00:02:00"),
-        (61.5, 24.0, "00:01:01:12"),
-        (3723.25, 24.0, "01:02:03:06"),
-        (100.0, 23.976, "00:01:39:22"),  # 2398 frames, counted 24 a second
-        (2.5, None, "00:00:02.500"),
-        (-1.0, 24.0, "00:00:00:00"),
-    ],
-)
-def test_time_codes(seconds: float, fps: float | None, shown: str) -> None:
-    assert timecode(seconds, fps) == shown
 
 
 def test_flags_and_screenings_go_to_json_and_back() -> None:

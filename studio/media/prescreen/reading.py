@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from av.video.reformatter import VideoReformatter
 
+from studio.media.video import stated_seconds
+
 Floats = npt.NDArray[np.float64]
 MAX_ERRORS = 25  # decode errors passed over before a clip is read no further
 SILENT_DBFS = -200.0  # the loudness of digital silence (log of zero)
@@ -205,15 +207,6 @@ def _loudness(frame: av.AudioFrame) -> tuple[float, float, float]:
     start = float(frame.time) if frame.time is not None else 0.0
     rate = frame.sample_rate or 1
     return start, start + frame.samples / rate, max(SILENT_DBFS, dbfs)
-
-
-def stated_seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
-    """How long the file says its video lasts (the stream's duration, else the file's)."""
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return float(container.duration) / av.time_base
-    return None
 
 
 def _words(err: Exception) -> str:
