@@ -37,9 +37,9 @@ class Flag:
     end: float  # seconds: the end of the last frame concerned
     first_frame: int  # index of the first frame concerned (0 is the clip's first)
     last_frame: int  # index of the last frame concerned (inclusive)
-    measured: Measure  # what the clip showed (the stretch's worst value)
+    measured: Measure  # what the clip showed: the stretch's median, or the value found
     threshold: Measure  # what it was measured against (a limit, or what was asked)
-    detail: str = ""  # the finding in words: "mean luma 16.2 ≤ 20 for 1.00 s"
+    detail: str = ""  # the finding in words: "mean luma 16.2 (≤ 20) for 1.00 s"
 
     @property
     def seconds(self) -> float:
