@@ -206,6 +206,34 @@ def build_parser() -> argparse.ArgumentParser:
     listed.add_argument("takes", nargs="+", type=take, metavar="TAKE", help="12 or #12")
     library_args(listed)
 
+    pre = sub.add_parser(
+        "prescreen",
+        help="flag black, frozen, flickering, blurred or silent stretches in clips, and a "
+        "length, size or frame rate other than asked (exit 0 flagged or not)",
+        epilog=_exit_codes(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    pre.add_argument("clips", nargs="+", type=Path, metavar="CLIP", help="video files")
+    pre.add_argument(
+        "--json", action="store_true", help="one JSON object, keyed by each clip's path"
+    )
+    pre.add_argument("--seconds", type=float, help="the length asked (flag one that differs)")
+    pre.add_argument("--size", help="the WIDTHxHEIGHT asked, e.g. 1280x720")
+    pre.add_argument("--fps", type=float, help="the frame rate the model makes")
+    pre.add_argument(
+        "--audio",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="sound was promised: flag a clip without it; --no-audio: do not check sound "
+        "(default: a sound track that is there is checked for silence)",
+    )
+    pre.add_argument(
+        "--thresholds",
+        type=Path,
+        metavar="FILE",
+        help="thresholds file (default: resources/prescreen.toml)",
+    )
+
     rep = sub.add_parser(
         "report",
         help="review KPIs: approval rate, cost per approved clip and second, latency …",
@@ -267,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
             from studio.commands import notes
 
             return notes.run(args)
+        if command == "prescreen":
+            from studio.commands import prescreen
+
+            return prescreen.run(args)
         if command == "report":
             from studio.commands import report
 

@@ -48,7 +48,7 @@ EXIT_CODES = {
     0: "done",
     1: "a render failed or was refused by policy, its outcome is unsure, or time ran out",
     2: "bad input (refused batch lines, a --query term the search cannot use, files an "
-    "import could not read, a take or frame the library does not have)",
+    "import or prescreen could not read, a take or frame the library does not have)",
     3: "provider unreachable",
     4: "the provider refused the request or the key (400/401/403)",
     5: "storage (disk full, unwritable)",

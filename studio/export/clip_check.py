@@ -11,6 +11,8 @@ from pathlib import Path
 
 import av
 
+from studio.media import video
+
 
 @dataclass(frozen=True)
 class Clip:
@@ -46,7 +48,7 @@ def inspect_clip(path: Path) -> Clip:
             stream.thread_type = "AUTO"
             picture = (int(stream.width), int(stream.height))
             rate = stream.average_rate or stream.guessed_rate
-            stated_seconds = _stated_seconds(container, stream)
+            stated_seconds = video.stated_seconds(container, stream)
             stated = stream.frames or (
                 round(stated_seconds * float(rate)) if stated_seconds and rate else None
             )
@@ -70,14 +72,6 @@ def inspect_clip(path: Path) -> Clip:
     elif broke is not None and stated is None:
         damage = f"decoding stops after {decoded} frames"
     return Clip(seconds, decoded, stated, damage, picture, float(rate) if rate else None)
-
-
-def _stated_seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return float(container.duration) / av.time_base
-    return None
 
 
 __all__ = ["Clip", "NotPlayable", "inspect_clip", "missing_allowed"]

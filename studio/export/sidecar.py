@@ -175,6 +175,22 @@ def build(
         },
         "cost": {"estimate_usd": job.estimated_cost, "actual_usd": job.actual_cost},
         "provenance": provenance or {"c2pa": "not read"},
+        "prescreen": prescreen(store, job.id),
+    }
+
+
+def prescreen(store: Store, job_id: int) -> dict[str, Any] | None:
+    """The machine pre-screen of the clip (None: not screened yet). An import does not
+    restore it: the clip is screened again where it arrives, under that library's
+    thresholds."""
+    found = store.flags.screening(job_id)
+    if found is None:
+        return None
+    return {
+        "screened": iso(found.screened_at),
+        "thresholds": found.thresholds,
+        "measured": dict(found.measured),
+        "flags": [flag.as_json() for flag in found.flags],
     }
 
 

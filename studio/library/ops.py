@@ -1,6 +1,7 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
 decision, tags, a star, a note on the frame, a pairwise comparison, a deleted clip, a saved
-search, a cap, a template or rubric version, a learned name that is not a name, an import.
+search, a cap, a template or rubric version, a learned name that is not a name, an import —
+and the machine pre-screen's results, told the same way.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
 writes join it, see `Database.write`) and, once committed, one `LibraryChange` naming what
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.flags import Screening
 from studio.core.notes import Note, NoteError, Shape, check_note
 from studio.store import Store
 from studio.store.comparisons import Comparison, Ranker
@@ -36,6 +38,7 @@ TAKES = "takes"  # takes that were not in the library before (an import)
 NAMES = "names"  # learned names a person said are not names, per template
 NOTES = "notes"  # notes on the frame (studio.core.notes)
 COMPARISONS = "comparisons"  # pairwise comparisons, and so the ranks of the takes they join
+FLAGS = "flags"  # a take's machine pre-screen (never a review: flags decide nothing)
 REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS, COMPARISONS})
 MAX_TERM = 200  # a learned name is a few words; more is not one
 
@@ -348,6 +351,15 @@ class LibraryOps:
             made = self.store.rubrics.save(name, body, at=self.clock())
         self._tell(LibraryChange(frozenset({RUBRICS})))
         return made
+
+    # ---- the machine pre-screen -----------------------------------------------------------
+
+    def record_screening(
+        self, job_id: int, sha256: str, screening: Screening, *, source: object = None
+    ) -> None:
+        """A take's pre-screen of the clip with these bytes (its flags replace any before)."""
+        with self._operation({FLAGS}, [job_id], source), self.store.db.write() as tx:
+            self.store.flags.save(tx, job_id, sha256, screening)
 
     # ---- imports --------------------------------------------------------------------------
 

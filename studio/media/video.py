@@ -41,7 +41,7 @@ def probe(path: Path) -> VideoFacts:
             rate = _rate(stream, path)
             frames = int(stream.frames or 0)
             if not frames:
-                seconds = _seconds(container, stream)
+                seconds = stated_seconds(container, stream)
                 frames = round(seconds * float(rate)) if seconds else 0
             return VideoFacts(int(stream.width), int(stream.height), float(rate), frames)
     except VideoError:
@@ -109,7 +109,8 @@ def _rate(stream: av.VideoStream, path: Path) -> Fraction:
     return Fraction(rate)
 
 
-def _seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
+def stated_seconds(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
+    """How long the file says its video lasts (the stream's duration, else the file's)."""
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
@@ -117,4 +118,4 @@ def _seconds(container: av.container.InputContainer, stream: av.VideoStream) -> 
     return None
 
 
-__all__ = ["VideoError", "VideoFacts", "frame_image", "probe"]
+__all__ = ["VideoError", "VideoFacts", "frame_image", "probe", "stated_seconds"]

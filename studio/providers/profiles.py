@@ -69,6 +69,7 @@ class ModelProfile:
     apis: tuple[str, ...] = ("openai",)
     typical_render_seconds: float = 60.0
     description: str = ""
+    frame_rate: float | None = None  # frames per second of its clips, where documented
 
     @property
     def uses_sizes(self) -> bool:
@@ -259,6 +260,11 @@ def profile_from_mapping(data: Mapping[str, Any], *, source: str) -> ModelProfil
     render = data.get("typical_render_seconds", 60.0)
     if not isinstance(render, int | float) or render <= 0:
         raise bad("typical_render_seconds", "a positive number")
+    frame_rate = data.get("frame_rate")
+    if frame_rate is not None and (
+        not isinstance(frame_rate, int | float) or isinstance(frame_rate, bool) or frame_rate <= 0
+    ):
+        raise bad("frame_rate", "a positive number (frames per second)")
     return ModelProfile(
         id=model_id,
         name=str(data.get("name", model_id)),
@@ -274,6 +280,7 @@ def profile_from_mapping(data: Mapping[str, Any], *, source: str) -> ModelProfil
         apis=apis,
         typical_render_seconds=float(render),
         description=str(data.get("description", "")),
+        frame_rate=float(frame_rate) if frame_rate is not None else None,
     )
 
 

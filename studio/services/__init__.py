@@ -13,7 +13,7 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from studio.config.settings import Settings, load_settings
 from studio.core import paths
@@ -27,6 +27,9 @@ from studio.services.connect import Connection, open_provider, provider_key
 from studio.sim.state import SimConfig
 from studio.store import DB_NAME, Store
 from studio.store.lock import Holder, LibraryLock
+
+if TYPE_CHECKING:
+    from studio.services.prescreen import Prescreener
 
 SIM_DEMO_RENDER = SimConfig(render_range=(10.0, 30.0))  # feels like a real provider
 GIB = 1024**3
@@ -79,6 +82,7 @@ class Services:
     holder: Holder | None = None  # who holds the library, while another process does
     busy: str = ""  # another process drives this library: why nothing renders here
     outside: OutsideChanges | None = None
+    prescreener: Prescreener | None = None
     _watching: asyncio.Task[None] | None = None
 
     @property
@@ -236,11 +240,25 @@ class Services:
             self.outside = OutsideChanges(self.store, self.bus, wake=self._wake)
             self._watching = asyncio.ensure_future(self.outside.run())
 
+    def prescreen_clips(self) -> Prescreener:
+        """Pre-screen in a worker process each clip downloaded or imported from now on, and
+        every clip without a result yet (what the last run left); flags are told as library
+        changes (`studio.library.ops.FLAGS`)."""
+        if self.prescreener is None:
+            from studio.services.prescreen import Prescreener  # numpy and the pool: when used
+
+            self.prescreener = Prescreener(self.store, self.library, self.bus)
+            self.prescreener.start()
+        return self.prescreener
+
     def _wake(self) -> None:
         if self.engine_ is not None:
             self.engine_.wake()
 
     async def close(self) -> None:
+        if self.prescreener is not None:  # its worker is stopped, never waited for
+            await self.prescreener.close()
+            self.prescreener = None
         if self._watching is not None:
             self._watching.cancel()
             await asyncio.gather(self._watching, return_exceptions=True)

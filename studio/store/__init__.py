@@ -9,6 +9,7 @@ from studio.store.assets import Asset, AssetRepo
 from studio.store.budgets import BudgetRepo
 from studio.store.comparisons import Comparison, ComparisonRepo, TakeRank
 from studio.store.db import Database, StoreError, StoreFull, Transaction
+from studio.store.flags import FlagRepo
 from studio.store.jobs import (
     ALIVE,
     FINISHED,
@@ -50,6 +51,7 @@ class Store:
         self.not_names = NotNameRepo(self.db)
         self.notes = NoteRepo(self.db)
         self.comparisons = ComparisonRepo(self.db)
+        self.flags = FlagRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -72,6 +74,7 @@ __all__ = [
     "ComparisonRepo",
     "Database",
     "FailureClass",
+    "FlagRepo",
     "JobRepo",
     "JobRow",
     "JobStatus",

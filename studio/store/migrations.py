@@ -397,6 +397,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX take_rank_group ON take_rank(group_id);
     """,
+    # 18: the machine pre-screen. Each take's last screening: of which bytes (the clip's
+    # sha256: a clip replaced since is screened again), under which thresholds, when, and
+    # what the clip measured; and its flags, each with its stretch (seconds and frames) and
+    # the measurement against its threshold (a number, or a size such as "1280x720": no
+    # column type, so SQLite keeps either as given). Takes without a row are screened on
+    # the next start.
+    """
+    CREATE TABLE screenings (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        sha256 TEXT NOT NULL,
+        thresholds TEXT NOT NULL,
+        screened_at REAL NOT NULL,
+        measured_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES screenings(job_id) ON DELETE CASCADE,
+        check_name TEXT NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL,
+        first_frame INTEGER NOT NULL,
+        last_frame INTEGER NOT NULL,
+        measured,
+        threshold,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX flags_job ON flags(job_id, start_s);
+    CREATE INDEX flags_check ON flags(check_name, job_id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -6,6 +6,7 @@
     size:1280x720 seconds:8 failure:policy  requested size and duration, failure class
     shot:12 batch:3                     a shot's takes, a batch's variants and revisions
     score>=5  is:starred  is:damaged  date:2026-11-01..2026-11-24
+    flag:frozen flag:any flag:none is:flagged   the machine pre-screen's flags
 
 Whatever a person types (stray quotes, dashes, stars, colons, brackets) is a search, never
 an SQL or FTS error: user text only ever reaches SQLite as a bound parameter, and text
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from studio.core.flags import CHECKS
 from studio.store.comparisons import ComparisonRepo, TakeRank
 from studio.store.db import Database
 
@@ -38,7 +40,10 @@ FACETS = (
     "size",
     "seconds",
     "failure",
+    "flag",
 )
+# A flag: facet's values: a check, any flag, or screened with none.
+FLAG_VALUES = (*CHECKS, "any", "none")
 # At most this many terms are searched; the ones after are told, not searched. Each term is
 # one condition of the query (a template: one subquery), so 100 stay far inside SQLite's
 # smallest limits: an expression 1000 deep and (before SQLite 3.32) 999 bound parameters,
@@ -127,8 +132,12 @@ def _add_word(query: Query, word: str) -> None:
             query.starred = True
         elif lower == "is:damaged":
             query.damaged = True
+        elif lower == "is:flagged":
+            query.facets.setdefault("flag", []).append("any")
         else:
-            query.problems.append(f"{_shown(word)}: unknown (try is:starred or is:damaged)")
+            query.problems.append(
+                f"{_shown(word)}: unknown (try is:starred, is:damaged or is:flagged)"
+            )
         return
     if score := _SCORE.match(word):
         number = _number(query, word, score.group(2), "a whole number (0 or more)")
@@ -144,6 +153,10 @@ def _add_word(query: Query, word: str) -> None:
         value = value.strip('"')
         if not value:
             query.problems.append(f"{_shown(word)} has no value")
+        elif key == "flag" and value.lower() not in FLAG_VALUES:
+            query.problems.append(
+                f"{_shown(word)}: not a check (try flag:{', flag:'.join(FLAG_VALUES)})"
+            )
         elif key in ("shot", "batch"):
             what = "a take number" if key == "shot" else "a batch number"
             number = _number(query, word, value, what, numbered=True)
@@ -239,6 +252,9 @@ def where(query: Query) -> tuple[str, list[Any]]:
                 f"j.id IN (SELECT job_id FROM tags WHERE tag COLLATE NOCASE IN ({marks}))"
             )
             params.extend(values)
+        elif key == "flag":
+            clauses.append(_flagged([v.lower() for v in values]))
+            params.extend(v.lower() for v in values if v.lower() in CHECKS)
         elif key == "batch":  # the takes of one batch, its variants and their revisions
             numbers = _numbers(values)
             marks = ", ".join("?" * len(numbers)) or "NULL"
@@ -274,6 +290,23 @@ def where(query: Query) -> tuple[str, list[Any]]:
         clauses.append(f"{SUBMITTED} < ?")
         params.extend(span)
     return (" AND ".join(clauses) or "1"), params
+
+
+def _flagged(values: list[str]) -> str:
+    """The takes with any of these flags (`any`: any flag; `none`: screened, none found),
+    as one condition; the checks' names are its parameters, in order."""
+    parts = []
+    checks = [v for v in values if v in CHECKS]
+    if checks:
+        marks = ", ".join("?" * len(checks))
+        parts.append(f"j.id IN (SELECT job_id FROM flags WHERE check_name IN ({marks}))")
+    if "any" in values:
+        parts.append("j.id IN (SELECT job_id FROM flags)")
+    if "none" in values:
+        parts.append(
+            "(j.id IN (SELECT job_id FROM screenings) AND j.id NOT IN (SELECT job_id FROM flags))"
+        )
+    return "(" + " OR ".join(parts or ["0"]) + ")"
 
 
 def _numbers(values: list[str]) -> list[int]:
@@ -374,7 +407,8 @@ def _term(name: str, value: str) -> str:
 # wait for counts nobody is looking at.
 FACETS_COUNTED = ("project", "model", "provider", "status", "decision", "tag")
 FACETS_SHOWN = ("project", "template", "model", "provider", "size", "seconds", "status",
-                "failure", "decision", "score", "tag", "star", "reviewer", "date")  # fmt: skip
+                "failure", "decision", "score", "tag", "flag", "star", "reviewer",
+                "date")  # fmt: skip
 
 
 def search_with_facets(
@@ -414,6 +448,8 @@ def facet_counts(
                 [top],
             )
             counts[name] = [FacetValue(f"tag:{r[0]}", str(r[0]), int(r[1])) for r in rows]
+        elif name == "flag":
+            counts[name] = _flag_counts(db, top)
         elif name == "star":
             row = db.query_one(
                 "SELECT count(*) FROM temp.hits h CROSS JOIN stars x ON x.job_id = h.id"
@@ -434,6 +470,23 @@ def facet_counts(
                 if v is not None
             ]
     return counts
+
+
+def _flag_counts(db: Database, top: int) -> list[FacetValue]:
+    """Takes among the hits per flagged check, and those screened with no flag."""
+    rows = db.query(
+        "SELECT f.check_name, count(DISTINCT f.job_id) AS n FROM temp.hits h CROSS JOIN flags f "
+        "ON f.job_id = h.id GROUP BY f.check_name ORDER BY n DESC, f.check_name LIMIT ?",
+        [top],
+    )
+    values = [FacetValue(f"flag:{r[0]}", str(r[0]), int(r[1])) for r in rows]
+    clean = db.query_one(
+        "SELECT count(*) FROM temp.hits h CROSS JOIN screenings s ON s.job_id = h.id "
+        "WHERE NOT EXISTS (SELECT 1 FROM flags f WHERE f.job_id = h.id)"
+    )
+    if clean and int(clean[0]):
+        values.append(FacetValue("flag:none", "no flags", int(clean[0])))
+    return values
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from studio.providers.profiles import (
     resolution_size,
 )
 from studio.providers.types import new_idempotency_key
+from studio.sim import render
 from studio.sim.catalog import MODELS, openrouter_model_entry
 
 
@@ -98,6 +99,7 @@ def test_static_sim_profiles_agree_with_the_simulator() -> None:
         for size in profile.sizes:
             assert profile.price_per_second[size] == sim_model.price_per_second(size)
         assert profile.audio == sim_model.audio
+        assert profile.frame_rate == render.FPS  # what the pre-screen expects of its clips
 
 
 def test_openrouter_discovery_becomes_profiles() -> None:

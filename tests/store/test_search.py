@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from studio.core.flags import Flag, Screening
+from studio.library.ops import ops_for
 from studio.store import Store, search
 from studio.store.search import (
     FACETS,
@@ -50,9 +52,18 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     s.verdicts.decide(ids[2], "undo", reviewer="ana", at=day + 1)
     s.verdicts.set_tags(ids[1], ["jitter", "off-frame"], at=day)
     s.verdicts.star(ids[3], True, at=day)
+    screen(s, ids[0])  # screened: nothing flagged
+    screen(s, ids[1], "black", "frozen", "black")
+    screen(s, ids[2], "frozen")
     s.ids = ids  # type: ignore[attr-defined]
     yield s
     s.close()
+
+
+def screen(store: Store, job_id: int, *checks: str) -> None:
+    """A pre-screen of the take with a flag of each check (one second each)."""
+    flags = tuple(Flag(c, i, i + 1.0, 24 * i, 24 * i + 23, 0.0, 1.0) for i, c in enumerate(checks))
+    ops_for(store).record_screening(job_id, "ab" * 32, Screening(flags, "1-test", {}, 1.0))
 
 
 def found(store: Store, text: str) -> list[int]:
@@ -78,6 +89,16 @@ def found(store: Store, text: str) -> list[int]:
         ("score>=5", [0]),
         ("score<3", [1]),  # the undone take has no score in force
         ("is:starred", [3]),
+        ("flag:black", [1]),
+        ("flag:FROZEN", [1, 2]),
+        ("flag:black flag:frozen", [1, 2]),  # a facet's values are ORed
+        ("flag:any", [1, 2]),
+        ("is:flagged", [1, 2]),
+        ("flag:none", [0]),  # screened, nothing flagged (3 was never screened)
+        ("flag:none flag:black", [0, 1]),
+        ("flag:silence", []),
+        ("fox is:flagged", []),
+        ("kite flag:frozen", [1]),
         ("date:2026-11-21..2026-11-22", [1, 2]),
         ("date:2026-11-23", [3]),
         ("", [0, 1, 2, 3]),
@@ -203,11 +224,14 @@ def test_every_facet_value_finds_as_many_takes_as_it_counts(tmp_path: Path) -> N
         s.verdicts.decide(ids[0], "approve", reviewer="ana", at=day, scores={"m": 2, "f": 2})
         s.verdicts.decide(ids[3], "edit", reviewer="bo", at=day, scores={"m": 1})
         s.verdicts.star(ids[3], True, at=day)
+        screen(s, ids[0], "black", "blur")
+        screen(s, ids[1], "blur")
+        screen(s, ids[2])
         for base in ("", "fox -0"):
             within = set(search_ids(s.db, base))
             _, counts = search_with_facets(s.db, base, facets=FACETS_SHOWN)
             for name in ("template", "size", "seconds", "failure", "score", "star",
-                         "reviewer", "date"):  # fmt: skip
+                         "reviewer", "date", "flag"):  # fmt: skip
                 assert counts[name], name
                 for value in counts[name]:
                     found = set(search_ids(s.db, f"{base} {value.term}"))
@@ -224,6 +248,11 @@ def test_every_facet_value_finds_as_many_takes_as_it_counts(tmp_path: Path) -> N
             "date:2026-11-01..2026-11-30",
         }
         assert [v.term for v in counts["star"]] == ["is:starred"]
+        assert {v.term: v.hits for v in counts["flag"]} == {
+            "flag:blur": 2,
+            "flag:black": 1,
+            "flag:none": 1,
+        }
         assert {v.term: v.hits for v in counts["failure"]} == {
             "failure:policy": 1,
             "failure:transport": 1,
@@ -300,8 +329,22 @@ OUT_OF_RANGE = "date out of range (1970-01-01 to 9999-12-31)"
         ("fox project:", [0, 3], ["project: has no value"]),
         ('project:"', EVERY, ['project:" has no value']),
         ("date:", EVERY, ["date: has no value"]),
-        ("is:", EVERY, ["is:: unknown (try is:starred or is:damaged)"]),
-        ("is:damaged-ish", EVERY, ["is:damaged-ish: unknown (try is:starred or is:damaged)"]),
+        ("is:", EVERY, ["is:: unknown (try is:starred, is:damaged or is:flagged)"]),
+        (
+            "is:damaged-ish",
+            EVERY,
+            ["is:damaged-ish: unknown (try is:starred, is:damaged or is:flagged)"],
+        ),
+        (
+            "flag:frozn",
+            EVERY,
+            [
+                "flag:frozn: not a check (try flag:undecodable, flag:black, flag:frozen, "
+                "flag:flicker, flag:blur, flag:silence, flag:duration, flag:size, "
+                "flag:frame_rate, flag:any, flag:none)"
+            ],
+        ),
+        ("flag:", EVERY, ["flag: has no value"]),
         # NUL, lone surrogates (a command line's undecodable bytes), very long words
         ("\x00", EVERY, []),
         ("fox\x00", [0, 3], []),
@@ -402,7 +445,7 @@ ODD_NUMBERS = ["", "#", "#12", "²", "١٢", "٣", "0", "1.5", "1e3", "0x10",
 ODD_DAYS = ["", "2026-02-30", "2026-13-45", "0000-01-01", "9999-12-31", "٢٠٢٦-١١-٢١",
             "2026-1-1"]  # fmt: skip
 VALUES = ['"', "launch", "sim-fast", "approve", "undecided", "jitter", "ana", "1280x720", "8",
-          "policy"]  # fmt: skip
+          "policy", "black", "FROZEN", "any", "none"]  # fmt: skip
 
 
 def _term_texts() -> st.SearchStrategy[str]:
@@ -425,7 +468,7 @@ def _term_texts() -> st.SearchStrategy[str]:
         st.tuples(st.sampled_from([">=", "<=", ">", "<", "=", "=>", ""]), number).map(
             lambda on: f"score{on[0]}{on[1]}"
         ),
-        (word | st.just("starred")).map(lambda w: f"is:{w}"),
+        (word | st.sampled_from(["starred", "damaged", "flagged"])).map(lambda w: f"is:{w}"),
         day.map(lambda d: f"date:{d}"),
         st.tuples(day, day).map(lambda dd: f"date:{dd[0]}..{dd[1]}"),
         st.text(max_size=20),  # anything at all: NUL, surrogates, marks, digits of any script
