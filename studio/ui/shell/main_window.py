@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         self._run(self._load_models())
         self.status.attach(services)
         services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
+        services.prescreen_clips()  # each new clip's first look, in a worker process
         if services.busy:
             self._wait_for_library()
 
