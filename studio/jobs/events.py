@@ -64,8 +64,10 @@ class EventBus:
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with each event; returns what stops it (harmless once the bus
+        was cleared: the window clears it before the services close)."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def clear(self) -> None:
         self._listeners.clear()

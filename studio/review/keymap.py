@@ -17,17 +17,19 @@ class Binding:
     command: str
     keys: tuple[str, ...]
     text: str
-    group: str  # its section: "review", "pairwise", "player", "grid"
+    group: str  # its section: "app", "queue", "review", "pairwise", "player", "grid"
 
 
 # Sections whose keys are live at the same time: a key must be one command within each, and
 # may mean another thing elsewhere (A approves the take in review and the tiles in the grid;
 # ← picks the left take in the blind pairwise mode, the previous take in review). The
-# player's keys are live in review and in the pairwise mode alike.
+# player's keys are live in review and in the pairwise mode alike; the window's own
+# commands (the menus' shortcuts) in every mode.
+WINDOW = frozenset({"app", "queue"})
 TOGETHER = (
-    frozenset({"review", "player"}),
-    frozenset({"pairwise", "player"}),
-    frozenset({"grid"}),
+    frozenset({"review", "player"}) | WINDOW,
+    frozenset({"pairwise", "player"}) | WINDOW,
+    frozenset({"grid"}) | WINDOW,
 )
 
 

@@ -99,3 +99,36 @@ def test_a_key_is_bound_once_per_mode_with_the_players_keys(tmp_path: Path) -> N
     assert "'Space' is bound to both" in problem
     assert "pairwise.tie" in problem
     assert keys["pairwise.tie"].keys == ("Down", "0")
+
+
+def test_the_windows_keys_are_live_in_every_mode(tmp_path: Path) -> None:
+    """The menus' shortcuts ([app], [queue]) are in the same keymap; a review, grid or
+    pairwise key that one of them already holds is refused with both commands named."""
+    keys, problem = load_keymap(Path("/nonexistent/keymap.toml"))
+    assert problem == ""
+    assert keys["render.queue"].keys == ("Ctrl+Return",)
+    assert keys["view.library"].keys == ("Ctrl+3",)
+    assert keys["queue.cancel"].group == "queue"
+    assert keys["queue.forget"].keys == ()  # a command with no key, still listed to bind
+    mine = tmp_path / "keymap.toml"
+    for section, command in (("grid", "grid.star"), ("review", "take.star")):
+        mine.write_text(f'[{section}]\n"{command}" = {{ keys = ["Ctrl+Q"] }}\n')
+        keys, problem = load_keymap(mine)
+        assert "'Ctrl+Q' is bound to both" in problem
+        assert "app.quit" in problem
+        assert command in problem
+    mine.write_text('[app]\n"app.quit" = { keys = ["Ctrl+W"] }\n')  # moved: no clash
+    keys, problem = load_keymap(mine)
+    assert problem == ""
+    assert keys["app.quit"].keys == ("Ctrl+W",)
+
+
+def test_criteria_keys_go_by_place_so_an_edited_rubric_keeps_them() -> None:
+    keys, _ = load_keymap(Path("/nonexistent/keymap.toml"))
+    assert [keys[f"criterion.{n}"].keys for n in (1, 2, 3)] == [("Q",), ("W",), ("R",)]
+    assert not any(
+        command.startswith("criterion.")
+        and not command.removeprefix("criterion.").isdigit()
+        and command not in ("criterion.previous", "criterion.next")
+        for command in keys
+    )

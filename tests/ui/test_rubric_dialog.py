@@ -41,7 +41,7 @@ def test_keys_overlay_lists_every_binding(qtbot: QtBot) -> None:
     keymap = load_keymap()[0]
     overlay = KeysOverlay(keymap)
     qtbot.addWidget(overlay)
-    text = overlay.table.text()
+    text = overlay.text()
     for binding in keymap.values():
         assert html.escape(binding.text) in text
     assert "Shift+D" in text

@@ -75,6 +75,8 @@ class LibraryActions:
         self.page.setCurrentIndex(state.library_tab())  # as the last run left it
         self.page.currentChanged.connect(self._tab_changed)
         self.panel.review_requested.connect(self._review)
+        self.rank: Callable[[list[int]], None] = lambda _ids: None  # the window's blind ranking
+        self.panel.rank_requested.connect(lambda ids: self.rank(ids))
         self.panel.export_requested.connect(self.export)
         self.panel.star_requested.connect(self.star)
         self.panel.delete_requested.connect(self.delete_clips)

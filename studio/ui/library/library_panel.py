@@ -72,6 +72,7 @@ FACET_ROLE = Qt.ItemDataRole.UserRole + 1  # a group's facet name
 
 class LibraryPanel(QWidget):
     review_requested = Signal(list)  # job ids
+    rank_requested = Signal(list)  # job ids: a blind pairwise ranking of them
     export_requested = Signal(list)  # job ids
     star_requested = Signal(list)  # job ids: star them (or unstar, if all are starred)
     delete_requested = Signal(list)  # job ids: delete their local clips
@@ -289,6 +290,7 @@ class LibraryPanel(QWidget):
         menu = QMenu(self)
         menu.aboutToHide.connect(menu.deleteLater)
         menu.addAction(self.review.text(), self.review.click)
+        menu.addAction("Blind ranking", lambda: self.rank_requested.emit(self.selected()))
         menu.addMenu(self.decide_menu)
         menu.addMenu(self.tag_menu)
         menu.addAction(self.star.text(), self.star.click)

@@ -258,9 +258,9 @@ class ReviewPanel(QWidget):
         handlers = self._handlers()
         for command, binding in self.keymap.items():
             handler = handlers.get(command)
-            if handler is None and command.startswith("criterion."):
-                name = command.split(".", 1)[1]
-                handler = functools.partial(self._select_criterion_named, name)
+            place = command.removeprefix("criterion.")
+            if handler is None and place.isdigit():  # by position: an edited rubric keeps them
+                handler = functools.partial(self._select_criterion_at, int(place) - 1)
             if handler is None:
                 continue  # bound elsewhere (the help overlay, compare's flip)
             action = QAction(binding.text, self)
@@ -466,6 +466,14 @@ class ReviewPanel(QWidget):
         session = self._need_session()
         session.select_criterion(session.criterion + value if relative else value)
         self._show_take(reload=False)
+
+    def _select_criterion_at(self, index: int) -> None:
+        session = self._need_session()
+        criteria = len(session.rubric.rubric.criteria)
+        if index >= criteria:
+            self.say(f"The rubric has {criteria} criteria.")
+            return
+        self._select_criterion(index)
 
     def _select_criterion_named(self, criterion_id: str) -> None:
         session = self._need_session()

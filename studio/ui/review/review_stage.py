@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
@@ -20,6 +20,7 @@ from studio.review.session import ReviewSession
 from studio.store import JobStatus, Store
 from studio.ui.review.compare import CompareView
 from studio.ui.review.lineage import LineageView
+from studio.ui.review.pairwise import PairwiseMode
 from studio.ui.review.review_panel import ReviewPanel
 
 
@@ -37,6 +38,8 @@ class ReviewStage(QTabWidget):
         self.store: Store | None = None
         self.library: Path | None = None
         self.reviewer = ""
+        self.keymap = keymap
+        self.pairwise: PairwiseMode | None = None  # a blind ranking pass, as a tab while open
         self.review = ReviewPanel(keymap)
         self.compare = CompareView()
         self.compare.bind_keys(keymap)
@@ -59,6 +62,37 @@ class ReviewStage(QTabWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(self.show_review)
             self.lineage.addAction(action)
+
+    def open_pairwise(self, job_ids: list[int]) -> PairwiseMode:
+        """A blind ranking pass over these takes, as a tab of the stage (the one before it
+        is ended); StudioError says why it cannot be had (fewer than two takes with a clip)."""
+        if self.store is None or self.library is None:
+            raise StudioError("The library is not open yet.")
+        mode = PairwiseMode.open(
+            self.store, self.library, job_ids, self.reviewer, keymap=self.keymap, parent=self
+        )
+        self.close_pairwise()
+        self.review.player.pause()
+        self.pairwise = mode
+        mode.installEventFilter(self)
+        self.addTab(mode, "Blind ranking")
+        self.setCurrentWidget(mode)
+        mode.compare.setFocus()
+        return mode
+
+    def close_pairwise(self) -> None:
+        mode, self.pairwise = self.pairwise, None
+        if mode is not None:
+            mode.removeEventFilter(self)
+            mode.end()
+            self.removeTab(self.indexOf(mode))
+            mode.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pairwise and event.type() == QEvent.Type.Close:
+            self.close_pairwise()  # its Close button: the tab goes, Review is in front
+            self.show_review()
+        return super().eventFilter(watched, event)
 
     def attach(self, store: Store | None, library: Path | None, reviewer: str = "") -> None:
         self.store, self.library, self.reviewer = store, library, reviewer

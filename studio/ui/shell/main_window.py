@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.core import paths
 from studio.core.errors import StudioError
+from studio.review.keymap import load_keymap
 from studio.ui.shell.actions import ActionRegistry
 from studio.ui.shell.notice import Notice
 from studio.ui.shell.startup_marks import mark_first
@@ -75,7 +76,10 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             install_wheel_guard(app)  # the wheel scrolls panels, never changes a setting
 
-        self.commands = ActionRegistry(self)
+        # Every key, from one keymap (a person's copy overriding it): the menus' now, the
+        # review's, player's and grid's as their panels are built.
+        self.keymap, self._keys_problem = load_keymap()
+        self.commands = ActionRegistry(self, self.keymap)
         self.commands.build_menus(self.menuBar())
         # The editor runs the full height on the left; queue and templates share the bottom.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -175,12 +179,12 @@ class MainWindow(QMainWindow):
             state=self.window_state,
             show=lambda: self.show_workspace(LIBRARY.name),
         )
+        self.library.rank = lambda ids: self.rank_blind(ids)
         self.menuBar().addMenu(self.library.menu)
         yield
-        from studio.review.keymap import load_keymap
         from studio.ui.review.review_stage import ReviewStage
 
-        keymap, keys_problem = load_keymap()
+        keymap, keys_problem = self.keymap, self._keys_problem
         self.library.panel.bind_keys(keymap)
         self.stage = ReviewStage(keymap)
         self._pages.addWidget(self.stage)
@@ -192,6 +196,9 @@ class MainWindow(QMainWindow):
         for action in self.review.actions_by_id.values():
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(
+            "&Blind ranking of these takes", lambda: self.rank_blind(self._reviewed_takes())
+        )
         menu.addAction("Edit &rubric…", self.edit_rubric)
         menu.addSeparator()
         menu.addAction("Save &still…", lambda: self.save_still(with_notes=False))
@@ -662,6 +669,23 @@ class MainWindow(QMainWindow):
             return None
         self.notify(f"Still saved: {saved}", timeout=5000)
         return saved
+
+    def _reviewed_takes(self) -> list[int]:
+        session = self.review.session
+        return [t.job_id for t in session.takes] if session is not None else []
+
+    def rank_blind(self, job_ids: list[int]) -> None:
+        """A blind pairwise ranking of these takes in the Review workspace: two at a time,
+        sides drawn at random, prompt, model and cost hidden."""
+        try:
+            mode = self.stage.open_pairwise(job_ids)
+        except StudioError as err:
+            self.notify(str(err), timeout=6000)
+            return
+        if self.library_events is not None:  # comparisons made elsewhere count at once
+            self.library_events.changed.connect(mode.on_library_change)
+        self.show_workspace(REVIEW.name)
+        mode.compare.setFocus()
 
     def edit_rubric(self) -> None:
         from studio.ui.review.rubric_dialog import RubricDialog
