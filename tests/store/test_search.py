@@ -141,7 +141,9 @@ def test_a_bad_date_is_told_not_raised() -> None:
     assert parse("date:2026-13-45").problems == ["date:2026-13-45: not a date (YYYY-MM-DD)"]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # speed is for the benchmarks: a loaded machine may take longer per example
 @given(st.text(max_size=60))
 def test_any_text_searches_without_error(store: Store, text: str) -> None:
     search_ids(store.db, text)
