@@ -81,10 +81,11 @@ class Prescreener:
     # ---- lifetime ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Listen for new clips and screen those without a result (call on the loop)."""
+        """Listen for new clips and screen those without a result (on the loop's thread:
+        the window calls it as it attaches, before or while the loop runs)."""
         if self._loop is not None:
             return
-        self._loop = asyncio.get_running_loop()
+        self._loop = asyncio.get_event_loop()
         self._stop = [
             self.bus.subscribe(self._on_event),
             ops_for(self.store).listen(self._on_change),
