@@ -52,6 +52,9 @@ class RunOptions:
     # Where jobs queued in this run come from: "" the window, else the command
     # ("studio batch specs.jsonl"); the queue shows it.
     origin: str = ""
+    # Whether the window's run pre-screens clips in a worker process (tests about other
+    # things leave it off: a worker per window costs a second of CPU each).
+    prescreen: bool = True
 
 
 def default_db() -> Path:
@@ -240,16 +243,16 @@ class Services:
             self.outside = OutsideChanges(self.store, self.bus, wake=self._wake)
             self._watching = asyncio.ensure_future(self.outside.run())
 
-    def prescreen_clips(self) -> Prescreener:
+    def prescreen_clips(self) -> Prescreener | None:
         """Pre-screen in a worker process each clip downloaded or imported from now on, and
         every clip without a result yet (what the last run left); flags are told as library
         changes (`studio.library.ops.FLAGS`)."""
-        if self.prescreener is None:
+        if self.prescreener is None and self.options.prescreen:
             from studio.services.prescreen import Prescreener  # numpy and the pool: when used
 
             self.prescreener = Prescreener(self.store, self.library, self.bus)
             self.prescreener.start()
-        return self.prescreener
+        return self.prescreener  # None where this run does not pre-screen
 
     def _wake(self) -> None:
         if self.engine_ is not None:

@@ -53,7 +53,10 @@ def open_window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[Callable[[],
         win.show()
         services = qloop.run_until_complete(
             open_services(
-                Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.3), poll=FAST_POLL)
+                Settings(),
+                RunOptions(
+                    sim_config=SimConfig(render_seconds=0.3), poll=FAST_POLL, prescreen=False
+                ),
             )
         )
         win.attach(services)

@@ -35,7 +35,8 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     services = qloop.run_until_complete(
         open_services(
-            Settings(), RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL)
+            Settings(),
+            RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL, prescreen=False),
         )
     )
     win.attach(services)

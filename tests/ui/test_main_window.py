@@ -31,7 +31,7 @@ def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow,
     services = qloop.run_until_complete(
         open_services(
             Settings(daily_cap=5.0),
-            RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL),
+            RunOptions(sim_config=SimConfig(render_seconds=0.4), poll=FAST_POLL, prescreen=False),
         )
     )
     win.attach(services)
