@@ -52,7 +52,7 @@ def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, store: Store) ->
 
 
 def test_rows_show_the_store(store: Store) -> None:
-    first = add(store, "a fox in snow")
+    first = add(store, "a fox in snow")  # queued: the waiting rows come first
     add(
         store,
         "a heron",
@@ -62,15 +62,15 @@ def test_rows_show_the_store(store: Store) -> None:
     )
     model = JobTableModel(store, now=lambda: 1_100.0)
     assert model.rowCount() == 2
-    assert model.index(0, column("status")).data() == "failed (policy)"
-    assert model.index(0, column("status")).data(Qt.ItemDataRole.ToolTipRole) == (
+    assert model.index(1, column("status")).data() == "failed (policy)"
+    assert model.index(1, column("status")).data(Qt.ItemDataRole.ToolTipRole) == (
         "#2 · failed (policy) — blocked"
     )
-    assert model.index(0, column("take")).data() == "#2"
-    assert model.index(1, column("prompt")).data() == "a fox in snow"
-    assert model.index(1, column("output")).data() == "640x360 · 4 s"
-    assert model.index(1, column("cost")).data() == "$0.20"
-    assert model.index(1, 0).data(JobIdRole) == first
+    assert model.index(1, column("take")).data() == "#2"
+    assert model.index(0, column("prompt")).data() == "a fox in snow"
+    assert model.index(0, column("output")).data() == "640x360 · 4 s"
+    assert model.index(0, column("cost")).data() == "$0.20"
+    assert model.index(0, 0).data(JobIdRole) == first
 
 
 def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
@@ -90,7 +90,8 @@ def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
     assert resets == []
 
 
-def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
+def test_new_jobs_arrive_at_their_place_and_filters_drop_rows(store: Store) -> None:
+    """Waiting jobs first, in the order they will be sent; the others newest first."""
     old = add(store, "old")
     model = JobTableModel(store)
     model.set_filter("active")
@@ -98,12 +99,15 @@ def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
     model.rowsInserted.connect(lambda parent, first, last: inserted.append(first))
     new = add(store, "new")
     model.job_changed(new, frozenset({"created"}))
-    assert inserted == [0]
-    assert [model.job_id(r) for r in range(model.rowCount())] == [new, old]
+    assert inserted == [1]  # queued after "old": sent after it
+    running = add(store, "running", JobStatus.RUNNING)
+    model.job_changed(running, frozenset({"created"}))
+    assert inserted == [1, 2]  # under the waiting jobs, on top of the rest
+    assert [model.job_id(r) for r in range(model.rowCount())] == [old, new, running]
     with store.db.write() as tx:
         store.jobs.transition(tx, old, JobStatus.READY, at=1_200.0)
     model.job_changed(old, frozenset({"status"}))
-    assert [model.job_id(r) for r in range(model.rowCount())] == [new]
+    assert [model.job_id(r) for r in range(model.rowCount())] == [new, running]
     with pytest.raises(ValueError, match="unknown filter"):
         model.set_filter("sparkly")
 
@@ -145,10 +149,10 @@ def test_engine_events_are_applied_together(
     assert model.rowCount() == 1  # nothing applied yet: the UI thread is not held up
     qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=2000)
     assert reads == [4]
-    assert inserted == [(0, 2)]
-    assert [model.job_id(r) for r in range(4)] == [*reversed(new), old]
-    assert changed == [0]  # the old row, updated (on row 0) before the new rows went on top
-    assert model.index(3, column("progress")).data() == "40%"
+    assert inserted == [(1, 3)]  # queued after the old one, in one insertion
+    assert [model.job_id(r) for r in range(4)] == [old, *new]
+    assert changed == [0]  # the old row, updated
+    assert model.index(0, column("progress")).data() == "40%"
 
 
 def test_large_library_reads_rows_lazily(store: Store) -> None:
@@ -225,6 +229,42 @@ def test_take_names_batch_places_variants_and_run_order(store: Store) -> None:
         store.jobs.update(tx, urgent, at=1_050.0, priority=0)
     model.jobs_changed({ids[1]: frozenset({"queue_pos"}), urgent: frozenset({"priority"})})
     assert [shown(i, "order") for i in (ids[1], ids[0], urgent)] == ["1", "2", "3"]
+
+
+def test_move_to_top_moves_the_row_and_the_selection_with_it(
+    qtbot: QtBot, qtmodeltester: ModelTester, store: Store
+) -> None:
+    """'Move to top' changed the order number but left the row where it was (rows were
+    newest first): the waiting rows now stand in the order they will be sent, at once."""
+    from PySide6.QtWidgets import QTableView
+
+    done = add(store, "done", JobStatus.READY)
+    urgent = add(store, "urgent", priority=5)
+    a, b, c = (add(store, name) for name in ("a", "b", "c"))
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    qtmodeltester.check(model, force_py=True)
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    rows = lambda: [model.job_id(r) for r in range(model.rowCount())]  # noqa: E731
+    assert rows() == [urgent, a, b, c, done]
+    view.selectRow(model.row_of(c) or 0)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with store.db.write() as tx:  # what the engine does for queue.top, then its event
+        store.jobs.move(tx, [c], to_top=True, at=1_050.0)
+    model.on_event(JobChanged(c, "queued", frozenset({"queue_pos", "priority"})))
+    qtbot.waitUntil(lambda: rows()[0] == c, timeout=2000)  # the next turn of the loop
+    assert rows() == [c, urgent, a, b, done]  # sent first, even before a higher priority
+    assert model.index(0, column("order")).data() == "1"
+    assert view.selectionModel().selectedRows()[0].row() == 0  # the selection moved with it
+    assert resets == []
+    with store.db.write() as tx:
+        store.jobs.move(tx, [urgent, a], to_top=False, at=1_060.0)
+    model.jobs_changed({urgent: frozenset({"queue_pos"}), a: frozenset({"queue_pos"})})
+    assert rows() == [c, b, urgent, a, done]
+    assert [model.index(r, column("order")).data() for r in range(5)] == ["1", "2", "3", "4", ""]
+    qtmodeltester.check(model, force_py=True)
 
 
 def test_rows_queued_for_another_provider_say_so(store: Store) -> None:

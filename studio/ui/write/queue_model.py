@@ -1,14 +1,17 @@
 """The job queue as a Qt table model over the store (not a copy of it).
 
-Rows are job ids (newest first) for the current filter; each row's data is read from the
-store on demand, a page at a time, and kept in a small cache. Engine events update exactly
-the rows and columns that changed (`dataChanged`), insert new jobs at the top, and drop rows
-that leave the filter: no full resets except when the filter itself changes.
+Rows are job ids for the current filter: first the jobs waiting to be sent, in the order
+they will be sent (so "Move to top" puts a row on top), then every other job, newest first.
+Each row's data is read from the store on demand, a page at a time, and kept in a small
+cache. Engine events update exactly the rows and columns that changed (`dataChanged`),
+insert new jobs at their place, move rows whose sending order changed (one layout change),
+and drop rows that leave the filter: no full resets except when the filter itself changes.
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,19 +144,33 @@ class JobTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._ids = self.store.jobs.ids(FILTERS[self.filter])
+        ids = self.store.jobs.ids(FILTERS[self.filter])  # newest first
         self._starred = self.store.verdicts.starred() if self.filter == "starred" else None
         if self._starred is not None:
-            self._ids = [i for i in self._ids if i in self._starred]
+            ids = [i for i in ids if i in self._starred]
+        self._order = self._run_order()
+        self._ids = self._arranged(ids)
         self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
         self._cache.clear()
         self._positions.clear()
-        self._order = self._run_order()
         self.endResetModel()
 
     def _run_order(self) -> dict[int, int]:
         ids = self.store.jobs.run_order(self.provider_key)
         return {job_id: place for place, job_id in enumerate(ids, start=1)}
+
+    def _key(self, job_id: int) -> tuple[int, int]:
+        """Where a job's row belongs: waiting jobs by their place in the sending order,
+        then the others newest first. `_ids` is always sorted by it."""
+        place = self._order.get(job_id)
+        return (0, place) if place is not None else (1, -job_id)
+
+    def _arranged(self, ids: list[int]) -> list[int]:
+        """`ids` in row order (linear: only the waiting jobs are sorted)."""
+        shown = set(ids)
+        waiting = sorted((i for i in self._order if i in shown), key=self._order.__getitem__)
+        rest = sorted((i for i in ids if i not in self._order), reverse=True)
+        return waiting + rest
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -360,12 +377,29 @@ class JobTableModel(QAbstractTableModel):
         order = self._run_order()
         if order != self._order:
             self._order = order
+            self._rearrange()
             if self._ids:  # places shift for every queued row: one signal for the column
                 self.dataChanged.emit(self.index(0, ORDER), self.index(len(self._ids) - 1, ORDER))
 
+    def _rearrange(self) -> None:
+        """Rows in the new sending order: one layout change that moves the rows (and the
+        selection with them), not a reset."""
+        arranged = self._arranged(self._ids)
+        if arranged == self._ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        moved = [self._ids[i.row()] for i in old]
+        self._ids = arranged
+        self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
+        new = [self.index(self._rows[j], i.column()) for j, i in zip(moved, old, strict=True)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
     def _insert(self, jobs: list[JobRow]) -> None:
-        """New jobs go on top, newest first; a batch of them is one insertion."""
-        jobs = sorted(jobs, key=lambda j: j.id, reverse=True)
+        """New jobs go to their place (waiting ones by their place in the sending order, the
+        others on top of the rest); the jobs of a batch, side by side, are one insertion."""
+        jobs = sorted(jobs, key=lambda j: self._key(j.id))
         if not jobs:
             return
         batches = {job.batch_id for job in jobs if job.batch_id}
@@ -376,14 +410,17 @@ class JobTableModel(QAbstractTableModel):
             self._positions.update(self.store.jobs.positions(batches))
             if self._ids:
                 self.dataChanged.emit(self.index(0, TAKE), self.index(len(self._ids) - 1, TAKE))
-        if self._ids and jobs[-1].id < self._ids[0]:  # out of order: place each one
-            for job in jobs:
-                position = 0
-                while position < len(self._ids) and self._ids[position] > job.id:
-                    position += 1
-                self._insert_rows(position, [job])
-        else:
-            self._insert_rows(0, jobs)
+        groups: list[tuple[int, list[JobRow]]] = []  # (row before the insertion, jobs)
+        for job in jobs:
+            at = bisect_left(self._ids, self._key(job.id), key=self._key)
+            if groups and groups[-1][0] == at:
+                groups[-1][1].append(job)
+            else:
+                groups.append((at, [job]))
+        shift = 0
+        for at, members in groups:
+            self._insert_rows(at + shift, members)
+            shift += len(members)
 
     def _insert_rows(self, position: int, jobs: list[JobRow]) -> None:
         self.beginInsertRows(QModelIndex(), position, position + len(jobs) - 1)
