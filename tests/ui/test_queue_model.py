@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from studio.jobs.events import JobChanged
 from studio.store import FailureClass, JobStatus, Store
-from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel
+from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
 from tests.helpers import job_values
 
 
@@ -236,8 +238,6 @@ def test_move_to_top_moves_the_row_and_the_selection_with_it(
 ) -> None:
     """'Move to top' changed the order number but left the row where it was (rows were
     newest first): the waiting rows now stand in the order they will be sent, at once."""
-    from PySide6.QtWidgets import QTableView
-
     done = add(store, "done", JobStatus.READY)
     urgent = add(store, "urgent", priority=5)
     a, b, c = (add(store, name) for name in ("a", "b", "c"))
@@ -295,3 +295,47 @@ def test_failure_reason_is_readable_and_unsent_jobs_have_no_elapsed_time(store: 
     assert "Retry opens it in the editor to fix" in details
     assert model.index(model.row_of(refused) or 0, column("time")).data() == "0:10"
     assert model.index(model.row_of(never_ran) or 0, column("time")).data() == "—"
+
+
+def test_time_left_counts_down_between_polls_and_says_estimating_first(
+    qtbot: QtBot, store: Store
+) -> None:
+    """It counted up between polls (elapsed × (100 − p) / p with p standing still): "0:16
+    left", then "0:27" at the same 26 %. A render of 100 s, polled every 5 s or so."""
+    from studio.ui.write.queue_panel import PROGRESS, ProgressDelegate
+
+    clock = [1_000.0]
+    job = add(store, "a fox", JobStatus.RUNNING, submitted_at=1_000.0, progress=0)
+    model = JobTableModel(store, now=lambda: clock[0])
+    cell = model.index(model.row_of(job) or 0, column("time"))
+    shown: list[str] = []
+    for at, progress in ((1_005.0, 5), (1_010.0, 10), (1_016.0, 16), (1_021.0, 21),
+                         (1_026.0, 26), (1_032.0, 32), (1_037.0, 37)):  # fmt: skip
+        with store.db.write() as tx:
+            store.jobs.update(tx, job, at=at, progress=progress)
+        model.job_changed(job, frozenset({"progress"}))
+        for second in range(5):  # the view's once-a-second refresh until the next poll
+            clock[0] = at + second
+            shown.append(cell.data())
+    assert shown[0] == "0:05 · estimating"  # one report: no rate yet
+    lefts = [t.split(" · ")[1].removesuffix(" left").split(":") for t in shown if "left" in t]
+    figures = [int(m) * 60 + int(s) for m, s in lefts]
+    assert len(figures) >= 20
+    assert all(b <= a for a, b in itertools.pairwise(figures)), shown
+    assert 60 <= figures[-1] <= 72, shown  # 100 s render, 42 s in: 58 s left, a little over
+    assert model.index(model.row_of(job) or 0, column("progress")).data(ProgressRole) == 37
+
+    # A provider that reports no progress (OpenRouter's shape): a busy bar and the elapsed
+    # time, no "left" and no "estimating" that would never end.
+    quiet = add(store, "a heron", JobStatus.RUNNING, submitted_at=1_000.0)
+    model.job_changed(quiet, frozenset({"created"}))
+    row = model.row_of(quiet) or 0
+    assert model.index(row, column("progress")).data(ProgressRole) is None
+    assert model.index(row, column("progress")).data() == ""
+    assert model.index(row, column("time")).data() == "0:41"  # 1,041 − 1,000
+    view = QTableView()
+    view.setModel(model)
+    view.setItemDelegateForColumn(PROGRESS, ProgressDelegate(view))
+    qtbot.addWidget(view)
+    view.resize(900, 200)
+    assert not view.grab().isNull()  # both kinds of bar painted

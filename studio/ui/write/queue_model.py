@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
+from studio.jobs.remaining import RemainingTime
 from studio.library.ops import STARS, LibraryChange
 from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, JobStatus, Store
 
@@ -119,6 +120,7 @@ class JobTableModel(QAbstractTableModel):
         self._order: dict[int, int] = {}  # queued job id → place in the sending order
         self._positions: dict[int, BatchPosition] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
+        self._left: dict[int, RemainingTime] = {}  # running job id → its estimate
         self.filter = "all"
         self._ids: list[int] = []
         self._starred: set[int] | None = None  # with the "starred" filter
@@ -234,8 +236,8 @@ class JobTableModel(QAbstractTableModel):
             return _RIGHT if key in ("order", "cost", "time") else None
         if role == _JOB_ID:
             return job.id
-        if role == _PROGRESS:
-            return job.progress or 0
+        if role == _PROGRESS:  # None: a running job whose provider reports no progress
+            return None if self._progress_unknown(job) else job.progress or 0
         return self.details(job)  # the tooltip
 
     def _display(self, job: JobRow, key: str) -> str:
@@ -249,13 +251,16 @@ class JobTableModel(QAbstractTableModel):
         if key == "status":
             return self.status_text(job)
         if key == "progress":
-            return f"{job.progress or 0}%"
+            return "" if self._progress_unknown(job) else f"{job.progress or 0}%"
         if key == "time":
             if job.submitted_at is None:  # never sent: nothing has elapsed at the provider
                 return "—"
             elapsed = _duration((job.finished_at or self.now()) - job.submitted_at)
+            if job.status is not JobStatus.RUNNING or self._progress_unknown(job):
+                self._left.pop(job.id, None)
+                return elapsed
             left = self._remaining(job)
-            return f"{elapsed} · {_duration(left)} left" if left is not None else elapsed
+            return f"{elapsed} · " + ("estimating" if left is None else f"{_duration(left)} left")
         if key == "cost":
             if job.actual_cost is not None:
                 return f"${job.actual_cost:.2f} ✓"  # as billed by the provider
@@ -320,11 +325,18 @@ class JobTableModel(QAbstractTableModel):
             self._thumbs[job.id] = pixmap
         return self._thumbs[job.id]
 
+    @staticmethod
+    def _progress_unknown(job: JobRow) -> bool:
+        """Running, and its provider says nothing of how far (OpenRouter's shape)."""
+        return job.status is JobStatus.RUNNING and job.progress is None
+
     def _remaining(self, job: JobRow) -> float | None:
-        if job.status is not JobStatus.RUNNING or not job.progress or not job.submitted_at:
-            return None
-        elapsed = self.now() - job.submitted_at
-        return elapsed * (100 - job.progress) / job.progress
+        """Seconds a running job has left, None while there is no rate to tell."""
+        if len(self._left) > 4 * PAGE:  # finished jobs' estimates, never read again
+            self._left.clear()
+        estimate = self._left.setdefault(job.id, RemainingTime())
+        estimate.observe(job.updated_at, job.progress or 0)  # when the poll recorded it
+        return estimate.left(self.now())
 
     # ---- live updates --------------------------------------------------------------------
 
