@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
             show_editor=self._show_editor,
             run=self._run,
         )
+        self.status.spend_changed.connect(self.editor.refresh_cost)  # one figure, both places
         a = self.commands
         a.on("render.queue", self.editor.request_submit)
         a.on("render.reference", self.editor.reference.choose.click)
@@ -358,9 +359,8 @@ class MainWindow(QMainWindow):
             return
         if self.services is not None and dialog.cap() != cap:
             self.services.set_daily_cap(dialog.cap())  # at once, whatever else changed
-            self.status.show_spend()
             self.editor.show_message("")  # what it said about the old cap no longer holds
-            self.editor.refresh()  # its cost line says what is left under the cap
+            self.status.show_spend()  # and its cost line with the status bar
         if dialog.note:
             self.notify(dialog.note)
         self.settings_changed.emit(dialog.saved)  # the theme
