@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pytestqt.qtbot import QtBot
+import qasync
 
 from studio.jobs.events import JobChanged
 from studio.prompts import PromptSlots
@@ -15,13 +15,14 @@ from studio.services import Services
 from studio.store import JobStatus
 from studio.ui.shell.main_window import MainWindow
 from tests.helpers import job_values
+from tests.ui.test_day_one import until
 
 Opened = tuple[MainWindow, Services]
 ELSEWHERE = "openai:https://gw.example/v1"  # jobs this window's engine never sends or polls
 
 
 def test_the_editor_and_the_status_bar_show_the_same_figure(
-    qtbot: QtBot, open_window: Callable[[], Opened]
+    qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
 ) -> None:
     win, services = open_window()
     store, now = services.store, time.time()
@@ -39,23 +40,29 @@ def test_the_editor_and_the_status_bar_show_the_same_figure(
                            estimated_cost=estimate, actual_cost=actual),
                 at=now - 60,
             )  # fmt: skip
-    services.set_daily_cap(5.0)
-    win.editor.set_slots(PromptSlots(subject="a heron", action="lands"))
-    win.status.show_spend()
-    assert win.spend.text() == "$3.55 left today of $5.00"
-    cost = win.editor.cost.text()
-    assert cost.endswith(" · $3.55 left today of $5.00"), cost  # the same words, the same sum
 
-    # The running render is billed at another price: the status bar reads it again after
-    # the engine's event, and the editor's cost line follows without a keystroke.
-    with store.db.write() as tx:
-        store.jobs.transition(tx, ids["running"], JobStatus.READY, at=time.time())
-        store.jobs.update(tx, ids["running"], at=time.time(), actual_cost=0.50)
-    win.status.on_event(JobChanged(ids["running"], "ready", frozenset({"status", "actual_cost"})))
-    qtbot.waitUntil(lambda: win.spend.text() == "$3.85 left today of $5.00", timeout=3000)
-    assert win.editor.cost.text().endswith(" · " + win.spend.text())
+    async def scenario() -> None:  # on the running qasync loop, as the engine's tasks need
+        services.set_daily_cap(5.0)
+        win.editor.set_slots(PromptSlots(subject="a heron", action="lands"))
+        win.status.show_spend()
+        assert win.spend.text() == "$3.55 left today of $5.00"
+        cost = win.editor.cost.text()
+        assert cost.endswith(" · $3.55 left today of $5.00"), cost  # the same words, the same sum
 
-    services.set_daily_cap(None)
-    win.status.show_spend()
-    assert win.spend.text() == "$1.15 spent today · no daily cap"
-    assert win.editor.cost.text().endswith(" · " + win.spend.text())
+        # The running render is billed at another price: the status bar reads it again after
+        # the engine's event, and the editor's cost line follows without a keystroke.
+        with store.db.write() as tx:
+            store.jobs.transition(tx, ids["running"], JobStatus.READY, at=time.time())
+            store.jobs.update(tx, ids["running"], at=time.time(), actual_cost=0.50)
+        win.status.on_event(
+            JobChanged(ids["running"], "ready", frozenset({"status", "actual_cost"}))
+        )
+        await until(lambda: win.spend.text() == "$3.85 left today of $5.00", 5)
+        assert win.editor.cost.text().endswith(" · " + win.spend.text())
+
+        services.set_daily_cap(None)
+        win.status.show_spend()
+        assert win.spend.text() == "$1.15 spent today · no daily cap"
+        assert win.editor.cost.text().endswith(" · " + win.spend.text())
+
+    qloop.run_until_complete(scenario())

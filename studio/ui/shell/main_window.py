@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from studio.ui.review.lineage import LineageView
     from studio.ui.review.review_panel import ReviewPanel
     from studio.ui.review.review_stage import ReviewStage
+    from studio.ui.shell.batch_notice import BatchNotifier
     from studio.ui.shell.library_events import LibraryEvents
     from studio.ui.write.drafts import DraftKeeper
     from studio.ui.write.editor import PromptEditor, Submission
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("studioMainWindow")
         self.services: Services | None = None
         self.library_events: LibraryEvents | None = None  # the library's changes, as a signal
+        self.batch_notice: BatchNotifier | None = None  # the desktop told of finished batches
         self.template_origin: Template | None = None  # the template last loaded or saved
         self.names: NameLearning | None = None  # the linter's learned names, "not a name"
         app = QApplication.instance()
@@ -283,6 +285,12 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
+        from studio.ui.shell.batch_notice import BatchNotifier
+
+        if self.batch_notice is None:  # a click on its message opens the batch in Review
+            self.batch_notice = BatchNotifier(self, self.open_job)
+        self.batch_notice.store = services.store
+        engine.bus.subscribe(self.batch_notice.on_event)
         from studio.library.ops import ops_for
         from studio.ui.shell.library_events import LibraryEvents
 
@@ -330,6 +338,8 @@ class MainWindow(QMainWindow):
         services, self.services = self.services, None
         self.names = None
         self.status.attach(None)
+        if self.batch_notice is not None:
+            self.batch_notice.store = None
         if self.library_events is not None:
             self.library_events.close()
             self.library_events.deleteLater()
