@@ -6,7 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -248,7 +248,10 @@ def test_move_to_top_moves_the_row_and_the_selection_with_it(
     qtbot.addWidget(view)
     rows = lambda: [model.job_id(r) for r in range(model.rowCount())]  # noqa: E731
     assert rows() == [urgent, a, b, c, done]
-    view.selectRow(model.row_of(c) or 0)
+    rows_flag = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    view.selectionModel().select(model.index(model.row_of(c) or 0, 0), rows_flag)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
     with store.db.write() as tx:  # what the engine does for queue.top, then its event
