@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,47 @@ def test_time_left_counts_down_between_polls_and_says_estimating_first(
     qtbot.addWidget(view)
     view.resize(900, 200)
     assert not view.grab().isNull()  # both kinds of bar painted
+
+
+def test_rows_keep_their_order_through_any_mix_of_changes(store: Store) -> None:
+    """The rows moved one by one as jobs arrive, are sent, move, finish or wait again always
+    stand where a model read afresh from the store puts them."""
+    rng = random.Random(20)
+    ids = [add(store, f"start {i}") for i in range(6)]
+    model = JobTableModel(store)
+    for step in range(120):
+        jobs = {j.id: j for j in store.jobs.many(ids)}
+        queued = [i for i, j in jobs.items() if j.status is JobStatus.QUEUED]
+        sent = [i for i, j in jobs.items() if j.status is JobStatus.SUBMITTING]
+        changes: dict[int, frozenset[str]] = {}
+        with store.db.write() as tx:
+            match rng.choice(["add", "send", "top", "bottom", "priority", "finish", "again"]):
+                case "add":
+                    values = job_values(f"s{step}", provider="sim", status="queued")
+                    new = store.jobs.insert(tx, values, at=1_000.0)
+                    ids.append(new)
+                    changes[new] = frozenset({"created"})
+                case "send" if queued:
+                    job = rng.choice(queued)
+                    store.jobs.transition(tx, job, JobStatus.SUBMITTING, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+                case "top" | "bottom" as where if queued:
+                    chosen = rng.sample(queued, min(2, len(queued)))
+                    store.jobs.move(tx, chosen, to_top=where == "top", at=1_000.0)
+                    changes.update((j, frozenset({"queue_pos", "priority"})) for j in chosen)
+                case "priority" if queued:
+                    job = rng.choice(queued)
+                    store.jobs.update(tx, job, at=1_000.0, priority=rng.randint(0, 3))
+                    changes[job] = frozenset({"priority"})
+                case "finish" if sent:
+                    job = rng.choice(sent)
+                    store.jobs.transition(tx, job, JobStatus.READY, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+                case "again" if sent:  # a lost create, queued again
+                    job = rng.choice(sent)
+                    store.jobs.transition(tx, job, JobStatus.QUEUED, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+        model.jobs_changed(changes)
+        shown = [model.job_id(r) for r in range(model.rowCount())]
+        fresh = JobTableModel(store)
+        assert shown == [fresh.job_id(r) for r in range(fresh.rowCount())], step

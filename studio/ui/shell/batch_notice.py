@@ -124,7 +124,3 @@ class BatchNotifier(QObject):
             self.window.showNormal()
         self.window.raise_()
         self.window.activateWindow()
-
-    def close(self) -> None:
-        if self.tray is not None:
-            self.tray.hide()

@@ -168,11 +168,10 @@ class JobTableModel(QAbstractTableModel):
         return (0, place) if place is not None else (1, -job_id)
 
     def _arranged(self, ids: list[int]) -> list[int]:
-        """`ids` in row order (linear: only the waiting jobs are sorted)."""
+        """`ids` (newest first, as the store lists them) in row order."""
         shown = set(ids)
         waiting = sorted((i for i in self._order if i in shown), key=self._order.__getitem__)
-        rest = sorted((i for i in ids if i not in self._order), reverse=True)
-        return waiting + rest
+        return waiting + [i for i in ids if i not in self._order]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -388,15 +387,26 @@ class JobTableModel(QAbstractTableModel):
     def _refresh_order(self) -> None:
         order = self._run_order()
         if order != self._order:
-            self._order = order
-            self._rearrange()
+            self._rearrange(order)
             if self._ids:  # places shift for every queued row: one signal for the column
                 self.dataChanged.emit(self.index(0, ORDER), self.index(len(self._ids) - 1, ORDER))
 
-    def _rearrange(self) -> None:
+    def _rearrange(self, order: dict[int, int]) -> None:
         """Rows in the new sending order: one layout change that moves the rows (and the
-        selection with them), not a reset."""
-        arranged = self._arranged(self._ids)
+        selection with them), not a reset. Only the waiting rows and those that join or
+        leave them are handled one by one: the rest of a big library is moved in C."""
+        head = 0  # the waiting rows lead
+        while head < len(self._ids) and self._ids[head] in self._order:
+            head += 1
+        rest = self._ids[head:]
+        joining = [j for j in order if self._rows.get(j, -1) >= head]  # queued again
+        for job_id in joining:
+            rest.remove(job_id)
+        for job_id in sorted((i for i in self._ids[:head] if i not in order), reverse=True):
+            rest.insert(bisect_left(rest, -job_id, key=lambda i: -i), job_id)  # sent: by id
+        waiting = [i for i in self._ids[:head] if i in order] + joining
+        arranged = sorted(waiting, key=order.__getitem__) + rest
+        self._order = order
         if arranged == self._ids:
             return
         self.layoutAboutToBeChanged.emit()
