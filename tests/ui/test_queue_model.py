@@ -387,3 +387,4 @@ def test_rows_keep_their_order_through_any_mix_of_changes(store: Store) -> None:
         shown = [model.job_id(r) for r in range(model.rowCount())]
         fresh = JobTableModel(store)
         assert shown == [fresh.job_id(r) for r in range(fresh.rowCount())], step
+        assert [model.row_of(j) for j in shown] == list(range(len(shown)))  # its index too

@@ -394,17 +394,21 @@ class JobTableModel(QAbstractTableModel):
     def _rearrange(self, order: dict[int, int]) -> None:
         """Rows in the new sending order: one layout change that moves the rows (and the
         selection with them), not a reset. Only the waiting rows and those that join or
-        leave them are handled one by one: the rest of a big library is moved in C."""
+        leave them move; the rows after the last of those keep their places, so a big
+        library costs list operations, not a pass in Python over every row."""
         head = 0  # the waiting rows lead
         while head < len(self._ids) and self._ids[head] in self._order:
             head += 1
         rest = self._ids[head:]
         joining = [j for j in order if self._rows.get(j, -1) >= head]  # queued again
+        upto = max([head, *(self._rows[j] + 1 for j in joining)])  # rows [0, upto) move
         for job_id in joining:
             rest.remove(job_id)
-        for job_id in sorted((i for i in self._ids[:head] if i not in order), reverse=True):
-            rest.insert(bisect_left(rest, -job_id, key=lambda i: -i), job_id)  # sent: by id
         waiting = [i for i in self._ids[:head] if i in order] + joining
+        for job_id in sorted((i for i in self._ids[:head] if i not in order), reverse=True):
+            at = bisect_left(rest, -job_id, key=lambda i: -i)  # sent: among the rest, by id
+            rest.insert(at, job_id)
+            upto = max(upto, len(waiting) + at + 1)
         arranged = sorted(waiting, key=order.__getitem__) + rest
         self._order = order
         if arranged == self._ids:
@@ -413,7 +417,7 @@ class JobTableModel(QAbstractTableModel):
         old = self.persistentIndexList()
         moved = [self._ids[i.row()] for i in old]
         self._ids = arranged
-        self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
+        self._rows.update((arranged[row], row) for row in range(upto))
         new = [self.index(self._rows[j], i.column()) for j, i in zip(moved, old, strict=True)]
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
