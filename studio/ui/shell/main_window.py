@@ -308,9 +308,15 @@ class MainWindow(QMainWindow):
         self._run(self._load_models())
         self.status.attach(services)
         services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
-        services.prescreen_clips()  # each new clip's first look, in a worker process
+        self._run(self._prescreen())  # each new clip's first look, in a worker process
         if services.busy:
             self._wait_for_library()
+
+    async def _prescreen(self) -> None:
+        """The pre-screen starts on the running loop (it takes the loop it is started on);
+        `attach` may be called before the loop runs (the tests' windows are)."""
+        if self.services is not None:  # not closed meanwhile
+            self.services.prescreen_clips()
 
     def _wait_for_library(self) -> None:
         """Another process renders in this library: say so, keep the review open, and start
