@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import av
-
 from studio.core.errors import StorageError
 from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.core.spec import StoredSpec
@@ -43,6 +41,7 @@ from studio.export.sidecar_read import BadSidecar, notes_from_sidecar, read_side
 from studio.export.walk import Found, Passed, shown, walk
 from studio.library.ops import ops_for
 from studio.media import provenance
+from studio.media.thumbnail import thumbnail_from_clip
 from studio.review.pairwise import stored_ranks
 from studio.store import Comparison, Store, Transaction
 from studio.store.layout import FILE_NAMES, job_folder
@@ -229,7 +228,7 @@ def _import_one(
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / FILE_NAMES["video"]
         copy_verified(path, final, digest)
-        thumb = _thumbnail(final, folder / FILE_NAMES["thumbnail"])
+        thumb = thumbnail_from_clip(final, folder / FILE_NAMES["thumbnail"])
     except (OSError, ChecksumMismatch) as err:
         with store.db.write() as tx:
             store.jobs.delete(tx, job_id)  # its clip never arrived: no take
@@ -277,19 +276,6 @@ def _spec_of(
         variant=take.get("variant"),
     )
     return spec, str(side.get("project") or "default"), _time(side["times"].get("created"))
-
-
-def _thumbnail(video: Path, dest: Path) -> Path | None:
-    """The first frame, small, as WebP (what the queue and the library show)."""
-    try:
-        with av.open(str(video)) as container:
-            frame = next(container.decode(video=0))
-        image = frame.to_image()  # type: ignore[no-untyped-call]
-        image.thumbnail((320, 320))
-        image.save(dest, "WEBP", quality=80)
-    except (av.FFmpegError, StopIteration, OSError, ValueError):
-        return None
-    return dest
 
 
 def _exporter(side: dict[str, Any]) -> str:

@@ -4,7 +4,9 @@ Whatever a prompt, project or template holds, a name never leaves the target fol
 never a reserved name on Windows, never collides with another name of the same export
 (collisions get " (2)", " (3)" …; nothing is overwritten), and fits 255 bytes of UTF-8 —
 with the sidecar's `.json` in place of `.mp4`, and as the temporary `.NAME.xxxxxxxx.part`
-it is written under — cut on a character boundary."""
+it is written under — cut on a character boundary. Numbers are padded to a fixed width, so
+names sort as text in their numeric order (1, 2, 11, not 1, 11, 2) and a take keeps its
+name from one export to the next (a re-export finds its file there and skips it)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ FIELDS = ("project", "shot", "take", "version", "decision", "model", "date")
 MAX_BYTES = MAX_NAME_BYTES  # the limit of ext4, NTFS, APFS for one name
 SIDECAR = ".json"  # a clip NAME.mp4 has its sidecar NAME.json: both must fit
 MAX_FIELD_BYTES = 96  # one field's value in a name: a long project leaves room for the take
+# Zero-padded widths of the numbers in a name: fixed, not the widest of one export, so a
+# take's name never changes with what else is exported. Six digits sort a library of up to
+# 999,999 takes; a revision depth past 99 is rare enough to run longer.
+NUMBER_WIDTHS = {"shot": 6, "take": 6, "version": 2}
 
 # Characters Windows refuses in names, path separators, and control characters (NUL …).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -47,11 +53,21 @@ def check_template(template: str) -> None:
 
 
 def render(template: str, fields: Mapping[str, object]) -> str:
-    """The template filled in, each field cut to MAX_FIELD_BYTES (between characters)."""
+    """The template filled in, numbers padded (NUMBER_WIDTHS), each field cut to
+    MAX_FIELD_BYTES (between characters)."""
     check_template(template)
-    return template.format_map(
-        {k: str(v).encode()[:MAX_FIELD_BYTES].decode(errors="ignore") for k, v in fields.items()}
-    )
+    return template.format_map({k: _cut_field(_shown(k, v)) for k, v in fields.items()})
+
+
+def _cut_field(value: str) -> str:
+    return value.encode()[:MAX_FIELD_BYTES].decode(errors="ignore")
+
+
+def _shown(field: str, value: object) -> str:
+    width = NUMBER_WIDTHS.get(field)
+    if width is not None and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return f"{value:0{width}d}"
+    return str(value)
 
 
 def room_for(suffix: str) -> int:

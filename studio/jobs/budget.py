@@ -36,6 +36,36 @@ class Usage:
         return max(0.0, self.cap - self.spent)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What is left to spend, in the one form the editor's cost line and the status bar both
+    show (they disagreed: one said what was spent, the other what was left, each read at its
+    own moment). Spend is `usages`' committed spend: reported cost, else the estimate of jobs
+    queued or in flight."""
+
+    spent_today: float
+    daily: Usage | None  # None: no daily cap
+    project: Usage | None = None  # the cap of the project asked about, if it has one
+
+    def today(self) -> str:
+        if self.daily is None:
+            return f"${self.spent_today:.2f} spent today · no daily cap"
+        return f"${self.daily.left:.2f} left today of ${self.daily.cap:.2f}"
+
+    def hint(self, cost: float) -> str:
+        """Today's figure, the project's cap when it has one, and, first, the cap `cost`
+        would pass if it would pass one."""
+        parts = {"daily": self.today()}
+        if self.project is not None:
+            parts["project"] = f"${self.project.left:.2f} left in the {self.project.key} budget"
+        caps = [u for u in (self.daily, self.project) if u is not None]
+        tight = min(caps, key=lambda u: u.left, default=None)
+        if tight is None or cost <= tight.left + 1e-9:
+            return " · ".join(parts.values())
+        first = parts.pop(tight.scope)
+        return " · ".join([f"over the cap: {first}", *parts.values()])
+
+
 class BudgetGuard:
     def __init__(self, store: Store, tz: dt.tzinfo | None = None) -> None:
         self.store = store
@@ -52,18 +82,29 @@ class BudgetGuard:
         return start.date().isoformat(), start.timestamp(), end.timestamp()
 
     def usages(self, project: str, now: float, *, sent_only: bool = False) -> list[Usage]:
-        result = []
+        """The caps a render of `project` counts against, with what is spent under each."""
+        standing = self.standing(now, project, sent_only=sent_only)
+        return [u for u in (standing.daily, standing.project) if u is not None]
+
+    def standing(
+        self, now: float, project: str | None = None, *, sent_only: bool = False
+    ) -> Standing:
+        """Today's spend and the daily cap, and `project`'s cap if one is asked about."""
         day, start, end = self.day_bounds(now)
-        spent = self.store.budgets.spent
+        spent = self.store.budgets.spent(created_from=start, created_to=end, sent_only=sent_only)
         daily_cap = self.store.budgets.cap("daily", "*")
-        if daily_cap is not None:
-            used = spent(created_from=start, created_to=end, sent_only=sent_only)
-            result.append(Usage("daily", day, used, daily_cap))
-        project_cap = self.store.budgets.cap("project", project)
-        if project_cap is not None:
-            used = spent(project=project, sent_only=sent_only)
-            result.append(Usage("project", project, used, project_cap))
-        return result
+        daily = Usage("daily", day, spent, daily_cap) if daily_cap is not None else None
+        mine = self.project_usage(project, sent_only=sent_only) if project is not None else None
+        return Standing(spent, daily, mine)
+
+    def project_usage(self, project: str, *, sent_only: bool = False) -> Usage | None:
+        """What `project` has spent against its cap (None: it has none)."""
+        cap = self.store.budgets.cap("project", project)
+        if cap is None:
+            return None
+        return Usage(
+            "project", project, self.store.budgets.spent(project=project, sent_only=sent_only), cap
+        )
 
     @staticmethod
     def hold_reason(

@@ -20,6 +20,7 @@ from studio.jobs.clip_files import (
 from studio.jobs.events import AssetReady, JobChanged
 from studio.jobs.ledger import Ledger, Tasks, clock_time
 from studio.media import provenance
+from studio.media.thumbnail import thumbnail_from_clip
 from studio.providers.base import Provider
 from studio.providers.errors import (
     AuthError,
@@ -141,7 +142,10 @@ class Downloader:
             else:
                 self.tasks.later(self.pause, lambda: self._requeue(job.id))
             return
-        saved = [("video", video), *await self._extras(remote_id, folder, job.id)]
+        extras = await self._extras(remote_id, folder, job.id)
+        if not any(kind == "thumbnail" for kind, _ in extras):
+            extras += await self._own_thumbnail(video.path, folder, job.id)
+        saved = [("video", video), *extras]
         self._failures.pop(job.id, None)
         found = await asyncio.to_thread(provenance.read, video.path)  # C2PA: none/present/…
         self._record(job.id, saved, found)
@@ -176,6 +180,21 @@ class Downloader:
             except (ProviderError, NotAVideo, StorageFailed) as err:
                 log.info("job %s: no %s (%s)", job_id, variant, err)
         return saved
+
+    async def _own_thumbnail(
+        self, video: Path, folder: Path, job_id: int
+    ) -> list[tuple[str, Saved]]:
+        """None from the provider (OpenRouter's shape has no thumbnail variant): one made from
+        the clip, as an import makes it, so the queue and the review show the take."""
+        made = await asyncio.to_thread(thumbnail_from_clip, video, folder / FILE_NAMES["thumbnail"])
+        if made is None:
+            log.info("job %s: no frame of its clip decodes for a thumbnail", job_id)
+            return []
+        try:
+            return [("thumbnail", await asyncio.to_thread(verify, made, "thumbnail"))]
+        except NotAVideo as err:
+            log.info("job %s: no thumbnail from its clip (%s)", job_id, err)
+            return []
 
     async def _save(self, remote_id: str, variant: Variant, final: Path) -> Saved:
         """The variant in the library. One already there under its final name was saved and

@@ -348,7 +348,8 @@ class Engine:
         with self.store.db.write() as tx:
             self.store.jobs.move(tx, job_ids, to_top=to_top, at=self.clock.wall())
         for job_id in job_ids:
-            self.bus.emit(JobChanged(job_id, JobStatus.QUEUED.value, frozenset({"queue_pos"})))
+            changed = frozenset({"queue_pos", "priority"})
+            self.bus.emit(JobChanged(job_id, JobStatus.QUEUED.value, changed))
 
     def set_priority(self, job_ids: Sequence[int], priority: int) -> None:
         with self.store.db.write() as tx:

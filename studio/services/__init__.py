@@ -19,7 +19,7 @@ from studio.config.settings import Settings, load_settings
 from studio.core import paths
 from studio.core.errors import LibraryBusy, StudioError
 from studio.jobs import Engine, EngineConfig, PollSchedule
-from studio.jobs.budget import Usage
+from studio.jobs.budget import Standing
 from studio.jobs.events import EventBus
 from studio.jobs.watch import OutsideChanges
 from studio.library.ops import ops_for
@@ -111,14 +111,10 @@ class Services:
         kind, url = provider_choice(self.settings, self.options)
         return provider_key(kind, url)
 
-    def today(self) -> Usage | None:
-        """Today's spend against the daily cap, if one is set."""
-        usages = self.engine.budget.usages("default", self.engine.clock.wall())
-        return next((u for u in usages if u.scope == "daily"), None)
-
-    def spent_today(self) -> float:
-        _, start, end = self.engine.budget.day_bounds(self.engine.clock.wall())
-        return self.store.budgets.spent(created_from=start, created_to=end)
+    def standing(self, project: str | None = None) -> Standing:
+        """What is left to spend today (and under `project`'s cap, if asked), as the status
+        bar and the editor's cost line both show it."""
+        return self.engine.budget.standing(self.engine.clock.wall(), project)
 
     def apply(self, settings: Settings) -> None:
         """New settings that need no reconnect (see `needs_reconnect`): limits and the

@@ -278,14 +278,18 @@ class JobRepo:
         return float(row[0])
 
     def move(self, tx: Transaction, job_ids: Sequence[int], *, to_top: bool, at: float) -> None:
-        """Move queued jobs before (or after) every other queued job, keeping their order."""
-        edge = "MIN" if to_top else "MAX"
+        """Move queued jobs before (or after) every other queued job, keeping their order.
+        Priority comes first in the sending order, so they also take the highest priority
+        waiting (the lowest, to the bottom): "Move to top" means sent next."""
+        edge, rank = ("MIN", "MAX") if to_top else ("MAX", "MIN")
         row = tx.execute(f"SELECT {edge}(queue_pos) FROM jobs").fetchone()
         base = float(row[0] or 0)
+        row = tx.execute(f"SELECT {rank}(priority) FROM jobs WHERE status = 'queued'").fetchone()
+        priority = {} if row is None or row[0] is None else {"priority": int(row[0])}
         ordered = list(job_ids) if not to_top else list(reversed(job_ids))
         for i, job_id in enumerate(ordered, start=1):
             pos = base - i if to_top else base + i
-            self.update(tx, job_id, at=at, queue_pos=pos)
+            self.update(tx, job_id, at=at, queue_pos=pos, **priority)
 
     # ---- reads -------------------------------------------------------------------------
 

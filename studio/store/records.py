@@ -20,6 +20,10 @@ class BatchRepo:
             )
             return int(cursor.lastrowid or 0)
 
+    def name(self, batch_id: int) -> str | None:
+        row = self.db.query_one("SELECT name FROM batches WHERE id = ?", (batch_id,))
+        return str(row[0]) if row else None
+
 
 class ExportRepo:
     """Which take was exported where, when and by whom."""

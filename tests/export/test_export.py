@@ -58,7 +58,7 @@ async def test_approved_takes_are_copied_byte_for_byte_with_sidecars_and_sums(
     chosen = takes_to_export(store)
     assert [j.id for j in chosen] == [takes[0].id, takes[1].id]
     report = export_takes(store, library, chosen, out, reviewer="ana")
-    assert report.written == [f"launch_{j.id}_{j.id}_approve.mp4" for j in chosen]
+    assert report.written == [f"launch_{j.id:06d}_{j.id:06d}_approve.mp4" for j in chosen]
     for job, name in zip(chosen, report.written, strict=True):
         video = store.assets.for_job(job.id)["video"]
         assert (out / name).read_bytes() == (library / video.path).read_bytes()
@@ -105,10 +105,10 @@ async def test_a_name_held_by_another_file_gets_a_suffix_and_nothing_is_overwrit
     out = tmp_path / "handoff"
     out.mkdir()
     first = takes[0]
-    squatter = out / f"launch_{first.id}_{first.id}_approve.mp4"
+    squatter = out / f"launch_{first.id:06d}_{first.id:06d}_approve.mp4"
     squatter.write_bytes(b"someone else's file")
     report = export_takes(store, library, [first], out)
-    assert report.written == [f"launch_{first.id}_{first.id}_approve (2).mp4"]
+    assert report.written == [f"launch_{first.id:06d}_{first.id:06d}_approve (2).mp4"]
     assert squatter.read_bytes() == b"someone else's file"
 
 
@@ -172,7 +172,7 @@ async def test_a_full_target_leaves_no_half_written_clip(
     out = tmp_path / "out"
     with pytest.raises(StorageError, match="No space left on device"):
         export_takes(store, library, takes_to_export(store), out)
-    first = f"launch_{takes[0].id}_{takes[0].id}_approve"
+    first = f"launch_{takes[0].id:06d}_{takes[0].id:06d}_approve"
     names = sorted(p.name for p in out.iterdir())
     assert names == ["SHA256SUMS", f"{first}.json", f"{first}.mp4", "manifest.json"]
     assert not Path(parts[1]).exists()  # the half-written copy is gone

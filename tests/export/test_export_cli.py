@@ -41,7 +41,7 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
     first = studio("export", "--out", str(out), "--db", str(db), "--query", "red project:launch")
     assert first.returncode == 0, first.stderr
     assert "1 clip(s) exported" in first.stdout
-    assert sorted(p.name for p in out.glob("*.mp4")) == [f"launch_{fox}_{fox}_approve.mp4"]
+    assert sorted(p.name for p in out.glob("*.mp4")) == [f"launch_{fox:06d}_{fox:06d}_approve.mp4"]
     assert "exporting 100%" in first.stderr
 
     hostile = '{"schema": "studio.manifest/1", "clips": [{"file": "/etc/passwd"}]}'
@@ -56,7 +56,7 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
     ) in every.stderr
     assert "1 clip(s) exported" in every.stdout
     assert "1 already there (identical, skipped)" in every.stdout
-    assert not (out / f"launch_{boat}_{boat}_discard.mp4").exists()  # not approved
+    assert not (out / f"launch_{boat:06d}_{boat:06d}_discard.mp4").exists()  # not approved
 
     refused = studio("export", "--out", str(out), "--db", str(db), "--name", "{colour}")
     assert refused.returncode == 2

@@ -55,7 +55,7 @@ async def test_a_project_of_100_wide_characters_exports_within_255_bytes(
     first = export_takes(store, library, takes[:2], out)  # the default template
     cut = project.encode()[:96].decode()  # 32 CJK characters or 24 emoji
     assert [n.removeprefix(cut) for n in first.written] == [
-        f"_{t.id}_{t.id}_approve.mp4" for t in takes[:2]
+        f"_{t.id:06d}_{t.id:06d}_approve.mp4" for t in takes[:2]
     ]  # the project is cut to 96 bytes: the take's own fields stay in the name
     longest = "{project}{project}{project}"  # 288 bytes or more: cut near 255
     second = export_takes(store, library, takes[2:], out, template=longest)

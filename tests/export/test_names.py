@@ -85,7 +85,7 @@ def test_a_long_name_keeps_its_suffix_within_the_limit() -> None:
 
 def test_templates_name_their_fields() -> None:
     fields = {"project": "launch", "shot": 3, "take": 7, "decision": "approve"}
-    assert render("{project}_{shot}_{take}_{decision}", fields) == "launch_3_7_approve"
+    assert render("{project}_{shot}_{take}_{decision}", fields) == "launch_000003_000007_approve"
     with pytest.raises(TemplateError, match="unknown field"):
         render("{project}_{colour}", fields)
     with pytest.raises(TemplateError, match="not valid"):
@@ -139,4 +139,15 @@ def test_a_cut_that_leaves_a_reserved_name_is_made_safe() -> None:
 def test_each_field_is_cut_so_the_others_stay_in_the_name() -> None:
     name = render("{project}_{take}_{decision}", {"project": "夜" * 100, "take": 7,
                                                   "decision": "approve"})  # fmt: skip
-    assert name == "夜" * (MAX_FIELD_BYTES // 3) + "_7_approve"
+    assert name == "夜" * (MAX_FIELD_BYTES // 3) + "_000007_approve"
+
+
+def test_numbers_are_padded_so_names_sort_as_text_in_numeric_order() -> None:
+    """Exported as 1, 11, 2 before: a file browser sorting by name put take 11 before 2."""
+    takes = [11, 2, 1, 100_000, 30]
+    names = [render("{project}_{take}_v{version}", {"project": "p", "take": t, "version": 3})
+             for t in takes]  # fmt: skip
+    assert sorted(names) == [names[i] for i in (2, 1, 0, 4, 3)]
+    assert names[1] == "p_000002_v03"
+    # A fixed width, not the widest of this export: take 2 keeps its name exported alone.
+    assert render("{take}", {"take": 2}) == "000002"

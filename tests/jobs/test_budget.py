@@ -148,3 +148,30 @@ async def test_an_identical_live_spec_near_the_cap_returns_the_existing_job(
     again = await engine.submit_batch([spec("a kite")], name="again")  # would pass the cap
     assert [j.id for j in again.jobs] == [first.id]
     assert again.reused == again.jobs
+
+
+def test_what_is_left_today_counts_jobs_in_flight_and_reads_one_way(store: Store) -> None:
+    """One figure for the editor's cost line and the status bar: reported cost where there
+    is one, the estimate of every job queued or in flight, nothing for a failure."""
+    now = dt.datetime(2026, 3, 2, 15, 0, tzinfo=NY).timestamp()
+    guard = BudgetGuard(store, tz=NY)
+    add_job(store, now - 60, 0.40, status="queued")
+    add_job(store, now - 50, 0.80, status="running")
+    add_job(store, now - 40, 0.40, status="ready", actual=0.25)  # as billed
+    add_job(store, now - 30, 0.40, status="failed")  # not billed
+    add_job(store, now - 86_400, 3.00)  # yesterday's
+    assert guard.standing(now).today() == "$1.45 spent today · no daily cap"
+    store.budgets.set_cap("daily", "*", 5.0)
+    standing = guard.standing(now)
+    assert standing.today() == "$3.55 left today of $5.00"
+    assert standing.hint(1.0) == "$3.55 left today of $5.00"
+    assert standing.hint(4.0) == "over the cap: $3.55 left today of $5.00"
+    add_job(store, now - 20, 0.50, status="queued", project="launch")
+    store.budgets.set_cap("project", "launch", 1.0)
+    launch = guard.standing(now, "launch")
+    assert launch.today() == "$3.05 left today of $5.00"  # the same figure, whatever project
+    assert launch.hint(0.2) == "$3.05 left today of $5.00 · $0.50 left in the launch budget"
+    assert launch.hint(0.8) == (
+        "over the cap: $0.50 left in the launch budget · $3.05 left today of $5.00"
+    )
+    assert [u.left for u in guard.usages("launch", now)] == [pytest.approx(3.05), 0.5]

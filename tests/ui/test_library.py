@@ -245,10 +245,10 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
         "SHA256SUMS",
-        f"birds_{takes[0].id}.json",
-        f"birds_{takes[0].id}.mp4",
-        f"birds_{takes[1].id}.json",
-        f"birds_{takes[1].id}.mp4",
+        f"birds_{takes[0].id:06d}.json",
+        f"birds_{takes[0].id:06d}.mp4",
+        f"birds_{takes[1].id:06d}.json",
+        f"birds_{takes[1].id:06d}.mp4",
         "manifest.json",
     ]
     again = dialog.begin()
@@ -295,7 +295,7 @@ def test_import_from_the_file_menu_restores_an_export(
     out = tmp_path / "handoff"
     export_takes(services.store, services.library, takes_to_export(services.store), out)
     (out / "notes.txt").write_text("not a clip")
-    sidecar = json.loads((out / f"night_{take.id}_{take.id}_approve.json").read_text())
+    sidecar = json.loads((out / f"night_{take.id:06d}_{take.id:06d}_approve.json").read_text())
     assert sidecar["review"]["decision"] == "approve"
     win.library.import_folder(str(out))
     qloop.run_until_complete(until(lambda: "Skipped" in win._notice.text.text(), 20))

@@ -80,7 +80,7 @@ def test_five_variants_reach_ready_in_the_queue(
     qloop.run_until_complete(scenario())
     jobs = services.store.jobs.with_status(*services.store.jobs.count_by_status())
     assert len({j.batch_id for j in jobs}) == 1  # one group
-    assert "Today $1.00 of $5.00" in win.spend.text()
+    assert win.spend.text() == "$4.00 left today of $5.00"
     win.queue.view.selectRow(0)
     win.open_job(win.queue.selected_ids()[0])
     assert win.review.player.clip is not None

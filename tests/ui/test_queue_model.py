@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from studio.jobs.events import JobChanged
 from studio.store import FailureClass, JobStatus, Store
-from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel
+from studio.ui.write.queue_model import COLUMNS, JobIdRole, JobTableModel, ProgressRole
 from tests.helpers import job_values
 
 
@@ -52,7 +55,7 @@ def test_model_passes_qtmodeltester(qtmodeltester: ModelTester, store: Store) ->
 
 
 def test_rows_show_the_store(store: Store) -> None:
-    first = add(store, "a fox in snow")
+    first = add(store, "a fox in snow")  # queued: the waiting rows come first
     add(
         store,
         "a heron",
@@ -62,15 +65,15 @@ def test_rows_show_the_store(store: Store) -> None:
     )
     model = JobTableModel(store, now=lambda: 1_100.0)
     assert model.rowCount() == 2
-    assert model.index(0, column("status")).data() == "failed (policy)"
-    assert model.index(0, column("status")).data(Qt.ItemDataRole.ToolTipRole) == (
+    assert model.index(1, column("status")).data() == "failed (policy)"
+    assert model.index(1, column("status")).data(Qt.ItemDataRole.ToolTipRole) == (
         "#2 · failed (policy) — blocked"
     )
-    assert model.index(0, column("take")).data() == "#2"
-    assert model.index(1, column("prompt")).data() == "a fox in snow"
-    assert model.index(1, column("output")).data() == "640x360 · 4 s"
-    assert model.index(1, column("cost")).data() == "$0.20"
-    assert model.index(1, 0).data(JobIdRole) == first
+    assert model.index(1, column("take")).data() == "#2"
+    assert model.index(0, column("prompt")).data() == "a fox in snow"
+    assert model.index(0, column("output")).data() == "640x360 · 4 s"
+    assert model.index(0, column("cost")).data() == "$0.20"
+    assert model.index(0, 0).data(JobIdRole) == first
 
 
 def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
@@ -90,7 +93,8 @@ def test_events_update_only_what_changed(qtbot: object, store: Store) -> None:
     assert resets == []
 
 
-def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
+def test_new_jobs_arrive_at_their_place_and_filters_drop_rows(store: Store) -> None:
+    """Waiting jobs first, in the order they will be sent; the others newest first."""
     old = add(store, "old")
     model = JobTableModel(store)
     model.set_filter("active")
@@ -98,12 +102,15 @@ def test_new_jobs_arrive_on_top_and_filters_drop_rows(store: Store) -> None:
     model.rowsInserted.connect(lambda parent, first, last: inserted.append(first))
     new = add(store, "new")
     model.job_changed(new, frozenset({"created"}))
-    assert inserted == [0]
-    assert [model.job_id(r) for r in range(model.rowCount())] == [new, old]
+    assert inserted == [1]  # queued after "old": sent after it
+    running = add(store, "running", JobStatus.RUNNING)
+    model.job_changed(running, frozenset({"created"}))
+    assert inserted == [1, 2]  # under the waiting jobs, on top of the rest
+    assert [model.job_id(r) for r in range(model.rowCount())] == [old, new, running]
     with store.db.write() as tx:
         store.jobs.transition(tx, old, JobStatus.READY, at=1_200.0)
     model.job_changed(old, frozenset({"status"}))
-    assert [model.job_id(r) for r in range(model.rowCount())] == [new]
+    assert [model.job_id(r) for r in range(model.rowCount())] == [new, running]
     with pytest.raises(ValueError, match="unknown filter"):
         model.set_filter("sparkly")
 
@@ -145,10 +152,10 @@ def test_engine_events_are_applied_together(
     assert model.rowCount() == 1  # nothing applied yet: the UI thread is not held up
     qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=2000)
     assert reads == [4]
-    assert inserted == [(0, 2)]
-    assert [model.job_id(r) for r in range(4)] == [*reversed(new), old]
-    assert changed == [0]  # the old row, updated (on row 0) before the new rows went on top
-    assert model.index(3, column("progress")).data() == "40%"
+    assert inserted == [(1, 3)]  # queued after the old one, in one insertion
+    assert [model.job_id(r) for r in range(4)] == [old, *new]
+    assert changed == [0]  # the old row, updated
+    assert model.index(0, column("progress")).data() == "40%"
 
 
 def test_large_library_reads_rows_lazily(store: Store) -> None:
@@ -227,6 +234,43 @@ def test_take_names_batch_places_variants_and_run_order(store: Store) -> None:
     assert [shown(i, "order") for i in (ids[1], ids[0], urgent)] == ["1", "2", "3"]
 
 
+def test_move_to_top_moves_the_row_and_the_selection_with_it(
+    qtbot: QtBot, qtmodeltester: ModelTester, store: Store
+) -> None:
+    """'Move to top' changed the order number but left the row where it was (rows were
+    newest first): the waiting rows now stand in the order they will be sent, at once."""
+    done = add(store, "done", JobStatus.READY)
+    urgent = add(store, "urgent", priority=5)
+    a, b, c = (add(store, name) for name in ("a", "b", "c"))
+    model = JobTableModel(store, now=lambda: 1_100.0)
+    qtmodeltester.check(model, force_py=True)
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    rows = lambda: [model.job_id(r) for r in range(model.rowCount())]  # noqa: E731
+    assert rows() == [urgent, a, b, c, done]
+    rows_flag = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    view.selectionModel().select(model.index(model.row_of(c) or 0, 0), rows_flag)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with store.db.write() as tx:  # what the engine does for queue.top, then its event
+        store.jobs.move(tx, [c], to_top=True, at=1_050.0)
+    model.on_event(JobChanged(c, "queued", frozenset({"queue_pos", "priority"})))
+    qtbot.waitUntil(lambda: rows()[0] == c, timeout=2000)  # the next turn of the loop
+    assert rows() == [c, urgent, a, b, done]  # sent first, even before a higher priority
+    assert model.index(0, column("order")).data() == "1"
+    assert view.selectionModel().selectedRows()[0].row() == 0  # the selection moved with it
+    assert resets == []
+    with store.db.write() as tx:
+        store.jobs.move(tx, [urgent, a], to_top=False, at=1_060.0)
+    model.jobs_changed({urgent: frozenset({"queue_pos"}), a: frozenset({"queue_pos"})})
+    assert rows() == [c, b, urgent, a, done]
+    assert [model.index(r, column("order")).data() for r in range(5)] == ["1", "2", "3", "4", ""]
+    qtmodeltester.check(model, force_py=True)
+
+
 def test_rows_queued_for_another_provider_say_so(store: Store) -> None:
     mine = add(store, "here")
     theirs = add(store, "there", provider="openai:https://gw.example/v1")
@@ -255,3 +299,92 @@ def test_failure_reason_is_readable_and_unsent_jobs_have_no_elapsed_time(store: 
     assert "Retry opens it in the editor to fix" in details
     assert model.index(model.row_of(refused) or 0, column("time")).data() == "0:10"
     assert model.index(model.row_of(never_ran) or 0, column("time")).data() == "—"
+
+
+def test_time_left_counts_down_between_polls_and_says_estimating_first(
+    qtbot: QtBot, store: Store
+) -> None:
+    """It counted up between polls (elapsed × (100 − p) / p with p standing still): "0:16
+    left", then "0:27" at the same 26 %. A render of 100 s, polled every 5 s or so."""
+    from studio.ui.write.queue_panel import PROGRESS, ProgressDelegate
+
+    clock = [1_000.0]
+    job = add(store, "a fox", JobStatus.RUNNING, submitted_at=1_000.0, progress=0)
+    model = JobTableModel(store, now=lambda: clock[0])
+    cell = model.index(model.row_of(job) or 0, column("time"))
+    shown: list[str] = []
+    for at, progress in ((1_005.0, 5), (1_010.0, 10), (1_016.0, 16), (1_021.0, 21),
+                         (1_026.0, 26), (1_032.0, 32), (1_037.0, 37)):  # fmt: skip
+        with store.db.write() as tx:
+            store.jobs.update(tx, job, at=at, progress=progress)
+        model.job_changed(job, frozenset({"progress"}))
+        for second in range(5):  # the view's once-a-second refresh until the next poll
+            clock[0] = at + second
+            shown.append(cell.data())
+    assert shown[0] == "0:05 · estimating"  # one report: no rate yet
+    lefts = [t.split(" · ")[1].removesuffix(" left").split(":") for t in shown if "left" in t]
+    figures = [int(m) * 60 + int(s) for m, s in lefts]
+    assert len(figures) >= 20
+    assert all(b <= a for a, b in itertools.pairwise(figures)), shown
+    assert 60 <= figures[-1] <= 72, shown  # 100 s render, 42 s in: 58 s left, a little over
+    assert model.index(model.row_of(job) or 0, column("progress")).data(ProgressRole) == 37
+
+    # A provider that reports no progress (OpenRouter's shape): a busy bar and the elapsed
+    # time, no "left" and no "estimating" that would never end.
+    quiet = add(store, "a heron", JobStatus.RUNNING, submitted_at=1_000.0)
+    model.job_changed(quiet, frozenset({"created"}))
+    row = model.row_of(quiet) or 0
+    assert model.index(row, column("progress")).data(ProgressRole) is None
+    assert model.index(row, column("progress")).data() == ""
+    assert model.index(row, column("time")).data() == "0:41"  # 1,041 − 1,000
+    view = QTableView()
+    view.setModel(model)
+    view.setItemDelegateForColumn(PROGRESS, ProgressDelegate(view))
+    qtbot.addWidget(view)
+    view.resize(900, 200)
+    assert not view.grab().isNull()  # both kinds of bar painted
+
+
+def test_rows_keep_their_order_through_any_mix_of_changes(store: Store) -> None:
+    """The rows moved one by one as jobs arrive, are sent, move, finish or wait again always
+    stand where a model read afresh from the store puts them."""
+    rng = random.Random(20)
+    ids = [add(store, f"start {i}") for i in range(6)]
+    model = JobTableModel(store)
+    for step in range(120):
+        jobs = {j.id: j for j in store.jobs.many(ids)}
+        queued = [i for i, j in jobs.items() if j.status is JobStatus.QUEUED]
+        sent = [i for i, j in jobs.items() if j.status is JobStatus.SUBMITTING]
+        changes: dict[int, frozenset[str]] = {}
+        with store.db.write() as tx:
+            match rng.choice(["add", "send", "top", "bottom", "priority", "finish", "again"]):
+                case "add":
+                    values = job_values(f"s{step}", provider="sim", status="queued")
+                    new = store.jobs.insert(tx, values, at=1_000.0)
+                    ids.append(new)
+                    changes[new] = frozenset({"created"})
+                case "send" if queued:
+                    job = rng.choice(queued)
+                    store.jobs.transition(tx, job, JobStatus.SUBMITTING, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+                case "top" | "bottom" as where if queued:
+                    chosen = rng.sample(queued, min(2, len(queued)))
+                    store.jobs.move(tx, chosen, to_top=where == "top", at=1_000.0)
+                    changes.update((j, frozenset({"queue_pos", "priority"})) for j in chosen)
+                case "priority" if queued:
+                    job = rng.choice(queued)
+                    store.jobs.update(tx, job, at=1_000.0, priority=rng.randint(0, 3))
+                    changes[job] = frozenset({"priority"})
+                case "finish" if sent:
+                    job = rng.choice(sent)
+                    store.jobs.transition(tx, job, JobStatus.READY, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+                case "again" if sent:  # a lost create, queued again
+                    job = rng.choice(sent)
+                    store.jobs.transition(tx, job, JobStatus.QUEUED, at=1_000.0)
+                    changes[job] = frozenset({"status"})
+        model.jobs_changed(changes)
+        shown = [model.job_id(r) for r in range(model.rowCount())]
+        fresh = JobTableModel(store)
+        assert shown == [fresh.job_id(r) for r in range(fresh.rowCount())], step
+        assert [model.row_of(j) for j in shown] == list(range(len(shown)))  # its index too

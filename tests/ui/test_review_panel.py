@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from studio.review.keymap import load_keymap
@@ -184,3 +185,59 @@ def test_a_broken_rubric_file_is_named_and_the_last_good_version_used(
     assert "v1" in panel.rubric.title.text()
     keys(qtbot, panel, "2")  # scoring goes on under the last good version
     assert store.verdicts.scores(session.takes[0].job_id)["motion"] == 2
+
+
+def test_defect_tags_by_key_and_the_tag_buttons_stay_put(
+    qtbot: QtBot, review: tuple[ReviewPanel, Store]
+) -> None:
+    """Tags could only be clicked, and their buttons moved under the mouse as the criterion
+    changed (the anchors above them wrapped to another height for each criterion)."""
+    panel, store = review
+    session = panel.session
+    assert session is not None
+    tags = session.rubric.rubric.tags
+    assert len(tags) == 8
+    buttons = panel.rubric.tag_buttons
+
+    def measure() -> dict[str, tuple[int, int, int, int]]:
+        return {t: (*b.mapTo(panel, QPoint(0, 0)).toTuple(), *b.size().toTuple())
+                for t, b in buttons.items()}  # fmt: skip
+
+    def places() -> dict[str, tuple[int, int, int, int]]:
+        """Where the buttons are once the layout has settled (a few passes of posted
+        layout requests: the scroll area answers the column's new size)."""
+        last: dict[str, tuple[int, int, int, int]] = {}
+        for _ in range(20):
+            QApplication.processEvents()
+            now = measure()
+            if now == last:
+                return now
+            last = now
+        raise AssertionError("the layout never settled")
+
+    before = places()
+    heights = {panel.rubric.anchors.height()}
+    for step in ("Down", "Down", "Up", "Up"):  # every criterion, and back
+        keys(qtbot, panel, step)
+        heights.add(panel.rubric.anchors.height())
+        assert places() == before, step
+        current = session.rubric.rubric.criteria[session.criterion]
+        assert {t for t, b in buttons.items() if b.property("current")} == set(current.tags)
+    assert len(heights) > 1  # the anchors did change height: the tags stayed put regardless
+
+    take = session.take
+    keys(qtbot, panel, "Shift+1", "Shift+8")
+    assert take.tags == {tags[0], tags[7]}
+    assert buttons[tags[0]].isChecked()
+    assert buttons[tags[7]].isChecked()
+    assert store.verdicts.tags(take.job_id) == sorted({tags[0], tags[7]})
+    assert places() == before  # a tag checked (in bold) moves no button either
+    keys(qtbot, panel, "Shift+1")
+    assert take.tags == {tags[7]}
+    assert not buttons[tags[0]].isChecked()
+    assert panel.status.text() == f"Tag '{tags[0]}' off."
+    keys(qtbot, panel, "Shift+9")  # the rubric has eight
+    assert "there is no tag 9" in panel.status.text()
+    assert take.tags == {tags[7]}
+    assert "Shift+1" in buttons[tags[0]].toolTip()
+    QTest.keyClick(panel, Qt.Key.Key_Shift)  # let go of Shift: Qt keeps the last modifiers

@@ -261,6 +261,9 @@ class ReviewPanel(QWidget):
             place = command.removeprefix("criterion.")
             if handler is None and place.isdigit():  # by position: an edited rubric keeps them
                 handler = functools.partial(self._select_criterion_at, int(place) - 1)
+            place = command.removeprefix("tag.")
+            if handler is None and place != command and place.isdigit():  # by position too
+                handler = functools.partial(self.toggle_tag_at, int(place) - 1)
             if handler is None:
                 continue  # bound elsewhere (the help overlay, compare's flip)
             action = QAction(binding.text, self)
@@ -292,7 +295,7 @@ class ReviewPanel(QWidget):
         )
         session.auto_advance = self.auto.isChecked()
         session.blind = self.blind.isChecked()
-        self.rubric.build(session.rubric)
+        self.rubric.build(session.rubric, self.tag_keys())
         self._fit_columns(self.width())
         self.takes.refresh()
         if start_job is not None:
@@ -331,7 +334,7 @@ class ReviewPanel(QWidget):
             return
         self.session.rubric = rubric
         self.session.select_criterion(0)
-        self.rubric.build(rubric)
+        self.rubric.build(rubric, self.tag_keys())
         self._show_take(reload=False)
         self.say(f"Rubric v{rubric.version} in use from now on.")
 
@@ -493,6 +496,25 @@ class ReviewPanel(QWidget):
     def toggle_tag(self, tag: str) -> None:
         self._need_session().toggle_tag(tag)
         self._show_take(reload=False)
+
+    def toggle_tag_at(self, place: int) -> None:
+        """The rubric's tag at `place` (0-based, in the order the rubric lists them)."""
+        tags = self._need_session().rubric.rubric.tags
+        if not 0 <= place < len(tags):
+            raise StudioError(
+                f"This rubric has {len(tags)} defect tags; there is no tag {place + 1}."
+            )
+        self.toggle_tag(tags[place])
+        on = tags[place] in self._need_session().take.tags
+        self.say(f"Tag '{tags[place]}' {'on' if on else 'off'}.")
+
+    def tag_keys(self) -> list[str]:
+        """The key of each place in the rubric's list of tags, as the keymap binds them and
+        the platform writes them ("Shift+1", "⇧1"); "" for a place without one."""
+        count = len(self.session.rubric.rubric.tags) if self.session is not None else 0
+        native = QKeySequence.SequenceFormat.NativeText
+        bound = [self.keymap.get(f"tag.{place}") for place in range(1, count + 1)]
+        return [QKeySequence(b.keys[0]).toString(native) if b else "" for b in bound]
 
     def star(self) -> None:
         self._need_session().toggle_star()

@@ -1,11 +1,17 @@
-"""The rubric beside the player: a row per criterion with its 0/1/2 buttons, the selected
-criterion's anchors, the defect tags, the total and the verdict.
+"""The rubric beside the player: a row per criterion with its 0/1/2 buttons, the defect
+tags, the selected criterion's anchors, the total and the verdict.
 
 A view only: it shows a take's scores and says what was clicked; the review panel turns
 clicks into session calls. States read at a glance through properties the theme styles
-(`current` on the selected criterion row, `:checked` on a score or a tag)."""
+(`current` on the selected criterion row and on its tags, `:checked` on a score or a tag).
+
+The tags are every tag of the rubric, in its order (the order their keys follow), above the
+anchors: the anchors' text wraps to another height for each criterion, and tags below it
+moved under the mouse as the criterion changed."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +48,8 @@ class RubricView(QWidget):
         self.tags_row = QWidget()
         self.tags_layout = QGridLayout(self.tags_row)
         self.tags_layout.setContentsMargins(0, 0, 0, 0)
+        for column in (0, 1):  # two equal columns: a tag checked in bold moves no other
+            self.tags_layout.setColumnStretch(column, 1)
         self.total = QLabel()
         self.total.setObjectName("total")
         self.tag_buttons: dict[str, QToolButton] = {}
@@ -48,11 +57,12 @@ class RubricView(QWidget):
         self.criterion_labels: list[QLabel] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.title, self.box, self.anchors, self.tags_row, self.total):
+        for widget in (self.title, self.box, self.tags_row, self.anchors, self.total):
             layout.addWidget(widget)
 
-    def build(self, active: ActiveRubric) -> None:
-        """Rows and tags for this rubric (a new version may have other criteria)."""
+    def build(self, active: ActiveRubric, tag_keys: Sequence[str] = ()) -> None:
+        """Rows and tags for this rubric (a new version may have other criteria); the n-th
+        tag's key is `tag_keys[n]` (shown in its tooltip)."""
         rubric = active.rubric
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -89,6 +99,10 @@ class RubricView(QWidget):
             button.setObjectName("tag")
             button.setText(tag)
             button.setCheckable(True)
+            names = [c.name for c in rubric.criteria if tag in c.tags]
+            key = f" · {tag_keys[i]}" if i < len(tag_keys) and tag_keys[i] else ""
+            button.setToolTip(f"{tag} ({', '.join(names)}){key}")
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _c=False, t=tag: self.tag_clicked.emit(t))
             self.tag_buttons[tag] = button
             self.tags_layout.addWidget(button, i // 2, i % 2)
@@ -116,6 +130,7 @@ class RubricView(QWidget):
         )
         for tag, button in self.tag_buttons.items():
             button.setChecked(tag in take.tags)
+            set_state(button, "current", tag in crit.tags)  # the ones this criterion names
         self.total.setText(total_line(active, take))
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from studio.ui.review.lineage import LineageView
     from studio.ui.review.review_panel import ReviewPanel
     from studio.ui.review.review_stage import ReviewStage
+    from studio.ui.shell.batch_notice import BatchNotifier
     from studio.ui.shell.library_events import LibraryEvents
     from studio.ui.write.drafts import DraftKeeper
     from studio.ui.write.editor import PromptEditor, Submission
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("studioMainWindow")
         self.services: Services | None = None
         self.library_events: LibraryEvents | None = None  # the library's changes, as a signal
+        self.batch_notice: BatchNotifier | None = None  # the desktop told of finished batches
         self.template_origin: Template | None = None  # the template last loaded or saved
         self.names: NameLearning | None = None  # the linter's learned names, "not a name"
         app = QApplication.instance()
@@ -243,6 +245,7 @@ class MainWindow(QMainWindow):
             show_editor=self._show_editor,
             run=self._run,
         )
+        self.status.spend_changed.connect(self.editor.refresh_cost)  # one figure, both places
         a = self.commands
         a.on("render.queue", self.editor.request_submit)
         a.on("render.reference", self.editor.reference.choose.click)
@@ -282,6 +285,12 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
+        from studio.ui.shell.batch_notice import BatchNotifier
+
+        if self.batch_notice is None:  # a click on its message opens the batch in Review
+            self.batch_notice = BatchNotifier(self, self.open_job)
+        self.batch_notice.store = services.store
+        engine.bus.subscribe(self.batch_notice.on_event)
         from studio.library.ops import ops_for
         from studio.ui.shell.library_events import LibraryEvents
 
@@ -299,9 +308,15 @@ class MainWindow(QMainWindow):
         self._run(self._load_models())
         self.status.attach(services)
         services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
-        services.prescreen_clips()  # each new clip's first look, in a worker process
+        self._run(self._prescreen())  # each new clip's first look, in a worker process
         if services.busy:
             self._wait_for_library()
+
+    async def _prescreen(self) -> None:
+        """The pre-screen starts on the running loop (it takes the loop it is started on);
+        `attach` may be called before the loop runs (the tests' windows are)."""
+        if self.services is not None:  # not closed meanwhile
+            self.services.prescreen_clips()
 
     def _wait_for_library(self) -> None:
         """Another process renders in this library: say so, keep the review open, and start
@@ -329,6 +344,8 @@ class MainWindow(QMainWindow):
         services, self.services = self.services, None
         self.names = None
         self.status.attach(None)
+        if self.batch_notice is not None:
+            self.batch_notice.store = None
         if self.library_events is not None:
             self.library_events.close()
             self.library_events.deleteLater()
@@ -358,9 +375,8 @@ class MainWindow(QMainWindow):
             return
         if self.services is not None and dialog.cap() != cap:
             self.services.set_daily_cap(dialog.cap())  # at once, whatever else changed
-            self.status.show_spend()
             self.editor.show_message("")  # what it said about the old cap no longer holds
-            self.editor.refresh()  # its cost line says what is left under the cap
+            self.status.show_spend()  # and its cost line with the status bar
         if dialog.note:
             self.notify(dialog.note)
         self.settings_changed.emit(dialog.saved)  # the theme

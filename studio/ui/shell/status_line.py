@@ -4,14 +4,16 @@ message is ever cut off."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from studio.ui.shell.notice import Notice
 
 if TYPE_CHECKING:
+    from studio.jobs.budget import Standing
     from studio.jobs.events import Event
     from studio.services import Services
 
@@ -20,10 +22,13 @@ STORAGE_WAIT = "Rendering is paused and carries on by itself when there is room.
 
 
 class StatusLine(QObject):
+    spend_changed = Signal()  # today's spend read again: the editor's cost line follows
+
     def __init__(self, bar: QStatusBar, notice: Notice) -> None:
         super().__init__(bar)
         self.bar, self.notice = bar, notice
         self.services: Services | None = None
+        self.today: Standing | None = None  # what the spend label shows
         self.health = QLabel("Provider: starting…")
         self.spend = QLabel("")
         self.paused = QLabel("")
@@ -36,7 +41,7 @@ class StatusLine(QObject):
         self._spend_timer.timeout.connect(self.show_spend)
 
     def attach(self, services: Services | None) -> None:
-        self.services = services
+        self.services, self.today = services, None
         if services is None:
             return
         # Short in the status bar (room for messages); the address is in the tooltip.
@@ -75,28 +80,23 @@ class StatusLine(QObject):
             self._spend_timer.start()
 
     def show_spend(self) -> None:
+        """Read what is left today (once for a poll's worth of events) and tell the editor,
+        whose cost line shows the same figure (`spend_changed`)."""
         if self.services is None:
             return
-        usage = self.services.today()
-        if usage is None:
-            self.spend.setText(f"Today ${self.services.spent_today():.2f}")
-        else:
-            self.spend.setText(f"Today ${usage.spent:.2f} of ${usage.cap:.2f}")
+        self.today = self.services.standing()
+        self.spend.setText(self.today.today())
+        self.spend_changed.emit()
 
     def budget_hint(self, cost: float, project: str) -> str:
-        """What is left under the tightest cap this render would count against (the daily
-        cap or the project's), and whether it is enough."""
+        """The editor's cost line: today's figure, the one the status bar shows (read once
+        for both), the project's cap, and whether this render fits (`Standing.hint`)."""
         if self.services is None:
             return ""
-        engine = self.services.engine
-        usages = engine.budget.usages(project, engine.clock.wall())
-        if not usages:
-            return "no daily cap"
-        tight = min(usages, key=lambda u: u.left)
-        where = "today" if tight.scope == "daily" else f"in the {tight.key} budget"
-        if cost > tight.left + 1e-9:
-            return f"over the cap: ${tight.left:.2f} left {where}"
-        return f"${tight.left:.2f} left {where}"
+        if self.today is None:
+            self.today = self.services.standing()
+        mine = self.services.engine.budget.project_usage(project)
+        return dataclasses.replace(self.today, project=mine).hint(cost)
 
     def notify(self, text: str, *, error: bool = False, timeout: int = 0) -> None:
         """Say something to the reviewer, whole: a short note in the status bar, anything

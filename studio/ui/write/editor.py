@@ -337,6 +337,30 @@ class PromptEditor(QWidget):
             return [self.slots()]
         return variants(self.slots(), slot, self.variant_values.toPlainText().splitlines())
 
+    def refresh_cost(self) -> None:
+        """Only the cost line: what is left today changed (the status bar read it again)."""
+        self._show_cost(self.slots())
+
+    def _show_cost(self, slots: PromptSlots) -> int:
+        """The render's cost and what is left under the caps; returns how many renders."""
+        spec, profile = self._base_spec(slots), self.profile()
+        try:
+            count = len(self.variant_slots())
+        except ValueError:
+            count = 1
+        if spec is None or profile is None:
+            self.cost.setText("—")
+            return count
+        each = profile.estimate_cost(spec)
+        if each is None:
+            self.cost.setText("price unknown for this model")
+            return count
+        total = each * count
+        per = f"${each:.2f} × {count} = " if count > 1 else ""
+        hint = self.budget_hint(total, self.project_name())
+        self.cost.setText(f"{per}${total:.2f}" + (f" · {hint}" if hint else ""))
+        return count
+
     def refresh(self) -> None:
         slots = self.slots()
         self.composed.setPlainText(slots.compose())
@@ -345,22 +369,7 @@ class PromptEditor(QWidget):
             slots, int(seconds) if seconds else None, not_names=self.not_names
         )
         self._show_lint(warnings)
-        spec, profile = self._base_spec(slots), self.profile()
-        try:
-            count = len(self.variant_slots())
-        except ValueError:
-            count = 1
-        if spec is None or profile is None:
-            self.cost.setText("—")
-        else:
-            each = profile.estimate_cost(spec)
-            if each is None:
-                self.cost.setText("price unknown for this model")
-            else:
-                total = each * count
-                per = f"${each:.2f} × {count} = " if count > 1 else ""
-                hint = self.budget_hint(total, self.project_name())
-                self.cost.setText(f"{per}${total:.2f}" + (f" · {hint}" if hint else ""))
+        count = self._show_cost(slots)
         n = len(warnings)
         label = "Queue" if count == 1 else f"Queue {count} variants"
         self.submit.setText(f"{label} anyway ({n} warning{'s' * (n != 1)})" if n else label)

@@ -1,14 +1,17 @@
 """The job queue as a Qt table model over the store (not a copy of it).
 
-Rows are job ids (newest first) for the current filter; each row's data is read from the
-store on demand, a page at a time, and kept in a small cache. Engine events update exactly
-the rows and columns that changed (`dataChanged`), insert new jobs at the top, and drop rows
-that leave the filter: no full resets except when the filter itself changes.
+Rows are job ids for the current filter: first the jobs waiting to be sent, in the order
+they will be sent (so "Move to top" puts a row on top), then every other job, newest first.
+Each row's data is read from the store on demand, a page at a time, and kept in a small
+cache. Engine events update exactly the rows and columns that changed (`dataChanged`),
+insert new jobs at their place, move rows whose sending order changed (one layout change),
+and drop rows that leave the filter: no full resets except when the filter itself changes.
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
+from studio.jobs.remaining import RemainingTime
 from studio.library.ops import STARS, LibraryChange
 from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, JobStatus, Store
 
@@ -116,6 +120,7 @@ class JobTableModel(QAbstractTableModel):
         self._order: dict[int, int] = {}  # queued job id → place in the sending order
         self._positions: dict[int, BatchPosition] = {}
         self._thumbs: dict[int, QPixmap | None] = {}
+        self._left: dict[int, RemainingTime] = {}  # running job id → its estimate
         self.filter = "all"
         self._ids: list[int] = []
         self._starred: set[int] | None = None  # with the "starred" filter
@@ -141,19 +146,32 @@ class JobTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._ids = self.store.jobs.ids(FILTERS[self.filter])
+        ids = self.store.jobs.ids(FILTERS[self.filter])  # newest first
         self._starred = self.store.verdicts.starred() if self.filter == "starred" else None
         if self._starred is not None:
-            self._ids = [i for i in self._ids if i in self._starred]
+            ids = [i for i in ids if i in self._starred]
+        self._order = self._run_order()
+        self._ids = self._arranged(ids)
         self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
         self._cache.clear()
         self._positions.clear()
-        self._order = self._run_order()
         self.endResetModel()
 
     def _run_order(self) -> dict[int, int]:
         ids = self.store.jobs.run_order(self.provider_key)
         return {job_id: place for place, job_id in enumerate(ids, start=1)}
+
+    def _key(self, job_id: int) -> tuple[int, int]:
+        """Where a job's row belongs: waiting jobs by their place in the sending order,
+        then the others newest first. `_ids` is always sorted by it."""
+        place = self._order.get(job_id)
+        return (0, place) if place is not None else (1, -job_id)
+
+    def _arranged(self, ids: list[int]) -> list[int]:
+        """`ids` (newest first, as the store lists them) in row order."""
+        shown = set(ids)
+        waiting = sorted((i for i in self._order if i in shown), key=self._order.__getitem__)
+        return waiting + [i for i in ids if i not in self._order]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -217,8 +235,8 @@ class JobTableModel(QAbstractTableModel):
             return _RIGHT if key in ("order", "cost", "time") else None
         if role == _JOB_ID:
             return job.id
-        if role == _PROGRESS:
-            return job.progress or 0
+        if role == _PROGRESS:  # None: a running job whose provider reports no progress
+            return None if self._progress_unknown(job) else job.progress or 0
         return self.details(job)  # the tooltip
 
     def _display(self, job: JobRow, key: str) -> str:
@@ -232,13 +250,16 @@ class JobTableModel(QAbstractTableModel):
         if key == "status":
             return self.status_text(job)
         if key == "progress":
-            return f"{job.progress or 0}%"
+            return "" if self._progress_unknown(job) else f"{job.progress or 0}%"
         if key == "time":
             if job.submitted_at is None:  # never sent: nothing has elapsed at the provider
                 return "—"
             elapsed = _duration((job.finished_at or self.now()) - job.submitted_at)
+            if job.status is not JobStatus.RUNNING or self._progress_unknown(job):
+                self._left.pop(job.id, None)
+                return elapsed
             left = self._remaining(job)
-            return f"{elapsed} · {_duration(left)} left" if left is not None else elapsed
+            return f"{elapsed} · " + ("estimating" if left is None else f"{_duration(left)} left")
         if key == "cost":
             if job.actual_cost is not None:
                 return f"${job.actual_cost:.2f} ✓"  # as billed by the provider
@@ -303,11 +324,18 @@ class JobTableModel(QAbstractTableModel):
             self._thumbs[job.id] = pixmap
         return self._thumbs[job.id]
 
+    @staticmethod
+    def _progress_unknown(job: JobRow) -> bool:
+        """Running, and its provider says nothing of how far (OpenRouter's shape)."""
+        return job.status is JobStatus.RUNNING and job.progress is None
+
     def _remaining(self, job: JobRow) -> float | None:
-        if job.status is not JobStatus.RUNNING or not job.progress or not job.submitted_at:
-            return None
-        elapsed = self.now() - job.submitted_at
-        return elapsed * (100 - job.progress) / job.progress
+        """Seconds a running job has left, None while there is no rate to tell."""
+        if len(self._left) > 4 * PAGE:  # finished jobs' estimates, never read again
+            self._left.clear()
+        estimate = self._left.setdefault(job.id, RemainingTime())
+        estimate.observe(job.updated_at, job.progress or 0)  # when the poll recorded it
+        return estimate.left(self.now())
 
     # ---- live updates --------------------------------------------------------------------
 
@@ -359,13 +387,45 @@ class JobTableModel(QAbstractTableModel):
     def _refresh_order(self) -> None:
         order = self._run_order()
         if order != self._order:
-            self._order = order
+            self._rearrange(order)
             if self._ids:  # places shift for every queued row: one signal for the column
                 self.dataChanged.emit(self.index(0, ORDER), self.index(len(self._ids) - 1, ORDER))
 
+    def _rearrange(self, order: dict[int, int]) -> None:
+        """Rows in the new sending order: one layout change that moves the rows (and the
+        selection with them), not a reset. Only the waiting rows and those that join or
+        leave them move; the rows after the last of those keep their places, so a big
+        library costs list operations, not a pass in Python over every row."""
+        head = 0  # the waiting rows lead
+        while head < len(self._ids) and self._ids[head] in self._order:
+            head += 1
+        rest = self._ids[head:]
+        joining = [j for j in order if self._rows.get(j, -1) >= head]  # queued again
+        upto = max([head, *(self._rows[j] + 1 for j in joining)])  # rows [0, upto) move
+        for job_id in joining:
+            rest.remove(job_id)
+        waiting = [i for i in self._ids[:head] if i in order] + joining
+        for job_id in sorted((i for i in self._ids[:head] if i not in order), reverse=True):
+            at = bisect_left(rest, -job_id, key=lambda i: -i)  # sent: among the rest, by id
+            rest.insert(at, job_id)
+            upto = max(upto, len(waiting) + at + 1)
+        arranged = sorted(waiting, key=order.__getitem__) + rest
+        self._order = order
+        if arranged == self._ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        moved = [self._ids[i.row()] for i in old]
+        self._ids = arranged
+        self._rows.update((arranged[row], row) for row in range(upto))
+        new = [self.index(self._rows[j], i.column()) for j, i in zip(moved, old, strict=True)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
     def _insert(self, jobs: list[JobRow]) -> None:
-        """New jobs go on top, newest first; a batch of them is one insertion."""
-        jobs = sorted(jobs, key=lambda j: j.id, reverse=True)
+        """New jobs go to their place (waiting ones by their place in the sending order, the
+        others on top of the rest); the jobs of a batch, side by side, are one insertion."""
+        jobs = sorted(jobs, key=lambda j: self._key(j.id))
         if not jobs:
             return
         batches = {job.batch_id for job in jobs if job.batch_id}
@@ -376,14 +436,17 @@ class JobTableModel(QAbstractTableModel):
             self._positions.update(self.store.jobs.positions(batches))
             if self._ids:
                 self.dataChanged.emit(self.index(0, TAKE), self.index(len(self._ids) - 1, TAKE))
-        if self._ids and jobs[-1].id < self._ids[0]:  # out of order: place each one
-            for job in jobs:
-                position = 0
-                while position < len(self._ids) and self._ids[position] > job.id:
-                    position += 1
-                self._insert_rows(position, [job])
-        else:
-            self._insert_rows(0, jobs)
+        groups: list[tuple[int, list[JobRow]]] = []  # (row before the insertion, jobs)
+        for job in jobs:
+            at = bisect_left(self._ids, self._key(job.id), key=self._key)
+            if groups and groups[-1][0] == at:
+                groups[-1][1].append(job)
+            else:
+                groups.append((at, [job]))
+        shift = 0
+        for at, members in groups:
+            self._insert_rows(at + shift, members)
+            shift += len(members)
 
     def _insert_rows(self, position: int, jobs: list[JobRow]) -> None:
         self.beginInsertRows(QModelIndex(), position, position + len(jobs) - 1)

@@ -60,10 +60,15 @@ class ProgressDelegate(QStyledItemDelegate):
     ) -> None:
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(4, 6, -4, -6)
-        bar.minimum, bar.maximum = 0, 100
-        bar.progress = int(index.data(ProgressRole) or 0)
-        bar.text = f"{bar.progress}%"
-        bar.textVisible = True
+        progress = index.data(ProgressRole)
+        if progress is None:  # the provider reports none: a busy bar, the time column counts
+            bar.minimum = bar.maximum = bar.progress = 0
+            bar.textVisible = False
+        else:
+            bar.minimum, bar.maximum = 0, 100
+            bar.progress = int(progress)
+            bar.text = f"{bar.progress}%"
+            bar.textVisible = True
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
