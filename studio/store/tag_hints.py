@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from studio.store.db import Database
 from studio.store.search import facet_term, fts_phrase
@@ -21,16 +20,12 @@ _REVIEWED = (
     "WHERE s.job_id = j.id AND (s.decision IS NOT NULL OR s.scores_json <> '{}')))"
 )
 _SEPARATOR = "\x1f"  # between a take's tags in one column (no tag holds a control character)
-_TAKE = (
-    "SELECT j.id, json_extract(j.spec_json, '$.slots') AS slots, "
-    f"(SELECT group_concat(tag, char({ord(_SEPARATOR)})) FROM tags g WHERE g.job_id = j.id) "
-    "AS tags FROM jobs j"
-)
+_TAGS = f"(SELECT group_concat(tag, char({ord(_SEPARATOR)})) FROM tags g WHERE g.job_id = j.id)"
 
 
 @dataclass(frozen=True)
 class ReviewedTake:
-    """A reviewed take's slots (empty: queued without them) and its defect tags."""
+    """A reviewed take's slots (those read; none: queued without them) and defect tags."""
 
     job_id: int
     slots: dict[str, str]
@@ -58,22 +53,36 @@ class TagHintRepo:
         if not template_ids:
             return []
         marks = ",".join("?" * len(template_ids))
-        return self._takes(
-            f"{_TAKE} WHERE j.template_id IN ({marks}) AND {_REVIEWED} ORDER BY j.id",
+        rows = self.db.query(
+            f"SELECT j.id, json_extract(j.spec_json, '$.slots'), {_TAGS} FROM jobs j "
+            f"WHERE j.template_id IN ({marks}) AND {_REVIEWED} ORDER BY j.id",
             list(template_ids),
         )
+        return [ReviewedTake(int(r[0]), _slots(r[1]), _tags(r[2])) for r in rows]
 
-    def with_text(self, text: str) -> list[ReviewedTake]:
-        """The reviewed takes whose prompt holds `text`'s words in a row (the full-text
-        index finds them; which slot holds it is the caller's to check)."""
-        phrase = fts_phrase(text)
-        if phrase is None:
-            return []
-        return self._takes(
-            f"{_TAKE} WHERE j.id IN (SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?) "
-            f"AND {_REVIEWED} ORDER BY j.id",
-            [phrase],
-        )
+    def with_texts(self, wanted: Sequence[tuple[str, str]]) -> list[ReviewedTake]:
+        """The reviewed takes whose prompt holds the words of one of the `wanted` texts in
+        a row (the full-text index finds them; a preset's takes, a few thousand in a large
+        library), each with the slots named beside the texts read — whether a slot holds
+        its text is the caller's to check."""
+        found: dict[int, ReviewedTake] = {}
+        for text, slot in wanted:
+            phrase = fts_phrase(text)
+            if phrase is None:
+                continue
+            rows = self.db.query(
+                f"SELECT j.id, json_extract(j.spec_json, '$.slots.' || ?), {_TAGS} FROM jobs j "
+                "WHERE j.id IN (SELECT rowid FROM prompt_fts WHERE prompt_fts MATCH ?) "
+                f"AND {_REVIEWED}",
+                [slot, phrase],
+            )
+            for job_id, written, tags in rows:
+                had = found.get(int(job_id))
+                slots = dict(had.slots) if had else {}
+                if isinstance(written, str):
+                    slots[slot] = written
+                found[int(job_id)] = ReviewedTake(int(job_id), slots, _tags(tags))
+        return sorted(found.values(), key=lambda t: t.job_id)
 
     def tag_counts(self) -> tuple[int, dict[str, int]]:
         """The library's reviewed takes, and how many of them carry each tag."""
@@ -83,14 +92,6 @@ class TagHintRepo:
             for tag, n in self.db.query("SELECT tag, count(*) FROM tags GROUP BY tag")
         }
         return (int(row[0]) if row else 0), counts
-
-    def _takes(self, sql: str, params: list[Any]) -> list[ReviewedTake]:
-        return [
-            ReviewedTake(
-                int(r[0]), _slots(r[1]), frozenset(t for t in (r[2] or "").split(_SEPARATOR) if t)
-            )
-            for r in self.db.query(sql, params)
-        ]
 
     # ---- dismissals ---------------------------------------------------------------------------
 
@@ -114,6 +115,10 @@ class TagHintRepo:
             versions,
         )
         return frozenset((str(r[0]), str(r[1]), str(r[2])) for r in rows)
+
+
+def _tags(joined: object) -> frozenset[str]:
+    return frozenset(t for t in str(joined or "").split(_SEPARATOR) if t)
 
 
 def _slots(text: object) -> dict[str, str]:

@@ -56,9 +56,19 @@ def test_takes_whose_prompt_holds_a_presets_text_are_found_by_the_index(store: S
     add_take(store, {**WHIP, "camera": HANDHELD}, template_id=None)  # not reviewed
     add_take(store, WHIP, template_id=None)
     ops.set_tags({held: ["jitter"], elsewhere: ["jitter"]})
-    found = store.tag_hints.with_text(HANDHELD)
+    found = store.tag_hints.with_texts([(HANDHELD, "camera")])
     assert [t.job_id for t in found] == [held, elsewhere]  # which slot: the counting checks
-    assert store.tag_hints.with_text("“ ”") == []  # no words: nothing, not an error
+    assert [t.slots for t in found] == [  # the slot asked for, read
+        {"camera": HANDHELD + ", low"},
+        {"camera": "fast whip pans"},
+    ]
+    assert found[0].tags == frozenset({"jitter"})
+    both = store.tag_hints.with_texts([(HANDHELD, "camera"), (HANDHELD, "style")])
+    assert [t.slots for t in both] == [
+        {"camera": HANDHELD + ", low"},
+        {"camera": "fast whip pans", "style": HANDHELD},
+    ]
+    assert store.tag_hints.with_texts([("“ ”", "camera")]) == []  # no words: none, no error
 
 
 def test_a_dismissed_hint_holds_for_every_version_and_survives_reopening(tmp_path: Path) -> None:
