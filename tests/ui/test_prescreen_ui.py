@@ -104,7 +104,7 @@ def test_a_black_second_shows_in_the_queue_grid_list_and_scrub_bar_and_is_jumped
     qtbot.keyClick(review, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     qloop.run_until_complete(until(lambda: player.current_frame() == BLACK[0], 10))
     said = review.status.text()
-    assert said.startswith("Flag 1 of 1: black · 00:00:01:00–00:00:01:23 (frames 24–47)")
+    assert said.startswith("Flag 1 of 1: black · 00:00:01:00–00:00:02:00 (frames 24–47)")
     assert said.endswith(black.detail)  # the measurement against its threshold
     qtbot.keyClick(review, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert review.status.text() == "No later flag."

@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from studio.core.flags import Flag
-from studio.core.timecode import timecode
 
 COLOURS = {  # every one of studio.core.flags.CHECKS (a test keeps it so)
     "undecodable": "#c2413b",
     "black": "#7d8590",
-    "frozen": "#3f8fc9",
+    "frozen": "#23a9b8",  # not the accent blue of the slider's played part
     "flicker": "#d9702a",
     "blur": "#8e62c9",
     "silence": "#2f9e78",
     "duration": "#c9578f",
-    "size": "#4d9a9a",
+    "size": "#8a9a3b",
     "frame_rate": "#a8804f",
 }
 FLAG = "⚑"
@@ -43,20 +42,7 @@ def badge_text(checks: Sequence[str]) -> str:
     return f"{FLAG} {label(checks[0])}{more}"
 
 
-def flag_line(flag: Flag, fps: float) -> str:
-    """A flag in words with where it is and what was measured: "black · 00:00:01:00–
-    00:00:01:23 (frames 24–47) · mean luma 3.1 (≤ 20) for 1.00 s"."""
-    if flag.last_frame > flag.first_frame:
-        where = (f"{timecode(flag.first_frame, fps)}–{timecode(flag.last_frame, fps)} "
-                 f"(frames {flag.first_frame}–{flag.last_frame})")  # fmt: skip
-    else:
-        where = f"{timecode(flag.first_frame, fps)} (frame {flag.first_frame})"
-    measured = flag.detail or _measured(flag)
-    return " · ".join(part for part in (label(flag.check), where, measured) if part)
-
-
-def _measured(flag: Flag) -> str:
-    if flag.measured is None:
-        return ""
-    against = f" (threshold {flag.threshold})" if flag.threshold is not None else ""
-    return f"measured {flag.measured}{against}"
+def flag_line(flag: Flag, fps: float | None) -> str:
+    """A flag in words, where it is and what was measured, as `studio prescreen` prints it:
+    "black · 00:00:01:00–00:00:02:00 (frames 24–47) · mean luma 0.0 (≤ 20) for 1.00 s"."""
+    return " · ".join(part for part in (label(flag.check), flag.span(fps), flag.detail) if part)

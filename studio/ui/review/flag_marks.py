@@ -54,5 +54,5 @@ class FlagMarks:
         flag = self.flags[chosen]
         self.player.pause()
         self.player.seek_frame(flag.first_frame)
-        fps = self.fps or self.player.fps
-        return f"Flag {order.index(chosen) + 1} of {len(self.flags)}: {flag_line(flag, fps)}"
+        where = flag_line(flag, self.fps or self.player.fps)
+        return f"Flag {order.index(chosen) + 1} of {len(self.flags)}: {where}"
