@@ -6,20 +6,26 @@ what was measured. The Library's facet for it is titled "Pre-screen"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from studio.config.settings import Settings
 from studio.core.flags import CHECKS
+from studio.services import RunOptions, open_services
+from studio.sim.state import SimConfig
 from studio.ui.library.library_model import FlagsRole, JobIdRole
 from studio.ui.player.flags import COLOURS
 from studio.ui.review.flag_marks import KIND
+from studio.ui.shell.main_window import MainWindow
 from studio.ui.write.queue_model import STATUS
+from tests.jobs.conftest import FAST_POLL
 from tests.media import clips
 from tests.ui.test_day_one import Opened, until
 
@@ -30,10 +36,28 @@ def test_every_check_has_its_colour() -> None:
     assert set(COLOURS) == set(CHECKS)
 
 
+@pytest.fixture
+def screening_window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[Opened]:
+    """The window on the simulator, with its pre-screen worker (as the app runs it)."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    options = RunOptions(sim_config=SimConfig(render_seconds=0.3), poll=FAST_POLL)
+    services = qloop.run_until_complete(open_services(Settings(), options))
+    win.attach(services)
+    qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))
+    yield win, services
+    closing = win.detach()
+    if closing is not None:
+        qloop.run_until_complete(closing.close())
+
+
 def test_a_black_second_shows_in_the_queue_grid_list_and_scrub_bar_and_is_jumped_to(
-    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened], tmp_path: Path
+    qtbot: QtBot, qloop: qasync.QEventLoop, screening_window: Opened, tmp_path: Path
 ) -> None:
-    win, services = open_window()
+    win, services = screening_window
+    assert services.prescreener is not None  # the window started it
     store = services.store
     incoming = tmp_path / "incoming"
     incoming.mkdir()
