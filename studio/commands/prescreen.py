@@ -14,8 +14,7 @@ import json
 import sys
 from typing import Any
 
-from studio.core.flags import Flag, Screening
-from studio.core.timecode import timecode
+from studio.core.flags import Screening
 from studio.export.walk import shown
 from studio.media.prescreen.expected import Expected
 from studio.media.prescreen.screen import screen
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 def _as_json(found: Screening) -> dict[str, Any]:
     data = found.as_json()
     for flag, shown_flag in zip(found.flags, data["flags"], strict=True):
-        shown_flag["start_timecode"], shown_flag["end_timecode"] = _codes(flag, found.fps)
+        shown_flag["start_timecode"], shown_flag["end_timecode"] = flag.timecodes(found.fps)
     return data
 
 
@@ -59,26 +58,5 @@ def _lines(name: str, found: Screening) -> str:
         return f"{name}: no flags"
     count = len(found.flags)
     lines = [f"{name}: {count} flag{'s' if count > 1 else ''}"]
-    lines += [
-        f"  {flag.check:<11}  {_span(flag, found.fps)}  {flag.detail}" for flag in found.flags
-    ]
+    lines += [f"  {flag.check:<11}  {flag.span(found.fps)}  {flag.detail}" for flag in found.flags]
     return "\n".join(lines)
-
-
-def _span(flag: Flag, fps: float | None) -> str:
-    """01:02:03:04–01:02:05:00 (frames 1492–1540)"""
-    frames = (
-        f"frame {flag.first_frame}"
-        if flag.first_frame == flag.last_frame
-        else (f"frames {flag.first_frame}–{flag.last_frame}")
-    )
-    start, end = _codes(flag, fps)
-    return f"{start}–{end} ({frames})"
-
-
-def _codes(flag: Flag, fps: float | None) -> tuple[str, str]:
-    """The time codes of the flag's first frame and of the end of its last (seconds where
-    the clip states no frame rate: one that does not decode)."""
-    if not fps:
-        return f"{flag.start:.3f} s", f"{flag.end:.3f} s"
-    return timecode(flag.first_frame, fps), timecode(flag.last_frame + 1, fps)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.core.timecode import timecode
+
 # Every check, in the order a clip's flags are listed.
 CHECKS: tuple[str, ...] = (
     "undecodable",
@@ -44,6 +46,24 @@ class Flag:
     @property
     def seconds(self) -> float:
         return max(0.0, self.end - self.start)
+
+    def timecodes(self, fps: float | None) -> tuple[str, str]:
+        """The time codes of its first frame and of the end of its last (seconds where the
+        clip states no frame rate: one that does not decode)."""
+        if not fps:
+            return f"{self.start:.3f} s", f"{self.end:.3f} s"
+        return timecode(self.first_frame, fps), timecode(self.last_frame + 1, fps)
+
+    def span(self, fps: float | None) -> str:
+        """Where it is, as the command line and the review say it:
+        "00:00:03:00–00:00:04:12 (frames 72–107)"."""
+        frames = (
+            f"frame {self.first_frame}"
+            if self.first_frame == self.last_frame
+            else f"frames {self.first_frame}–{self.last_frame}"
+        )
+        start, end = self.timecodes(fps)
+        return f"{start}–{end} ({frames})"
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,7 @@
 """The library's operations: the one way a person's change reaches the library — a score, a
 decision, tags, a star, a note on the frame, a pairwise comparison, a deleted clip, a saved
-search, a cap, a template or rubric version, a learned name that is not a name, an import —
+search, a cap, a template or rubric version, a learned name that is not a name, a linter
+hint from defect tags dismissed for a template, an import —
 and the machine pre-screen's results, told the same way.
 
 Each operation is one transaction (a decision over 20,000 takes too: the repositories'
@@ -39,8 +40,10 @@ NAMES = "names"  # learned names a person said are not names, per template
 NOTES = "notes"  # notes on the frame (studio.core.notes)
 COMPARISONS = "comparisons"  # pairwise comparisons, and so the ranks of the takes they join
 FLAGS = "flags"  # a take's machine pre-screen (never a review: flags decide nothing)
+HINTS = "hints"  # linter hints from defect tags a person dismissed, per template
 REVIEW = frozenset({DECISIONS, SCORES, TAGS, STARS, COMPARISONS})
 MAX_TERM = 200  # a learned name is a few words; more is not one
+MAX_HINT = 2000  # a hint names a tag, a slot and a slot's text: longer is not one
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,15 @@ class LibraryOps:
             raise ValueError(f"A name to dismiss must be 1 to {MAX_TERM} characters.")
         with self._operation({NAMES}):
             self.store.not_names.add(template_id, term, at=self.clock())
+
+    def dismiss_hint(self, template_id: int, tag: str, slot: str, value: str) -> None:
+        """The linter stops hinting this tag on this slot value (a slot's folded text, a
+        preset's "preset:<id>", "" for the template as a whole) in this template's prompts
+        (every version of it), whatever its counts become."""
+        if not tag.strip() or not slot.strip() or len(tag) + len(slot) + len(value) > MAX_HINT:
+            raise ValueError(f"A hint to dismiss names a tag and a slot, in {MAX_HINT} characters.")
+        with self._operation({HINTS}):
+            self.store.tag_hints.dismiss(template_id, tag, slot, value, at=self.clock())
 
     def keep_rubric(self, name: str, body: dict[str, Any]) -> tuple[int, int]:
         """The stored version of this rubric body as (id, version): a new version, and a

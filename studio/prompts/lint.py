@@ -2,17 +2,20 @@
 
 Rules: empty required slots, over-long prompt, conflicting cues, vague words, more than one
 scene, readable on-screen text, likely-blocked names (from `resources/lint/terms.toml` and
-from the user's own past moderation failures), and a duration too short for the action.
+from the user's own past moderation failures), a duration too short for the action, and the
+defect tags reviewers gave earlier takes of this template or with these presets
+(studio.prompts.tag_hints).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from studio.prompts.names import Found, find_names, name_key
 from studio.prompts.slots import LABELS, REQUIRED, SLOTS, PromptSlots
+from studio.prompts.tag_hints import TagHint, applies
 from studio.prompts.terms import Terms
 
 MAX_PROMPT = 1000  # longer prompts dilute what matters; most guides advise well under this
@@ -27,6 +30,7 @@ class LintWarning:
     message: str
     term: str = ""  # the name a "blocked" warning is about (its `name_key`)
     learned: bool = False  # only a refusal says it is a name: a person may say it is not
+    hint: TagHint | None = None  # a "tags" warning's counts, takes and what dismisses it
 
 
 def _find(text: str, phrases: Iterable[str]) -> list[str]:
@@ -52,9 +56,16 @@ class Linter:
         return new
 
     def check(
-        self, slots: PromptSlots, seconds: int | None = None, *, not_names: Collection[str] = ()
+        self,
+        slots: PromptSlots,
+        seconds: int | None = None,
+        *,
+        not_names: Collection[str] = (),
+        hints: Sequence[TagHint] = (),
     ) -> list[LintWarning]:
-        """`not_names`: learned names a person said are not names (for this template)."""
+        """`not_names`: learned names a person said are not names (for this template);
+        `hints`: what defect tags say of this template and the presets (those that apply
+        to these slots are warned of)."""
         values = slots.as_dict()
         out: list[LintWarning] = []
         for slot in REQUIRED:
@@ -110,6 +121,9 @@ class Linter:
                         "rushed; choose a longer duration or fewer actions.",
                     )
                 )
+        for hint in hints:
+            if applies(hint, values):
+                out.append(LintWarning("tags", hint.slot, hint.message, hint=hint))
         return out
 
     def _names(self, slot: str, text: str, not_names: Collection[str]) -> list[LintWarning]:

@@ -166,6 +166,12 @@ class Prescreener:
             finally:
                 self._busy -= 1
                 self._queue.task_done()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # `close` cancelled it just as a clip's result came: `wait_for` then returns
+                # the result and drops the cancel (Python 3.11), and the next `get` would
+                # wait for ever, and `close` with it
+                raise asyncio.CancelledError
 
     async def _screen(self, job_id: int) -> None:
         clip = await asyncio.to_thread(self._clip, job_id)

@@ -27,6 +27,7 @@ from studio.store.notes import NoteRepo
 from studio.store.origins import Library, OriginRepo, default_name
 from studio.store.records import BatchRepo, ExportRepo, ProvenanceRepo
 from studio.store.review import RubricRepo, TakeState, TemplateRepo, VerdictRepo
+from studio.store.tag_hints import ReviewedTake, TagHintRepo
 
 DB_NAME = "studio.db"
 
@@ -52,6 +53,7 @@ class Store:
         self.notes = NoteRepo(self.db)
         self.comparisons = ComparisonRepo(self.db)
         self.flags = FlagRepo(self.db)
+        self.tag_hints = TagHintRepo(self.db)
         if self.db.query_one("SELECT 1 FROM take_state LIMIT 1") is None and self.db.query_one(
             "SELECT 1 FROM decisions UNION ALL SELECT 1 FROM scores LIMIT 1"
         ):
@@ -85,9 +87,11 @@ __all__ = [
     "NoteRepo",
     "Origin",
     "OriginRepo",
+    "ReviewedTake",
     "Store",
     "StoreError",
     "StoreFull",
+    "TagHintRepo",
     "TakeRank",
     "TakeState",
     "Transaction",

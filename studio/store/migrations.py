@@ -426,6 +426,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX flags_job ON flags(job_id, start_s);
     CREATE INDEX flags_check ON flags(check_name, job_id);
     """,
+    # 19: linter hints from defect tags that a person dismissed for a template ("Dismiss for
+    # this template"): the tag, the slot and the value it came with (the slot's text folded,
+    # "preset:<id>" for a preset, "" for the template as a whole) are no longer hinted in
+    # prompts from any version of that template
+    """
+    CREATE TABLE hint_dismissals (
+        template_id INTEGER NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (template_id, tag, slot, value)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -54,7 +54,8 @@ LARGEST = 2**63 - 1
 # Days a take can have been made on: from the Unix epoch (no timestamp is earlier) to the
 # last day Python's dates know, on every platform (see local_midnight).
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date.max
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')  # a phrase (closing quote optional), or a word
+# A phrase (closing quote optional), a facet with a quoted value (`tag:"limb error"`), or a word.
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+?:"[^"]*"?|\S+)')
 _SCORE = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII only: \d also takes ² and ٣
 _DIGITS = re.compile(r"([0-9]+)")  # ASCII only: int() also takes "١٢"
@@ -218,14 +219,19 @@ def _add_dates(query: Query, word: str) -> None:
 def _add_text(query: Query, text: str, negated: bool, *, prefix: bool) -> None:
     """Only the index's own word characters go to FTS, each token quoted; punctuation
     alone searches for nothing rather than failing."""
-    tokens = _WORD_CHARS.findall(text)
-    if not tokens:
+    phrase = fts_phrase(text)
+    if phrase is None:
         return
-    phrase = '"' + " ".join(tokens) + '"'
     if negated:
         query.excluded.append(phrase)
     else:
         query.words.append((phrase, prefix))
+
+
+def fts_phrase(text: str) -> str | None:
+    """`text` as one quoted phrase of the full-text index's tokens (None: it has none)."""
+    tokens = _WORD_CHARS.findall(text)
+    return '"' + " ".join(tokens) + '"' if tokens else None
 
 
 def where(query: Query) -> tuple[str, list[Any]]:
@@ -399,7 +405,13 @@ def _term(name: str, value: str) -> str:
         first = dt.date(year, month, 1)
         last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
         return f"date:{first.isoformat()}..{last.isoformat()}"
-    return f"{name}:{value}"
+    return facet_term(name, value)
+
+
+def facet_term(name: str, value: str) -> str:
+    """A facet's search term, its value quoted when it has a space (`tag:"limb error"`)."""
+    value = " ".join(value.replace('"', " ").split())
+    return f'{name}:"{value}"' if " " in value else f"{name}:{value}"
 
 
 # Counted with every search; the others when the person opens them in the panel. Each facet
@@ -447,7 +459,7 @@ def facet_counts(
                 "ON t.job_id = h.id GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
                 [top],
             )
-            counts[name] = [FacetValue(f"tag:{r[0]}", str(r[0]), int(r[1])) for r in rows]
+            counts[name] = [FacetValue(facet_term("tag", r[0]), str(r[0]), int(r[1])) for r in rows]
         elif name == "flag":
             counts[name] = _flag_counts(db, top)
         elif name == "star":

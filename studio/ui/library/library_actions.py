@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.jobs.events import Event, JobChanged
-from studio.library.ops import CAPS, CLIPS, REVIEW, LibraryChange, ops_for
+from studio.library.ops import CAPS, CLIPS, FLAGS, REVIEW, LibraryChange, ops_for
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.search import saved_searches
@@ -172,6 +172,8 @@ class LibraryActions:
         their counts and the metrics in view show it. The selection and scroll stay."""
         if change.about(REVIEW | {CLIPS}) and self.panel.model and self.library_in_view():
             self._follow()
+        elif change.about({FLAGS}) and self.panel.model and self.library_in_view():
+            self._follow_soon()  # a pre-screen's backlog tells a change per clip
         services = self.services()
         if change.about(REVIEW | {CAPS}) and self.metrics_in_view() and services is not None:
             self._show_metrics(services)  # it refreshes
@@ -185,7 +187,12 @@ class LibraryActions:
         if not (settled or event.changed & {"created", "assets"}):
             return  # progress, queue order, a step on the way: not worth a search
         self.panel.model.forget_thumbnail(event.job_id)  # it may have one now
-        if self.library_in_view() and not self._refreshing.isActive():
+        if self.library_in_view():
+            self._follow_soon()
+
+    def _follow_soon(self) -> None:
+        """Search again within a second: many changes in a row cost one search."""
+        if not self._refreshing.isActive():
             self._refreshing.start()
 
     def _follow(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.store import JobRow, Store
 from studio.store.search import SORT_KEYS, Verdict, sorted_hits, verdicts
+from studio.ui.player.flags import badge_text, flags_text
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -24,6 +25,7 @@ COLUMNS = (
 PROMPT = COLUMNS.index("Prompt")
 JobIdRole = int(Qt.ItemDataRole.UserRole) + 1
 TileRole = int(Qt.ItemDataRole.UserRole) + 2  # (JobRow, Verdict): what a grid tile shows
+FlagsRole = int(Qt.ItemDataRole.UserRole) + 3  # the take's flagged checks (the pre-screen)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -37,6 +39,7 @@ class LibraryModel(QAbstractTableModel):
         self.text = ""
         self._ids: list[int] = []
         self._rows: dict[int, tuple[JobRow, Verdict]] = {}
+        self._flags: dict[int, tuple[str, ...]] = {}  # read a page at a time with the rows
         self._thumbs: dict[int, QPixmap | None] = {}
         self.thumb = THUMB  # the grid asks for bigger ones
         self.counts: dict[int, int] = {}  # stacked: how many takes a tile holds
@@ -57,6 +60,7 @@ class LibraryModel(QAbstractTableModel):
         self.counts = counts or {}
         self.opens = opens or {}
         self._rows.clear()
+        self._flags.clear()
         self.endResetModel()
 
     def set_thumb_size(self, size: QSize) -> None:
@@ -82,6 +86,7 @@ class LibraryModel(QAbstractTableModel):
     def refresh_rows(self) -> None:
         """The same takes, read again (a star or a decision changed): the selection stays."""
         self._rows.clear()
+        self._flags.clear()
         if self._ids:
             last = self.index(len(self._ids) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -106,7 +111,7 @@ class LibraryModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         role = int(role)
-        if role not in (_DISPLAY, _DECORATION, _TOOLTIP, JobIdRole, TileRole):
+        if role not in (_DISPLAY, _DECORATION, _TOOLTIP, JobIdRole, TileRole, FlagsRole):
             return None
         row = index.row()
         if not 0 <= row < len(self._ids):
@@ -117,11 +122,15 @@ class LibraryModel(QAbstractTableModel):
             return job.id
         if role == TileRole:
             return job, verdict
+        if role == FlagsRole:
+            return self._flags.get(job.id, ())
         if role == _DECORATION:
             return self._thumbnail(job.id) if column == "Take" else None
         if role == _TOOLTIP:
             if column == "Status" and job.damage:
                 return f"Damaged: {job.damage}"
+            if column == "Status" and self._flags.get(job.id):
+                return f"Pre-screen: {flags_text(self._flags[job.id])}"
             if column == "Rank":
                 return verdict.rank.detail() if verdict.rank is not None else None
             return job.prompt if column in ("Prompt", "Take") else None
@@ -137,7 +146,9 @@ class LibraryModel(QAbstractTableModel):
         if column == "Model":
             return job.model
         if column == "Status":
-            return f"{job.status.value} · damaged" if job.damage else job.status.value
+            status = f"{job.status.value} · damaged" if job.damage else job.status.value
+            flagged = self._flags.get(job.id)
+            return f"{status} · {badge_text(flagged)}" if flagged else status
         if column == "Decision":
             return verdict.decision or "—"
         if column == "Score":
@@ -160,7 +171,9 @@ class LibraryModel(QAbstractTableModel):
             page = self._ids[start : start + PAGE]
             if len(self._rows) > 4 * PAGE:
                 self._rows.clear()  # keep memory flat while scrolling a huge library
+                self._flags.clear()
             states = verdicts(self.store.db, page)
+            self._flags.update(self.store.flags.checks_for(page))
             for job in self.store.jobs.many(page):
                 self._rows[job.id] = (job, states[job.id])
         return self._rows[job_id]

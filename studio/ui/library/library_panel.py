@@ -66,7 +66,12 @@ SYNTAX = (
     "score>=5  is:starred  date:2026-11-01..2026-11-24  shot:12  batch:3\n"
     "template:3  size:1280x720  seconds:8  failure:policy  is:damaged"
 )
-FACET_TITLES = {"seconds": "Duration", "failure": "Failure class", "score": "Total score"}
+FACET_TITLES = {
+    "seconds": "Duration",
+    "failure": "Failure class",
+    "score": "Total score",
+    "flag": "Pre-screen",
+}
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1  # a group's facet name
 
 

@@ -1,6 +1,7 @@
 """The culling grid's tiles: each clip in its own aspect (a portrait clip stays portrait) in
 a box of the grid's size, with badges for what a reviewer culls by — the decision, the
-total score, the star, the tags, a failure, provenance — and, under the mouse, a scrub
+total score, the star, the tags, a failure, provenance, the pre-screen's flags — and,
+under the mouse, a scrub
 through the clip's spritesheet (left edge the first frame, right edge the last)."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from studio.store import JobRow, JobStatus
 from studio.store.search import Verdict
-from studio.ui.library.library_model import TileRole
+from studio.ui.library.library_model import FlagsRole, TileRole
+from studio.ui.player.flags import COLOURS, badge_text
 from studio.ui.player.sprites import sprite_tile
 
 Index = QModelIndex | QPersistentModelIndex
@@ -126,7 +128,8 @@ class TileDelegate(QStyledItemDelegate):
         if bool(state & QStyle.StateFlag.State_HasFocus):
             painter.setPen(palette.color(QPalette.ColorRole.Highlight).lighter(150))
             painter.drawRect(box.adjusted(0, 0, -1, -1))
-        self._badges(painter, box, job, verdict)
+        flags = index.data(FlagsRole)
+        self._badges(painter, box, job, verdict, flags if isinstance(flags, tuple) else ())
         label = QRect(rect.left() + PAD, box.bottom() + 2, box.width(), LABEL - 2)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
@@ -136,7 +139,9 @@ class TileDelegate(QStyledItemDelegate):
         painter.drawText(label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
         painter.restore()
 
-    def _badges(self, painter: QPainter, box: QRect, job: JobRow, verdict: Verdict) -> None:
+    def _badges(
+        self, painter: QPainter, box: QRect, job: JobRow, verdict: Verdict, flags: tuple[str, ...]
+    ) -> None:
         font = QFont(painter.font())
         font.setPixelSize(max(10, min(13, box.height() // 9)))
         font.setBold(True)
@@ -163,9 +168,12 @@ class TileDelegate(QStyledItemDelegate):
             colour = "#2f6f73" if verdict.provenance == "present" else "#c2413b"
             y = top + painter.fontMetrics().height() + 6
             _badge(painter, right, y, mark, colour, anchor_right=True)
+        row = painter.fontMetrics().height() + 6
         if job.damage:
-            y = top + painter.fontMetrics().height() + 6
-            _badge(painter, left, y, "damaged", "#c2413b")
+            _badge(painter, left, top + row, "damaged", "#c2413b")
+        if flags:  # under "damaged" when both show; in the first flag's scrub-bar colour
+            y = top + row * (2 if job.damage else 1)
+            _badge(painter, left, y, badge_text(flags), COLOURS.get(flags[0], "#c2413b"))
 
 
 def _badge(

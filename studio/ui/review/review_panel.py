@@ -39,13 +39,14 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.notes import notes_at
-from studio.library.ops import NOTES, REVIEW, RUBRICS, LibraryChange
+from studio.library.ops import FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
 from studio.review.session import ReasonNeeded, ReviewSession
 from studio.store import BatchPosition, JobRow, Store, take_name
 from studio.ui.player.player import ClipPlayer
+from studio.ui.review.flag_marks import FlagMarks
 from studio.ui.review.notes_panel import NotesPanel
 from studio.ui.review.rubric_view import RubricView
 from studio.ui.review.take_list import TakeListModel
@@ -68,6 +69,7 @@ class ReviewPanel(QWidget):
         self._jobs: dict[int, JobRow] = {}
         self.asking: str | None = None  # "escalate" or "approve": the note field asks why
         self._positions: dict[int, BatchPosition] = {}
+        self._flags: dict[int, tuple[str, ...]] = {}  # each take's flagged checks
         self.actions_by_id: dict[str, QAction] = {}
         self.keys_overlay: QDialog | None = None
 
@@ -132,6 +134,7 @@ class ReviewPanel(QWidget):
         self.notes.said.connect(lambda text, error: self.say(text, error=error))
         self.notes.closed.connect(self.setFocus)
         self.notes.spritesheet = lambda job_id: self.asset_path(job_id, "spritesheet")
+        self.flag_marks = FlagMarks(self.player)  # the pre-screen's, on the scrub bar
         self.history = QListWidget()
         self.history.setObjectName("history")
         self.history.setWordWrap(True)  # an escalation note is read whole, not cut off
@@ -229,6 +232,8 @@ class ReviewPanel(QWidget):
             "note.add": self.notes.begin,
             "note.previous": lambda: self.notes.jump(-1),
             "note.next": lambda: self.notes.jump(1),
+            "flag.previous": lambda: self.say(self.flag_marks.jump(-1)),
+            "flag.next": lambda: self.say(self.flag_marks.jump(1)),
             "review.blind": self.blind.toggle,
             "review.auto": self.auto.toggle,
             "play.toggle": p.toggle,
@@ -293,6 +298,7 @@ class ReviewPanel(QWidget):
         self._positions = store.jobs.positions(
             {job.batch_id for job in self._jobs.values() if job.batch_id}
         )
+        self._flags = store.flags.checks_for([t.job_id for t in session.takes])
         session.auto_advance = self.auto.isChecked()
         session.blind = self.blind.isChecked()
         self.rubric.build(session.rubric, self.tag_keys())
@@ -317,10 +323,30 @@ class ReviewPanel(QWidget):
         mine = change.source is self.notes  # shown as made
         if change.about({NOTES}) and not mine and self.notes.job_id in change.takes:
             self.notes.reload()
+        if change.about({FLAGS}):
+            self._screened(change.takes)
         if change.about({RUBRICS}) and self.session is not None and self.store is not None:
             active = load_active(self.store)  # the version just stored (an edit, a new file)
             if active.rubric_id != self.session.rubric.rubric_id:
                 self.set_rubric(active)
+
+    def _screened(self, job_ids: frozenset[int]) -> None:
+        """Takes of this pass screened (or screened again): their flags in the list, and
+        on the scrub bar if one is shown."""
+        if self.store is None or self.session is None:
+            return
+        mine = [t.job_id for t in self.session.takes if t.job_id in job_ids]
+        if not mine:
+            return
+        self._flags.update(self.store.flags.checks_for(mine))
+        for row, take in enumerate(self.session.takes):
+            if take.job_id in job_ids:
+                self.takes.refresh(row)
+        if self.session.takes and self.session.take.job_id in job_ids:
+            self.flag_marks.show_take(self.store, self.session.take.job_id, again=True)
+
+    def flags(self, job_id: int) -> tuple[str, ...]:
+        return self._flags.get(job_id, ())
 
     def reload(self, job_ids: list[int]) -> None:
         """Takes decided or tagged elsewhere (the Library) show what they are now."""
@@ -368,6 +394,7 @@ class ReviewPanel(QWidget):
         self.info.setText("Double-click a finished job in the queue to review its batch.")
         self.player.load(None)
         self.notes.show_take(None, None, "")
+        self.flag_marks.show_take(None, None)
 
     def _show_take(self, *, reload: bool = True) -> None:
         session = self.session
@@ -381,6 +408,7 @@ class ReviewPanel(QWidget):
         self._preload_next()
         self.rubric.show_take(session.rubric, take, session.criterion)
         self.notes.show_take(self.store, take.job_id, session.reviewer)
+        self.flag_marks.show_take(self.store, take.job_id)
         self._show_info(job)
         self.history.clear()
         for entry in session.history() if session.revealed(take) else []:

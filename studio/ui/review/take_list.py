@@ -1,8 +1,10 @@
 """The takes under review as a list model: number and place in the batch, variant,
-decision, total and rank (hidden in blind mode until decided), star, thumbnail."""
+decision, total and rank (hidden in blind mode until decided), star, the pre-screen's flags,
+thumbnail."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -11,6 +13,7 @@ from PySide6.QtGui import QPixmap
 
 from studio.review.session import ReviewSession, Take
 from studio.store import BatchPosition, JobRow, take_name
+from studio.ui.player.flags import flags_text
 
 Index = QModelIndex | QPersistentModelIndex
 JobIdRole = Qt.ItemDataRole.UserRole + 1
@@ -29,12 +32,19 @@ class TakeSource(Protocol):
 
     def position(self, job_id: int) -> BatchPosition | None: ...
 
+    def flags(self, job_id: int) -> tuple[str, ...]: ...
+
 
 def take_text(
-    session: ReviewSession, take: Take, job: JobRow | None, position: BatchPosition | None
+    session: ReviewSession,
+    take: Take,
+    job: JobRow | None,
+    position: BatchPosition | None,
+    flags: Sequence[str] = (),
 ) -> str:
     """A take in the list: its number and place in the batch, then its variant, then
-    (unless blind mode hides them) its decision and total."""
+    (unless blind mode hides them) its decision and total, then the pre-screen's flags (a
+    machine's finding, not a reviewer's: shown in blind mode too)."""
     first = (job.name if job is not None else take_name(take.job_id)) + (
         f" · {position}" if position else ""
     )
@@ -44,13 +54,15 @@ def take_text(
         lines.append(job.spec.variant)
     if not session.revealed(take):
         lines.append("blind · not decided yet")
-        return "\n".join(lines)
+        return "\n".join([*lines, flags_text(flags)] if flags else lines)
     scored = take.tally.shown() if take.tally is not None else "—"
     mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
     if take.decision is not None and take.decision.escalate:
         mark += " ⚑"
     ranked = f" · rank {take.rank.shown()}" if take.rank is not None else ""
     lines.append(f"{mark} · {scored}{ranked}")
+    if flags:
+        lines.append(flags_text(flags))
     return "\n".join(lines)
 
 
@@ -80,7 +92,8 @@ class TakeListModel(QAbstractListModel):
             return take.job_id
         if role == Qt.ItemDataRole.DisplayRole:
             job = self.panel.job(take.job_id)
-            return take_text(session, take, job, self.panel.position(take.job_id))
+            position = self.panel.position(take.job_id)
+            return take_text(session, take, job, position, self.panel.flags(take.job_id))
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumb(take.job_id)
         if role == Qt.ItemDataRole.ToolTipRole and session.revealed(take):

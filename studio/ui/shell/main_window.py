@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from studio.ui.write.editor import PromptEditor, Submission
     from studio.ui.write.names import NameLearning
     from studio.ui.write.queue_panel import QueuePanel
+    from studio.ui.write.tag_hints import TagHints
     from studio.ui.write.templates import TemplatePanel
 
 
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.batch_notice: BatchNotifier | None = None  # the desktop told of finished batches
         self.template_origin: Template | None = None  # the template last loaded or saved
         self.names: NameLearning | None = None  # the linter's learned names, "not a name"
+        self.tag_hints: TagHints | None = None  # the linter's hints from defect tags
         app = QApplication.instance()
         if isinstance(app, QApplication):
             install_wheel_guard(app)  # the wheel scrolls panels, never changes a setting
@@ -303,6 +305,17 @@ class MainWindow(QMainWindow):
         self.library_events.changed.connect(self.names.on_library_change)
         self.names.template_changed(self.template_origin)
         self.names.start()
+        from studio.ui.write.tag_hints import TagHints
+
+        self.tag_hints = TagHints(
+            self.editor,
+            services.store,
+            ops_for(services.store),
+            show_search=self.library.run_search,
+            run=self._run,
+        )
+        self.library_events.changed.connect(self.tag_hints.on_library_change)
+        self.tag_hints.template_changed(self.template_origin)
         self.editor.budget_hint = self.status.budget_hint
         self.editor.set_offline(services.connection.problem)
         self._run(self._load_models())
@@ -343,6 +356,9 @@ class MainWindow(QMainWindow):
         returns them for the caller to close."""
         services, self.services = self.services, None
         self.names = None
+        if self.tag_hints is not None:
+            self.tag_hints.close()
+            self.tag_hints = None
         self.status.attach(None)
         if self.batch_notice is not None:
             self.batch_notice.store = None
@@ -478,11 +494,14 @@ class MainWindow(QMainWindow):
             self.editor.show_message(f"Saved template {dialog.saved.name} v{dialog.saved.version}.")
 
     def _set_template(self, template: Template) -> None:
-        """The template the editor's prompt comes from: its takes record it, and the linter
-        leaves out the learned names it says are not names."""
+        """The template the editor's prompt comes from: its takes record it, the linter
+        leaves out the learned names it says are not names and hints what defect tags on
+        its earlier takes say."""
         self.template_origin = template
         if self.names is not None:
             self.names.template_changed(template)
+        if self.tag_hints is not None:
+            self.tag_hints.template_changed(template)
 
     def _not_a_name(self, term: str) -> None:
         if self.names is None:

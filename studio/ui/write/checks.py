@@ -1,7 +1,8 @@
 """The prompt's checks (lint warnings) as a list that shows every one of them — it grows
 with its rows instead of scrolling — and says which slot a clicked check is about. A name
 learned from a refusal can be dismissed for the loaded template ("Not a name", on the
-check's context menu or by the menu key)."""
+check's context menu or by the menu key); a hint from defect tags opens its takes in the
+Library ("Show these takes") or is dismissed for the loaded template, the same way."""
 
 from __future__ import annotations
 
@@ -10,13 +11,19 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QResizeEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu
 
 from studio.prompts import LABELS, LintWarning
+from studio.prompts.tag_hints import TagHint
+from studio.store import take_name
 
 TERM = Qt.ItemDataRole.UserRole + 1  # a learned name's term, on its check
+HINT = Qt.ItemDataRole.UserRole + 2  # a hint from defect tags (TagHint), on its check
+SHOWN_TAKES = 12  # takes a hint's tooltip names (the Library shows them all)
 
 
 class ChecksList(QListWidget):
     slot_chosen = Signal(str)  # a check was clicked: go to its slot ("prompt": the whole)
     not_a_name = Signal(str)  # "Not a name" on a learned name's check: its term
+    hint_takes = Signal(object)  # "Show these takes" on a hint's check: its TagHint
+    hint_dismissed = Signal(object)  # "Dismiss for this template" on a hint's check
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,13 +45,19 @@ class ChecksList(QListWidget):
             if w.learned:
                 item.setData(TERM, w.term)
                 item.setToolTip("Right-click if this is not a name")
+            if w.hint is not None:
+                item.setData(HINT, w.hint)
+                item.setToolTip(_hint_tip(w.hint))
             self.addItem(item)
         if not warnings:
             self.addItem("No problems found.")
         self._fit()
 
     def menu_for(self, item: QListWidgetItem | None) -> QMenu | None:
-        """The context menu of a learned name's check (None for other checks)."""
+        """The context menu of a learned name's or a hint's check (None for others)."""
+        hint = item.data(HINT) if item is not None else None
+        if isinstance(hint, TagHint):
+            return self._hint_menu(hint)
         term = item.data(TERM) if item is not None else None
         if not isinstance(term, str) or not term:
             return None
@@ -57,6 +70,23 @@ class ChecksList(QListWidget):
             action.triggered.connect(lambda: self.not_a_name.emit(term))
         action.setObjectName("notANameAction")
         menu.addAction(action)
+        return menu
+
+    def _hint_menu(self, hint: TagHint) -> QMenu:
+        menu = QMenu(self)
+        count = len(hint.tagged)
+        show = QAction(f"Show these takes ({count}) in the Library", menu)
+        show.setObjectName("hintTakesAction")
+        show.triggered.connect(lambda: self.hint_takes.emit(hint))
+        menu.addAction(show)
+        if self.template is None:
+            dismiss = QAction("Dismiss — load or save a template to say so", menu)
+            dismiss.setEnabled(False)
+        else:
+            dismiss = QAction(f"Dismiss for template {self.template}", menu)
+            dismiss.triggered.connect(lambda: self.hint_dismissed.emit(hint))
+        dismiss.setObjectName("hintDismissAction")
+        menu.addAction(dismiss)
         return menu
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
@@ -93,3 +123,13 @@ class ChecksList(QListWidget):
     def _chosen(self, item: QListWidgetItem) -> None:
         slot = item.data(Qt.ItemDataRole.UserRole)
         self.slot_chosen.emit(slot if isinstance(slot, str) else "prompt")
+
+
+def _hint_tip(hint: TagHint) -> str:
+    """The takes behind a hint, by number; what a right-click offers."""
+    names = ", ".join(take_name(i) for i in hint.tagged[:SHOWN_TAKES])
+    more = f" and {len(hint.tagged) - SHOWN_TAKES} more" if len(hint.tagged) > SHOWN_TAKES else ""
+    return (
+        f"Tagged {hint.tag}: {names}{more}, of {hint.takes} reviewed takes.\n"
+        "Right-click to show these takes in the Library, or to dismiss the hint."
+    )

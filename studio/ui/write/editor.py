@@ -45,6 +45,7 @@ from studio.prompts import (
     variants,
 )
 from studio.prompts.draft import Draft
+from studio.prompts.tag_hints import TagHint
 from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.ui.shell.theme import set_state
 from studio.ui.write.checks import ChecksList
@@ -86,6 +87,8 @@ class PromptEditor(QWidget):
     changed = Signal()  # anything a draft keeps changed (the window saves it)
     key_requested = Signal()  # "Enter API key…": the window opens Settings at the key
     name_dismissed = Signal(str)  # "Not a name" on a learned name's check: its term
+    hint_takes = Signal(object)  # "Show these takes" on a hint from defect tags (TagHint)
+    hint_dismissed = Signal(object)  # "Dismiss for this template" on such a hint (TagHint)
 
     def __init__(self, presets: dict[str, list[Preset]], linter: Linter) -> None:
         super().__init__()
@@ -95,6 +98,7 @@ class PromptEditor(QWidget):
         self.budget_hint: Callable[[float, str], str] = lambda cost, project: ""
         self.parent_job: int | None = None  # set while revising a take; its child is queued
         self.not_names: frozenset[str] = frozenset()  # learned names the template says are not
+        self.hints: list[TagHint] = []  # what defect tags say of this template and its presets
         # Model, duration and frame asked for before the models are known (draft, retry).
         self._pending: tuple[str | None, int | None, str | None] | None = None
         self.setAcceptDrops(True)
@@ -144,6 +148,8 @@ class PromptEditor(QWidget):
         self.lint_list = ChecksList()
         self.lint_list.slot_chosen.connect(self._jump_to_slot)
         self.lint_list.not_a_name.connect(self.name_dismissed)
+        self.lint_list.hint_takes.connect(self.hint_takes)
+        self.lint_list.hint_dismissed.connect(self.hint_dismissed)
         self.reference = ReferenceBox()
         self.reference.changed.connect(self.refresh)
         self.reference.message.connect(self.show_message)
@@ -366,7 +372,7 @@ class PromptEditor(QWidget):
         self.composed.setPlainText(slots.compose())
         seconds = self.seconds_box.currentData()
         warnings = self.linter.check(
-            slots, int(seconds) if seconds else None, not_names=self.not_names
+            slots, int(seconds) if seconds else None, not_names=self.not_names, hints=self.hints
         )
         self._show_lint(warnings)
         count = self._show_cost(slots)
@@ -400,6 +406,13 @@ class PromptEditor(QWidget):
         self.lint_list.template = name
         if not_names != self.not_names:
             self.not_names = not_names
+            self.refresh()
+
+    def set_hints(self, hints: list[TagHint]) -> None:
+        """What defect tags on earlier takes say of this template and the presets in use
+        (the linter warns of those that apply to the prompt as it is)."""
+        if hints != self.hints:
+            self.hints = hints
             self.refresh()
 
     def _show_lint(self, warnings: list[LintWarning]) -> None:

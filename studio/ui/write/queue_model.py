@@ -30,8 +30,9 @@ from PySide6.QtGui import QImageReader, QPixmap
 
 from studio.jobs.events import Event, JobChanged
 from studio.jobs.remaining import RemainingTime
-from studio.library.ops import STARS, LibraryChange
+from studio.library.ops import FLAGS, STARS, TAKES, LibraryChange
 from studio.store import ALIVE, FINISHED, BatchPosition, FailureClass, JobRow, JobStatus, Store
+from studio.ui.player.flags import badge_text, flags_text
 
 Index = QModelIndex | QPersistentModelIndex
 JobIdRole = Qt.ItemDataRole.UserRole + 1
@@ -79,6 +80,7 @@ COLUMNS = (
 )
 ORDER = next(i for i, c in enumerate(COLUMNS) if c.key == "order")
 TAKE = next(i for i, c in enumerate(COLUMNS) if c.key == "take")
+STATUS = next(i for i, c in enumerate(COLUMNS) if c.key == "status")
 # What the run order depends on: a change to any of these may move every queued row.
 REORDERS = frozenset({"created", "status", "priority", "queue_pos"})
 TIMED = {i for i, c in enumerate(COLUMNS) if c.key == "time"}
@@ -126,6 +128,7 @@ class JobTableModel(QAbstractTableModel):
         self._starred: set[int] | None = None  # with the "starred" filter
         self._rows: dict[int, int] = {}  # job id → row
         self._cache: dict[int, JobRow] = {}
+        self._flags: dict[int, tuple[str, ...]] = {}  # the pre-screen's, with the cached rows
         self._pending: dict[int, frozenset[str]] = {}
         self._flush_timer = QTimer(self, singleShot=True, interval=0)
         self._flush_timer.timeout.connect(self.flush)
@@ -140,9 +143,20 @@ class JobTableModel(QAbstractTableModel):
         self.reload()
 
     def on_library_change(self, change: LibraryChange) -> None:
-        """A take starred or unstarred: the "starred" filter shows what is starred now."""
+        """A take starred or unstarred: the "starred" filter shows what is starred now. A
+        take screened: its status says what was flagged. Takes imported: their rows."""
         if self.filter == "starred" and change.about({STARS}):
             self.reload()
+            return
+        if change.about({TAKES}):
+            self.jobs_changed({job_id: frozenset({"created"}) for job_id in change.takes})
+        if change.about({FLAGS}):
+            shown = [job_id for job_id in change.takes if job_id in self._cache]
+            self._flags.update(self.store.flags.checks_for(shown))
+            for job_id in shown:
+                row = self._rows.get(job_id)
+                if row is not None:
+                    self.dataChanged.emit(self.index(row, STATUS), self.index(row, STATUS))
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -154,6 +168,7 @@ class JobTableModel(QAbstractTableModel):
         self._ids = self._arranged(ids)
         self._rows = {job_id: row for row, job_id in enumerate(self._ids)}
         self._cache.clear()
+        self._flags.clear()
         self._positions.clear()
         self.endResetModel()
 
@@ -209,12 +224,14 @@ class JobTableModel(QAbstractTableModel):
             page = self.store.jobs.many(self._ids[start : start + PAGE])
             for job in page:
                 self._cache[job.id] = job
+            self._flags.update(self.store.flags.checks_for([job.id for job in page]))
             batches = {j.batch_id for j in page if j.batch_id and j.id not in self._positions}
             self._positions.update(self.store.jobs.positions(batches))
             if len(self._cache) > 4 * PAGE:  # keep the cache small for huge libraries
                 keep = set(self._ids[start : start + PAGE])
                 self._cache = {k: v for k, v in self._cache.items() if k in keep}
                 self._positions = {k: v for k, v in self._positions.items() if k in keep}
+                self._flags = {k: v for k, v in self._flags.items() if k in keep}
             cached = self._cache[job_id]
         return cached
 
@@ -248,7 +265,9 @@ class JobTableModel(QAbstractTableModel):
             place = self._order.get(job.id)
             return str(place) if place is not None else ""
         if key == "status":
-            return self.status_text(job)
+            flagged = self._flags.get(job.id)
+            status = self.status_text(job)
+            return f"{status} · {badge_text(flagged)}" if flagged else status
         if key == "progress":
             return "" if self._progress_unknown(job) else f"{job.progress or 0}%"
         if key == "time":
@@ -305,6 +324,8 @@ class JobTableModel(QAbstractTableModel):
                 head += " Retry opens it in the editor to fix."
         elif job.spec.variant:
             head += f" — {job.spec.variant}"
+        if self._flags.get(job.id):
+            head += f" · pre-screen: {flags_text(self._flags[job.id])}"
         return head
 
     def _thumbnail(self, job: JobRow) -> QPixmap | None:
