@@ -49,7 +49,7 @@ def test_play_seek_step_keep_both_within_a_frame(
     view.left.frame_presented.connect(lambda _f: gaps.append(apart(view)))
     view.right.frame_presented.connect(lambda _f: gaps.append(apart(view)))
     view.play()
-    qtbot.waitUntil(lambda: view.left.shown_frame() > 10, timeout=10_000)  # they do play
+    qtbot.waitUntil(lambda: view.left.shown_frame() > 10, timeout=30_000)  # they do play
     view.pause()
     assert len(gaps) > 10
     # Within a frame or so; when a starved machine lets one drift, it is nudged back, and
