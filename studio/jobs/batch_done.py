@@ -36,9 +36,10 @@ def finished_batches(store: Store, job_ids: Iterable[int]) -> list[BatchDone]:
         if not job.status.finished or (job.batch_id is not None and job.batch_id in seen):
             continue
         seen.add(job.batch_id)
+        if job.batch_id is not None and store.jobs.unfinished_in_batch(job.batch_id):
+            continue  # one count per batch each round: a big batch is read whole only once done
         members = store.jobs.in_batch(job.batch_id) if job.batch_id is not None else [job]
-        if all(member.status.finished for member in members):
-            done.append(_summary(store, job, members))
+        done.append(_summary(store, job, members))
     return done
 
 

@@ -436,6 +436,15 @@ class JobRepo:
                 )
         return out
 
+    def unfinished_in_batch(self, batch_id: int) -> int:
+        """How many of a batch's jobs are not finished yet (one count, not its rows)."""
+        marks = ",".join("?" * len(FINISHED))
+        row = self.db.query_one(
+            f"SELECT count(*) FROM jobs WHERE batch_id = ? AND status NOT IN ({marks})",
+            (batch_id, *(s.value for s in FINISHED)),
+        )
+        return int(row[0]) if row else 0
+
     def in_batch(self, batch_id: int) -> list[JobRow]:
         rows = self.db.query("SELECT * FROM jobs WHERE batch_id = ? ORDER BY id", (batch_id,))
         return [JobRow.from_row(r) for r in rows]
