@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -71,10 +72,20 @@ class Picture:
         return sum(self.colour) / 3 < 24
 
 
+def screen_grab(area: QWidget) -> QImage:
+    """`area` as its window's screen shows it (what was painted and flushed, not a fresh
+    rendering of the widget: a picture Qt never repainted shows as it was)."""
+    window = area.window()
+    corner = area.mapTo(window, QPoint(0, 0))
+    shot = window.screen().grabWindow(window.winId(), corner.x(), corner.y(),
+                                      area.width(), area.height())  # fmt: skip
+    return shot.toImage().convertToFormat(QImage.Format.Format_RGB888)
+
+
 def on_screen(area: QWidget, player: ClipPlayer) -> Picture:
-    """What `area` shows where `player`'s picture sits, read from a grab of `area` (so
-    whatever lies over the picture — another take, a mask — is what is read)."""
-    image = area.grab().toImage()
+    """What the screen shows of `area` where `player`'s picture sits (so whatever lies
+    over the picture — another take, a mask — is what is read)."""
+    image = screen_grab(area)
     video = player.deck.video
     rect = video.picture_rect()
     corner = video.mapTo(area, rect.topLeft().toPoint())
@@ -90,8 +101,21 @@ def on_screen(area: QWidget, player: ClipPlayer) -> Picture:
 
 
 def colour_at(area: QWidget, x: int, y: int, radius: int = 6) -> tuple[float, float, float]:
-    """The mean RGB of a small square of a grab of `area` around (x, y)."""
-    image = area.grab().toImage().copy(QRect(x - radius, y - radius, 2 * radius, 2 * radius))
+    """The mean RGB of a small square of `area` on the screen around (x, y)."""
+    image = screen_grab(area).copy(QRect(x - radius, y - radius, 2 * radius, 2 * radius))
     rgb = np.frombuffer(image_to_rgb(image), np.uint8).reshape(image.height(), image.width(), 3)
     r, g, b = (float(rgb[..., c].mean()) for c in range(3))
     return r, g, b
+
+
+def repainted(area: QWidget, part: QWidget, rect: QRect) -> int:
+    """How many pixels of `rect` (in `area`) differ clearly between the screen and a fresh
+    rendering of `part` (a widget that fills `area`): 0 when the screen shows what `part`
+    holds now, many when that part of the screen was never repainted."""
+    on = screen_grab(area).copy(rect)
+    fresh = part.grab().toImage().convertToFormat(QImage.Format.Format_RGB888).copy(rect)
+    a, b = (
+        np.frombuffer(image_to_rgb(i), np.uint8).reshape(i.height(), i.width(), 3)
+        for i in (on, fresh)
+    )
+    return int((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 60).sum())

@@ -17,14 +17,15 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QRegion, QResizeEvent
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QRegion, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -59,11 +60,20 @@ class Pane(QWidget):
         self.player = player
         self.title = QLabel()
         self.title.setObjectName("compareTitle")
+        self.title.setIndent(4)
+        # A long title (the variant) is cut at the pane's edge, never widens the pane;
+        # its tooltip has it whole.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(self.title)
         column.addWidget(player, 1)
+
+    def set_title(self, text: str) -> None:
+        """Rich text; the tooltip says it whole in plain words."""
+        self.title.setText(text)
+        self.title.setToolTip(QTextDocumentFragment.fromHtml(text).toPlainText())
 
 
 class PaneGrid(QWidget):
@@ -242,8 +252,8 @@ class CompareView(QWidget):
         if not self.jobs:
             return
         self.blind_names = list(names) if names is not None else None
-        for title, text in zip(self.titles, self._titles(), strict=True):
-            title.setText(text)
+        for pane, text in zip(self.panes, self._titles(), strict=False):
+            pane.set_title(text)
         self._show_details()
 
     def open_clips(self, paths: Sequence[Path | None], titles: Sequence[str]) -> None:
@@ -256,7 +266,7 @@ class CompareView(QWidget):
         for pane, path, title in zip(self.panes, paths, titles, strict=False):
             pane.player.load(path)
             pane.player.set_looping(True)
-            pane.title.setText(title)
+            pane.set_title(title)
         for pane in self.panes[self.count :]:
             pane.player.load(None)  # its decoder let go
         two = self.count == 2
@@ -276,6 +286,7 @@ class CompareView(QWidget):
             return [f"<b>{html.escape(name)}</b>" for name in self.blind_names]
         return [
             f"<b>{letters(n)}</b> · {html.escape(job.name)} · {html.escape(job.model)}"
+            + (f" · {html.escape(job.spec.variant)}" if job.spec.variant else "")
             for n, job in enumerate(self.jobs)
         ]
 
@@ -394,26 +405,45 @@ class CompareView(QWidget):
             pane.title.setAlignment(Qt.AlignmentFlag.AlignLeft)
         if self.mode == GRID or self.count != 2:
             for n, pane in enumerate(in_use):
-                pane.clearMask()
+                _unmask(pane)
                 pane.player.mute.setChecked(n != 0)  # one take's sound, not nine at once
             self.divider.hide()
             return
         top, under = (in_use[1], in_use[0]) if self.b_on_top else (in_use[0], in_use[1])
-        under.clearMask()
+        _unmask(under)
         top.raise_()
         top.player.mute.setChecked(False)
         under.player.mute.setChecked(True)
         if self.mode == WIPE:
             x = round(self.wipe_at * self.box.width())
-            top.setMask(QRegion(0, 0, x, self.box.height()))
+            _mask(top, x)
             under.title.setAlignment(Qt.AlignmentFlag.AlignRight)  # its title shows right
             self.divider.place(x, self.box.height())
             self.divider.show()
         else:
-            top.clearMask()
+            _unmask(top)
             self.divider.hide()
 
     def stop(self) -> None:
         self.clock.stop()
         for pane in self.panes:
             pane.player.stop()
+
+
+def _mask(pane: Pane, x: int) -> None:
+    """Only the part of `pane` left of `x` shows. Its picture's viewport is masked too:
+    Qt leaves out of the repaint what an opaque widget above covers, judged by that
+    widget's own mask, not its parent's, so the take beneath would never be repainted."""
+    pane.setVisible(x > 0)  # (an empty mask would be no mask: all of it)
+    pane.setMask(QRegion(0, 0, max(1, x), pane.height()))
+    for deck in pane.player.decks:
+        viewport = deck.video.viewport()
+        left = viewport.mapTo(pane, QPoint(0, 0)).x()
+        viewport.setMask(QRegion(0, 0, max(1, x - left), viewport.height()))
+
+
+def _unmask(pane: Pane) -> None:
+    pane.show()
+    pane.clearMask()
+    for deck in pane.player.decks:
+        deck.video.viewport().clearMask()
