@@ -221,7 +221,7 @@ def test_the_ab_toggle_shows_no_black_or_wrong_frame(qtbot: QtBot, two: Opened) 
     # Playing: at each toggle the two pictures are within a frame of each other (no jump),
     # and the one now in view is whole, of its take, at the frame it presented.
     view.play()
-    qtbot.waitUntil(lambda: (left.last or 0) > 6, timeout=20_000)
+    qtbot.waitUntil(lambda: (left.last or 0) > 6, timeout=30_000)
     jumps = []  # frames between the two takes' pictures at each toggle
     for n in range(4):
         leaving, coming = (right, left) if n % 2 == 0 else (left, right)
@@ -357,7 +357,7 @@ def test_play_loop_and_step_keep_two_takes_together(qtbot: QtBot, two: Opened) -
     view.left.frame_presented.connect(lambda _f: looped.append(view.left.shown_frame()))
     view.play()
     qtbot.waitUntil(
-        lambda: any(b < a for a, b in pairwise(looped)), timeout=10_000
+        lambda: any(b < a for a, b in pairwise(looped)), timeout=30_000
     )  # back to the range's start
     view.pause()
     assert min(looped) >= 5
@@ -387,7 +387,7 @@ def test_no_take_waits_for_one_that_is_not_playing_or_goes_round_differently(
     view.right.loop_range = view.left.loop_range = None
 
     view.play()
-    qtbot.waitUntil(lambda: view.left.shown_frame() > 6, timeout=10_000)
+    qtbot.waitUntil(lambda: view.left.shown_frame() > 6, timeout=30_000)
     view.right.deck.player.pause()  # B stops (as at its end) while A plays on
     qtbot.waitUntil(lambda: not view.right.is_playing(), timeout=5000)
     view.right.seek_frame(0)
@@ -395,7 +395,7 @@ def test_no_take_waits_for_one_that_is_not_playing_or_goes_round_differently(
     clock.keep_in_step()
     assert view.left.deck.player.playbackRate() == 1.0  # not slowed for a stopped take
     now = view.left.shown_frame()
-    qtbot.waitUntil(lambda: (view.left.shown_frame() - now) % view.left.frames > 3, timeout=10_000)
+    qtbot.waitUntil(lambda: (view.left.shown_frame() - now) % view.left.frames > 3, timeout=30_000)
     assert clock.held(view.left) == []  # nor its frames held back
     assert view.left.is_playing()
     view.pause()
