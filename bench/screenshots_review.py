@@ -86,7 +86,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     await asyncio.sleep(1.0)
     app.primaryScreen().grabWindow(0).save(str(out / f"review-player-{size}.png"))
 
-    review.compare_previous()
+    review.compare_takes()
     await until(window.compare.ready)
     window.compare.seek_frame(52)
     await asyncio.sleep(1.0)

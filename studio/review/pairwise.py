@@ -9,13 +9,13 @@ directly. The fit and the choice of pairs are studio.review.ranking's."""
 
 from __future__ import annotations
 
-import string
 import time
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
 from studio.library.ops import ops_for
+from studio.review.labels import neutral_labels
 from studio.review.ranking import CHOICES, Outcome, Ranking, choose_pair, rank
 from studio.review.session import ReviewError
 from studio.store import Comparison, Store, TakeRank
@@ -50,21 +50,6 @@ def stored_ranks(takes: list[int], comparisons: list[Comparison]) -> list[TakeRa
 def ranking_of(store: Store, job_ids: Sequence[int], *, reviewer: str | None = None) -> Ranking:
     """These takes ranked by the comparisons among them: every reviewer's, or one's."""
     return rank(job_ids, outcomes(store.comparisons.among(job_ids, reviewer=reviewer)))
-
-
-def neutral_labels(job_ids: Sequence[int], rng: np.random.Generator) -> dict[int, str]:
-    """ "Take A", "Take B", … ("Take AA" after Z), given to the takes in a random order."""
-    order = [job_ids[int(i)] for i in rng.permutation(len(job_ids))]
-    return {job_id: f"Take {_letters(n)}" for n, job_id in enumerate(order)}
-
-
-def _letters(n: int) -> str:
-    letters = ""
-    n += 1
-    while n:
-        n, left = divmod(n - 1, 26)
-        letters = string.ascii_uppercase[left] + letters
-    return letters
 
 
 class PairwiseSession:

@@ -7,6 +7,7 @@ an undo is a new history entry that takes back the decision before it.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from studio.core.errors import StudioError
 from studio.core.take_state import Tally
 from studio.library.ops import DecisionEntry, ops_for
+from studio.review.labels import ordered_labels
 from studio.review.rubric import SCORES, ActiveRubric
 from studio.store import Store, TakeRank, take_name
 from studio.store.review import Decision, TakeState
@@ -62,6 +64,7 @@ class ReviewSession:
         *,
         reviewer: str,
         clock: Callable[[], float] = time.time,
+        seed: int | None = None,
     ) -> None:
         self.store, self.rubric, self.reviewer, self.clock = store, rubric, reviewer, clock
         self.ops = ops_for(store)  # every write is a library operation (one change each)
@@ -69,11 +72,14 @@ class ReviewSession:
         self.index = 0
         self.criterion = 0
         self.auto_advance = True
-        self.blind = False
+        self._blind = False
         self.by_rank = False  # the takes in rank order (else in the order given)
         self._given = [t.job_id for t in self.takes]
+        # Blind, the takes show in an order drawn once for the pass and go by neutral labels
+        # in that order: neither their place in the batch nor their number tells the variant.
+        self._shuffled = random.Random(seed).sample(self._given, len(self._given))
+        self.labels = ordered_labels(self._shuffled)
         self._decided: list[int] = []  # job ids in the order decided here, for undo
-        self._seen_decided: set[int] = set()  # decided in this session (blind mode reveals)
 
     def _read(self, job_ids: list[int]) -> list[Take]:
         verdicts = self.store.verdicts
@@ -128,10 +134,36 @@ class ReviewSession:
 
     def order_by_rank(self, on: bool) -> None:
         """The takes in rank order (ranked ones first, best first, a group at a time), or
-        back in the order given; the take in view stays in view."""
+        back in the order given; the take in view stays in view. Refused in blind mode:
+        the order would tell how the other takes were judged."""
+        if on and self._blind:
+            raise ReviewError(
+                "Blind mode keeps the takes in a drawn order: rank order would show how the "
+                "others were judged. Leave blind mode (B) first."
+            )
+        self.by_rank = on
+        self._arrange()
+
+    @property
+    def blind(self) -> bool:
+        """Blind mode: the takes in a drawn order, by neutral labels; a take's prompt,
+        variant, model, cost and verdict hidden until it is decided (see `revealed`)."""
+        return self._blind
+
+    @blind.setter
+    def blind(self, on: bool) -> None:
+        self._blind = on
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The takes in the order blind mode, rank order or the caller gave; the take in
+        view stays in view."""
         current = self.take.job_id if self.takes else None
         given = {job_id: n for n, job_id in enumerate(self._given)}
-        if on:
+        if self._blind:
+            drawn = {job_id: n for n, job_id in enumerate(self._shuffled)}
+            self.takes.sort(key=lambda t: drawn[t.job_id])
+        elif self.by_rank:
             self.takes.sort(
                 key=lambda t: (
                     t.rank is None,
@@ -141,7 +173,6 @@ class ReviewSession:
             )
         else:
             self.takes.sort(key=lambda t: given[t.job_id])
-        self.by_rank = on
         if current is not None:
             self.index = next(i for i, t in enumerate(self.takes) if t.job_id == current)
 
@@ -206,9 +237,25 @@ class ReviewSession:
         )
 
     def revealed(self, take: Take) -> bool:
-        """Whether a take's scores, decision, prompt, model and cost may show: always, except
-        in blind mode, where only takes decided in this session are revealed."""
-        return not self.blind or take.job_id in self._seen_decided
+        """Whether a take's number, prompt, model, cost, decision and history may show:
+        always, except in blind mode, where a take is revealed once it is decided (by
+        anyone, in any pass: a decided take always says so, or it would be decided twice)."""
+        return not self._blind or take.decision is not None
+
+    def in_full(self, take: Take) -> bool:
+        """Whether the take list may give a take's variant, prompt, decision and total: in
+        blind mode only the take in view's, once decided — another take's verdict would
+        sway the judging of the one in view."""
+        return not self._blind or (take is self.take and take.decision is not None)
+
+    def label(self, take: Take) -> str:
+        """Its neutral label ("Take C"), as blind mode names it until it is decided."""
+        return self.labels[take.job_id]
+
+    def called(self, take: Take) -> str:
+        """How messages name a take: its number, or in blind mode its neutral label until
+        it is decided."""
+        return take_name(take.job_id) if self.revealed(take) else self.label(take)
 
     # ---- deciding -----------------------------------------------------------------------
 
@@ -222,7 +269,7 @@ class ReviewSession:
         take = self.take
         if decision == "approve" and not note.strip() and not self.passes():
             raise ReasonNeeded(
-                f"{take_name(take.job_id)} does not pass ({self.shortfall(take)}): "
+                f"{self.called(take)} does not pass ({self.shortfall(take)}): "
                 "say in one line why you approve it."
             )
         (made,) = self._record([take], decision, note=note.strip(), escalate=escalate)
@@ -237,7 +284,7 @@ class ReviewSession:
         Approving takes that do not pass asks once for one reason, kept with each."""
         failing = [self.takes[i] for i in indexes if not _passes(self.takes[i])]
         if decision == "approve" and failing and not note.strip():
-            names = ", ".join(f"{take_name(t.job_id)} ({self.shortfall(t)})" for t in failing[:3])
+            names = ", ".join(f"{self.called(t)} ({self.shortfall(t)})" for t in failing[:3])
             more = f" and {len(failing) - 3} more" if len(failing) > 3 else ""
             verb = "does" if len(failing) == 1 else "do"
             raise ReasonNeeded(
@@ -275,7 +322,6 @@ class ReviewSession:
         for take in takes:
             take.update_from(states[take.job_id])
             self._decided.append(take.job_id)
-            self._seen_decided.add(take.job_id)
         return made
 
     def undo(self) -> Take | None:

@@ -112,22 +112,38 @@ def test_bulk_approve_of_failing_takes_asks_once(session: ReviewSession) -> None
     assert notes == ["hero set, approved as a group"] * 3
 
 
-def test_blind_mode_reveals_only_what_was_decided_here(session: ReviewSession) -> None:
+def test_blind_mode_names_takes_neutrally_and_a_decided_take_always_says_so(
+    session: ReviewSession,
+) -> None:
     earlier = session.takes[1]
     session.go(1)
-    session.decide("discard")  # decided before blind mode is turned on, in this session
+    session.decide("discard")  # decided before blind mode, in another pass
     again = ReviewSession(
-        session.store, session.rubric, [t.job_id for t in session.takes], reviewer="ben"
+        session.store, session.rubric, [t.job_id for t in session.takes], reviewer="ben", seed=3
     )
+    given = [t.job_id for t in again.takes]
+    again.go(2)
+    in_view = again.take.job_id
     again.blind = True
-    assert again.takes[1].decision is not None  # someone decided it before…
-    assert not again.revealed(again.takes[1])  # …but a blind reviewer does not see it
-    again.go(0)
-    again.decide("discard")
-    assert again.revealed(again.takes[0])
+    # The takes in an order drawn for the pass, by neutral labels in that order; the take
+    # in view stays in view.
+    assert sorted(t.job_id for t in again.takes) == sorted(given)
+    assert [again.label(t) for t in again.takes] == [f"Take {x}" for x in "ABCD"][: len(given)]
+    assert again.take.job_id == in_view
+    decided = next(t for t in again.takes if t.job_id == earlier.job_id)
+    assert decided.decision is not None
+    assert again.revealed(decided)  # a decided take says so, whoever decided it, whenever
+    assert again.called(decided) == f"#{decided.job_id}"
+    undecided = next(t for t in again.takes if t.decision is None and t is not again.take)
+    assert not again.revealed(undecided)
+    assert again.called(undecided) == again.label(undecided)
+    assert not again.in_full(decided)  # the list says no more than "decided" of another
+    with pytest.raises(ReviewError, match="Leave blind mode"):
+        again.order_by_rank(True)  # the order would tell how the others were judged
     again.blind = False
-    assert again.revealed(again.takes[1])
-    assert earlier.job_id == again.takes[1].job_id
+    assert [t.job_id for t in again.takes] == given  # back in the order given
+    assert again.take.job_id == in_view
+    assert all(again.revealed(t) and again.in_full(t) for t in again.takes)
 
 
 def test_bad_actions_are_refused_clearly(session: ReviewSession) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+
+from PIL import Image
 
 from studio.core.files import sha256_file
 from studio.prompts import PromptSlots
@@ -15,13 +19,24 @@ LIGHTS = ("golden hour", "neon night", "overcast daylight", "studio softbox")
 
 
 def make_library(
-    root: Path, takes: int, *, distinct: int = 3, size: tuple[int, int] = (640, 360)
+    root: Path,
+    takes: int,
+    *,
+    distinct: int = 3,
+    size: tuple[int, int] = (640, 360),
+    colours: Sequence[tuple[int, int, int]] = (),
+    variants: bool = False,
 ) -> tuple[Store, Path, list[int]]:
     """`takes` ready jobs in one batch, their clips rendered by the simulator (`distinct`
-    renders, copied round so each take has its own files)."""
+    renders, copied round so each take has its own files). `colours`: each render's
+    background, one plain colour per render (tells which take a picture is); `variants`:
+    a variant batch, each take saying what it varies ("Lighting: golden hour")."""
     library = root / "library"
     renders = [
-        render_clip(ClipRequest(f"take {i}", *size, 2), root / "renders" / str(i))
+        render_clip(
+            ClipRequest(f"take {i}", *size, 2, reference=_plain(colours[i]) if colours else None),
+            root / "renders" / str(i),
+        )
         for i in range(distinct)
     ]
     store = Store(root / "studio.db")
@@ -43,6 +58,8 @@ def make_library(
                 "seed": i,
                 "slots": slots.as_dict(),
             }
+            if variants:
+                spec["variant"] = f"Lighting: {LIGHTS[i % 4]}"
             job_id = store.jobs.insert(
                 tx,
                 {
@@ -79,3 +96,10 @@ def make_library(
                 )
             ids.append(job_id)
     return store, library, ids
+
+
+def _plain(colour: tuple[int, int, int]) -> bytes:
+    """A PNG of one colour (a clip's background)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 36), colour).save(out, "PNG")
+    return out.getvalue()

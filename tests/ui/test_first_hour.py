@@ -286,9 +286,9 @@ def test_a_reviewers_first_hour(
 
         press("C")  # compare with the previous take, flip, and back
         assert win.stage.currentWidget() is win.compare
-        flipped = win.compare.flipped_to_right
+        flipped = win.compare.b_on_top
         press("F")
-        assert win.compare.flipped_to_right is not flipped
+        assert win.compare.b_on_top is not flipped
         press("Esc")
         assert win.stage.currentWidget() is review
         press("T")

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTableView, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +21,7 @@ from studio.review.pairwise import stored_ranks
 from studio.store import Store
 from studio.ui.review.pairwise import PairwiseMode, RankingModel
 from tests.ui.review_library import make_library
+from tests.ui.visible import visible_strings
 
 TAKES = 6
 
@@ -172,28 +172,6 @@ def test_nothing_of_the_prompt_model_cost_or_number_shows_until_the_end(
     press(view, "Left", "U")  # no more choices
     assert len(store.comparisons.among(ids)) == before
     assert view.end_button.text() == "Close"
-
-
-def visible_strings(root: QWidget) -> list[str]:
-    """Every string a person could read in the widget: texts, tooltips, window titles, list
-    and table cells and headers, of every visible widget."""
-    found = [root.windowTitle(), root.toolTip()]
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible():
-            continue
-        found += [widget.toolTip(), widget.windowTitle(), widget.statusTip()]
-        if isinstance(widget, QLabel | QAbstractButton):
-            found.append(widget.text())
-        if isinstance(widget, QComboBox):
-            found += [widget.itemText(i) for i in range(widget.count())]
-        if isinstance(widget, QTableView):
-            model = widget.model()
-            for column in range(model.columnCount()):
-                found.append(str(model.headerData(column, Qt.Orientation.Horizontal)))
-                for row in range(model.rowCount()):
-                    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                        found.append(str(model.index(row, column).data(role)))
-    return [text for text in found if text]
 
 
 def test_the_ranking_model_passes_qtmodeltester(

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from studio.core.errors import StudioError
 from studio.jobs.events import Event, JobChanged
 from studio.library.ops import CAPS, CLIPS, FLAGS, REVIEW, LibraryChange, ops_for
+from studio.review.compared import check_compared
 from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
 from studio.store import JobRow, JobStatus
 from studio.store.search import saved_searches
@@ -47,6 +48,7 @@ class LibraryActions:
         services: Callable[[], Services | None],
         *,
         review: Callable[[list[int]], None],
+        compare: Callable[[list[int]], None],
         rubric: Callable[[], ActiveRubric | None],
         notify: Callable[..., None],
         run: Callable[[Coroutine[Any, Any, Any]], object],
@@ -61,6 +63,7 @@ class LibraryActions:
             run,
         )
         self.rubric, self.state, self.show = rubric, state, show
+        self.compare = compare
         self.panel = LibraryPanel()
         self.panel.mode.setCurrentIndex(state.library_mode(GRID))  # as it was last shown
         self.panel.mode.currentIndexChanged.connect(state.set_library_mode)
@@ -77,6 +80,7 @@ class LibraryActions:
         self.panel.review_requested.connect(self._review)
         self.rank: Callable[[list[int]], None] = lambda _ids: None  # the window's blind ranking
         self.panel.rank_requested.connect(lambda ids: self.rank(ids))
+        self.panel.compare_requested.connect(self._compare)
         self.panel.export_requested.connect(self.export)
         self.panel.star_requested.connect(self.star)
         self.panel.delete_requested.connect(self.delete_clips)
@@ -212,6 +216,22 @@ class LibraryActions:
             self.notify("Only takes with a clip can be reviewed: none of those is ready.")
             return
         self.review(ready)
+
+    def _compare(self, job_ids: list[int]) -> None:
+        """The selected takes with a clip side by side (2 to 9; more are refused, saying
+        so)."""
+        services = self.services()
+        if services is None:
+            return
+        ready = [j.id for j in services.store.jobs.many(job_ids) if j.status is JobStatus.READY]
+        try:
+            check_compared(len(ready))
+        except ReviewError as err:
+            skipped = len(job_ids) - len(ready)
+            more = f" ({skipped} left out: only takes with a clip compare)" if skipped else ""
+            self.notify(f"{err}{more}", error=True)
+            return
+        self.compare(sorted(ready))
 
     def _session(self, job_ids: list[int]) -> ReviewSession | None:
         """A review pass over the ready takes among `job_ids` (a decision needs a clip)."""

@@ -78,6 +78,7 @@ FACET_ROLE = Qt.ItemDataRole.UserRole + 1  # a group's facet name
 class LibraryPanel(QWidget):
     review_requested = Signal(list)  # job ids
     rank_requested = Signal(list)  # job ids: a blind pairwise ranking of them
+    compare_requested = Signal(list)  # job ids: side by side (2 to 9)
     export_requested = Signal(list)  # job ids
     star_requested = Signal(list)  # job ids: star them (or unstar, if all are starred)
     delete_requested = Signal(list)  # job ids: delete their local clips
@@ -145,6 +146,9 @@ class LibraryPanel(QWidget):
 
         self.review = QPushButton("Review selected")
         self.review.clicked.connect(lambda: self.review_requested.emit(self.selected()))
+        self.compare = QPushButton("Compare")
+        self.compare.setToolTip("The selected takes side by side on one clock (2 to 9)")
+        self.compare.clicked.connect(lambda: self.compare_requested.emit(self.selected()))
         self.export = QPushButton("Export…")
         self.export.setToolTip("Export the approved takes among the selection (all if none)")
         self.export.clicked.connect(lambda: self.export_requested.emit(self.selected_or_all()))
@@ -184,7 +188,9 @@ class LibraryPanel(QWidget):
         actions = QHBoxLayout()  # what the selection can be given, after how many there are
         actions.addWidget(self.count)
         actions.addStretch(1)
-        for button in (self.review, self.decide, self.tag, self.star, self.export, self.delete):
+        buttons = (self.review, self.compare, self.decide, self.tag, self.star, self.export,
+                   self.delete)  # fmt: skip
+        for button in buttons:
             actions.addWidget(button)
         split = QSplitter()
         split.addWidget(self.facets)
@@ -296,6 +302,7 @@ class LibraryPanel(QWidget):
         menu.aboutToHide.connect(menu.deleteLater)
         menu.addAction(self.review.text(), self.review.click)
         menu.addAction("Blind ranking", lambda: self.rank_requested.emit(self.selected()))
+        menu.addAction(self.compare.text(), self.compare.click)
         menu.addMenu(self.decide_menu)
         menu.addMenu(self.tag_menu)
         menu.addAction(self.star.text(), self.star.click)

@@ -9,6 +9,7 @@ Frame stepping seeks, while paused, to just after the frame's start time
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class Deck:
     spritesheet: Path | None = None
     pictures: int = 0  # frames presented since the clip was opened
     shown: int = 0  # index of the frame last presented
+    decoded: int = 0  # index of the frame last delivered, presented or held back
     pending: int | None = None  # a frame asked for before the clip had loaded
     rest: int | None = None  # the frame the picture stays on while paused (see `_hold_rest`)
     corrections: int = 0  # times the picture was put back on `rest`
@@ -102,6 +104,10 @@ class ClipPlayer(QWidget):
         self.decks = [self._deck(), self._deck()]
         self.loop_range: tuple[int, int] | None = None
         self.looping = True
+        # Whether a frame (index, frame) may show now while playing; None: every frame.
+        # False: the gate's owner keeps it and hands it to `present` later (compare's clock
+        # holds back a take that would run ahead of the others).
+        self.gate: Callable[[int, QVideoFrame], bool] | None = None
         self._shuttle = 0  # index into SHUTTLE while L is held down; 0 = normal play
         self._playing = False  # the user asked for playback (loops restart only then)
         self._looping_back = False  # held on the out mark until the seek to the in mark lands
@@ -294,7 +300,7 @@ class ClipPlayer(QWidget):
         deck.player.stop()
         deck.player.setSource(QUrl())
         deck.ready = False
-        deck.pictures = deck.shown = 0
+        deck.pictures = deck.shown = deck.decoded = 0
         deck.pending = None
         deck.rest, deck.corrections = None, 0
         deck.path = path
@@ -385,12 +391,31 @@ class ClipPlayer(QWidget):
 
     def _frame(self, deck: Deck, frame: QVideoFrame) -> None:
         """A decoded frame: onto the picture, unless it is past a loop's out mark (a busy
-        machine delivers frames late, so the pause at the mark comes after more of them)."""
+        machine delivers frames late, so the pause at the mark comes after more of them) or
+        the `gate` takes it while playing (compare's clock holds it until the other takes
+        catch up, then hands it to `present`)."""
         if not frame.isValid():
             return
-        index = round(frame.startTime() * deck.fps / 1_000_000) if frame.startTime() >= 0 else None
-        if deck is self.deck and index is not None and self._past_out_mark(deck, index):
-            return
+        index = self.index_of(frame, deck)
+        if deck is self.deck and index is not None:
+            deck.decoded = index
+            if self._past_out_mark(deck, index):
+                return
+            if self.gate is not None and self._playing and not self.gate(index, frame):
+                return
+        self._present(deck, frame, index)
+
+    def index_of(self, frame: QVideoFrame, deck: Deck | None = None) -> int | None:
+        """The index of a decoded frame in its clip (None when it carries no time)."""
+        fps = (deck or self.deck).fps
+        return round(frame.startTime() * fps / 1_000_000) if frame.startTime() >= 0 else None
+
+    def present(self, frame: QVideoFrame) -> None:
+        """Show a frame the gate held back (if it is still this clip's and playing)."""
+        if self._playing:
+            self._present(self.deck, frame, self.index_of(frame))
+
+    def _present(self, deck: Deck, frame: QVideoFrame, index: int | None) -> None:
         deck.video.videoSink().setVideoFrame(frame)
         deck.pictures += 1
         if index is not None:  # the index of the picture on screen

@@ -1,8 +1,11 @@
 """The lineage of a shot: the first take, its revisions (Edit decisions), retries and
-remixes, as a tree with each take's score and decision; double-click plays a take."""
+remixes, as a tree with each take's score and decision; double-click plays a take. Blind
+(`blind_name`), the takes go by the names given and their scores, decisions and prompts
+are not shown."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,9 +25,11 @@ from studio.store import JobRow, Store
 from studio.ui.player.player import ClipPlayer
 
 Resolve = Callable[[int, str], Path | None]  # (job id, asset kind) → file in the library
+Namer = Callable[[JobRow], str]  # what blind mode calls a take
 
 JobIdRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Take", "Status", "Score", "Decision", "Prompt")
+SAID = (2, 3, 4)  # the columns blind mode hides: score, decision, prompt
 
 
 class LineageView(QWidget):
@@ -45,6 +50,7 @@ class LineageView(QWidget):
         self.tree.selectionModel().currentChanged.connect(self._selected)
         self.player = ClipPlayer()
         self.resolve: Resolve = lambda _job, _kind: None
+        self.shown_job: int | None = None  # the take whose shot is shown
         self.title = QLabel("Review a take, then open its lineage (T in the review).")
         self.title.setWordWrap(True)
         split = QSplitter()
@@ -57,13 +63,24 @@ class LineageView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(split, 1)
 
-    def show_job(self, store: Store, rubric: Rubric, job_id: int, resolve: Resolve) -> None:
+    def show_job(
+        self,
+        store: Store,
+        rubric: Rubric,
+        job_id: int,
+        resolve: Resolve,
+        *,
+        blind_name: Namer | None = None,
+    ) -> None:
         """The whole tree of the shot `job_id` belongs to, with `job_id` selected and
-        playing beside it."""
+        playing beside it; blind, with the takes named by `blind_name` and nothing said of
+        their scores, decisions or prompts."""
         self.resolve = resolve
         root = store.jobs.get(job_id)
         if root is None:
             return
+        self.shown_job = job_id
+        name: Namer = blind_name or (lambda job: job.name)
         seen = {root.id}
         while root.parent_id is not None and root.parent_id not in seen:
             parent = store.jobs.get(root.parent_id)
@@ -79,22 +96,22 @@ class LineageView(QWidget):
             nonlocal selected
             state = decisions.states([job.id])[job.id]
             current = state.decision
+            said = (
+                state.tally.shown() if state.tally is not None else "—",
+                (current.decision + (" ⚑" if current.escalate else "")) if current else "—",
+                f"{job.spec.variant} · {job.prompt}" if job.spec.variant else job.prompt,
+            )
             row = [
-                QStandardItem(job.name),
+                QStandardItem(name(job)),
                 QStandardItem(job.status.value),
-                QStandardItem(state.tally.shown() if state.tally is not None else "—"),
-                QStandardItem(
-                    (current.decision + (" ⚑" if current.escalate else "")) if current else "—"
-                ),
-                QStandardItem(
-                    f"{job.spec.variant} · {job.prompt}" if job.spec.variant else job.prompt
-                ),
+                *(QStandardItem("" if blind_name else text) for text in said),
             ]
             row[0].setData(job.id, JobIdRole)
             thumb = resolve(job.id, "thumbnail")
             if thumb is not None and thumb.is_file():
                 row[0].setIcon(QIcon(QPixmap(str(thumb))))
-            row[4].setToolTip(job.prompt)
+            if blind_name is None:
+                row[4].setToolTip(job.prompt)
             parent.appendRow(row)
             if job.id == job_id:
                 selected = row[0]
@@ -103,6 +120,8 @@ class LineageView(QWidget):
                     add(row[0], child, depth + 1)
 
         add(self.model, root, 0)
+        for column in SAID:
+            self.tree.setColumnHidden(column, blind_name is not None)
         self.tree.expandAll()
         for column in range(4):
             self.tree.resizeColumnToContents(column)
@@ -110,7 +129,7 @@ class LineageView(QWidget):
             self.tree.setCurrentIndex(selected.index())
         count = self._count(self.model.invisibleRootItem())
         self.title.setText(
-            f"<b>Shot of take #{root.id}</b> · {count} take{'s' * (count != 1)} · "
+            f"<b>Shot of {html.escape(name(root))}</b> · {count} take{'s' * (count != 1)} · "
             "double-click one to review it"
         )
 

@@ -315,7 +315,7 @@ class PairwiseMode(QWidget):
         left, right = (
             self.store.assets.file(self.library, job_id, "video") for job_id in self.session.pair
         )
-        self.compare.open_clips(left, right, ("<b>Left</b>", "<b>Right</b>"))
+        self.compare.open_clips([left, right], ["<b>Left</b>", "<b>Right</b>"])
 
     def _fill_whose(self) -> None:
         """Everyone, then each reviewer who compared these takes."""

@@ -41,22 +41,23 @@ from studio.core.errors import StudioError
 from studio.core.notes import notes_at
 from studio.library.ops import FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
+from studio.review.compared import check_compared
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
 from studio.review.session import ReasonNeeded, ReviewSession
-from studio.store import BatchPosition, JobRow, Store, take_name
+from studio.store import BatchPosition, JobRow, Store
 from studio.ui.player.player import ClipPlayer
 from studio.ui.review.flag_marks import FlagMarks
 from studio.ui.review.notes_panel import NotesPanel
 from studio.ui.review.rubric_view import RubricView
-from studio.ui.review.take_list import TakeListModel
+from studio.ui.review.take_list import TakeListModel, take_title
 from studio.ui.shell.theme import set_state
 
 
 class ReviewPanel(QWidget):
     edit_requested = Signal(int)  # job id: open the editor prefilled, the new job its child
     fullscreen_requested = Signal(bool)  # on (F11 toggles; Esc asks to leave)
-    compare_requested = Signal(int, int)  # left, right job ids
+    compare_requested = Signal(list)  # job ids (2 to 9), side by side in this order
     lineage_requested = Signal(int)
 
     def __init__(self, keymap: dict[str, Binding], parent: QWidget | None = None) -> None:
@@ -72,6 +73,7 @@ class ReviewPanel(QWidget):
         self._flags: dict[int, tuple[str, ...]] = {}  # each take's flagged checks
         self.actions_by_id: dict[str, QAction] = {}
         self.keys_overlay: QDialog | None = None
+        self._row_shown = -1  # the take list's row shown in full last (see `_show_take`)
 
         self.takes = TakeListModel(self)
         self.list = QListView()
@@ -120,7 +122,9 @@ class ReviewPanel(QWidget):
         undo.clicked.connect(self.undo)
         decide.addWidget(undo, 1, 1)
         compare = QPushButton("Compare")
-        compare.clicked.connect(self.compare_previous)
+        compare.setToolTip("The selected takes side by side (2 to 9), or this take beside the "
+                           "previous one (C)")  # fmt: skip
+        compare.clicked.connect(lambda: self._run(self.compare_takes))
         decide.addWidget(compare, 1, 2)
         self.auto = QCheckBox("Auto-advance")
         self.auto.setChecked(True)
@@ -225,7 +229,7 @@ class ReviewPanel(QWidget):
             "take.next": lambda: self.go_relative(1),
             "take.previous": lambda: self.go_relative(-1),
             "take.star": self.star,
-            "take.compare": self.compare_previous,
+            "take.compare": self.compare_takes,
             "take.by_rank": self.toggle_rank_order,
             "take.lineage": lambda: self.lineage_requested.emit(self._need_session().take.job_id),
             "review.help": self.show_keys,
@@ -304,6 +308,7 @@ class ReviewPanel(QWidget):
         self.rubric.build(session.rubric, self.tag_keys())
         self._fit_columns(self.width())
         self.takes.refresh()
+        self._row_shown = -1
         if start_job is not None:
             for i, take in enumerate(session.takes):
                 if take.job_id == start_job:
@@ -427,7 +432,10 @@ class ReviewPanel(QWidget):
         self.list.selectionModel().blockSignals(True)
         self.list.setCurrentIndex(index)
         self.list.selectionModel().blockSignals(False)
+        if 0 <= self._row_shown < len(session.takes) and self._row_shown != session.index:
+            self.takes.refresh(self._row_shown)  # blind: it may say less now it is not in view
         self.takes.refresh(session.index)
+        self._row_shown = session.index
 
     def position(self, job_id: int) -> BatchPosition | None:
         return self._positions.get(job_id)
@@ -437,12 +445,14 @@ class ReviewPanel(QWidget):
         assert session is not None
         take = session.take
         position = self._positions.get(take.job_id)
-        name = job.name if job is not None else take_name(take.job_id)
+        name = take_title(session, take, job)
         number = name + (f" · {position} in its batch" if position else "")
-        if job is None:
+        if not session.revealed(take):  # revealed once decided
+            self.info.setText(
+                f"<b>{html.escape(name)}</b> · blind review: prompt, model and cost hidden"
+            )
+        elif job is None:
             self.info.setText(number)
-        elif not session.revealed(take):  # revealed once decided
-            self.info.setText(f"<b>{number}</b> · blind review: prompt, model and cost hidden")
         else:
             cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
             price = f" · ${cost:.2f}" if cost is not None else ""
@@ -552,14 +562,18 @@ class ReviewPanel(QWidget):
         session = self._need_session()
         rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
         decided = session.take.job_id
+        called = session.called(session.take)
         note = self.note.text()
         try:
             if len(rows) > 1:
                 session.decide_many(rows, decision, note=note)
-                self.say(f"{decision.title()}: {_count(len(rows), 'take')}.")
+                verb = "Decided" if session.blind else decision.title()
+                self.say(f"{verb}: {_count(len(rows), 'take')}.")
             else:
                 made = session.decide(decision, note=note)
-                self.say(f"{take_name(decided)} → {made.decision}.")
+                # blind: the verdict is not said, as the next take is already in view
+                self.say(f"{called} decided." if session.blind else
+                         f"{called} → {made.decision}.")  # fmt: skip
         except ReasonNeeded as err:  # asked for the reason; Enter in the note decides
             self._ask("approve", str(err))
             return
@@ -575,10 +589,10 @@ class ReviewPanel(QWidget):
         if not self.note.text().strip():
             self._ask("escalate", "Escalate: type what is wrong (for safety/legal), then Enter.")
             return
-        decided = session.take.job_id
+        called = session.called(session.take)
         session.decide("discard", escalate=True, note=self.note.text())
         self._asked()
-        self.say(f"{take_name(decided)} discarded and escalated.")
+        self.say(f"{called} decided." if session.blind else f"{called} discarded and escalated.")
         self.takes.refresh()
         self._show_take()
 
@@ -620,12 +634,19 @@ class ReviewPanel(QWidget):
         self.say("Takes by rank (ranked first, best first)." if session.by_rank else
                  "Takes in batch order.")  # fmt: skip
 
-    def compare_previous(self) -> None:
+    def compare_takes(self) -> None:
+        """C: the takes selected in the list side by side (2 to 9), or with one selected,
+        this take beside the previous one."""
         session = self._need_session()
+        rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
+        if len(rows) > 1:
+            check_compared(len(rows))
+            self.compare_requested.emit([session.takes[r].job_id for r in rows])
+            return
         if session.index == 0:
             raise StudioError("The first take has no previous take to compare with.")
         previous = session.takes[session.index - 1].job_id
-        self.compare_requested.emit(previous, session.take.job_id)
+        self.compare_requested.emit([previous, session.take.job_id])
 
     def show_keys(self) -> None:
         from studio.ui.review.keys_overlay import KeysOverlay
@@ -647,9 +668,15 @@ class ReviewPanel(QWidget):
             self.session.auto_advance = on
 
     def _blind_toggled(self, on: bool) -> None:
+        """Blind: the takes in their drawn order, by neutral labels; leaving it reveals
+        everything, in the order they had."""
         if self.session is not None:
             self.session.blind = on
+            self.takes.refresh()
+            self._row_shown = -1
             self._show_take(reload=False)
+            self.say("Blind: takes by neutral labels; prompt, model, cost and verdicts hidden."
+                     if on else "Blind mode off: everything shows.")  # fmt: skip
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,8 +1,9 @@
 """The review stage: Review, Compare and Lineage as tabs over one set of takes.
 
 The window hands it the store once the services are up and asks it for intents (review
-these takes, compare two, show a lineage); the stage moves between its pages and keeps the
-keyboard focus on the page shown, so the review keys always work.
+these takes, compare several, show a lineage); the stage moves between its pages and keeps
+the keyboard focus on the page shown, so the review keys always work. Blind mode reaches
+every page: compare and the lineage call the takes what the take list calls them.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from studio.core.errors import StudioError
+from studio.review.compared import check_compared
 from studio.review.keymap import Binding
 from studio.review.rubric import ActiveRubric, load_active
 from studio.review.session import ReviewSession
-from studio.store import JobStatus, Store
+from studio.store import JobRow, JobStatus, Store
 from studio.ui.review.compare import CompareView
 from studio.ui.review.lineage import LineageView
 from studio.ui.review.pairwise import PairwiseMode
 from studio.ui.review.review_panel import ReviewPanel
+from studio.ui.review.take_list import take_title
 
 
 class ReviewStage(QTabWidget):
@@ -50,6 +53,7 @@ class ReviewStage(QTabWidget):
         self.review.edit_requested.connect(self.edit_requested)
         self.review.fullscreen_requested.connect(self.fullscreen_requested)
         self.review.compare_requested.connect(self.open_compare)
+        self.review.blind.toggled.connect(lambda _on: self._blind_changed())
         self.review.lineage_requested.connect(self.open_lineage)
         self.compare.closed.connect(self.show_review)
         self.lineage.job_activated.connect(
@@ -128,14 +132,19 @@ class ReviewStage(QTabWidget):
         self.opened.emit()
         self.show_review()
 
-    def open_compare(self, left: int, right: int) -> None:
+    def open_compare(self, job_ids: list[int]) -> None:
+        """These takes (2 to 9) side by side on one clock, in this order; in blind mode by
+        the names the take list gives them. Raises a StudioError that says what is wrong."""
         if self.store is None:
             return
-        jobs = {j.id: j for j in self.store.jobs.many([left, right])}
-        if len(jobs) != 2:
-            return
+        check_compared(len(job_ids))
+        jobs = {j.id: j for j in self.store.jobs.many(job_ids)}
+        missing = [i for i in job_ids if i not in jobs]
+        if missing:
+            raise StudioError(f"Take #{missing[0]} is not in this library any more.")
         self.compare.open(
-            (jobs[left], self._asset(left, "video")), (jobs[right], self._asset(right, "video"))
+            [(jobs[i], self._asset(i, "video")) for i in job_ids],
+            blind_names=self._blind_names(job_ids),
         )
         self.review.player.pause()
         self.setCurrentWidget(self.compare)
@@ -145,10 +154,40 @@ class ReviewStage(QTabWidget):
         if self.store is None:
             return
         self.review.player.pause()
-        rubric = load_active(self.store).rubric
-        self.lineage.show_job(self.store, rubric, job_id, self._asset)
+        self._show_lineage(job_id)
         self.setCurrentWidget(self.lineage)
         self.focus_page()
+
+    def _show_lineage(self, job_id: int) -> None:
+        if self.store is None:
+            return
+        rubric = load_active(self.store).rubric
+        names = self._blind_name if self._blind() else None
+        self.lineage.show_job(self.store, rubric, job_id, self._asset, blind_name=names)
+
+    def _blind(self) -> bool:
+        return self.review.session is not None and self.review.session.blind
+
+    def _blind_names(self, job_ids: list[int]) -> list[str] | None:
+        """In blind mode, what the take list calls these takes; else None."""
+        if not self._blind() or self.store is None:
+            return None
+        jobs = {j.id: j for j in self.store.jobs.many(job_ids)}
+        return [self._blind_name(jobs[i]) for i in job_ids]
+
+    def _blind_name(self, job: JobRow) -> str:
+        """A take's name in blind mode: the take list's for a take in the pass (a neutral
+        label until decided), its number for one outside it (not under blind review)."""
+        session = self.review.session
+        take = next((t for t in session.takes if t.job_id == job.id), None) if session else None
+        return take_title(session, take, job) if session and take else job.name
+
+    def _blind_changed(self) -> None:
+        """Blind mode on or off: compare and the lineage say what it allows."""
+        if self.compare.jobs:
+            self.compare.set_blind_names(self._blind_names([j.id for j in self.compare.jobs]))
+        if self.lineage.shown_job is not None:
+            self._show_lineage(self.lineage.shown_job)
 
     def show_review(self) -> None:
         self.setCurrentWidget(self.review)

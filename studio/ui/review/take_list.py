@@ -1,6 +1,7 @@
 """The takes under review as a list model: number and place in the batch, variant,
-decision, total and rank (hidden in blind mode until decided), star, the pre-screen's flags,
-thumbnail."""
+decision, total and rank, star, the pre-screen's flags, thumbnail. In blind mode a take goes
+by its neutral label until decided, and only the take in view, once decided, says more
+(`ReviewSession.in_full`): another take's verdict would sway the judging of this one."""
 
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ class TakeSource(Protocol):
     def flags(self, job_id: int) -> tuple[str, ...]: ...
 
 
+def take_title(session: ReviewSession, take: Take, job: JobRow | None) -> str:
+    """What a take is called: its number; in blind mode its neutral label, and once it
+    is decided its number beside it ("Take C = #5")."""
+    number = job.name if job is not None else take_name(take.job_id)
+    if not session.blind:
+        return number
+    label = session.label(take)
+    return f"{label} = {number}" if session.revealed(take) else label
+
+
 def take_text(
     session: ReviewSession,
     take: Take,
@@ -42,19 +53,19 @@ def take_text(
     position: BatchPosition | None,
     flags: Sequence[str] = (),
 ) -> str:
-    """A take in the list: its number and place in the batch, then its variant, then
-    (unless blind mode hides them) its decision and total, then the pre-screen's flags (a
-    machine's finding, not a reviewer's: shown in blind mode too)."""
-    first = (job.name if job is not None else take_name(take.job_id)) + (
-        f" · {position}" if position else ""
-    )
+    """A take in the list: its name and place in the batch, then its variant, then its
+    decision and total (in blind mode only "decided" or "not decided yet", except for the
+    take in view once it is decided), then the pre-screen's flags (a machine's finding,
+    not a reviewer's: shown in blind mode too)."""
+    first = take_title(session, take, job)
+    if not session.in_full(take):
+        said = "decided" if take.decision is not None else "not decided yet"
+        return "\n".join([first, said, flags_text(flags)] if flags else [first, said])
+    first += f" · {position}" if position else ""
     first += " ★" if take.starred else ""
     lines = [first]
     if job is not None and job.spec.variant:
         lines.append(job.spec.variant)
-    if not session.revealed(take):
-        lines.append("blind · not decided yet")
-        return "\n".join([*lines, flags_text(flags)] if flags else lines)
     scored = take.tally.shown() if take.tally is not None else "—"
     mark = MARKS.get(take.decision.decision, "") if take.decision else "unreviewed"
     if take.decision is not None and take.decision.escalate:
@@ -96,7 +107,7 @@ class TakeListModel(QAbstractListModel):
             return take_text(session, take, job, position, self.panel.flags(take.job_id))
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumb(take.job_id)
-        if role == Qt.ItemDataRole.ToolTipRole and session.revealed(take):
+        if role == Qt.ItemDataRole.ToolTipRole and session.in_full(take):
             job = self.panel.job(take.job_id)
             return job.prompt if job else None
         return None

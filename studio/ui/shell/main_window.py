@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
             self,
             lambda: self.services,
             review=self._review_from_library,
+            compare=self.open_compare,
             rubric=lambda: self.stage.active_rubric(),
             notify=self.notify,
             run=self._run,
@@ -541,8 +542,14 @@ class MainWindow(QMainWindow):
     def review_takes(self, job_ids: list[int], *, start: int | None = None) -> None:
         self.stage.review_takes(job_ids, start=start)
 
-    def open_compare(self, left: int, right: int) -> None:
-        self.stage.open_compare(left, right)
+    def open_compare(self, job_ids: list[int]) -> None:
+        """These takes (2 to 9) side by side in the Review workspace."""
+        try:
+            self.stage.open_compare(job_ids)
+        except StudioError as err:
+            self.notify(str(err), error=True)
+            return
+        self.show_workspace(REVIEW.name)
 
     def open_lineage(self, job_id: int) -> None:
         self.stage.open_lineage(job_id)
@@ -613,9 +620,9 @@ class MainWindow(QMainWindow):
 
     def apply_view_settings(self, settings: Settings) -> None:
         """What Settings say about looking: the logo-safe margin of the players' guides."""
-        for player in (self.review.player, self.compare.left, self.compare.right,
-                       self.lineage.player):  # fmt: skip
+        for player in (self.review.player, self.lineage.player):
             player.set_logo_safe(settings.logo_safe_percent)
+        self.compare.set_logo_safe(settings.logo_safe_percent)  # its players made later too
 
     def set_fullscreen(self, on: bool) -> None:
         """The review's picture on the whole screen (F11; Esc or F11 leaves): the review
