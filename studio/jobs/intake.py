@@ -161,11 +161,11 @@ class Intake:
         spec = request.spec
         content = spec.content_hash()
         now = self.clock.wall()
-        if spec.reference is not None:
-            _write_once(
-                reference_path(self.library, spec.reference.sha256, spec.reference.mime),
-                spec.reference.data,
-            )
+        # The image sent, and the person's original beside it (so the take can be framed
+        # anew when it is opened again), each once per content.
+        for image in (spec.reference, request.original if spec.reference else None):
+            if image is not None:
+                _write_once(reference_path(self.library, image.sha256, image.mime), image.data)
         stored = request.stored()
         values = {
             "batch_id": batch_id,
