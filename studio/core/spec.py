@@ -121,9 +121,12 @@ def wire_fields(spec: SpecFields) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RenderSpec(SpecFields):
-    """One render as the provider is asked for it."""
+    """One render as the provider is asked for it. `remix_of` (the provider's job id of a
+    finished take) makes it a remix of that take: only the prompt is sent, and the model,
+    duration and frame are the take's."""
 
     reference: ReferenceImage | None = None
+    remix_of: str | None = None
 
     def with_frame(self, frame: Frame) -> RenderSpec:
         return dataclasses.replace(
@@ -135,6 +138,8 @@ class RenderSpec(SpecFields):
         data = wire_fields(self)
         data["prompt"] = " ".join(self.prompt.split())
         data["reference_sha256"] = self.reference.sha256 if self.reference else None
+        if self.remix_of:  # only when set: the hash of every render that is not a remix stays
+            data["remix_of"] = self.remix_of
         return data
 
     def content_hash(self) -> str:
@@ -154,15 +159,28 @@ class ReferenceFit:
     focus: tuple[float, float] = (0.5, 0.5)  # crop centre, fractions of the free space
     pad_color: str = "#000000"
     source_size: tuple[int, int] | None = None  # the original's pixels
+    # The original image, kept in the library beside the fitted one (by its hash), so a take
+    # opened again can be framed anew. None for takes queued before originals were kept.
+    original_sha256: str | None = None
+    original_mime: str = "image/png"
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "mode": self.mode,
             "focus": list(self.focus),
             "pad_color": self.pad_color,
             "source_size": list(self.source_size) if self.source_size else None,
         }
+        if self.original_sha256:
+            data["original_sha256"] = self.original_sha256
+            data["original_mime"] = self.original_mime
+        return data
+
+    def framing(self) -> tuple[object, ...]:
+        """What a person chose about the image: which one, and how it is fitted (its pixel
+        size and where it is kept are facts about the file, not choices)."""
+        return (self.name, self.mode, tuple(self.focus), self.pad_color.lower())
 
     @classmethod
     def from_json(cls, data: object) -> ReferenceFit | None:
@@ -176,6 +194,8 @@ class ReferenceFit:
             focus=(float(focus[0]), float(focus[1])),
             pad_color=str(data.get("pad_color") or "#000000"),
             source_size=_pair(data.get("source_size"), int),
+            original_sha256=_sha256(data.get("original_sha256")),
+            original_mime=_text(data.get("original_mime")) or "image/png",
         )
 
 
@@ -188,6 +208,8 @@ class RenderRequest:
     variant: str | None = None  # e.g. "Camera: slow push" in a variant batch
     reference_fit: ReferenceFit | None = None
     template_id: int | None = None  # the template version the prompt came from
+    # The person's image before fitting (kept in the library, named by `reference_fit`).
+    original: ReferenceImage | None = field(default=None, compare=False, repr=False)
 
     def stored(self) -> StoredSpec:
         """The form kept on the job row: the image by its hash (the file is kept in the
@@ -200,6 +222,7 @@ class RenderRequest:
             reference_fit=self.reference_fit if reference else None,
             slots=dict(self.slots) if self.slots else None,
             variant=self.variant,
+            remix_of=self.spec.remix_of,
         )
 
 
@@ -214,6 +237,7 @@ class StoredSpec(SpecFields):
     reference_fit: ReferenceFit | None = None
     slots: Mapping[str, str] | None = field(default=None, hash=False)  # the editor's fields
     variant: str | None = None  # what this take varies, e.g. "Camera: slow push"
+    remix_of: str | None = None  # the provider's job id of the take this remixes
 
     def slots_or_prompt(self) -> dict[str, str]:
         """The take's slots; a job queued without them (CLI, batch files) is all subject."""
@@ -222,7 +246,7 @@ class StoredSpec(SpecFields):
     def request(self, reference: ReferenceImage | None) -> RenderRequest:
         """What is sent again for this take, with its image read back from the library."""
         return RenderRequest(
-            RenderSpec(**wire_fields(self), reference=reference),
+            RenderSpec(**wire_fields(self), reference=reference, remix_of=self.remix_of),
             self.slots,
             self.variant,
             self.reference_fit,
@@ -239,6 +263,8 @@ class StoredSpec(SpecFields):
             data["slots"] = dict(self.slots)
         if self.variant:
             data["variant"] = self.variant
+        if self.remix_of:
+            data["remix_of"] = self.remix_of
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -267,11 +293,19 @@ class StoredSpec(SpecFields):
             reference_fit=ReferenceFit.from_json(data.get("reference_fit")),
             slots={str(k): str(v) for k, v in slots.items()} if isinstance(slots, dict) else None,
             variant=_text(data.get("variant")),
+            remix_of=_text(data.get("remix_of")),
         )
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _sha256(value: object) -> str | None:
+    """A hex digest, or None: it names a file in the library, so nothing else is taken."""
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return value
+    return None
 
 
 def _int(value: object) -> int | None:

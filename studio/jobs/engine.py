@@ -560,9 +560,15 @@ class Engine:
             try:
                 # Resent within the call only where the provider honours keys; a person's
                 # "resend unsure creates" is applied once per round (see unsure.py).
-                remote = await self.provider.create(
-                    spec, job.idem_key, retry_unsure=self.provider.honours_idempotency
-                )
+                retry_unsure = self.provider.honours_idempotency
+                if spec.remix_of is not None:  # a remix of a finished take: the prompt only
+                    remote = await self.provider.remix(
+                        spec.remix_of, spec.prompt, job.idem_key, retry_unsure=retry_unsure
+                    )
+                else:
+                    remote = await self.provider.create(
+                        spec, job.idem_key, retry_unsure=retry_unsure
+                    )
             except (ProviderError, SpecError) as err:
                 self._create_failed(job, err)
             else:

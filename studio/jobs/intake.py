@@ -103,12 +103,19 @@ class Intake:
         """Queue variants together, as one group; all or none (specs and budget are checked
         for the whole batch before the first is queued). A request the double-submit guard
         catches returns that job (listed in `reused`, not charged to the budget); `again`
-        asks for another take of each instead. `parent_id` links revisions of a take (an
-        Edit decision) to it."""
+        asks for another take of each instead; a variant batch (`varied_slot`) is queued
+        whole unless every one of its renders exists. `parent_id` links revisions of a
+        take (an Edit decision) to it."""
         wanted = [_request(r) for r in requests]
         profiles = await self.models()
         prices = [profiles.price(r.spec) for r in wanted]  # SpecError: never sent
         found = [None if again else self.existing(r.spec) for r in wanted]
+        # A variant batch is one comparison, rendered whole: a value whose render exists
+        # already (often the base value, queued a moment before) is rendered again in it.
+        # Only the same batch again (every value found: a double click) is not.
+        whole = varied_slot is not None and any(old is None for old in found)
+        if whole:
+            found = [None] * len(found)
         total = sum(p or 0.0 for p, old in zip(prices, found, strict=True) if old is None)
         self.budget.check(project, total, self.clock.wall())
         batch_id = (
@@ -129,7 +136,7 @@ class Intake:
                 priority=priority,
                 batch_id=batch_id,
                 parent_id=parent_id,
-                again=again,
+                again=again or whole,
             )
             jobs.append(job)
             if was_there:
@@ -154,11 +161,11 @@ class Intake:
         spec = request.spec
         content = spec.content_hash()
         now = self.clock.wall()
-        if spec.reference is not None:
-            _write_once(
-                reference_path(self.library, spec.reference.sha256, spec.reference.mime),
-                spec.reference.data,
-            )
+        # The image sent, and the person's original beside it (so the take can be framed
+        # anew when it is opened again), each once per content.
+        for image in (spec.reference, request.original if spec.reference else None):
+            if image is not None:
+                _write_once(reference_path(self.library, image.sha256, image.mime), image.data)
         stored = request.stored()
         values = {
             "batch_id": batch_id,

@@ -38,6 +38,10 @@ class CheckedImage:
     height: int
     format: str
 
+    @property
+    def mime(self) -> str:
+        return {"JPEG": "image/jpeg", "WEBP": "image/webp"}.get(self.format, "image/png")
+
 
 def check_image(path: Path) -> CheckedImage:
     name = path.name

@@ -1,5 +1,8 @@
 """The editor's unsent work, kept on disk as it is typed, so a restart or a crash loses
-nothing: slots, model, duration, frame, variants (per slot) and the reference image.
+nothing: slots, model, duration, frame, seed, audio, project, variants (per slot) and the
+reference image. A stored take becomes the editor's state through `take_draft` (Edit,
+Duplicate and a refused take alike), and `sent` says what the editor held when it was last
+loaded or queued, so work that differs from it is known to be unsent.
 
 The draft is one small JSON file written atomically; the reference image is a copy of the
 person's original file beside it (rewritten only when the image changes). A damaged draft is
@@ -8,6 +11,7 @@ set aside, never fatal.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -16,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.spec import ReferenceFit
+from studio.core.spec import ReferenceFit, StoredSpec
 from studio.prompts.slots import SLOTS
 
 DRAFT = "draft.json"
@@ -34,6 +38,32 @@ class Draft:
     reference: ReferenceFit | None = None  # the image's name and how it is fitted
     parent_job: int | None = None  # revising this take
     project: str | None = None
+    seed: int | None = None
+    generate_audio: bool | None = None  # None: the model's default
+    refusal: str | None = None  # why the provider refused the take being revised
+    sent: str | None = None  # `work()` when last loaded or queued (see `unsent`)
+
+    def work(self) -> str:
+        """What a person made here, as one signature: the prompt, the variants and the
+        reference image with its framing. Pickers are not work: they are set in a click."""
+        work = {
+            "slots": {k: v for k, v in self.slots.items() if v.strip()},
+            "variant_slot": self.variant_slot,
+            "variant_values": {k: v for k, v in self.variant_values.items() if v.strip()},
+            "reference": self.reference.framing() if self.reference else None,
+        }
+        return hashlib.sha256(json.dumps(work, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def empty(self) -> bool:
+        typed = (*self.slots.values(), *self.variant_values.values())
+        return not any(v.strip() for v in typed) and self.reference is None
+
+    @property
+    def unsent(self) -> bool:
+        """Whether replacing this would lose work: there is some, and it is not what was
+        last loaded or queued."""
+        return not self.empty and self.work() != self.sent
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -58,6 +88,8 @@ class Draft:
         def opt(value: object, kind: type) -> Any:
             return value if isinstance(value, kind) and not isinstance(value, bool) else None
 
+        audio = data.get("generate_audio")
+
         return cls(
             slots=strings(data.get("slots"), SLOTS),
             model=opt(data.get("model"), str),
@@ -68,7 +100,35 @@ class Draft:
             reference=ReferenceFit.from_json(data.get("reference")),
             parent_job=opt(data.get("parent_job"), int),
             project=opt(data.get("project"), str),
+            seed=opt(data.get("seed"), int),
+            generate_audio=audio if isinstance(audio, bool) else None,
+            refusal=opt(data.get("refusal"), str),
+            sent=opt(data.get("sent"), str),
         )
+
+
+def take_draft(
+    spec: StoredSpec, *, project: str, parent_job: int | None, refusal: str | None = None
+) -> Draft:
+    """A stored take as the editor's state: everything its spec holds (slots, model,
+    duration, frame, seed, audio, the reference image and its fit) and its project. The one
+    way a take is put back in the editor. `parent_job` makes the next render a revision."""
+    reference = spec.reference_fit
+    if reference is None and spec.reference_sha256:  # sent with an image, fit not recorded
+        reference = ReferenceFit(name="reference image")
+    draft = Draft(
+        slots={k: v for k, v in spec.slots_or_prompt().items() if k in SLOTS and v},
+        model=spec.model or None,
+        seconds=spec.seconds or None,
+        frame=str(spec.frame) if spec.frame else None,
+        reference=reference if spec.reference_sha256 else None,
+        parent_job=parent_job,
+        project=project,
+        seed=spec.seed,
+        generate_audio=spec.generate_audio,
+        refusal=refusal,
+    )
+    return dataclasses.replace(draft, sent=draft.work())
 
 
 class DraftStore:
@@ -79,6 +139,9 @@ class DraftStore:
     @property
     def image(self) -> Path:
         return self.folder / REFERENCE
+
+    def exists(self) -> bool:
+        return (self.folder / DRAFT).is_file()
 
     def load(self) -> tuple[Draft | None, str | None]:
         """(the draft, a problem to tell the person): nothing saved yet gives (None, None)."""

@@ -50,7 +50,13 @@ class Provider(Protocol):
         past `max_bytes`."""
         ...
 
-    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob: ...
+    async def remix(
+        self, job_id: str, prompt: str, idem_key: str, *, retry_unsure: bool = False
+    ) -> RemoteJob:
+        """Render the finished job `job_id` again with a revised prompt (a new job). A
+        create like any other: not resent after an unsure reply unless `retry_unsure`;
+        `Unsupported` where the shape has no remix."""
+        ...
 
     async def cancel(self, job_id: str) -> None: ...
 

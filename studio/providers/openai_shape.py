@@ -265,12 +265,16 @@ class OpenAIShapeProvider:
             job_path(job_id, "content"), dest, params={"variant": variant}, max_bytes=max_bytes
         )
 
-    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
+    async def remix(
+        self, job_id: str, prompt: str, idem_key: str, *, retry_unsure: bool = False
+    ) -> RemoteJob:
         body = await self.http.json(
             "POST",
             job_path(job_id, "remix"),
             json_body={"prompt": prompt},
             headers={"Idempotency-Key": idem_key},
+            retry_unsure=retry_unsure,  # a create: never resent blindly (see `create`)
+            fresh_connection=True,
         )
         return self._video(body)
 

@@ -237,7 +237,9 @@ class OpenRouterProvider:
             max_bytes=max_bytes,
         )
 
-    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
+    async def remix(
+        self, job_id: str, prompt: str, idem_key: str, *, retry_unsure: bool = False
+    ) -> RemoteJob:
         raise Unsupported("OpenRouter's video API has no remix; queue a new render instead.")
 
     async def cancel(self, job_id: str) -> None:

@@ -121,6 +121,11 @@ class ModelProfile:
             raise SpecError(f"{self.id} cannot generate audio.")
         if spec.seed is not None and not self.seed:
             raise SpecError(f"{self.id} does not accept a seed.")
+        if spec.remix_of is not None:
+            if not self.remix:
+                raise SpecError(f"{self.id} cannot remix a take.")
+            if spec.reference is not None:
+                raise SpecError("A remix sends only the prompt; it takes no reference image.")
 
     def _validate_frame(self, spec: RenderSpec) -> None:
         if spec.size is not None:

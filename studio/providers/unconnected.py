@@ -51,7 +51,9 @@ class NotConnected:
     ) -> str:
         self._refuse()
 
-    async def remix(self, job_id: str, prompt: str, idem_key: str) -> RemoteJob:
+    async def remix(
+        self, job_id: str, prompt: str, idem_key: str, *, retry_unsure: bool = False
+    ) -> RemoteJob:
         self._refuse()
 
     async def cancel(self, job_id: str) -> None:

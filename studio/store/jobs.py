@@ -123,6 +123,15 @@ class JobRow:
         return take_name(self.id, self.imported_from)
 
     @property
+    def lineage_kind(self) -> str:
+        """How the take came from its parent: "remix" (the provider re-rendered the
+        parent's video with a revised prompt), "revision" (a new render of a revised
+        prompt), "retry" (the same render again), or "take" (the first of its shot)."""
+        if self.parent_id is not None:
+            return "remix" if self.spec.remix_of else "revision"
+        return "retry" if self.retry_of is not None else "take"
+
+    @property
     def imported_from(self) -> Origin | None:
         """Where the take was made, when that is another library (None: made here, or a
         plain video file with no library behind it)."""

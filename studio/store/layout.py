@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.core.spec import ReferenceImage, StoredSpec
+from studio.core.spec import ReferenceFit, ReferenceImage, StoredSpec
 
 REFERENCE_DIR = "refs"
 CLIPS_DIR = "clips"
@@ -21,7 +21,8 @@ def job_folder(library: Path, job_id: int) -> Path:
 
 
 def reference_path(library: Path, sha256: str, mime: str = "image/png") -> Path:
-    """The fitted reference image a take was sent with, kept once per content."""
+    """A reference image kept once per content: the fitted one a take was sent with, and
+    the person's original it was fitted from."""
     return library / REFERENCE_DIR / f"{sha256}.{ReferenceImage(b'', mime).extension}"
 
 
@@ -36,3 +37,11 @@ def read_reference(library: Path, spec: StoredSpec) -> ReferenceImage | None:
     """A take's reference image read back from the library, to send it again."""
     path = stored_reference(library, spec)
     return ReferenceImage(path.read_bytes(), spec.reference_mime) if path else None
+
+
+def original_reference(library: Path, fit: ReferenceFit | None) -> Path | None:
+    """Where the person's original image of a take is kept (None for a take queued before
+    originals were kept, or with no image)."""
+    if fit is None or not fit.original_sha256:
+        return None
+    return reference_path(library, fit.original_sha256, fit.original_mime)

@@ -28,8 +28,14 @@ Resolve = Callable[[int, str], Path | None]  # (job id, asset kind) → file in 
 Namer = Callable[[JobRow], str]  # what blind mode calls a take
 
 JobIdRole = Qt.ItemDataRole.UserRole + 1
-HEADERS = ("Take", "Status", "Score", "Decision", "Prompt")
-SAID = (2, 3, 4)  # the columns blind mode hides: score, decision, prompt
+HEADERS = ("Take", "Made as", "Status", "Score", "Decision", "Prompt")
+SAID = (3, 4, 5)  # the columns blind mode hides: score, decision, prompt
+MADE_AS = {  # JobRow.lineage_kind in words: a remix is told apart from a re-render
+    "take": "first take",
+    "revision": "re-render",
+    "remix": "remix",
+    "retry": "retry",
+}
 
 
 class LineageView(QWidget):
@@ -103,6 +109,7 @@ class LineageView(QWidget):
             )
             row = [
                 QStandardItem(name(job)),
+                QStandardItem(MADE_AS[job.lineage_kind]),
                 QStandardItem(job.status.value),
                 *(QStandardItem("" if blind_name else text) for text in said),
             ]
@@ -111,7 +118,12 @@ class LineageView(QWidget):
             if thumb is not None and thumb.is_file():
                 row[0].setIcon(QIcon(QPixmap(str(thumb))))
             if blind_name is None:
-                row[4].setToolTip(job.prompt)
+                row[5].setToolTip(job.prompt)
+            if job.lineage_kind == "remix":
+                row[1].setToolTip(
+                    "The provider re-rendered its parent's video with this prompt "
+                    "(a re-render starts from the prompt alone)"
+                )
             parent.appendRow(row)
             if job.id == job_id:
                 selected = row[0]
@@ -123,7 +135,7 @@ class LineageView(QWidget):
         for column in SAID:
             self.tree.setColumnHidden(column, blind_name is not None)
         self.tree.expandAll()
-        for column in range(4):
+        for column in range(len(HEADERS) - 1):
             self.tree.resizeColumnToContents(column)
         if selected is not None:
             self.tree.setCurrentIndex(selected.index())
@@ -135,6 +147,19 @@ class LineageView(QWidget):
 
     def _count(self, item: QStandardItem) -> int:
         return sum(1 + self._count(item.child(r)) for r in range(item.rowCount()))
+
+    def made_as(self) -> dict[int, str]:
+        """Each take in the tree and how it was made, as the tree shows it."""
+        shown: dict[int, str] = {}
+
+        def walk(item: QStandardItem) -> None:
+            for r in range(item.rowCount()):
+                child = item.child(r)
+                shown[int(child.data(JobIdRole))] = item.child(r, 1).text()
+                walk(child)
+
+        walk(self.model.invisibleRootItem())
+        return shown
 
     def job_ids(self) -> list[int]:
         ids: list[int] = []

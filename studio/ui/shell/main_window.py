@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from studio.ui.write.names import NameLearning
     from studio.ui.write.queue_panel import QueuePanel
     from studio.ui.write.tag_hints import TagHints
+    from studio.ui.write.take_loader import TakeLoader
     from studio.ui.write.templates import TemplatePanel
 
 
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
     templates: TemplatePanel
     stage: ReviewStage
     drafts: DraftKeeper
+    takes: TakeLoader
 
     def __init__(self, *, staged: bool = False) -> None:
         super().__init__()
@@ -238,11 +240,17 @@ class MainWindow(QMainWindow):
 
     def _wire_actions(self) -> None:
         from studio.ui.write.queue_actions import QueueActions
+        from studio.ui.write.take_loader import TakeLoader
 
+        self.takes = TakeLoader(
+            self.editor, self.drafts, lambda: self.services, modal=self._modal, parent=self
+        )
+        self.drafts.swapped.connect(self.takes.follow_revision)
         self.queue_actions = QueueActions(
             self.queue,
             self.editor,
             lambda: self.services,
+            takes=self.takes,
             notify=lambda text: self.notify(text, error=True),
             inform=lambda text: self.notify(text, timeout=6000),
             show_editor=self._show_editor,
@@ -433,6 +441,7 @@ class MainWindow(QMainWindow):
             self.editor.show_message(f"Could not load the models: {err}", error=True)
             return
         self.editor.set_profiles(profiles)
+        self.takes.follow_revision()  # a restored draft's take: Remix offered again
         if profiles.note:
             self.notify(profiles.note, error=not len(profiles))
 
@@ -662,28 +671,20 @@ class MainWindow(QMainWindow):
         self.editor_dock.raise_()
 
     def revise(self, job_id: int) -> None:
-        """An Edit decision: the editor gets the take's slots and reference image, and the
-        next render queued from it is linked to the take as its child."""
+        """An Edit decision: the editor gets the take as it was made (settings, project,
+        the original reference image with its fit) and what its reviewers pointed at (its
+        notes), and the next render queued from it is linked to the take as its child (a
+        Remix too)."""
         from studio.review.what_to_fix import what_to_fix
-        from studio.store.layout import stored_reference
-        from studio.ui.write.queue_actions import fill_editor
 
         if self.services is None:
             return
         job = self.services.store.jobs.get(job_id)
-        if job is None:
+        if job is None or not self.takes.revise(job):
             return
-        fill_editor(self.editor, job)
-        image = stored_reference(self.services.library, job.spec)
-        if image is not None and image.is_file():
-            fit = job.spec.reference_fit
-            self.editor.reference.load(image, name=fit.name if fit else None)
-        self.editor.parent_job = job_id
         notes = self.services.store.notes.for_take(job_id)
         self.editor.set_what_to_fix(what_to_fix(notes, take=job.name))  # what they pointed at
-        self.editor.show_message(f"Revising take {job.name}: change the prompt, then queue it.")
-        self.set_review_layout(False)
-        self.editor_dock.raise_()
+        self._show_editor()
 
     def save_still(self, *, with_notes: bool, dest: Path | None = None) -> Path | None:
         """The review's frame as a PNG (asked where, unless `dest`), notes drawn or not."""

@@ -1,6 +1,7 @@
 """The prompt editor: slots with presets, live prompt and lint, model-limited pickers, cost,
 reference image, variant batch. Gestures become a `Submission`; nothing here talks to the
-network or the database."""
+network or the database. A stored take comes in as a `Draft` (`apply_draft`), the one way
+the editor is filled from outside."""
 
 from __future__ import annotations
 
@@ -25,14 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
-from studio.core.spec import (
-    MAX_PROJECT,
-    Frame,
-    ReferenceImage,
-    RenderRequest,
-    RenderSpec,
-    StoredSpec,
-)
+from studio.core.spec import MAX_PROJECT, Frame, ReferenceImage, RenderRequest, RenderSpec
+from studio.jobs.remix import RemixSource
 from studio.jobs.requests import Queued
 from studio.prompts import (
     LABELS,
@@ -50,8 +45,21 @@ from studio.providers.profiles import ModelProfile, ProfileSet
 from studio.ui.shell.theme import set_state
 from studio.ui.write.checks import ChecksList
 from studio.ui.write.reference import ReferenceBox
+from studio.ui.write.remix_button import RemixButton
+from studio.ui.write.render_options import RenderOptions
 
 PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """Render settings asked for before the models are known (a draft, a take)."""
+
+    model: str | None
+    seconds: int | None
+    frame: str | None
+    seed: int | None = None
+    audio: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +107,8 @@ class PromptEditor(QWidget):
         self.parent_job: int | None = None  # set while revising a take; its child is queued
         self.not_names: frozenset[str] = frozenset()  # learned names the template says are not
         self.hints: list[TagHint] = []  # what defect tags say of this template and its presets
-        # Model, duration and frame asked for before the models are known (draft, retry).
-        self._pending: tuple[str | None, int | None, str | None] | None = None
+        self._pending: _Wanted | None = None  # settings asked for before the models are known
+        self._sent: str | None = None  # the work as last loaded or queued (Draft.sent)
         self.setAcceptDrops(True)
         self._lint_timer = QTimer(self, singleShot=True, interval=150)
         self._lint_timer.timeout.connect(self.refresh)
@@ -153,11 +161,18 @@ class PromptEditor(QWidget):
         self.reference = ReferenceBox()
         self.reference.changed.connect(self.refresh)
         self.reference.message.connect(self.show_message)
+        # Why the provider refused the take being revised, beside its prompt.
+        self.refusal = QLabel("")
+        self.refusal.setObjectName("refusalNote")
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
 
         self.model_box, self.seconds_box, self.size_box = QComboBox(), QComboBox(), QComboBox()
         self.model_box.currentIndexChanged.connect(self._model_changed)
         self.seconds_box.currentIndexChanged.connect(self.refresh)
         self.size_box.currentIndexChanged.connect(self._size_changed)
+        self.options = RenderOptions()
+        self.options.changed.connect(self.refresh)
         self.variant_slot = QComboBox()
         self.variant_slot.addItem("No variants", None)
         for slot in SLOTS:
@@ -185,6 +200,14 @@ class PromptEditor(QWidget):
         self.again.setToolTip("Queue a new take even though one with these settings exists")
         self.again.hide()
         self.again.clicked.connect(self._render_again)
+        self.remix = RemixButton()  # while a finished take is revised
+        self.remix.clicked.connect(self.request_remix)
+        self.other_draft = QPushButton("Other draft")
+        self.other_draft.setObjectName("otherDraftButton")
+        self.other_draft.setToolTip(
+            "Swap the prompt here with the one set aside when a take replaced it"
+        )
+        self.other_draft.hide()  # the window's draft keeper shows it when there is one
         self._again: Submission | None = None
         self._said_for: tuple[object, ...] | None = None  # see `_what_is_set`
         # Why nothing is sent yet (no API key), with the way to fix it; renders still queue.
@@ -219,6 +242,7 @@ class PromptEditor(QWidget):
         pickers.addWidget(self.seconds_box)
         pickers.addWidget(self.size_box, 1)
         render_form.addRow("Duration / size", pickers)
+        render_form.addRow("Seed / audio", self.options)
         render_form.addRow("Variants", self.variant_slot)
         render_form.addRow(self.variant_values)
         render_form.addRow("Cost", self.cost)
@@ -233,7 +257,9 @@ class PromptEditor(QWidget):
         self.to_fix.hide()
         column.addWidget(self.to_fix)
         column.addWidget(_group("Prompt slots", slots_form))
-        column.addWidget(_group("Prompt", _stack(self.composed, QLabel("Checks"), self.lint_list)))
+        column.addWidget(
+            _group("Prompt", _stack(self.refusal, self.composed, QLabel("Checks"), self.lint_list))
+        )
         column.addWidget(_group("Reference image", _stack(self.reference)))
         column.addStretch(1)
         self.slots_area = QScrollArea()
@@ -254,6 +280,8 @@ class PromptEditor(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
         footer.addWidget(self.again)
+        footer.addWidget(self.other_draft)
+        footer.addWidget(self.remix)
         footer.addWidget(self.submit)
         pinned.addLayout(footer)
         outer.addLayout(pinned)
@@ -300,7 +328,10 @@ class PromptEditor(QWidget):
         self.model_box.blockSignals(False)
         self._model_changed()
         self.submit.setEnabled(True)
-        self._apply_pending()
+        problems = self._apply_pending()
+        if problems:
+            self.show_message(_sentence("Not restored: ", problems))
+        self.remix.show_for(self.remix.source, profiles)
 
     def profile(self) -> ModelProfile | None:
         model = self.model_box.currentData()
@@ -308,6 +339,7 @@ class PromptEditor(QWidget):
 
     def _model_changed(self) -> None:
         profile = self.profile()
+        self.options.set_profile(profile)
         if profile is None:
             return
         frames = [str(frame) for frame in profile.frames()]
@@ -328,10 +360,13 @@ class PromptEditor(QWidget):
         if profile is None or frame is None or seconds is None:
             return None
         reference = ReferenceImage(self.reference.fitted) if self.reference.fitted else None
+        seed, audio = self.options.values(profile)
         return RenderSpec(
             model=profile.id,
             prompt=slots.compose(),
             seconds=int(seconds),
+            seed=seed,
+            generate_audio=audio,
             reference=reference,
         ).with_frame(Frame.parse(frame))
 
@@ -391,7 +426,8 @@ class PromptEditor(QWidget):
         """What a message about a render holds for: the prompt and the render settings."""
         return (slots, self.project_name(), self.model_box.currentData(),
                 self.seconds_box.currentData(), self.size_box.currentData(),
-                self.variant_slot.currentData(), self.variant_values.toPlainText())  # fmt: skip
+                self.options.kept(), self.variant_slot.currentData(),
+                self.variant_values.toPlainText())  # fmt: skip
 
     def learn_names(self, names: list[str]) -> list[str]:
         """Names from a refusal, checked for at once; returns those that were new."""
@@ -437,7 +473,7 @@ class PromptEditor(QWidget):
             return
         profile, requests = self.profile(), []
         varied = self.variant_slot.currentData()
-        fit = self.reference.fit()
+        fit, original = self.reference.fit(), self.reference.original()
         for slots in all_slots:
             spec = self._base_spec(slots)
             if spec is None or profile is None:
@@ -449,7 +485,13 @@ class PromptEditor(QWidget):
                 return
             label = variant_label(varied, getattr(slots, varied)) if varied else None
             requests.append(
-                RenderRequest(spec, slots.as_dict(), label, fit if spec.reference else None)
+                RenderRequest(
+                    spec,
+                    slots.as_dict(),
+                    label,
+                    fit if spec.reference else None,
+                    original=original if spec.reference else None,
+                )
             )
         name = (self.slots().subject.strip() or "batch")[:40]
         self.submit_requested.emit(
@@ -466,6 +508,38 @@ class PromptEditor(QWidget):
         self.show_message(queued.summary())
         self._again = dataclasses.replace(submission, requests=again, again=True) if again else None
         self.again.setVisible(bool(again))
+        if queued.new:  # the work is sent: replacing it now loses nothing
+            self._sent = self.draft().work()
+            self.set_refusal(None)
+            self.set_remix(None)
+
+    def request_remix(self) -> None:
+        """Send the prompt as a remix of the take being revised: the provider renders that
+        take's video again with it (same model, duration and frame)."""
+        source = self.remix.source
+        if source is None or source.why_not(self.profiles) is not None:
+            return
+        slots = self.slots()
+        spec = source.request(slots.compose(), slots.as_dict())
+        try:
+            if self.profiles is not None:
+                self.profiles.validate(spec.spec)
+        except StudioError as err:
+            self.show_message(str(err), error=True)
+            return
+        name = (slots.subject.strip() or "remix")[:40]
+        self.submit_requested.emit(
+            Submission([spec], name, None, source.job_id, project=self.project_name())
+        )
+
+    def set_remix(self, source: RemixSource | None) -> None:
+        """The take being revised, as a remix of it would need it (None: no remix)."""
+        self.remix.show_for(source, self.profiles)
+
+    def set_refusal(self, text: str | None) -> None:
+        self.refusal.setText(text or "")
+        self.refusal.setVisible(bool(text))
+        set_state(self.refusal, "error", bool(text))
 
     def _render_again(self) -> None:
         if self._again is not None:
@@ -518,68 +592,101 @@ class PromptEditor(QWidget):
 
     def draft(self) -> Draft:
         """Everything unsent, as the draft file keeps it."""
-        pending = self._pending or (None, None, None)
+        pending = self._pending
+        seed, audio = self.options.kept() if pending is None else (pending.seed, pending.audio)
+        pending = pending or _Wanted(None, None, None)
         varied = self.variant_slot.currentData()
         texts = dict(self._variant_text)
         if varied is not None:
             texts[varied] = self.variant_values.toPlainText()
         return Draft(
             slots={k: v for k, v in self.slots().as_dict().items() if v},
-            model=self.model_box.currentData() or pending[0],
-            seconds=self.seconds_box.currentData() or pending[1],
-            frame=self.size_box.currentData() or pending[2],
+            model=self.model_box.currentData() or pending.model,
+            seconds=self.seconds_box.currentData() or pending.seconds,
+            frame=self.size_box.currentData() or pending.frame,
             variant_slot=varied,
             variant_values={k: v for k, v in texts.items() if v.strip()},
             reference=self.reference.fit(),
             parent_job=self.parent_job,
             project=self.project.currentText().strip() or None,
+            seed=seed,
+            generate_audio=audio,
+            refusal=self.refusal.text() or None,
+            sent=self._sent,
         )
 
-    def apply_draft(self, draft: Draft, image: Path | None) -> None:
+    def has_unsent_work(self) -> bool:
+        """Whether the editor holds work that was neither queued nor loaded as it is (an
+        image still loading counts as in)."""
+        return dataclasses.replace(self.draft(), reference=self.reference.target()).unsent
+
+    def apply_draft(self, draft: Draft, image: Path | None) -> list[str]:
+        """Put `draft` in the editor: a saved draft, or a stored take (`take_draft`). The
+        image, if given, loads off the UI thread; without one the editor's goes, unless
+        the draft has one to follow (`DraftKeeper.restore_image`). Returns what could not
+        be restored (and says so), where the models are known already."""
         self._variant_text = dict(draft.variant_values)
         self._varied = None
         self.variant_slot.setCurrentIndex(max(0, self.variant_slot.findData(draft.variant_slot)))
         self.parent_job = draft.parent_job
         self.project.setEditText(draft.project or "")
-        self._want(draft.model, draft.seconds, draft.frame)
+        self.set_refusal(draft.refusal)
+        self.set_remix(None)
+        self.set_what_to_fix("")  # a take's notes are about that take (Edit shows them)
+        self._sent = draft.sent
+        problems = self._want(
+            _Wanted(draft.model, draft.seconds, draft.frame, draft.seed, draft.generate_audio)
+        )
         if image is not None and draft.reference is not None:
             self.reference.load(image, name=draft.reference.name, fit=draft.reference)
-        self.set_slots(PromptSlots.from_mapping(draft.slots))
-
-    def load_spec(self, spec: StoredSpec, image: Path | None) -> None:
-        """Put a stored take back in the editor: slots, model, duration, frame, image."""
-        self.variant_slot.setCurrentIndex(0)
-        self._want(spec.model, spec.seconds or None, str(spec.frame) if spec.frame else None)
-        if image is not None:
-            fit = spec.reference_fit
-            self.reference.load(image, name=fit.name if fit else None, fit=fit)
-        else:
+        elif draft.reference is None and self.reference.target() is not None:
             self.reference.remove()
-        self.set_slots(PromptSlots.from_mapping(spec.slots_or_prompt()))
+        self.set_slots(PromptSlots.from_mapping(draft.slots))
+        if problems:
+            self.show_message(_sentence("Not restored: ", problems))
+        return problems
 
-    def _want(self, model: str | None, seconds: int | None, frame: str | None) -> None:
-        self._pending = (model, seconds, frame)
-        if self.profiles is not None:
-            self._apply_pending()
+    def render_words(self) -> str:
+        """The render settings as set, in words: "Simulator (pro), 8 s, 1280x720, audio on,
+        project “spring”"."""
+        words = [self.model_box.currentText(), self.seconds_box.currentText(),
+                 self.size_box.currentText(), *self.options.words(self.profile()),
+                 f"project “{self.project_name()}”"]  # fmt: skip
+        return ", ".join(w for w in words if w)
 
-    def _apply_pending(self) -> None:
-        """Select the model, duration and frame asked for, where the provider offers them;
-        say so where it does not."""
-        if self._pending is None or self.profiles is None:
-            return
-        model, seconds, frame = self._pending
-        self._pending = None
-        if model is not None:
-            index = self.model_box.findData(model)
+    def _want(self, wanted: _Wanted) -> list[str]:
+        self._pending = wanted
+        return self._apply_pending() if self.profiles is not None else []
+
+    def _apply_pending(self) -> list[str]:
+        """Select the model, duration, frame, seed and audio asked for, where the provider
+        offers them; returns, in words, what it does not."""
+        wanted, self._pending = self._pending, None
+        if wanted is None:
+            return []
+        problems = []
+        if wanted.model is not None:
+            index = self.model_box.findData(wanted.model)
             if index < 0:
                 current = self.model_box.currentText()
-                self.show_message(f"{model} is not offered by this provider; using {current}.")
+                problems.append(f"{wanted.model} is not offered by this provider; using {current}")
             else:
                 self.model_box.setCurrentIndex(index)
-        for box, value in ((self.seconds_box, seconds), (self.size_box, frame)):
+        for box, value, unit in ((self.seconds_box, wanted.seconds, " s"),
+                                 (self.size_box, wanted.frame, "")):  # fmt: skip
             index = box.findData(value) if value is not None else -1
             if index >= 0:
                 box.setCurrentIndex(index)
+            elif value is not None:
+                problems.append(
+                    f"{value}{unit} ({self.model_box.currentText()} does not offer it; "
+                    f"using {box.currentText()})"
+                )
+        self.options.set_values(wanted.seed, wanted.audio)
+        profile = self.profile()
+        if profile is not None:
+            problems += self.options.unusable(profile)
+        return problems
 
     # ---- drag and drop -----------------------------------------------------------------
 
@@ -594,6 +701,10 @@ class PromptEditor(QWidget):
             return
         event.acceptProposedAction()
         self.reference.load(Path(urls[0].toLocalFile()))
+
+
+def _sentence(lead: str, parts: list[str]) -> str:
+    return lead + "; ".join(parts) + "."
 
 
 def _refill(box: QComboBox, items: list[tuple[str, object]]) -> None:

@@ -1,5 +1,6 @@
 """What the queue's commands do: each turns the selection into one engine call, or, for a
-refused request, puts it back in the editor to be fixed (sending it again would fail again)."""
+take the provider refused (its request, or its content policy), puts it back in the editor
+to be fixed (sending it again would fail again)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from studio.core.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.services import Services
-    from studio.store import JobRow
     from studio.ui.write.editor import PromptEditor
     from studio.ui.write.queue_panel import QueuePanel
+    from studio.ui.write.take_loader import TakeLoader
 
 
 class QueueActions:
@@ -26,12 +27,14 @@ class QueueActions:
         editor: PromptEditor,
         services: Callable[[], Services | None],
         *,
+        takes: TakeLoader,
         notify: Callable[[str], None],
         show_editor: Callable[[], None],
         run: Callable[[Awaitable[Any]], None],
         inform: Callable[[str], None] | None = None,
     ) -> None:
         self.queue, self.editor, self.services = queue, editor, services
+        self.takes = takes  # a take opened in the editor (refused, duplicated)
         self.notify, self.show_editor, self.run = notify, show_editor, run
         self.inform = inform or notify  # what was done (not an error)
 
@@ -114,36 +117,27 @@ class QueueActions:
                 )
                 continue
             if job.failure_class is FailureClass.REQUEST:
-                self.fix_request(job)  # the provider refused these parameters
+                if self.takes.fix_request(job):  # the provider refused these parameters
+                    self.show_editor()
+                continue
+            if job.failure_class is FailureClass.POLICY:  # the same prompt is refused again
+                if self.takes.refused_for_policy(job):
+                    self.show_editor()
                 continue
             try:
                 await services.engine.retry(job.id)
             except StudioError as err:
                 self.notify(str(err))
 
-    def fix_request(self, job: JobRow) -> None:
-        """A refused request goes back to the editor, with the reason, to be fixed."""
-        from studio.store.layout import stored_reference
-
-        services = self.services()
-        if services is None:
-            return
-        image = stored_reference(services.library, job.spec)
-        self.editor.load_spec(job.spec, image if image is not None and image.is_file() else None)
-        reason = job.failure_message or "the provider refused the request"
-        self.editor.show_message(
-            f"{job.name} was refused: {reason} Fix it here, then queue it.", error=True
-        )
-        self.show_editor()
-
     def duplicate(self) -> None:
+        """The selected take's settings in the editor, for a new take (not a revision)."""
         services = self.services()
         selected = self.queue.selected_ids()
         if services is None or not selected:
             return
         job = services.store.jobs.get(selected[0])
-        if job is not None:
-            fill_editor(self.editor, job)
+        if job is not None and self.takes.duplicate(job):
+            self.show_editor()
 
     def reveal(self) -> None:
         services, selected = self.services(), self.queue.selected_ids()
@@ -152,9 +146,3 @@ class QueueActions:
         path: Path | None = services.store.assets.file(services.library, selected[0], "video")
         if path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-
-
-def fill_editor(editor: PromptEditor, job: JobRow) -> None:
-    from studio.prompts import PromptSlots
-
-    editor.set_slots(PromptSlots.from_mapping(job.spec.slots_or_prompt()))

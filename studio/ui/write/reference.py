@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from studio.core.spec import ReferenceFit
+from studio.core.spec import ReferenceFit, ReferenceImage
 from studio.media.framing import crop_box, upscaled
 from studio.ui.shell.theme import set_state
 
@@ -138,6 +138,7 @@ class ReferenceBox(QWidget):
         self.pad_color = QColor(0, 0, 0)
         self._fit_task: asyncio.Future[None] | None = None
         self.loading: asyncio.Future[None] | None = None  # the latest check-and-fit
+        self._loading_as: ReferenceFit | None = None  # what that load will show, once in
 
         self.preview = _Preview()
         self.choose = QPushButton("Choose…")
@@ -171,16 +172,33 @@ class ReferenceBox(QWidget):
         self._sync_buttons()
 
     def fit(self) -> ReferenceFit | None:
-        """How the image that will be sent was made (kept with the job)."""
+        """How the image that will be sent was made (kept with the job, with the original
+        it was made from)."""
         if self.source is None or self.fitted is None:
             return None
+        original = self.original()
+        assert original is not None
         return ReferenceFit(
             name=self.source_name,
             mode="pad" if self.mode.currentData() == "pad" else "crop",
             focus=self.preview.focus,
             pad_color=self.pad_color.name(),
             source_size=(self.source.width, self.source.height),
+            original_sha256=original.sha256,
+            original_mime=original.mime,
         )
+
+    def original(self) -> ReferenceImage | None:
+        """The person's image as given, before fitting (kept so it can be framed anew)."""
+        if self.source is None:
+            return None
+        return ReferenceImage(self.source.data, self.source.mime)
+
+    def target(self) -> ReferenceFit | None:
+        """The image and framing this box holds, or will once the load under way is in."""
+        if self._loading_as is not None:
+            return self._loading_as
+        return self.fit() if self.source is not None else None
 
     # ---- input -------------------------------------------------------------------------
 
@@ -199,8 +217,19 @@ class ReferenceBox(QWidget):
         `fit` restores how it was fitted."""
         import asyncio
 
-        self.loading = asyncio.ensure_future(self._load(path, name or path.name, fit))
-        return self.loading
+        name = name or path.name
+        mode = "pad" if self.mode.currentData() == "pad" else "crop"
+        chosen = fit or ReferenceFit(name, mode, pad_color=self.pad_color.name())
+        self._loading_as = ReferenceFit(name, chosen.mode, chosen.focus, chosen.pad_color)
+        loading = asyncio.ensure_future(self._load(path, name, fit))
+        self.loading = loading
+
+        def done(_: object) -> None:
+            if self.loading is loading:  # a later load is still under way: it says
+                self._loading_as = None
+
+        loading.add_done_callback(done)
+        return loading
 
     async def _load(self, path: Path, name: str, fit: ReferenceFit | None) -> None:
         import asyncio
@@ -231,6 +260,9 @@ class ReferenceBox(QWidget):
         await self._fit()
 
     def remove(self) -> None:
+        if self.loading is not None and not self.loading.done():
+            self.loading.cancel()  # an image on its way would land after the removal
+        self._loading_as = None
         self.source, self.fitted, self.source_name = None, None, ""
         self.preview.original = None
         self.preview.cropping = False
