@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,7 +32,7 @@ for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
 
 from _gui import run_window  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollBar  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.core.spec import RenderSpec  # noqa: E402
@@ -84,6 +85,42 @@ class StallSampler:
                 print(f"   {count:5d}  {stack}")
 
 
+def scrolling(bar: QScrollBar, step: int) -> QTimer:
+    """A timer that scrolls `bar` back and forth by `step` every 16 ms (started by the caller)."""
+    steps = [step]
+
+    def scroll() -> None:
+        if bar.value() >= bar.maximum() or (bar.value() <= bar.minimum() and steps[0] < 0):
+            steps[0] = -steps[0]
+        bar.setValue(bar.value() + steps[0])
+
+    timer = QTimer(interval=16)
+    timer.timeout.connect(scroll)
+    return timer
+
+
+class DriftSampler:
+    """A 5 ms timer and how late each tick came (ms); `on_tick` is told each tick's time."""
+
+    def __init__(self, on_tick: Callable[[float], None] | None = None) -> None:
+        self.drifts: list[float] = []
+        self.on_tick = on_tick
+        self.timer = QTimer(interval=5)
+        self.timer.timeout.connect(self._sample)
+        self._last = time.perf_counter()
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def _sample(self) -> None:
+        now = time.perf_counter()
+        self.drifts.append(max(0.0, (now - self._last) * 1000 - 5.0))
+        self._last = now
+        if self.on_tick is not None:
+            self.on_tick(now)
+
+
 async def scenario(
     app: QApplication,
     window: MainWindow,
@@ -117,39 +154,16 @@ async def scenario(
         for i in range(1200)
     ]
     await services.engine.submit_batch(specs, name="p3")
-    view = window.queue.view
-    bar = view.verticalScrollBar()
-    step = [12]
-
-    def scroll() -> None:
-        if bar.value() >= bar.maximum() or (bar.value() <= bar.minimum() and step[0] < 0):
-            step[0] = -step[0]
-        bar.setValue(bar.value() + step[0])
-
-    scroller = QTimer(interval=16)
-    scroller.timeout.connect(scroll)
-    drifts: list[float] = []
-    last = [time.perf_counter()]
-
+    scroller = scrolling(window.queue.view.verticalScrollBar(), 12)
     stalls = StallSampler() if profile else None
-
-    def sample() -> None:
-        now = time.perf_counter()
-        drifts.append(max(0.0, (now - last[0]) * 1000 - 5.0))
-        last[0] = now
-        if stalls is not None:
-            stalls.last_tick = now
-
-    sampler = QTimer(interval=5)
-    sampler.timeout.connect(sample)
+    sampler = DriftSampler(lambda now: setattr(stalls, "last_tick", now) if stalls else None)
     await asyncio.sleep(3)  # let the first submissions go out
     scroller.start()
-    last[0] = time.perf_counter()
     sampler.start()
     if stalls is not None:
         stalls.start()
     await asyncio.sleep(seconds)
-    sampler.stop()
+    sampler.timer.stop()
     scroller.stop()
     if stalls is not None:
         stalls.stop()
@@ -160,7 +174,7 @@ async def scenario(
     await services.close()
     sim.terminate()
     sim.wait(10)
-    return drifts
+    return sampler.drifts
 
 
 async def prescreen_scenario(
@@ -184,40 +198,21 @@ async def prescreen_scenario(
     window.attach(services)  # the pre-screen starts on the clips with no result yet
     collector.freeze()
     window.show_workspace("library")
-    view = window.library.panel.grid
-    bar = view.verticalScrollBar()
-    step = [8]
-
-    def scroll() -> None:
-        if bar.value() >= bar.maximum() or (bar.value() <= bar.minimum() and step[0] < 0):
-            step[0] = -step[0]
-        bar.setValue(bar.value() + step[0])
-
-    scroller = QTimer(interval=16)
-    scroller.timeout.connect(scroll)
-    drifts: list[float] = []
-    last = [time.perf_counter()]
-
-    def sample() -> None:
-        now = time.perf_counter()
-        drifts.append(max(0.0, (now - last[0]) * 1000 - 5.0))
-        last[0] = now
-
-    sampler = QTimer(interval=5)
-    sampler.timeout.connect(sample)
+    scroller = scrolling(window.library.panel.grid.verticalScrollBar(), 8)
+    sampler = DriftSampler()
     scroller.start()
     sampler.start()
     while sum(store.flags.screening(i) is not None for i in ids) < len(ids):
         await asyncio.sleep(0.5)
         if time.perf_counter() - started > 60 * clips:
             break
-    sampler.stop()
+    sampler.timer.stop()
     scroller.stop()
     done = sum(store.flags.screening(i) is not None for i in ids)
     print(f"  {done} of {len(ids)} clips screened in {time.perf_counter() - started:.1f} s")
     window.detach()
     await services.close()
-    return drifts
+    return sampler.drifts
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,10 @@ class KeysOverlay(QDialog):
             table.setTextFormat(Qt.TextFormat.RichText)
             table.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             self.tables.append(table)
-            self.tabs.addTab(table, title)
+            page = QScrollArea()  # a long mode (review) scrolls rather than leave the screen
+            page.setWidget(table)
+            page.setWidgetResizable(True)
+            self.tabs.addTab(page, title)
         note = QLabel("Change them in keymap.toml in Studio's settings folder.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
