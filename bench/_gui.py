@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from studio.config.settings import Settings
+from studio.services import RunOptions, Services, open_services
+from studio.sim.state import SimConfig
 from studio.ui.shell.gc import GuiThreadCollector
 from studio.ui.shell.main_window import MainWindow
 from studio.ui.shell.theme import apply_theme
@@ -55,3 +58,36 @@ def run_window(
         result = loop.run_until_complete(scenario(app, window, collector))
     collector.stop()
     return result
+
+
+async def attach_sim(
+    window: MainWindow, size: str, settings: Settings, render_seconds: float
+) -> Services:
+    """The window at `size` in the screen's corner, attached to the studio's services on the
+    built-in simulator (renders taking `render_seconds`), once the provider's models are in."""
+    width, height = (int(v) for v in size.split("x"))
+    window.resize(width, height)
+    window.move(0, 0)
+    services = await open_services(
+        settings, RunOptions(sim_config=SimConfig(render_seconds=render_seconds))
+    )
+    window.attach(services)
+    await until(lambda: window.editor.model_box.count() > 0)
+    return services
+
+
+async def detach(window: MainWindow, services: Services) -> None:
+    window.detach()
+    await services.close()
+
+
+Shots = Callable[[QApplication, MainWindow, Path, str], Coroutine[Any, Any, None]]
+
+
+def shots_main(scenario: Shots) -> None:
+    """A screenshot script's command line: `OUT [WIDTHxHEIGHT [dark|light]]`."""
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
+    theme = sys.argv[3] if len(sys.argv) > 3 else "dark"
+    out.mkdir(parents=True, exist_ok=True)
+    run_window(lambda app, window, _collector: scenario(app, window, out, size), theme)

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 CAMERA = (
@@ -41,17 +38,9 @@ CAMERA = (
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(daily_cap=200.0, reviewer="ana"),
-        RunOptions(sim_config=SimConfig(render_seconds=0.5)),
-    )
-    window.attach(services)
+    services = await attach_sim(window, size, Settings(daily_cap=200.0, reviewer="ana"), 0.5)
     store = services.store
     editor = window.editor
-    await until(lambda: editor.model_box.count() > 0)  # the provider's models are in
     editor.size_box.setCurrentIndex(editor.size_box.findData("1280x720"))
     editor.set_slots(
         PromptSlots(
@@ -112,16 +101,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     compare.seek_frame(30)
     await asyncio.sleep(1.5)
     shot(app, out, "compare-blind", size)
-    window.detach()
-    await services.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+    await detach(window, services)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)

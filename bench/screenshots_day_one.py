@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 from studio.ui.shell.settings_dialog import SettingsDialog  # noqa: E402
 
@@ -32,15 +29,7 @@ CAMERAS = ("slow push in at eye level", "overhead top-down", "low tracking shot"
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"),
-        RunOptions(sim_config=SimConfig(render_seconds=0.8)),
-    )
-    window.attach(services)
-    await until(lambda: window.editor.model_box.count() > 0)
+    services = await attach_sim(window, size, Settings(daily_cap=20.0, reviewer="ana"), 0.8)
     editor, store = window.editor, services.store
     base = PromptSlots(
         subject="a matte black wireless speaker",
@@ -99,20 +88,12 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     dialog.base_url.setText("https://gateway.example.com/v1")
     dialog.models.setText("sora-2, sora-2-pro")
     dialog.show()
-    dialog.move((width - dialog.width()) // 2, (height - dialog.height()) // 3)
+    dialog.move((window.width() - dialog.width()) // 2, (window.height() - dialog.height()) // 3)
     await asyncio.sleep(0.6)
     shot(app, out, "settings", size)
     dialog.close()
-    window.detach()
-    await services.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+    await detach(window, services)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)

@@ -19,13 +19,11 @@ for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' clip makers
 
-from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.library.ops import DecisionEntry, ops_for  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 from tests.media import clips  # noqa: E402
 from tests.store.tagged import add_take  # noqa: E402
@@ -65,14 +63,7 @@ def make_clips(folder: Path) -> None:
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"),
-        RunOptions(sim_config=SimConfig(render_seconds=0.5)),
-    )
-    window.attach(services)
+    services = await attach_sim(window, size, Settings(daily_cap=20.0, reviewer="ana"), 0.5)
     store = services.store
     await asyncio.sleep(0.5)
 
@@ -113,17 +104,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     editor.slots_area.ensureWidgetVisible(editor.lint_list)
     await asyncio.sleep(0.3)
     shot(app, out, "editor-tag-hint", size)
-    window.detach()
-    await services.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    theme = sys.argv[3] if len(sys.argv) > 3 else "dark"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size), theme)
+    await detach(window, services)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)

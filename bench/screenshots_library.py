@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,14 +18,12 @@ from pathlib import Path
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
 from studio.sim.render import ClipRequest, render_clip  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "c2pa"
@@ -64,14 +61,7 @@ def signed_clip(folder: Path) -> Path:
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.8))
-    )
-    window.attach(services)
-    await until(lambda: window.editor.model_box.count() > 0)
+    services = await attach_sim(window, size, Settings(reviewer="ana"), 0.8)
     editor, store = window.editor, services.store
     for project, subject, cameras in (
         ("launch", "a matte black wireless speaker", ("slow push in", "overhead top-down")),
@@ -138,16 +128,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     await until(lambda: window.review.player.deck.ready)
     await asyncio.sleep(0.8)
     shot(app, out, "provenance", size)
-    window.detach()
-    await services.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+    await detach(window, services)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)

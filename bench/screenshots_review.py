@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
 from studio.prompts import PromptSlots  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 LIGHTING = (
@@ -43,14 +40,7 @@ def scores(window: MainWindow, *values: int) -> None:
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(daily_cap=20.0, reviewer="ana"),
-        RunOptions(sim_config=SimConfig(render_seconds=0.5)),
-    )
-    window.attach(services)
+    services = await attach_sim(window, size, Settings(daily_cap=20.0, reviewer="ana"), 0.5)
     await asyncio.sleep(0.5)
     base = PromptSlots(
         subject="a matte black wireless speaker",
@@ -84,13 +74,13 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     await until(lambda: review.player.deck.ready)
     review.player.seek_frame(40)
     await asyncio.sleep(1.0)
-    app.primaryScreen().grabWindow(0).save(str(out / f"review-player-{size}.png"))
+    shot(app, out, "review-player", size)
 
     review.compare_takes()
     await until(window.compare.ready)
     window.compare.seek_frame(52)
     await asyncio.sleep(1.0)
-    app.primaryScreen().grabWindow(0).save(str(out / f"review-compare-{size}.png"))
+    shot(app, out, "review-compare", size)
 
     window.stage.setCurrentWidget(review)
     parent = review.session.take.job_id  # type: ignore[union-attr]
@@ -106,18 +96,9 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     review.decide("approve")
     window.open_lineage(child.id)
     await asyncio.sleep(0.5)
-    app.primaryScreen().grabWindow(0).save(str(out / f"review-lineage-{size}.png"))
-    window.detach()
-    await services.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    theme = sys.argv[3] if len(sys.argv) > 3 else "dark"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size), theme)
+    shot(app, out, "review-lineage", size)
+    await detach(window, services)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)

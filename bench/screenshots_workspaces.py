@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = tempfile.mkdtemp(prefix="studio-shots-")
 
-from _gui import run_window, shot, until  # noqa: E402  (a sibling module: run as a script)
+from _gui import attach_sim, detach, shot, shots_main, until  # noqa: E402  (a sibling module: run as a script)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config.settings import Settings  # noqa: E402
@@ -26,8 +25,7 @@ from studio.core.notes import Shape  # noqa: E402
 from studio.core.spec import RenderSpec  # noqa: E402
 from studio.library.ops import DecisionEntry, ops_for  # noqa: E402
 from studio.review.rubric import load_active  # noqa: E402
-from studio.services import RunOptions, open_services  # noqa: E402
-from studio.sim.state import SimConfig  # noqa: E402
+from studio.services import open_services  # noqa: E402
 from studio.ui.shell.main_window import MainWindow  # noqa: E402
 
 SUBJECTS = ("a red kite over dunes", "a paper lantern at dusk", "a heron lands on a post",
@@ -36,13 +34,7 @@ SUBJECTS = ("a red kite over dunes", "a paper lantern at dusk", "a heron lands o
 
 
 async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) -> None:
-    width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
-    window.move(0, 0)
-    services = await open_services(
-        Settings(reviewer="ana"), RunOptions(sim_config=SimConfig(render_seconds=0.5))
-    )
-    window.attach(services)
+    services = await attach_sim(window, size, Settings(reviewer="ana"), 0.5)
     store, engine = services.store, services.engine
     specs = [
         RenderSpec(
@@ -94,8 +86,7 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     await asyncio.sleep(0.8)
     shot(app, out, "review-note", size)
 
-    window.detach()
-    await services.close()
+    await detach(window, services)
 
     # the Write workspace with no provider key: the library opens, renders wait
     offline = await open_services(Settings(provider="openai", reviewer="ana"))
@@ -104,16 +95,8 @@ async def scenario(app: QApplication, window: MainWindow, out: Path, size: str) 
     await until(lambda: window.editor.model_box.count() > 0)
     await asyncio.sleep(0.8)
     shot(app, out, "write-no-provider", size)
-    window.detach()
-    await offline.close()
-
-
-def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    size = sys.argv[2] if len(sys.argv) > 2 else "1280x800"
-    out.mkdir(parents=True, exist_ok=True)
-    run_window(lambda app, window, _collector: scenario(app, window, out, size))
+    await detach(window, offline)
 
 
 if __name__ == "__main__":
-    main()
+    shots_main(scenario)
