@@ -6,6 +6,8 @@ Library ("Show these takes") or is dismissed for the loaded template, the same w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QResizeEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu
@@ -62,14 +64,10 @@ class ChecksList(QListWidget):
         if not isinstance(term, str) or not term:
             return None
         menu = QMenu(self)
-        if self.template is None:
-            action = QAction("Not a name — load or save a template to say so", menu)
-            action.setEnabled(False)
-        else:
-            action = QAction(f"Not a name (in template {self.template})", menu)
-            action.triggered.connect(lambda: self.not_a_name.emit(term))
-        action.setObjectName("notANameAction")
-        menu.addAction(action)
+        said = f"Not a name (in template {self.template})"
+        self._per_template(
+            menu, "notANameAction", "Not a name", said, lambda: self.not_a_name.emit(term)
+        )
         return menu
 
     def _hint_menu(self, hint: TagHint) -> QMenu:
@@ -79,15 +77,25 @@ class ChecksList(QListWidget):
         show.setObjectName("hintTakesAction")
         show.triggered.connect(lambda: self.hint_takes.emit(hint))
         menu.addAction(show)
-        if self.template is None:
-            dismiss = QAction("Dismiss — load or save a template to say so", menu)
-            dismiss.setEnabled(False)
-        else:
-            dismiss = QAction(f"Dismiss for template {self.template}", menu)
-            dismiss.triggered.connect(lambda: self.hint_dismissed.emit(hint))
-        dismiss.setObjectName("hintDismissAction")
-        menu.addAction(dismiss)
+        said = f"Dismiss for template {self.template}"
+        self._per_template(
+            menu, "hintDismissAction", "Dismiss", said, lambda: self.hint_dismissed.emit(hint)
+        )
         return menu
+
+    def _per_template(
+        self, menu: QMenu, name: str, what: str, said: str, chosen: Callable[[], None]
+    ) -> None:
+        """An answer kept with the template: with none loaded or saved there is nowhere to
+        keep it, so the action is shown disabled, saying so."""
+        if self.template is None:
+            action = QAction(f"{what} — load or save a template to say so", menu)
+            action.setEnabled(False)
+        else:
+            action = QAction(said, menu)
+            action.triggered.connect(chosen)
+        action.setObjectName(name)
+        menu.addAction(action)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         by_mouse = event.reason() == QContextMenuEvent.Reason.Mouse
