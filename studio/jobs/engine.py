@@ -571,6 +571,12 @@ class Engine:
                     )
             except (ProviderError, SpecError) as err:
                 self._create_failed(job, err)
+            except Exception as err:  # noqa: BLE001 - a bug, or a failure no one foresaw
+                # The create may have gone out: the job is looked for (or parked) as for a
+                # lost reply, not left claimed with nothing to move it on.
+                log.exception("sending job %s failed unexpectedly", job.id)
+                if self.sending(job.id):
+                    self.unsure.handle([job], f"sending it failed unexpectedly — {err}")
             else:
                 self.ledger.health(True, "")
                 self.adopt(job, remote, "submitted")

@@ -301,3 +301,35 @@ async def test_a_list_that_does_not_say_what_each_job_is_cannot_be_matched(
     assert done.status is JobStatus.UNSURE
     assert "does not say what each job is" in (done.failure_message or "")
     assert sends_of(sim, done) == 1
+
+
+async def test_a_create_that_fails_unexpectedly_is_looked_for_not_left_sending(
+    engine_for: MakeEngine,
+    sim: SimServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A create that raised something no one foresaw (a bug, a library's own error) after
+    the request went out left its job claimed in `submitting` for good: nothing sent it
+    again or looked for it. It is handled as a lost reply: looked for, and adopted."""
+    engine = engine_for("openai")
+    create = engine.provider.create
+    failed: list[str] = []
+
+    async def create_then_fail(*args: object, **kw: object) -> RemoteJob:
+        await create(*args, **kw)  # type: ignore[arg-type]
+        failed.append("once")
+        raise RuntimeError("a library's own error")
+
+    monkeypatch.setattr(engine.provider, "create", create_then_fail)
+    await engine.start()
+    job = await engine.submit(spec("a kite over dunes, a surprise"))
+    await until(lambda: failed, 30)
+    monkeypatch.setattr(engine.provider, "create", create)
+    done = await settled(engine, job.id)
+    assert done.status is JobStatus.READY, done.failure_message
+    assert (sends_of(sim, done), renders_for(sim, done)) == (1, 1)  # found, not sent again
+    assert "found at the provider" in " ".join(
+        d or "" for _, _, d in engine.store.jobs.events(job.id)
+    )
+    assert f"sending job {job.id} failed unexpectedly" in caplog.text  # said, with its trace
