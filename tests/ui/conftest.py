@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import qasync
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from studio.ui.shell.gc import GuiThreadCollector
@@ -22,9 +23,13 @@ def themed(qapp: QApplication) -> None:
 
 @pytest.fixture(autouse=True)
 def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
-    """As in the app: garbage holding Qt objects is collected on the GUI thread only."""
+    """As in the app: garbage holding Qt objects is collected on the GUI thread only. After
+    the test, the widgets pytest-qt closed are deleted (it only asks for a later deletion,
+    which no event loop may carry out before the next test): a window left alive would hear
+    the next test's theme change and read a library already closed."""
     collector = GuiThreadCollector(qapp)
     yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     collector.stop()
 
 

