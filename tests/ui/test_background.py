@@ -190,3 +190,28 @@ def test_an_owner_destroyed_cancels_its_work_and_hears_nothing(
     qloop.call_soon_threadsafe(after.append, True)  # queued behind the late progress
     qloop.run_until_complete(until(lambda: after, 10))
     assert heard == []
+
+
+def test_the_window_cancels_its_work_on_detach_and_everything_on_close(
+    qloop: qasync.QEventLoop, qtbot: QtBot
+) -> None:
+    from studio.ui.shell.main_window import MainWindow
+
+    win = MainWindow(staged=True)
+    qtbot.addWidget(win)
+    panel = QWidget(win)  # a widget of the window's with work of its own
+    own = Background(panel)
+
+    async def forever() -> None:
+        await asyncio.sleep(3600)
+
+    on_services = win.background.run(forever(), "load the models")
+    fitting = own.run(forever(), "fit")
+    win.detach()  # the services are about to close: what runs on them stops
+    qloop.run_until_complete(until(on_services.cancelled, 10))
+    assert not fitting.done()  # not on the services: it goes on
+    closing = win.background.run(forever(), "wait for the library")
+    win.close()
+    qloop.run_until_complete(asyncio.wait_for(win.stop_background(), 10))
+    assert fitting.cancelled()
+    assert closing.cancelled()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -34,6 +34,7 @@ from studio.ui.library.library_panel import GRID, LibraryPanel
 if TYPE_CHECKING:
     from studio.review.rubric import ActiveRubric
     from studio.services import Services
+    from studio.ui.shell.background import Background
     from studio.ui.shell.window_state import WindowState
 
 
@@ -51,16 +52,16 @@ class LibraryActions:
         compare: Callable[[list[int]], None],
         rubric: Callable[[], ActiveRubric | None],
         notify: Callable[..., None],
-        run: Callable[[Coroutine[Any, Any, Any]], object],
+        background: Background,
         state: WindowState,
         show: Callable[[], None],
     ) -> None:
-        self.window, self.services, self.review, self.notify, self.run = (
+        self.window, self.services, self.review, self.notify, self.background = (
             window,
             services,
             review,
             notify,
-            run,
+            background,
         )
         self.rubric, self.state, self.show = rubric, state, show
         self.compare = compare
@@ -513,7 +514,7 @@ class LibraryActions:
             if not folder:
                 return
             self.state.set_folder("import", folder)
-        self.run(self._import(services, folder))
+        self.background.run(self._import(services, folder), "import the folder")
 
     async def _import(self, services: Services, folder: str) -> None:
         from studio.export.importer import import_folder

@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 
@@ -35,6 +34,7 @@ from studio.prompts.tag_hints import (
 from studio.store import Store
 from studio.store.review import Template
 from studio.store.tag_hints import search_for
+from studio.ui.shell.background import Background
 from studio.ui.write.editor import PromptEditor
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,12 @@ class TagHints(QObject):
         ops: LibraryOps,
         *,
         show_search: Callable[[str], None],
-        run: Callable[[Awaitable[Any]], None],
+        background: Background,
     ) -> None:
         super().__init__(editor)
         self.editor, self.store, self.ops = editor, store, ops
         self.show_search = show_search  # the Library workspace, on a search
-        self.run = run  # a coroutine on the window's loop
+        self.background = background
         self.template: Template | None = None
         self._versions: list[int] = []
         self._from_template: list[TagHint] = []
@@ -165,7 +165,7 @@ class TagHints(QObject):
         self._wanted = True
         if not self._counting:
             self._counting = True
-            self.run(self._count_while_wanted())
+            self.background.run(self._count_while_wanted(), "count the hints from defect tags")
 
     async def _count_while_wanted(self) -> None:
         try:
