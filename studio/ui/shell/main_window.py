@@ -321,7 +321,6 @@ class MainWindow(QMainWindow):
             services.store,
             ops_for(services.store),
             show_search=self.library.run_search,
-            background=self.background,
         )
         self.library_events.changed.connect(self.tag_hints.on_library_change)
         self.tag_hints.template_changed(self.template_origin)
