@@ -77,10 +77,10 @@ def test_a_failure_nobody_is_told_of_is_still_logged(
     qloop: qasync.QEventLoop, owner: QWidget, caplog: pytest.LogCaptureFixture
 ) -> None:
     background = Background(owner)
-    task = background.run_in_thread(lambda: 1 / 0, "divide")
-    qloop.run_until_complete(until(task.done, 10))
-    qloop.run_until_complete(asyncio.sleep(0))  # its done callback
-    assert "could not divide" in caplog.text
+    background.run_in_thread(lambda: 1 / 0, "divide")
+    qloop.run_until_complete(until(lambda: "could not divide" in caplog.text, 10))
+    assert caplog.records[-1].levelno == logging.ERROR
+    assert Failure("divide", ZeroDivisionError()).message == "Could not divide: ZeroDivisionError"
 
 
 def test_progress_reaches_the_qt_thread_in_order(qloop: qasync.QEventLoop, owner: QWidget) -> None:

@@ -52,7 +52,8 @@ class Failure:
     def message(self) -> str:
         if isinstance(self.error, StudioError):  # already a sentence for the person
             return str(self.error)
-        return f"Could not {self.what}: {type(self.error).__name__}: {self.error}"
+        said = type(self.error).__name__ + (f": {self.error}" if str(self.error) else "")
+        return f"Could not {self.what}: {said}"
 
 
 class Background(QObject):
