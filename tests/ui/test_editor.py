@@ -17,6 +17,7 @@ from studio.prompts import Linter, load_presets
 from studio.providers.profiles import load_profiles
 from studio.ui.write.editor import PromptEditor, Submission
 from tests.helpers import png_bytes
+from tests.ui.test_day_one import until
 
 
 @pytest.fixture
@@ -165,6 +166,46 @@ def test_drop_a_real_image_then_bad_ones(
         finish_loading(qloop, editor)
         assert message in editor.status.text()
         assert editor.reference.fitted == before  # the good image is kept
+
+
+def test_the_latest_fit_wins_and_a_failed_fit_is_said(
+    tmp_path: Path, qloop: qasync.QEventLoop, editor: PromptEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studio.media import images
+
+    choose(editor.model_box, "sim-fast")
+    choose(editor.size_box, "1280x720")
+    good = tmp_path / "product.png"
+    good.write_bytes(png_bytes(900, 900))
+    drop(editor, good)
+    finish_loading(qloop, editor)
+    box = editor.reference
+    box.preview.focus = (0.5, 0.0)  # dragged up, then down before the first fit is in
+    first = box.refit()
+    box.preview.focus = (0.5, 1.0)
+    last = box.refit()
+    assert first is not None
+    assert last is not None
+    qloop.run_until_complete(asyncio.wait_for(last, 10))
+    assert first.cancelled()  # its crop is out of date: it never lands
+    source = box.source
+    assert source is not None
+    assert box.fitted == images.fit_image(source.data, (1280, 720), "crop", focus=(0.5, 1.0))
+
+    def broken(*_args: object, **_kwargs: object) -> bytes:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(images, "fit_image", broken)
+    said: list[tuple[str, bool]] = []
+    box.message.connect(lambda text, error: said.append((text, error)))
+    failing = box.refit()
+    assert failing is not None
+    with pytest.raises(OSError, match="No space left"):
+        qloop.run_until_complete(asyncio.wait_for(failing, 10))
+    expected = "Could not fit the image: OSError: No space left on device"
+    qloop.run_until_complete(until(lambda: said, 10))
+    assert said == [(expected, True)]
+    assert box.info.text() == expected
 
 
 def test_a_megabyte_paste_is_kept_and_refused_clearly(editor: PromptEditor) -> None:

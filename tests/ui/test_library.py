@@ -303,6 +303,9 @@ def test_import_from_the_file_menu_restores_an_export(
     assert "0 clip(s) imported, 1 already in the library" in text
     assert "notes.txt: not a video file" in text
     assert services.store.jobs.count_by_status() == {JobStatus.READY: 1}
+    win.library.import_folder(str(tmp_path / "gone"))  # a failure is said, as an error
+    qloop.run_until_complete(until(lambda: "is not a folder" in win._notice.text.text(), 20))
+    assert win._notice.property("error") is True
 
 
 def test_metrics_tab_shows_the_table_a_chart_and_alerts(

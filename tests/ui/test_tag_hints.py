@@ -6,8 +6,11 @@ A preset's hint shows while the prompt uses the preset."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 import qasync
 from PySide6.QtWidgets import QListWidgetItem
 
@@ -136,3 +139,39 @@ def test_a_presets_hint_shows_while_the_prompt_uses_the_preset(
     window.show_workspace("write")
     editor.fields["camera"].setPlainText("static wide")  # the preset is no longer used
     qloop.run_until_complete(until(lambda: hint_texts(editor) == [], 5))
+
+
+def test_a_count_that_fails_is_logged_and_the_next_one_shows_the_hints(
+    qloop: qasync.QEventLoop,
+    open_window: Callable[[], Opened],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from studio.ui.write import tag_hints
+
+    win, services = open_window()
+    store, editor, counts = services.store, win.editor, win.tag_hints
+    assert counts is not None
+    ops = ops_for(store)
+    template = ops.save_template("spring", "sprint", "social", DOLLY, note="first")
+    whips = [add_take(store, WHIP, template_id=template.id) for _ in range(8)]
+    dollies = [add_take(store, DOLLY, template_id=template.id) for _ in range(8)]
+    ops.set_tags({i: ["jitter"] for i in [*whips[:5], dollies[0]]})
+    clean = [DecisionEntry(i, "approve") for i in [*whips[5:], *dollies[1:]]]
+    ops.decide(clean, reviewer="ana", rubric_id=None)
+    qloop.run_until_complete(until(lambda: not counts.busy, 5))
+    real, failures = tag_hints._count, [sqlite3.OperationalError("database is locked")]
+
+    def count_once_failing(*args: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args)
+
+    monkeypatch.setattr(tag_hints, "_count", count_once_failing)
+    win.load_template(template)
+    qloop.run_until_complete(until(lambda: not counts.busy, 5))
+    assert hint_texts(editor) == []  # the editor goes on without them
+    assert "could not be counted: Could not count the hints from defect tags: " in caplog.text
+    assert "OperationalError: database is locked" in caplog.text
+    win.load_template(template)  # counted again: the failure left nothing stuck
+    qloop.run_until_complete(until(lambda: hint_texts(editor) == [HINTED], 5))

@@ -1,14 +1,14 @@
 """Export approved takes: choose a folder and a name template, watch the progress, cancel.
-The copy runs on a worker thread (studio/export); the dialog only shows what it reports."""
+The copy runs on a worker thread (studio/export, through the dialog's Background); the
+dialog only shows what it reports."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,17 +28,14 @@ from studio.core.errors import StudioError
 from studio.export import DEFAULT_TEMPLATE, Cancelled, ExportReport, export_takes
 from studio.export.names import FIELDS, check_template
 from studio.store import JobRow, Store
+from studio.ui.shell.background import Background, Failure
 from studio.ui.shell.theme import set_state
+
+if TYPE_CHECKING:
+    import asyncio
 
 # What can be exported: a label and its approved takes, or what finds them when chosen.
 Choice = tuple[str, list[JobRow] | Callable[[], list[JobRow]]]
-
-
-class _Progress(QObject):
-    """Carries progress from the worker thread to the dialog (a queued signal)."""
-
-    moved = Signal(int, int, str)
-    said = Signal(str)  # e.g. waiting for another export into the folder
 
 
 class ExportDialog(QDialog):
@@ -59,8 +56,9 @@ class ExportDialog(QDialog):
         self.choices = choices  # (what, its approved takes): the first is chosen
         self.jobs: list[JobRow] = []
         self.report: ExportReport | None = None
-        self._cancel = threading.Event()
-        self._running: asyncio.Future[ExportReport] | None = None
+        self._cancel = threading.Event()  # the worker stops between chunks when it is set
+        self.background = Background(self)
+        self._running: asyncio.Task[ExportReport] | None = None
 
         self.folder = QLineEdit(folder)
         self.folder.setPlaceholderText("a folder to export into")
@@ -97,9 +95,6 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self._signals = _Progress(self)
-        self._signals.moved.connect(self._moved)
-        self._signals.said.connect(self._say)
         self._chosen(0)
         for edit in (self.folder, self.template):  # what was wrong is being corrected
             edit.textEdited.connect(self._edited)
@@ -135,7 +130,7 @@ class ExportDialog(QDialog):
         self.status.setText(text)
         set_state(self.status, "error", error)
 
-    def begin(self) -> asyncio.Future[ExportReport] | None:
+    def begin(self) -> asyncio.Task[ExportReport] | None:
         """Check what was typed (the dialog keeps it if wrong), then export on a thread."""
         folder, template = self.folder.text().strip(), self.template.text().strip()
         if not folder:
@@ -150,7 +145,7 @@ class ExportDialog(QDialog):
         self.scope.setEnabled(False)
         self._cancel.clear()
         self._say("Exporting…")
-        moved, said = self._signals.moved, self._signals.said
+        moved, said = self.background.relay(self._moved), self.background.relay(self._say)
 
         def work() -> ExportReport:
             return export_takes(
@@ -160,34 +155,37 @@ class ExportDialog(QDialog):
                 Path(folder).expanduser(),
                 template=template,
                 reviewer=self.reviewer,
-                progress=lambda done, total, name: moved.emit(done, total, name),
+                progress=moved,
                 cancelled=self._cancel.is_set,
-                waiting=said.emit,
+                waiting=said,  # e.g. waiting for another export into the folder
             )
 
-        self._running = asyncio.ensure_future(asyncio.to_thread(work))
-        self._running.add_done_callback(self._finished)
+        self._running = self.background.run_in_thread(
+            work,
+            "export the takes",
+            done=self._exported,
+            failed=self._failed,
+            stop=self._cancel.set,
+        )
         return self._running
 
     def _moved(self, done: int, total: int, name: str) -> None:
         self.progress.setValue(int(1000 * done / max(total, 1)))
         self.status.setText(f"Copying {name}")
 
-    def _finished(self, running: asyncio.Future[ExportReport]) -> None:
+    def _finished(self) -> None:
         self._running = None
         self.start.setEnabled(bool(self.jobs))
         self.scope.setEnabled(True)
         self.stop.setText("Close")
-        error = running.exception()
-        if isinstance(error, Cancelled):
-            self._say(str(error))
-            return
-        if isinstance(error, StudioError):
-            self._say(str(error), error=True)
-            return
-        if error is not None:
-            raise error
-        report = self.report = running.result()
+
+    def _failed(self, failure: Failure) -> None:
+        self._finished()
+        self._say(failure.message, error=not isinstance(failure.error, Cancelled))
+
+    def _exported(self, report: ExportReport) -> None:
+        self._finished()
+        self.report = report
         self.progress.setValue(1000)
         missing = ". Not exported: " + "; ".join(report.missing) if report.missing else ""
         warnings = "".join(f". {line[:1].upper()}{line[1:]}" for line in report.warnings())

@@ -3,11 +3,11 @@ tabs — and what they and the File menu's export and import do, for the main wi
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine, Iterator
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -32,8 +32,10 @@ from studio.ui.library.library_model import LibraryModel
 from studio.ui.library.library_panel import GRID, LibraryPanel
 
 if TYPE_CHECKING:
+    from studio.export.importer import ImportReport
     from studio.review.rubric import ActiveRubric
     from studio.services import Services
+    from studio.ui.shell.background import Background
     from studio.ui.shell.window_state import WindowState
 
 
@@ -51,16 +53,16 @@ class LibraryActions:
         compare: Callable[[list[int]], None],
         rubric: Callable[[], ActiveRubric | None],
         notify: Callable[..., None],
-        run: Callable[[Coroutine[Any, Any, Any]], object],
+        background: Background,
         state: WindowState,
         show: Callable[[], None],
     ) -> None:
-        self.window, self.services, self.review, self.notify, self.run = (
+        self.window, self.services, self.review, self.notify, self.background = (
             window,
             services,
             review,
             notify,
-            run,
+            background,
         )
         self.rubric, self.state, self.show = rubric, state, show
         self.compare = compare
@@ -513,23 +515,26 @@ class LibraryActions:
             if not folder:
                 return
             self.state.set_folder("import", folder)
-        self.run(self._import(services, folder))
+        self._import(services, folder)
 
-    async def _import(self, services: Services, folder: str) -> None:
+    def _import(self, services: Services, folder: str) -> None:
         from studio.export.importer import import_folder
 
         self.notify(f"Importing {folder}…", timeout=2000)
-        try:
-            report = await asyncio.to_thread(
+        self.background.run_in_thread(
+            functools.partial(
                 import_folder,
                 services.store,
                 services.library,
                 Path(folder),
                 reviewer=services.settings.reviewer_name,
-            )
-        except StudioError as err:
-            self.notify(str(err), error=True)
-            return
+            ),
+            "import the folder",
+            done=self._imported,
+            failed=lambda failure: self.notify(failure.message, error=True),
+        )
+
+    def _imported(self, report: ImportReport) -> None:
         listed = (
             ("Could not read", report.unreadable),
             ("Damaged", report.damaged),

@@ -109,6 +109,7 @@ def main() -> int:
             await closing.wait()
         finally:
             current = window.detach()  # settings may have replaced the first services
+            await window.stop_background()  # nothing of the window's runs on what closes
             if current is not None:
                 await current.close()
 

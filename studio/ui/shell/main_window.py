@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QActionGroup, QCloseEvent
@@ -24,6 +24,7 @@ from studio.core import paths
 from studio.core.errors import StudioError
 from studio.review.keymap import load_keymap
 from studio.ui.shell.actions import ActionRegistry
+from studio.ui.shell.background import Background
 from studio.ui.shell.notice import Notice
 from studio.ui.shell.startup_marks import mark_first
 from studio.ui.shell.status_line import StatusLine
@@ -34,8 +35,6 @@ from studio.ui.shell.workspaces import LIBRARY, REVIEW, WORKSPACES, WRITE, Works
 # Only the shell's modules load before the first paint: the panels, the store, the services
 # (engine, httpx, PyAV) and asyncio itself are imported where they are first needed.
 if TYPE_CHECKING:
-    import asyncio
-
     from studio.config.settings import Settings
     from studio.services import Services
     from studio.store.review import Template
@@ -100,7 +99,8 @@ class MainWindow(QMainWindow):
         queue.raise_()
         self.workspace = WRITE  # shown once the panels are built
         self._build_view_menu()
-        self._tasks: set[asyncio.Future[Any]] = set()
+        # The window's own operations on the services; a failure none of them says is told.
+        self.background = Background(self, report=lambda f: self.notify(f.message, error=True))
         self.panels_built = False
         self._building: Iterator[None] | None = None
         self._writing_focus: QWidget | None = None
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
             compare=self.open_compare,
             rubric=lambda: self.stage.active_rubric(),
             notify=self.notify,
-            run=self._run,
+            background=self.background,
             state=self.window_state,
             show=lambda: self.show_workspace(LIBRARY.name),
         )
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
             notify=lambda text: self.notify(text, error=True),
             inform=lambda text: self.notify(text, timeout=6000),
             show_editor=self._show_editor,
-            run=self._run,
+            background=self.background,
         )
         self.status.spend_changed.connect(self.editor.refresh_cost)  # one figure, both places
         a = self.commands
@@ -321,16 +321,16 @@ class MainWindow(QMainWindow):
             services.store,
             ops_for(services.store),
             show_search=self.library.run_search,
-            run=self._run,
         )
         self.library_events.changed.connect(self.tag_hints.on_library_change)
         self.tag_hints.template_changed(self.template_origin)
         self.editor.budget_hint = self.status.budget_hint
         self.editor.set_offline(services.connection.problem)
-        self._run(self._load_models())
+        self.background.run(self._load_models(), "load the models")
         self.status.attach(services)
         services.watch_outside()  # jobs a `studio batch` queues, or another engine sends
-        self._run(self._prescreen())  # each new clip's first look, in a worker process
+        # each new clip's first look, in a worker process
+        self.background.run(self._prescreen(), "start the pre-screen")
         if services.busy:
             self._wait_for_library()
 
@@ -358,12 +358,13 @@ class MainWindow(QMainWindow):
                     self.status.attach(self.services)
                     self.notify("The library is free again: rendering here has started.")
 
-        self._run(poll())
+        self.background.run(poll(), "wait for the library")
 
     def detach(self) -> Services | None:
-        """Forget the services before they close, so no timer or event reaches them after;
-        returns them for the caller to close."""
+        """Forget the services before they close, so no timer, event or operation of the
+        window's reaches them after; returns them for the caller to close."""
         services, self.services = self.services, None
+        self.background.cancel_all()  # loading models, queuing, importing: all on them
         self.names = None
         if self.tag_hints is not None:
             self.tag_hints.close()
@@ -414,14 +415,18 @@ class MainWindow(QMainWindow):
             self.status.show_spend()
             self.notify("Settings saved.", timeout=3000)
             return
-        self._run(self.reconnect(dialog.saved))
+        self.reconnect(dialog.saved)
 
-    async def reconnect(self, settings: Settings) -> None:
-        """Apply new settings: close the old provider and engine, open the new ones."""
-        from studio.services import open_services
-
+    def reconnect(self, settings: Settings) -> None:
+        """Apply new settings: close the old provider and engine, open the new ones. The
+        old are let go first (their operations cancelled), then closed in the background."""
         old = self.detach()
         self.status.connecting("reconnecting…")
+        self.background.run(self._reopen(old, settings), "reconnect")
+
+    async def _reopen(self, old: Services | None, settings: Settings) -> None:
+        from studio.services import open_services
+
         if old is not None:
             await old.close()
         try:
@@ -452,7 +457,7 @@ class MainWindow(QMainWindow):
             made_from = self.template_origin.id
             requests = [dataclasses.replace(r, template_id=made_from) for r in submission.requests]
             submission = dataclasses.replace(submission, requests=requests)
-        self._run(self._queue(submission))
+        self.background.run(self._queue(submission), "queue the takes")
 
     async def _queue(self, submission: Submission) -> None:
         if self.services is None:
@@ -740,12 +745,12 @@ class MainWindow(QMainWindow):
         if self._modal(dialog) and dialog.saved is not None:  # the review pass hears of it
             self.notify(f"Rubric saved as version {dialog.saved.version}.", timeout=5000)
 
-    def _run(self, coro: Awaitable[Any]) -> None:
+    async def stop_background(self) -> None:
+        """Cancel what the window and its widgets run in the background, and wait until it
+        has ended (before the services close under it)."""
         import asyncio
 
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await asyncio.gather(*(b.shutdown() for b in self.findChildren(Background)))
 
     # ---- layout persistence ----------------------------------------------------------------
 
@@ -792,8 +797,8 @@ class MainWindow(QMainWindow):
         if hasattr(self, "drafts"):  # typed into before the other panels were built, too
             self.drafts.close()
         self.window_state.save_window(self)
-        for task in self._tasks:
-            task.cancel()
+        for background in self.findChildren(Background):  # the window's and its widgets'
+            background.cancel_all()
         super().closeEvent(event)
 
     # ---- messages ----------------------------------------------------------------------

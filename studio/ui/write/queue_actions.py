@@ -4,7 +4,7 @@ to be fixed (sending it again would fail again)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from studio.core.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.services import Services
+    from studio.ui.shell.background import Background
     from studio.ui.write.editor import PromptEditor
     from studio.ui.write.queue_panel import QueuePanel
     from studio.ui.write.take_loader import TakeLoader
@@ -30,12 +31,13 @@ class QueueActions:
         takes: TakeLoader,
         notify: Callable[[str], None],
         show_editor: Callable[[], None],
-        run: Callable[[Awaitable[Any]], None],
+        background: Background,
         inform: Callable[[str], None] | None = None,
     ) -> None:
         self.queue, self.editor, self.services = queue, editor, services
         self.takes = takes  # a take opened in the editor (refused, duplicated)
-        self.notify, self.show_editor, self.run = notify, show_editor, run
+        self.notify, self.show_editor = notify, show_editor
+        self.background = background  # the window's: cancelled when its services close
         self.inform = inform or notify  # what was done (not an error)
 
     def bind(self, on: Callable[[str, Callable[[], object]], None]) -> None:
@@ -46,8 +48,8 @@ class QueueActions:
         on("queue.top", lambda: self._engine(lambda e: e.move(ids(), to_top=True)))
         on("queue.bottom", lambda: self._engine(lambda e: e.move(ids(), to_top=False)))
         on("queue.priority", self.raise_priority)
-        on("queue.cancel", lambda: self.run(self.cancel()))
-        on("queue.retry", lambda: self.run(self.retry()))
+        on("queue.cancel", lambda: self.background.run(self.cancel(), "cancel the takes"))
+        on("queue.retry", lambda: self.background.run(self.retry(), "send the takes again"))
         shown = self.queue.shown_ids  # the unsure bar's buttons act on the job it is under
         on("queue.send_again", lambda: self._decide(shown(), send=True))
         on("queue.forget", lambda: self._decide(shown(), send=False))

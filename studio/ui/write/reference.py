@@ -1,8 +1,11 @@
 """Reference image: drop or choose a file, check it, fit it to the output size (crop with a
-movable focus, or pad with a colour), and preview exactly the bytes that will be sent."""
+movable focus, or pad with a colour), and preview exactly the bytes that will be sent.
+Checking and fitting run off the UI thread (the box's Background); the latest load and the
+latest fit win, an earlier one is cancelled."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +36,7 @@ from shiboken6 import isValid
 
 from studio.core.spec import ReferenceFit, ReferenceImage
 from studio.media.framing import crop_box, upscaled
+from studio.ui.shell.background import Background, Failure
 from studio.ui.shell.theme import set_state
 
 # Pillow (studio.media.images) loads with the first image, asyncio once the event loop runs:
@@ -136,8 +140,9 @@ class ReferenceBox(QWidget):
         self.fitted: bytes | None = None
         self.output_size = (1280, 720)
         self.pad_color = QColor(0, 0, 0)
-        self._fit_task: asyncio.Future[None] | None = None
-        self.loading: asyncio.Future[None] | None = None  # the latest check-and-fit
+        self.background = Background(self, report=self._failed)
+        self._fit_task: asyncio.Task[bytes] | None = None  # the latest fit
+        self.loading: asyncio.Task[None] | None = None  # the latest check-and-fit
         self._loading_as: ReferenceFit | None = None  # what that load will show, once in
 
         self.preview = _Preview()
@@ -211,17 +216,15 @@ class ReferenceBox(QWidget):
 
     def load(
         self, path: Path, *, name: str | None = None, fit: ReferenceFit | None = None
-    ) -> asyncio.Future[None]:
-        """Check and fit `path` off the UI thread; the previous image stays until it works.
-        `name` is what the person called it (a copy in the library is named by its hash);
-        `fit` restores how it was fitted."""
-        import asyncio
-
+    ) -> asyncio.Task[None]:
+        """Check and fit `path` off the UI thread; the previous image stays until it works
+        (a load still under way is cancelled). `name` is what the person called it (a copy
+        in the library is named by its hash); `fit` restores how it was fitted."""
         name = name or path.name
         mode = "pad" if self.mode.currentData() == "pad" else "crop"
         chosen = fit or ReferenceFit(name, mode, pad_color=self.pad_color.name())
         self._loading_as = ReferenceFit(name, chosen.mode, chosen.focus, chosen.pad_color)
-        loading = asyncio.ensure_future(self._load(path, name, fit))
+        loading = self.background.run(self._load(path, name, fit), "check the image", key="load")
         self.loading = loading
 
         def done(_: object) -> None:
@@ -257,11 +260,19 @@ class ReferenceBox(QWidget):
         original = QPixmap()
         original.loadFromData(checked.data)
         self.preview.show_original(original, (checked.width, checked.height))
-        await self._fit()
+        fitting = self.refit()
+        if fitting is not None:  # done once it is fitted (or a later fit replaced it)
+            await asyncio.wait([fitting])
+
+    def _failed(self, failure: Failure) -> None:
+        """A check or fit that failed unexpectedly: said where a bad image is."""
+        self.info.setText(failure.message)
+        self.message.emit(failure.message, True)
 
     def remove(self) -> None:
-        if self.loading is not None and not self.loading.done():
-            self.loading.cancel()  # an image on its way would land after the removal
+        # An image (or a fit) on its way would land after the removal.
+        self.background.cancel("load")
+        self.background.cancel("fit")
         self._loading_as = None
         self.source, self.fitted, self.source_name = None, None, ""
         self.preview.original = None
@@ -287,29 +298,31 @@ class ReferenceBox(QWidget):
             self.preview.output_size = size
             self.refit()
 
-    def refit(self) -> None:
-        if self.source is not None:
-            import asyncio
-
-            self._fit_task = asyncio.ensure_future(self._fit())
-
-    async def _fit(self) -> None:
+    def refit(self) -> asyncio.Task[bytes] | None:
+        """Fit the image as the box now says, on a worker thread; a fit under way is
+        cancelled (its result would be out of date)."""
         source = self.source
         if source is None:
-            return
-        import asyncio
-
+            return None
         from studio.media.images import fit_image
 
         mode: FitMode = "pad" if self.mode.currentData() == "pad" else "crop"
         pad = (self.pad_color.red(), self.pad_color.green(), self.pad_color.blue())
-        fitted = await asyncio.to_thread(
-            fit_image, source.data, self.output_size, mode, pad_color=pad, focus=self.preview.focus
+        size = self.output_size
+        work = functools.partial(
+            fit_image, source.data, size, mode, pad_color=pad, focus=self.preview.focus
         )
-        if not isValid(self.preview) or source is not self.source:
-            return  # the window closed or the image was replaced meanwhile
+        done = functools.partial(self._fitted, source, mode, size)
+        self._fit_task = self.background.run_in_thread(work, "fit the image", key="fit", done=done)
+        return self._fit_task
+
+    def _fitted(
+        self, source: CheckedImage, mode: FitMode, size: tuple[int, int], fitted: bytes
+    ) -> None:
+        if source is not self.source:
+            return  # the image was replaced meanwhile
         self.fitted = fitted
-        self.preview.output_size = self.output_size
+        self.preview.output_size = size
         self.preview.cropping = mode == "crop"
         if mode == "pad":  # the padded result is what there is to see
             pixmap = QPixmap()
@@ -321,19 +334,19 @@ class ReferenceBox(QWidget):
             self.preview.setPixmap(self.preview.original)
         self.preview.update()
         self._show_name()
-        w, h = self.output_size
+        w, h = size
         source_size = (source.width, source.height)
         lines = [
             f"{source.width}×{source.height} {'cropped' if mode == 'crop' else 'padded'} "
             f"to {w}×{h}" + (" — drag the box to move the crop" if mode == "crop" else "")
         ]
-        if upscaled(source_size, self.output_size):
+        if upscaled(source_size, size):
             lines.append(
                 f"⚠ Smaller than {w}×{h}: it will be upscaled and look soft. "
                 "A larger image keeps the detail."
             )
         self.info.setText("\n".join(lines))
-        set_state(self.info, "warning", upscaled(source_size, self.output_size))
+        set_state(self.info, "warning", upscaled(source_size, size))
         self._sync_buttons()
         self.changed.emit()
 

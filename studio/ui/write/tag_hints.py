@@ -8,20 +8,18 @@ a hint is dismissed — only while the editor is on screen, so a review pass in 
 workspace never waits for it. The counting reads the library in a worker thread (at
 100,000 takes a preset's takes and the library's tag counts are tens of milliseconds of
 reading; bench/tag_hints.py): typing goes on meanwhile, and the hints follow when counted.
+It runs on the hints' own Background, cancelled when the library closes.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
-import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 
-from studio.core.errors import StudioError
 from studio.library.ops import DECISIONS, HINTS, SCORES, TAGS, TAKES, LibraryChange, LibraryOps
 from studio.prompts import Preset
 from studio.prompts.tag_hints import (
@@ -35,6 +33,7 @@ from studio.prompts.tag_hints import (
 from studio.store import Store
 from studio.store.review import Template
 from studio.store.tag_hints import search_for
+from studio.ui.shell.background import Background, Failure
 from studio.ui.write.editor import PromptEditor
 
 log = logging.getLogger(__name__)
@@ -71,12 +70,11 @@ class TagHints(QObject):
         ops: LibraryOps,
         *,
         show_search: Callable[[str], None],
-        run: Callable[[Awaitable[Any]], None],
     ) -> None:
         super().__init__(editor)
         self.editor, self.store, self.ops = editor, store, ops
         self.show_search = show_search  # the Library workspace, on a search
-        self.run = run  # a coroutine on the window's loop
+        self.background = Background(self)  # the counting, off the GUI thread
         self.template: Template | None = None
         self._versions: list[int] = []
         self._from_template: list[TagHint] = []
@@ -108,6 +106,7 @@ class TagHints(QObject):
     def close(self) -> None:
         """The library is closing: the editor hears nothing more from it."""
         self._closed = True
+        self.background.cancel_all()  # a count under way reads a library about to close
         self.editor.removeEventFilter(self)
         for signal, slot in self._wired:
             signal.disconnect(slot)
@@ -164,29 +163,35 @@ class TagHints(QObject):
         self._stale = False
         self._wanted = True
         if not self._counting:
-            self._counting = True
-            self.run(self._count_while_wanted())
+            self._count_next()
 
-    async def _count_while_wanted(self) -> None:
-        try:
-            while self._wanted and not self.closed():
-                self._wanted = False
-                changes, versions, used = self._changes, list(self._versions), list(self._used)
-                try:
-                    counted = await asyncio.to_thread(
-                        _count, self.store, versions, used, self._library
-                    )
-                except (sqlite3.Error, StudioError) as err:  # the library closing under it
-                    log.warning("the hints from defect tags could not be counted: %s", err)
-                    return
-                if self.closed():  # while it counted
-                    return
-                if changes == self._changes:  # else what it read has changed since
-                    self._library = counted.library
-                self._from_template, self._from_presets = counted.template, counted.presets
-                self._show()
-        finally:
-            self._counting = False
+    def _count_next(self) -> None:
+        self._counting = self._wanted and not self.closed()
+        if not self._counting:
+            return
+        self._wanted = False
+        changes, versions, used = self._changes, list(self._versions), list(self._used)
+        self.background.run_in_thread(
+            functools.partial(_count, self.store, versions, used, self._library),
+            "count the hints from defect tags",
+            done=functools.partial(self._counted, changes),
+            failed=self._not_counted,
+        )
+
+    def _counted(self, changes: int, counted: _Counted) -> None:
+        if self.closed():  # it ended as the library closed: nothing more to show
+            return
+        if changes == self._changes:  # else what it read has changed since
+            self._library = counted.library
+        self._from_template, self._from_presets = counted.template, counted.presets
+        self._show()
+        self._count_next()  # asked for again meanwhile
+
+    def _not_counted(self, failure: Failure) -> None:
+        """The library closing under it, most likely: not told to the person, the editor
+        goes on with the hints it shows (the Background logged it too)."""
+        self._counting = False
+        log.warning("the hints from defect tags could not be counted: %s", failure.message)
 
     def _show(self) -> None:
         dismissed = self.store.tag_hints.dismissed(self.template.id) if self.template else None
