@@ -571,7 +571,7 @@ class Engine:
                     )
             except (ProviderError, SpecError) as err:
                 self._create_failed(job, err)
-            except Exception as err:  # noqa: BLE001 - a bug, or a failure no one foresaw
+            except Exception as err:  # a bug, or a failure no one foresaw
                 # The create may have gone out: the job is looked for (or parked) as for a
                 # lost reply, not left claimed with nothing to move it on.
                 log.exception("sending job %s failed unexpectedly", job.id)
