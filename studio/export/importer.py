@@ -272,6 +272,7 @@ def _spec_of(
         seed=render.get("seed"),
         generate_audio=render.get("audio"),
         reference_sha256=render.get("reference_image_sha256"),
+        remix_of=render.get("remix_of"),
         slots=dict(prompt.get("slots") or {}),
         variant=take.get("variant"),
     )

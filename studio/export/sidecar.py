@@ -100,6 +100,7 @@ def build(
             "origin": origin(store, job),
             "parent_origin": _origin_of(store, job.parent_id),
             "retry_of_origin": _origin_of(store, job.retry_of),
+            "made_as": job.lineage_kind,
         },
         "batch": _batch(store, job.batch_id),
         "project": job.project,
@@ -115,6 +116,7 @@ def build(
             "seed": spec.seed,
             "audio": spec.generate_audio,
             "provider_job_id": job.remote_id,
+            "remix_of": spec.remix_of,
             "reference_image_sha256": spec.reference_sha256,
         },
         "rubric": (

@@ -22,6 +22,7 @@ from studio.core.spec import RenderRequest
 from studio.export import export_takes, takes_to_export
 from studio.export.importer import import_folder
 from studio.jobs import Engine
+from studio.jobs.remix import RemixSource
 from studio.library.ops import ops_for
 from studio.review.pairwise import stored_ranks
 from studio.review.rubric import Criterion, load_active, store_version
@@ -119,6 +120,11 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
         parent_id=dawn.id,
     )
     (revision,) = await asyncio.wait_for(engine.wait_finished([revision.id]), 60)
+    remix = RemixSource.of(dusk, "sim").request("a red kite at night", {"subject": "a red kite"})
+    queued_remix = await engine.submit_batch([remix], name="remix", parent_id=dusk.id,
+                                             project="launch")  # fmt: skip
+    (remixed,) = await asyncio.wait_for(engine.wait_finished([queued_remix.jobs[0].id]), 60)
+    assert remixed.lineage_kind == "remix"
     with store.db.write() as tx:  # as a provider that reports its price would have it
         for job, cost in ((dawn, 0.41), (dusk, 0.43), (revision, 0.47)):
             store.jobs.update(tx, job.id, at=job.updated_at, actual_cost=cost)
@@ -176,7 +182,7 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
     try:
         fresh_library = tmp_path / "fresh" / "library"
         report = await asyncio.to_thread(import_folder, fresh, fresh_library, first_out)
-        assert len(report.added) == 3
+        assert len(report.added) == 4
         assert report.unreadable == report.skipped == []
         export_takes(fresh, fresh_library, takes_to_export(fresh, everything=True), second_out)
 
@@ -220,8 +226,14 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
             by_number(fresh)[dawn.id]: 1, by_number(fresh)[revision.id]: 1
         }  # fmt: skip
 
+        remix_side = first[store.assets.for_job(remixed.id)["video"].sha256]
+        assert remix_side["take"]["made_as"] == "remix"
+        assert remix_side["render"]["remix_of"] == dusk.remote_id  # the provider's video
+        assert fresh.jobs.get(by_number(fresh)[remixed.id]).lineage_kind == "remix"  # type: ignore[union-attr]
+
         side = first[store.assets.for_job(revision.id)["video"].sha256]
         assert (side["take"]["version"], side["take"]["parent"]) == (1, dawn.id)
+        assert (side["take"]["made_as"], side["render"]["remix_of"]) == ("revision", None)
         assert side["batch"] is None
         assert first[store.assets.for_job(dawn.id)["video"].sha256]["batch"]["name"] == "kites"
         assert revision.remote_id is not None
@@ -259,8 +271,9 @@ async def test_export_import_export_keeps_every_field_but_the_exports_own(
             (copies[dusk.id], copies[dawn.id], "left", False),
         ]
         there_ranks = fresh.comparisons.ranks(copies.values())
-        assert {n: there_ranks[i].shown() for n, i in copies.items()} == {
-            n: ranks[n].shown() for n in copies
+        compared = (dawn.id, dusk.id, revision.id)  # the remix took part in none
+        assert {n: there_ranks[copies[n]].shown() for n in compared} == {
+            n: ranks[n].shown() for n in compared
         }
         again = await asyncio.to_thread(import_folder, fresh, fresh_library, first_out)
         assert again.comparisons_added == 0  # imported again: nothing twice
