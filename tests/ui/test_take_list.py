@@ -6,24 +6,31 @@ real library, and on the simulator for the takes that arrive."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+import qasync
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from studio.config.settings import Settings
 from studio.library.ops import DecisionEntry, ops_for
 from studio.review.keymap import load_keymap
 from studio.review.rubric import load_active
 from studio.review.session import ReviewSession
+from studio.services import RunOptions, Services, open_services
+from studio.sim.state import SimConfig
 from studio.store import JobStatus, Store
 from studio.ui.review.review_panel import ReviewPanel
 from studio.ui.review.take_list import JobIdRole, TakeListModel
+from studio.ui.shell.main_window import MainWindow
+from tests.jobs.conftest import FAST_POLL
 from tests.ui.review_library import make_library
 
 TAKES = 12
@@ -219,3 +226,80 @@ def test_a_thumbnail_is_read_again_only_for_a_take_whose_clip_changed(
         r == 3 for r in range(TAKES)
     ]
     assert read == [target]  # read again for that take only
+
+
+# ---- takes that arrive ----------------------------------------------------------------------
+
+
+async def until(check: Callable[[], object], seconds: float = 60) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qloop: qasync.QEventLoop) -> Iterator[tuple[MainWindow, Services]]:
+    """The window on the simulator, its renders taking 0.3 to 4 s each, drawn from a fixed
+    seed: of three, the first is ready in 0.8 s, the other two about 2.3 s after it."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1400, 800)
+    win.show()
+    sim = SimConfig(render_range=(0.3, 4.0), seed=1)
+    services = qloop.run_until_complete(
+        open_services(
+            Settings(daily_cap=5.0), RunOptions(sim_config=sim, poll=FAST_POLL, prescreen=False)
+        )
+    )
+    win.attach(services)
+    qloop.run_until_complete(until(lambda: win.editor.model_box.count() > 0, 10))
+    yield win, services
+    if win.panels_built:
+        win.review.player.stop()
+    current = win.detach()
+    if current is not None:
+        qloop.run_until_complete(current.close())
+
+
+def test_takes_of_the_batch_under_review_are_inserted_as_they_finish(
+    qloop: qasync.QEventLoop, window: tuple[MainWindow, Services]
+) -> None:
+    win, services = window
+    editor, store = win.editor, services.store
+
+    def ready() -> list[int]:
+        return sorted(j.id for j in store.jobs.with_status(JobStatus.READY))
+
+    async def scenario() -> None:
+        editor.starter.setCurrentIndex(editor.starter.findData("background-loop"))
+        editor.starter.activated.emit(editor.starter.currentIndex())
+        editor.size_box.setCurrentIndex(editor.size_box.findData("640x360"))
+        editor.variant_slot.setCurrentIndex(editor.variant_slot.findData("style"))
+        editor.variant_values.setPlainText("calm\nmoody\nretro")
+        editor.refresh()
+        editor.submit.click()
+        await until(ready, 20)
+        first = ready()[0]
+        win.open_job(first)  # the batch, with what has finished of it so far
+        review = win.review
+        model = review.takes
+        assert model.rowCount() < 3
+        told = Told(model)
+        kept = QPersistentModelIndex(review.list.currentIndex())
+        await until(lambda: model.rowCount() == 3, 30)
+        assert told.resets == 0
+        assert told.inserted
+        assert all(first_row >= 1 for first_row, _ in told.inserted)  # after the first take
+        rows = [model.index(r).data(JobIdRole) for r in range(3)]
+        assert rows[0] == first
+        assert set(rows) == set(ready())
+        assert kept.isValid()
+        assert kept.row() == 0  # the take in view stayed in view
+        assert review.session is not None
+        assert review.session.take.job_id == first
+        assert all(model.index(r).data() for r in range(3))  # each says what it is
+
+    qloop.run_until_complete(scenario())

@@ -39,13 +39,14 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.notes import notes_at
+from studio.jobs.events import AssetReady, Event, JobChanged
 from studio.library.ops import CLIPS, FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
 from studio.review.compared import check_compared
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
-from studio.review.session import ReasonNeeded, ReviewSession
-from studio.store import BatchPosition, JobRow, Store
+from studio.review.session import ReasonNeeded, ReviewSession, followed_batch
+from studio.store import BatchPosition, JobRow, JobStatus, Store
 from studio.ui.player.player import ClipPlayer
 from studio.ui.review.flag_marks import FlagMarks
 from studio.ui.review.notes_panel import NotesPanel
@@ -74,6 +75,7 @@ class ReviewPanel(QWidget):
         self.actions_by_id: dict[str, QAction] = {}
         self.keys_overlay: QDialog | None = None
         self._row_shown = -1  # the take list's row shown in full last (see `_show_take`)
+        self._following: int | None = None  # the batch whose takes join as they finish
 
         self.takes = TakeListModel(self)
         self.list = QListView()
@@ -307,6 +309,7 @@ class ReviewPanel(QWidget):
         session.blind = self.blind.isChecked()
         self.rubric.build(session.rubric, self.tag_keys())
         self._fit_columns(self.width())
+        self._following = followed_batch(store, [t.job_id for t in session.takes])
         self.takes.reset()  # a new pass: the one change that resets the list
         self._row_shown = -1
         if start_job is not None:
@@ -336,6 +339,32 @@ class ReviewPanel(QWidget):
             active = load_active(self.store)  # the version just stored (an edit, a new file)
             if active.rubric_id != self.session.rubric.rubric_id:
                 self.set_rubric(active)
+
+    def on_event(self, event: Event) -> None:
+        """The engine's news: a take of the batch under review that finished joins the
+        pass, as a new row at the end; a take given its thumbnail shows it."""
+        if isinstance(event, AssetReady) and event.kind == "thumbnail":
+            self.takes.takes_changed([event.job_id], thumbnails=True)
+        elif (
+            isinstance(event, JobChanged)
+            and "status" in event.changed
+            and event.status == JobStatus.READY.value
+        ):
+            self._arrived(event.job_id)
+
+    def _arrived(self, job_id: int) -> None:
+        session, store = self.session, self.store
+        if session is None or store is None or self._following is None:
+            return
+        job = store.jobs.get(job_id)
+        if job is None or job.batch_id != self._following or job.status is not JobStatus.READY:
+            return
+        if not session.add([job_id]):
+            return  # already in the pass
+        self._jobs[job_id] = job
+        self._positions.update(store.jobs.positions({self._following}))
+        self._flags.update(store.flags.checks_for([job_id]))
+        self.takes.takes_added()
 
     def _screened(self, job_ids: frozenset[int]) -> None:
         """Takes of this pass screened (or screened again): their flags in the list, and

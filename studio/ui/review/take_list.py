@@ -80,9 +80,10 @@ def take_text(
 class TakeListModel(QAbstractListModel):
     """The session's takes: number, decision, total score, star, thumbnail.
 
-    A change says which rows it touched (`takes_changed`, `rows_changed`), a new order moves
-    the rows (`rearranged`): never a reset but for a new pass (`reset`), so the selection,
-    the current take and the scroll position stay where the reviewer left them."""
+    A change says which rows it touched (`takes_changed`, `rows_changed`), takes that join
+    the pass are inserted (`takes_added`), a new order moves the rows (`rearranged`): never
+    a reset but for a new pass (`reset`), so the selection, the current take and the scroll
+    position stay where the reviewer left them."""
 
     def __init__(self, panel: TakeSource) -> None:
         super().__init__()
@@ -179,6 +180,15 @@ class TakeListModel(QAbstractListModel):
         count = self.rowCount()
         if count:
             self.dataChanged.emit(self.index(0), self.index(count - 1))
+
+    def takes_added(self) -> None:
+        """Takes that joined the session (`ReviewSession.add`, always last) as new rows."""
+        session = self.session
+        count = len(session.takes) if session is not None else 0
+        if count > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, count - 1)
+            self._rows = count
+            self.endInsertRows()
 
     def rearranged(self, arrange: Callable[[], None]) -> None:
         """The session's takes put in another order by `arrange` (blind mode, rank order):

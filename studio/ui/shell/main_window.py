@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
+        engine.bus.subscribe(self.review.on_event)  # a batch's takes join its review as they finish
         from studio.ui.shell.batch_notice import BatchNotifier
 
         if self.batch_notice is None:  # a click on its message opens the batch in Review
