@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         from studio.ui.shell.library_events import LibraryEvents
 
         self.library_events = LibraryEvents(ops_for(services.store), self)
-        for view in (self.review, self.library, model):  # each refreshes what it shows
+        for view in (self.review, self.lineage, self.library, model):  # each refreshes its own
             self.library_events.changed.connect(view.on_library_change)
         self.editor.linter = Linter()  # names learned from this library's refusals only
         self.names = NameLearning(self.editor, services.store, ops_for(services.store))
