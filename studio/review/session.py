@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from studio.core.errors import StudioError
 from studio.core.take_state import Tally
 from studio.library.ops import DecisionEntry, ops_for
-from studio.review.labels import ordered_labels
+from studio.review.labels import letters, ordered_labels
 from studio.review.rubric import SCORES, ActiveRubric
-from studio.store import Store, TakeRank, take_name
+from studio.store import JobStatus, Store, TakeRank, take_name
 from studio.store.review import Decision, TakeState
 
 DECISIONS = ("approve", "edit", "discard")
@@ -106,6 +106,21 @@ class ReviewSession:
         ):
             self.takes[i] = fresh
         return bool(places)
+
+    def add(self, job_ids: list[int]) -> list[int]:
+        """Takes that joined the pass (a batch's take that finished while it is reviewed):
+        each goes last, in every order (given, rank, blind), so no take already listed moves
+        and none of their labels changes; blind, it gets the next label. Returns the ids
+        added (those already in the pass are left out)."""
+        have = {t.job_id for t in self.takes}
+        new = [job_id for job_id in dict.fromkeys(job_ids) if job_id not in have]
+        self.takes.extend(self._read(new))
+        self._given.extend(new)
+        self._shuffled.extend(new)
+        self.labels.update(
+            (job_id, f"Take {letters(n)}") for n, job_id in enumerate(new, len(self.labels))
+        )
+        return new
 
     # ---- where we are -------------------------------------------------------------------
 
@@ -352,6 +367,19 @@ class ReviewSession:
 
     def history(self) -> list[Decision]:
         return self.store.verdicts.history(self.take.job_id)
+
+
+def followed_batch(store: Store, job_ids: list[int]) -> int | None:
+    """The batch a pass over these takes follows — its takes that finish later join it
+    (`ReviewSession.add`): the one batch they all belong to, when they are every finished
+    take of it (a batch opened from the queue); None for a pass over a chosen few."""
+    batches = {job.batch_id for job in store.jobs.many(job_ids)}
+    if len(batches) != 1 or None in batches:
+        return None
+    (batch,) = batches
+    assert batch is not None
+    ready = {job.id for job in store.jobs.in_batch(batch) if job.status is JobStatus.READY}
+    return batch if ready <= set(job_ids) else None
 
 
 def _passes(take: Take) -> bool:

@@ -1,5 +1,6 @@
 """ "What to fix": a take's notes as the editor shows them when Edit revises the take, so
-whoever rewrites the prompt sees what the reviewers pointed at, and where.
+whoever rewrites the prompt sees what the reviewers pointed at, and where (the lineage
+lists a take's notes in the same lines).
 
 One line per note, in frame order (a range by its first frame; notes on one frame in the
 order they were made): its time code (a range's first and last), its text on one line,
@@ -18,13 +19,20 @@ def what_to_fix(notes: Sequence[Note], *, take: str = "") -> str:
     if not notes:
         return ""
     heading = f"What to fix in {take}:" if take else "What to fix:"
-    lines = [heading]
-    for note in in_frame_order(notes):
-        words = " ".join(note.text.split())
-        said = f"{words} [drawing]" if words and note.shapes else words or note.headline
-        who = f" ({note.author})" if note.author else ""
-        lines.append(f"{note.when}  {said}{who}")
-    return "\n".join(lines)
+    return "\n".join([heading, *note_lines(notes)])
 
 
-__all__ = ["what_to_fix"]
+def note_lines(notes: Sequence[Note]) -> list[str]:
+    """One line per note, in frame order, as "what to fix" lists them (the lineage too)."""
+    return [note_line(note) for note in in_frame_order(notes)]
+
+
+def note_line(note: Note) -> str:
+    """A note on one line: time code, text ("[drawing]" when it also drew), author."""
+    words = " ".join(note.text.split())
+    said = f"{words} [drawing]" if words and note.shapes else words or note.headline
+    who = f" ({note.author})" if note.author else ""
+    return f"{note.when}  {said}{who}"
+
+
+__all__ = ["note_line", "note_lines", "what_to_fix"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from studio.core.notes import Note, Shape
 from studio.library.ops import ops_for
-from studio.review.what_to_fix import what_to_fix
+from studio.review.what_to_fix import note_lines, what_to_fix
 from studio.store import Store
 from tests.helpers import job_values
 
@@ -39,4 +39,5 @@ def test_notes_in_frame_order_with_time_code_text_drawing_and_author(tmp_path: P
 def test_at_30_fps_and_with_no_notes() -> None:
     note = Note(job_id=1, frame=45, fps=30.0, text="sand pops")
     assert what_to_fix([note]) == "What to fix:\n00:00:01:15  sand pops"
+    assert note_lines([note]) == ["00:00:01:15  sand pops"]  # the lineage's lines
     assert what_to_fix([]) == ""

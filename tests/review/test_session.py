@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from studio.review.rubric import load_active
-from studio.review.session import ReasonNeeded, ReviewError, ReviewSession
+from studio.review.session import ReasonNeeded, ReviewError, ReviewSession, followed_batch
 from studio.store import Store
 from tests.helpers import job_values
 
@@ -193,3 +193,41 @@ def test_reload_reads_takes_decided_elsewhere(session: ReviewSession) -> None:
     assert session.takes[1].decision is not None
     assert session.takes[1].decision.decision == "discard"
     assert session.reload([999]) is False
+
+
+def test_a_take_that_joins_goes_last_and_keeps_every_label(session: ReviewSession) -> None:
+    store = session.store
+    session.blind = True
+    labels = dict(session.labels)
+    order = [t.job_id for t in session.takes]
+    session.go(2)
+    in_view = session.take.job_id
+    (late,) = ready_jobs(store, 1)
+    assert session.add([late, order[0]]) == [late]  # one already in the pass is left out
+    assert [t.job_id for t in session.takes] == [*order, late]
+    assert session.take.job_id == in_view
+    assert session.labels == {**labels, late: "Take E"}
+    session.blind = False  # in the order given too: last
+    assert session.takes[-1].job_id == late
+    assert session.add([late]) == []
+
+
+def test_a_pass_over_a_whole_batch_follows_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with store.db.write() as tx:
+        batch = tx.execute(
+            "INSERT INTO batches (name, project, created_at) VALUES ('b', 'default', 1.0)"
+        ).lastrowid
+        ids = [
+            store.jobs.insert(
+                tx,
+                job_values(i, batch_id=batch, status="ready" if i < 2 else "running"),
+                at=1.0,
+            )
+            for i in range(3)
+        ]
+    loose = ready_jobs(store, 1)
+    assert followed_batch(store, ids[:2]) == batch  # every finished take of it
+    assert followed_batch(store, ids[:1]) is None  # a chosen few
+    assert followed_batch(store, [*ids[:2], *loose]) is None  # more than the batch
+    assert followed_batch(store, loose) is None  # no batch

@@ -39,13 +39,14 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.notes import notes_at
-from studio.library.ops import FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
+from studio.jobs.events import AssetReady, Event, JobChanged
+from studio.library.ops import CLIPS, FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
 from studio.review.compared import check_compared
 from studio.review.keymap import Binding
 from studio.review.rubric import SCORES, ActiveRubric, load_active
-from studio.review.session import ReasonNeeded, ReviewSession
-from studio.store import BatchPosition, JobRow, Store
+from studio.review.session import ReasonNeeded, ReviewSession, followed_batch
+from studio.store import BatchPosition, JobRow, JobStatus, Store
 from studio.ui.player.player import ClipPlayer
 from studio.ui.review.flag_marks import FlagMarks
 from studio.ui.review.notes_panel import NotesPanel
@@ -74,6 +75,7 @@ class ReviewPanel(QWidget):
         self.actions_by_id: dict[str, QAction] = {}
         self.keys_overlay: QDialog | None = None
         self._row_shown = -1  # the take list's row shown in full last (see `_show_take`)
+        self._following: int | None = None  # the batch whose takes join as they finish
 
         self.takes = TakeListModel(self)
         self.list = QListView()
@@ -307,7 +309,8 @@ class ReviewPanel(QWidget):
         session.blind = self.blind.isChecked()
         self.rubric.build(session.rubric, self.tag_keys())
         self._fit_columns(self.width())
-        self.takes.refresh()
+        self._following = followed_batch(store, [t.job_id for t in session.takes])
+        self.takes.reset()  # a new pass: the one change that resets the list
         self._row_shown = -1
         if start_job is not None:
             for i, take in enumerate(session.takes):
@@ -330,10 +333,38 @@ class ReviewPanel(QWidget):
             self.notes.reload()
         if change.about({FLAGS}):
             self._screened(change.takes)
+        if change.about({CLIPS}):  # deleted or restored: the thumbnail with them
+            self.takes.takes_changed(change.takes, thumbnails=True)
         if change.about({RUBRICS}) and self.session is not None and self.store is not None:
             active = load_active(self.store)  # the version just stored (an edit, a new file)
             if active.rubric_id != self.session.rubric.rubric_id:
                 self.set_rubric(active)
+
+    def on_event(self, event: Event) -> None:
+        """The engine's news: a take of the batch under review that finished joins the
+        pass, as a new row at the end; a take given its thumbnail shows it."""
+        if isinstance(event, AssetReady) and event.kind == "thumbnail":
+            self.takes.takes_changed([event.job_id], thumbnails=True)
+        elif (
+            isinstance(event, JobChanged)
+            and "status" in event.changed
+            and event.status == JobStatus.READY.value
+        ):
+            self._arrived(event.job_id)
+
+    def _arrived(self, job_id: int) -> None:
+        session, store = self.session, self.store
+        if session is None or store is None or self._following is None:
+            return
+        job = store.jobs.get(job_id)
+        if job is None or job.batch_id != self._following or job.status is not JobStatus.READY:
+            return
+        if not session.add([job_id]):
+            return  # already in the pass
+        self._jobs[job_id] = job
+        self._positions.update(store.jobs.positions({self._following}))
+        self._flags.update(store.flags.checks_for([job_id]))
+        self.takes.takes_added()
 
     def _screened(self, job_ids: frozenset[int]) -> None:
         """Takes of this pass screened (or screened again): their flags in the list, and
@@ -344,9 +375,7 @@ class ReviewPanel(QWidget):
         if not mine:
             return
         self._flags.update(self.store.flags.checks_for(mine))
-        for row, take in enumerate(self.session.takes):
-            if take.job_id in job_ids:
-                self.takes.refresh(row)
+        self.takes.takes_changed(mine)
         if self.session.takes and self.session.take.job_id in job_ids:
             self.flag_marks.show_take(self.store, self.session.take.job_id, again=True)
 
@@ -356,7 +385,7 @@ class ReviewPanel(QWidget):
     def reload(self, job_ids: list[int]) -> None:
         """Takes decided or tagged elsewhere (the Library) show what they are now."""
         if self.session is not None and self.session.reload(job_ids):
-            self.takes.refresh()
+            self.takes.takes_changed(job_ids)
             self._show_take(reload=False)
 
     def set_rubric(self, rubric: ActiveRubric) -> None:
@@ -429,12 +458,13 @@ class ReviewPanel(QWidget):
                 text += f" — {entry.note}"
             self.history.addItem(text)
         index = self.takes.index(session.index)
-        self.list.selectionModel().blockSignals(True)
-        self.list.setCurrentIndex(index)
-        self.list.selectionModel().blockSignals(False)
-        if 0 <= self._row_shown < len(session.takes) and self._row_shown != session.index:
-            self.takes.refresh(self._row_shown)  # blind: it may say less now it is not in view
-        self.takes.refresh(session.index)
+        if self.list.currentIndex() != index:  # the same take: the selection stays as it is
+            self.list.selectionModel().blockSignals(True)
+            self.list.setCurrentIndex(index)
+            self.list.selectionModel().blockSignals(False)
+        if session.blind and self._row_shown != session.index:
+            # Blind, only the take in view says more: the one that was says less now.
+            self.takes.rows_changed((self._row_shown, session.index))
         self._row_shown = session.index
 
     def position(self, job_id: int) -> BatchPosition | None:
@@ -528,11 +558,15 @@ class ReviewPanel(QWidget):
         self._run(lambda: self.score(value))
 
     def score(self, value: int) -> None:
-        self._need_session().score(value)
+        session = self._need_session()
+        session.score(value)
+        self.takes.takes_changed([session.take.job_id])
         self._show_take(reload=False)
 
     def toggle_tag(self, tag: str) -> None:
-        self._need_session().toggle_tag(tag)
+        session = self._need_session()
+        session.toggle_tag(tag)
+        self.takes.takes_changed([session.take.job_id])
         self._show_take(reload=False)
 
     def toggle_tag_at(self, place: int) -> None:
@@ -555,13 +589,16 @@ class ReviewPanel(QWidget):
         return [QKeySequence(b.keys[0]).toString(native) if b else "" for b in bound]
 
     def star(self) -> None:
-        self._need_session().toggle_star()
+        session = self._need_session()
+        session.toggle_star()
+        self.takes.takes_changed([session.take.job_id])
         self._show_take(reload=False)
 
     def decide(self, decision: str) -> None:
         session = self._need_session()
         rows = sorted({i.row() for i in self.list.selectionModel().selectedIndexes()})
         decided = session.take.job_id
+        deciding = [session.takes[r].job_id for r in rows] if len(rows) > 1 else [decided]
         called = session.called(session.take)
         note = self.note.text()
         try:
@@ -578,7 +615,7 @@ class ReviewPanel(QWidget):
             self._ask("approve", str(err))
             return
         self._asked()
-        self.takes.refresh()
+        self.takes.takes_changed(deciding)  # their rows only: the others read as they did
         self._show_take()
         if decision == "edit" and len(rows) <= 1:
             self.edit_requested.emit(decided)
@@ -590,10 +627,11 @@ class ReviewPanel(QWidget):
             self._ask("escalate", "Escalate: type what is wrong (for safety/legal), then Enter.")
             return
         called = session.called(session.take)
+        decided = session.take.job_id
         session.decide("discard", escalate=True, note=self.note.text())
         self._asked()
         self.say(f"{called} decided." if session.blind else f"{called} discarded and escalated.")
-        self.takes.refresh()
+        self.takes.takes_changed([decided])
         self._show_take()
 
     def _ask(self, what: str, prompt: str) -> None:
@@ -622,14 +660,14 @@ class ReviewPanel(QWidget):
     def undo(self) -> None:
         take = self._need_session().undo()
         self.say("Nothing to undo." if take is None else "Decision taken back (kept in history).")
-        self.takes.refresh()
+        if take is not None:
+            self.takes.takes_changed([take.job_id])
         self._show_take()
 
     def toggle_rank_order(self) -> None:
         """The take list in rank order (blind comparisons), or back in batch order."""
         session = self._need_session()
-        session.order_by_rank(not session.by_rank)
-        self.takes.refresh()
+        self.takes.rearranged(lambda: session.order_by_rank(not session.by_rank))
         self._show_take(reload=False)
         self.say("Takes by rank (ranked first, best first)." if session.by_rank else
                  "Takes in batch order.")  # fmt: skip
@@ -671,8 +709,13 @@ class ReviewPanel(QWidget):
         """Blind: the takes in their drawn order, by neutral labels; leaving it reveals
         everything, in the order they had."""
         if self.session is not None:
-            self.session.blind = on
-            self.takes.refresh()
+            session = self.session
+
+            def arrange() -> None:
+                session.blind = on  # the takes in their drawn order, or back
+
+            self.takes.rearranged(arrange)
+            self.takes.all_changed()  # every take is named and said differently
             self._row_shown = -1
             self._show_take(reload=False)
             self.say("Blind: takes by neutral labels; prompt, model, cost and verdicts hidden."

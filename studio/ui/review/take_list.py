@@ -5,7 +5,7 @@ by its neutral label until decided, and only the take in view, once decided, say
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,12 +78,19 @@ def take_text(
 
 
 class TakeListModel(QAbstractListModel):
-    """The session's takes: number, decision, total score, star, thumbnail."""
+    """The session's takes: number, decision, total score, star, thumbnail.
+
+    A change says which rows it touched (`takes_changed`, `rows_changed`), takes that join
+    the pass are inserted (`takes_added`), a new order moves the rows (`rearranged`): never
+    a reset but for a new pass (`reset`), so the selection, the current take and the scroll
+    position stay where the reviewer left them."""
 
     def __init__(self, panel: TakeSource) -> None:
         super().__init__()
         self.panel = panel
         self._thumbs: dict[int, QPixmap] = {}
+        self._rows = 0  # how many rows the views were told of (the session's takes, but
+        # between a take joining the session and its insertion being announced)
 
     @property
     def session(self) -> ReviewSession | None:
@@ -92,11 +99,11 @@ class TakeListModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         if parent.isValid() or self.session is None:
             return 0
-        return len(self.session.takes)
+        return min(self._rows, len(self.session.takes))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         session = self.session
-        if session is None or not index.isValid() or index.row() >= len(session.takes):
+        if session is None or not index.isValid() or index.row() >= self.rowCount():
             return None
         take = session.takes[index.row()]
         if role == JobIdRole:
@@ -124,9 +131,86 @@ class TakeListModel(QAbstractListModel):
         thumb = self._thumbs[job_id]
         return None if thumb.isNull() else thumb
 
-    def refresh(self, row: int | None = None) -> None:
-        if row is None:
-            self.beginResetModel()
-            self.endResetModel()
-        else:
-            self.dataChanged.emit(self.index(row), self.index(row))
+    # ---- what changed -------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """A new pass (the session replaced): the only change that resets the views."""
+        self.beginResetModel()
+        self._thumbs.clear()
+        self._rows = len(self.session.takes) if self.session is not None else 0
+        self.endResetModel()
+
+    def row_of(self, job_id: int) -> int | None:
+        session = self.session
+        if session is None:
+            return None
+        return next(
+            (r for r, t in enumerate(session.takes[: self.rowCount()]) if t.job_id == job_id),
+            None,
+        )
+
+    def takes_changed(self, job_ids: Iterable[int], *, thumbnails: bool = False) -> None:
+        """These takes read differently now (a decision, score, star, flag, rank...): their
+        rows, and no other, are told. `thumbnails`: their thumbnail may have changed too (a
+        clip deleted or restored), so it is read again; the others' stay cached."""
+        session = self.session
+        wanted = set(job_ids)
+        if session is None or not wanted:
+            return
+        if thumbnails:
+            for job_id in wanted:
+                self._thumbs.pop(job_id, None)
+        self.rows_changed(
+            r for r, t in enumerate(session.takes[: self.rowCount()]) if t.job_id in wanted
+        )
+
+    def rows_changed(self, rows: Iterable[int]) -> None:
+        """dataChanged for these rows: one signal per run of adjacent rows."""
+        count = self.rowCount()
+        ordered = sorted({r for r in rows if 0 <= r < count})
+        while ordered:
+            first = last = ordered.pop(0)
+            while ordered and ordered[0] == last + 1:
+                last = ordered.pop(0)
+            self.dataChanged.emit(self.index(first), self.index(last))
+
+    def all_changed(self) -> None:
+        """Something every row shows changed (blind mode on or off): dataChanged over all
+        rows, which keeps the selection and the scroll position as a reset would not."""
+        count = self.rowCount()
+        if count:
+            self.dataChanged.emit(self.index(0), self.index(count - 1))
+
+    def takes_added(self) -> None:
+        """Takes that joined the session (`ReviewSession.add`, always last) as new rows."""
+        session = self.session
+        count = len(session.takes) if session is not None else 0
+        if count > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, count - 1)
+            self._rows = count
+            self.endInsertRows()
+
+    def rearranged(self, arrange: Callable[[], None]) -> None:
+        """The session's takes put in another order by `arrange` (blind mode, rank order):
+        the rows move, and the selection and the current take move with them."""
+        session = self.session
+        if session is None:
+            arrange()
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = [t.job_id for t in session.takes[: self.rowCount()]]
+        kept = self.persistentIndexList()
+        try:
+            arrange()
+        finally:
+            after = {t.job_id: r for r, t in enumerate(session.takes[: self.rowCount()])}
+            self.changePersistentIndexList(
+                kept,
+                [
+                    self.index(after[before[p.row()]])
+                    if p.isValid() and p.row() < len(before) and before[p.row()] in after
+                    else QModelIndex()
+                    for p in kept
+                ],
+            )
+            self.layoutChanged.emit()

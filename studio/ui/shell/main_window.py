@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         engine.bus.subscribe(model.on_event)
         engine.bus.subscribe(self.status.on_event)
         engine.bus.subscribe(self.library.on_event)
+        engine.bus.subscribe(self.review.on_event)  # a batch's takes join its review as they finish
         from studio.ui.shell.batch_notice import BatchNotifier
 
         if self.batch_notice is None:  # a click on its message opens the batch in Review
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
         from studio.ui.shell.library_events import LibraryEvents
 
         self.library_events = LibraryEvents(ops_for(services.store), self)
-        for view in (self.review, self.library, model):  # each refreshes what it shows
+        for view in (self.review, self.lineage, self.library, model):  # each refreshes its own
             self.library_events.changed.connect(view.on_library_change)
         self.editor.linter = Linter()  # names learned from this library's refusals only
         self.names = NameLearning(self.editor, services.store, ops_for(services.store))
