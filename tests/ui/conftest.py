@@ -33,14 +33,32 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     collector.stop()
 
 
+class AlwaysRunning(qasync.QEventLoop):
+    """A qasync loop that counts as running from the test's start to its end, as the app's
+    does from start to quit. qasync marks its loop running only inside `run_until_complete`
+    — not in the pass it makes after stopping, nor while pytest-qt, `qtbot.waitUntil` or a
+    dialog process Qt events — so a task stepped there failed with "no running event loop"
+    (a create dying half sent, an image check said to have failed)."""
+
+    def run_forever(self) -> None:
+        try:
+            super().run_forever()
+        finally:
+            asyncio.events._set_running_loop(self)  # qasync has just cleared it
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = AlwaysRunning(qapp, already_running=False)
     asyncio.set_event_loop(loop)
-    yield loop
-    loop.run_until_complete(asyncio.sleep(0))
-    loop.close()
-    asyncio.set_event_loop(None)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+        loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        asyncio.events._set_running_loop(None)
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 from tests.ui.test_day_one import open_window  # noqa: E402  (the window fixtures, shared)

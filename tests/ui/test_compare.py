@@ -202,6 +202,10 @@ def test_the_ab_toggle_shows_no_black_or_wrong_frame(qtbot: QtBot, two: Opened) 
     right.reaches(qtbot, 12, since=marks[1])
     view.set_mode(AB)
     assert view.on_top() is view.left
+    # The panes are laid one on the other when the layout next runs, and the screen shows
+    # it once painted: till then the grid's two pictures are where A's now is.
+    a, b = view.panes[:2]
+    qtbot.waitUntil(lambda: a.geometry() == b.geometry(), timeout=5000)
     qtbot.waitUntil(lambda: red(picture(view)) and picture(view).index == 12, timeout=5000)
 
     for wanted, test in ((view.right, blue), (view.left, red), (view.right, blue)):
@@ -266,6 +270,8 @@ def test_the_wipe_splits_two_takes_at_a_divider_dragged_by_the_mouse(
     assert view.mode == WIPE
     assert view.wipe_box.isChecked()
     assert view.divider.isVisible()
+    a, b = view.panes[:2]  # laid one on the other once the layout runs (see the A/B test)
+    qtbot.waitUntil(lambda: a.geometry() == b.geometry(), timeout=5000)
     box = view.box
     y = box.height() // 2
     red, blue = is_(RED), is_(BLUE)

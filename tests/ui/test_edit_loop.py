@@ -61,9 +61,8 @@ def in_loop(qloop: qasync.QEventLoop, gesture: Callable[[], object]) -> None:
 
 
 def sent(qloop: qasync.QEventLoop, services: Services, parent: int, count: int = 1) -> None:
-    """Wait until `count` children of `parent` are at the provider: the loop is not left
-    with a create on its way out (qasync runs what is due once more after it stops, with
-    no running loop for it)."""
+    """Wait until `count` children of `parent` are at the provider (the test goes on with
+    no create on its way out)."""
     children = services.store.jobs.children
     qloop.run_until_complete(
         until(lambda: len([c for c in children(parent) if c.remote_id]) == count, 30)
