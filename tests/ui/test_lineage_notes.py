@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QKeySequence
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +17,7 @@ from studio.review.keymap import load_keymap
 from studio.store import Store
 from studio.ui.review.review_stage import ReviewStage
 from tests.ui.review_library import make_library
+from tests.ui.test_blind_review import press
 from tests.ui.visible import visible_strings
 
 TAIL = "the kite's tail flickers <b>twice</b>"  # read as written, not as markup
@@ -46,13 +45,6 @@ def stage(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[ReviewStage, Store, li
     stop()
     view.stop()
     store.close()
-
-
-def press(stage: ReviewStage, *sequence: str) -> None:
-    for key in sequence:
-        combo = QKeySequence(key)[0]
-        widget = QApplication.focusWidget() or stage.currentWidget()
-        QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
 
 
 def test_a_takes_notes_show_in_its_lineage(

@@ -6,9 +6,8 @@ real library, and on the simulator for the takes that arrive."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ from studio.ui.review.take_list import JobIdRole, TakeListModel
 from studio.ui.shell.main_window import MainWindow
 from tests.jobs.conftest import FAST_POLL
 from tests.ui.review_library import make_library
+from tests.ui.test_day_one import until
 
 TAKES = 12
 
@@ -229,15 +229,6 @@ def test_a_thumbnail_is_read_again_only_for_a_take_whose_clip_changed(
 
 
 # ---- takes that arrive ----------------------------------------------------------------------
-
-
-async def until(check: Callable[[], object], seconds: float = 60) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
