@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -47,8 +47,7 @@ from studio.ui.write.checks import ChecksList
 from studio.ui.write.reference import ReferenceBox
 from studio.ui.write.remix_button import RemixButton
 from studio.ui.write.render_options import RenderOptions
-
-PRESET_SLOTS = {"camera": "camera", "lighting": "lighting", "style": "style"}
+from studio.ui.write.slots_form import SlotsForm
 
 
 @dataclass(frozen=True)
@@ -76,20 +75,6 @@ class Submission:
         return [r.spec for r in self.requests]
 
 
-class SlotEdit(QPlainTextEdit):
-    """A two-line text field; long pastes are kept whole (the linter says if it is too long)."""
-
-    def __init__(self, placeholder: str) -> None:
-        super().__init__()
-        self.setPlaceholderText(placeholder)
-        self.setTabChangesFocus(True)
-        line = QFontMetrics(self.font()).lineSpacing()
-        self.setFixedHeight(int(line * 2.4) + 10)
-
-    def text(self) -> str:
-        return self.toPlainText()
-
-
 class PromptEditor(QWidget):
     submit_requested = Signal(object)  # Submission
     changed = Signal()  # anything a draft keeps changed (the window saves it)
@@ -113,42 +98,11 @@ class PromptEditor(QWidget):
         self._lint_timer = QTimer(self, singleShot=True, interval=150)
         self._lint_timer.timeout.connect(self.refresh)
 
-        self.starter = QComboBox()
-        self.starter.addItem("Start from a use case…", None)
-        for preset in presets.get("starter", []):
-            self.starter.addItem(preset.name, preset.id)
-        self.fields: dict[str, SlotEdit] = {}
-        self.preset_boxes: dict[str, QComboBox] = {}
-        slots_form = QFormLayout()
-        slots_form.addRow(self.starter)
-        hints = {
-            "subject": "who or what, e.g. a red fox",
-            "action": "what it does",
-            "setting": "where and when",
-            "camera": "shot and movement",
-            "lighting": "light and time of day",
-            "style": "look and mood",
-            "constraints": "what must not appear, e.g. no text overlays, no logos",
-        }
-        for slot in SLOTS:
-            edit = SlotEdit(hints[slot])
-            edit.textChanged.connect(self._lint_timer.start)
-            self.fields[slot] = edit
-            if slot in PRESET_SLOTS:
-                box = QComboBox()
-                box.setFixedWidth(130)
-                box.addItem("Preset…", None)
-                for preset in presets.get(PRESET_SLOTS[slot], []):
-                    box.addItem(preset.name, preset.id)
-                box.activated.connect(lambda _i, s=slot: self._apply_preset(s))
-                self.preset_boxes[slot] = box
-                row = QHBoxLayout()
-                row.addWidget(edit, 1)
-                row.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
-                slots_form.addRow(LABELS[slot], row)
-            else:
-                slots_form.addRow(LABELS[slot], edit)
-        self.starter.activated.connect(self._apply_starter)
+        self.slot_form = SlotsForm(presets)
+        self.slot_form.edited.connect(self._lint_timer.start)
+        self.slot_form.starter_chosen.connect(self.set_slots)
+        self.fields = self.slot_form.fields
+        self.starter, self.preset_boxes = self.slot_form.starter, self.slot_form.preset_boxes
 
         self.composed = QPlainTextEdit(readOnly=True)
         self.composed.setObjectName("composedPrompt")
@@ -256,7 +210,7 @@ class PromptEditor(QWidget):
         self.to_fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.to_fix.hide()
         column.addWidget(self.to_fix)
-        column.addWidget(_group("Prompt slots", slots_form))
+        column.addWidget(_group("Prompt slots", _stack(self.slot_form)))
         column.addWidget(
             _group("Prompt", _stack(self.refusal, self.composed, QLabel("Checks"), self.lint_list))
         )
@@ -290,30 +244,11 @@ class PromptEditor(QWidget):
     # ---- slots ---------------------------------------------------------------------------
 
     def slots(self) -> PromptSlots:
-        return PromptSlots(**{slot: self.fields[slot].text() for slot in SLOTS})
+        return self.slot_form.slots()
 
     def set_slots(self, slots: PromptSlots) -> None:
-        for slot, value in slots.as_dict().items():
-            self.fields[slot].setPlainText(value)
-            self.fields[slot].moveCursor(QTextCursor.MoveOperation.End)  # typing goes on from there
+        self.slot_form.set_slots(slots)
         self.refresh()
-
-    def _apply_preset(self, slot: str) -> None:
-        box = self.preset_boxes[slot]
-        preset = next(
-            (p for p in self.presets.get(PRESET_SLOTS[slot], []) if p.id == box.currentData()), None
-        )
-        if preset is not None:
-            self.fields[slot].setPlainText(preset.slots[slot])
-        box.setCurrentIndex(0)
-
-    def _apply_starter(self) -> None:
-        preset = next(
-            (p for p in self.presets.get("starter", []) if p.id == self.starter.currentData()), None
-        )
-        if preset is not None:
-            self.set_slots(PromptSlots.from_mapping(preset.slots))
-        self.starter.setCurrentIndex(0)
 
     # ---- model pickers -------------------------------------------------------------------
 
