@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -17,7 +18,7 @@ from studio.review.session import ReviewError
 from studio.store import Store
 from studio.ui.review.compare import AB, GRID, WIPE, CompareView
 from studio.ui.shell.theme import colour
-from tests.ui.frames import Picture, Shown, colour_at, on_screen, repainted
+from tests.ui.frames import Picture, Shown, colour_at, on_screen, repainted, screen_grab
 from tests.ui.review_library import make_library
 
 RED, BLUE, GREEN, GREY = (200, 40, 40), (40, 60, 210), (40, 180, 60), (128, 128, 128)
@@ -407,3 +408,23 @@ def test_no_take_waits_for_one_that_is_not_playing_or_goes_round_differently(
     assert view.left.is_playing()
     view.pause()
     assert view.left.deck.player.playbackRate() == 1.0  # paused: its own rate again
+
+
+def test_in_ab_only_the_title_of_the_take_in_view_shows(qtbot: QtBot, two: Opened) -> None:
+    """A/B printed both takes' titles one over the other (the pane on top did not paint
+    its background): the title line on screen is the top take's alone, at each toggle."""
+    view, _store, _ids = two
+    view.set_mode(AB)
+    a, b = view.panes[:2]
+    qtbot.waitUntil(lambda: a.geometry() == b.geometry(), timeout=5000)
+
+    def title_on_screen() -> QImage:
+        top = a if view.on_top() is view.left else b
+        place = QRect(top.title.mapTo(view.box, QPoint(0, 0)), top.title.size())
+        return screen_grab(view.box).copy(place)
+
+    for _ in range(3):
+        top = a if view.on_top() is view.left else b
+        alone = top.title.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        qtbot.waitUntil(lambda alone=alone: title_on_screen() == alone, timeout=5000)
+        view.flip()

@@ -57,6 +57,9 @@ class Pane(QWidget):
 
     def __init__(self, player: ClipPlayer) -> None:
         super().__init__()
+        # Opaque: in A/B the pane on top hides the one beneath, its title too (else the
+        # two titles read one over the other).
+        self.setAutoFillBackground(True)
         self.player = player
         self.title = QLabel()
         self.title.setObjectName("compareTitle")
