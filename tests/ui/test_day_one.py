@@ -180,6 +180,18 @@ def test_restart_reopens_the_review_only_when_it_has_takes(
     assert third.review.session is not None
     assert [t.job_id for t in third.review.session.takes] == ids
 
+    # Left while writing: the next run opens on Write, and Review (Ctrl+2) brings the last
+    # pass back — it showed an empty stage whose only hint named the queue it had hidden.
+    third.show_workspace("write")
+    close(qloop, third)
+    fourth, _ = open_window()
+    fourth.restore_review()
+    assert fourth.workspace.name == "write"
+    fourth.show_workspace("library")  # another workspace first: the pass is kept meanwhile
+    fourth.show_workspace("review")
+    assert fourth.review.session is not None
+    assert [t.job_id for t in fourth.review.session.takes] == ids
+
 
 def test_the_keys_come_back_after_a_dialog(
     qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]

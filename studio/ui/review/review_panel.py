@@ -425,7 +425,10 @@ class ReviewPanel(QWidget):
     # ---- showing a take -------------------------------------------------------------------
 
     def _show_empty(self) -> None:
-        self.info.setText("Double-click a finished job in the queue to review its batch.")
+        self.info.setText(
+            "Nothing to review yet: double-click a finished take in the queue (Write, Ctrl+1) "
+            "or open takes from the Library (Ctrl+3)."
+        )
         self.player.load(None)
         self.notes.show_take(None, None, "")
         self.flag_marks.show_take(None, None)

@@ -594,6 +594,10 @@ class MainWindow(QMainWindow):
             self.workspace = target
             self._enter(target)
             self._save_layout()  # a crash reopens what was there
+            if target is REVIEW and self.stage.reviewing() is None and self.services is not None:
+                ids, current = self._last_pass()
+                if ids:  # the last pass, not an empty stage with nowhere to go
+                    self.review_takes(ids, start=current)
         self._focus_workspace()
 
     def _enter(self, target: Workspace) -> None:
@@ -769,12 +773,9 @@ class MainWindow(QMainWindow):
         """Reopen the last run's workspace — its review only if it would not open empty
         (then Write)."""
         saved = self.window_state.saved_review()
-        ids = saved.takes
-        if ids and self.services is not None:
-            ready = {j.id for j in self.services.store.jobs.many(ids) if j.status.value == "ready"}
-            ids = [i for i in ids if i in ready]
+        ids, current = self._last_pass()
         if saved.workspace == REVIEW.name and ids:
-            self.review_takes(ids, start=saved.current)
+            self.review_takes(ids, start=current)
         elif saved.workspace == LIBRARY.name:
             self.show_workspace(LIBRARY.name)
         else:
@@ -784,8 +785,21 @@ class MainWindow(QMainWindow):
         self.set_review_layout(True)
         self._save_layout()
 
+    def _last_pass(self) -> tuple[list[int], int | None]:
+        """The takes of the last review pass still ready to play, and the one it was on."""
+        saved = self.window_state.saved_review()
+        ids = saved.takes
+        if ids and self.services is not None:
+            ready = {j.id for j in self.services.store.jobs.many(ids) if j.status.value == "ready"}
+            ids = [i for i in ids if i in ready]
+        return ids, saved.current
+
     def _save_layout(self) -> None:
-        takes, current = self.stage.reviewing() or ([], None)
+        reviewing = self.stage.reviewing()
+        if reviewing is None:  # nothing under review now: the last pass is kept to go back to
+            saved = self.window_state.saved_review()
+            reviewing = saved.takes, saved.current
+        takes, current = reviewing
         self.window_state.save_review(self.workspace.name, takes, current)
 
     def closeEvent(self, event: QCloseEvent) -> None:
