@@ -13,7 +13,7 @@ from pathlib import Path
 import opentimelineio as otio
 import qasync
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -201,3 +201,27 @@ def test_a_range_note_and_a_note_that_cannot_be_kept(
     assert (note.frame, note.end_frame) == (12, 40)
     (mark,) = player.slider.marks["note"]
     assert (mark.frame, mark.end) == (12, 40)
+
+
+def test_the_notes_editor_is_brought_into_view_on_a_small_screen(
+    qtbot: QtBot, qloop: qasync.QEventLoop, open_window: Callable[[], Opened]
+) -> None:
+    """At 1280x800 the note's tools (shapes, colours, Keep) lay below the screen's edge:
+    the side panel scrolls to them while a note is written, then back to the rubric."""
+    win, services = open_window()  # 1280x800
+    take = one_take(qloop, services)
+    reviewing(qtbot, qloop, win, take.id)
+    review, notes = win.review, win.review.notes
+    side = review.side
+    at_frame(qloop, win, 10)
+    qtbot.keyClick(review, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
+    assert notes.writing is not None
+
+    def in_view() -> bool:
+        viewport = side.viewport()
+        top_left = notes.editor.mapTo(viewport, QPoint(0, 0))
+        return viewport.rect().contains(QRect(top_left, notes.editor.size()))
+
+    qtbot.waitUntil(in_view, timeout=5000)
+    qtbot.keyClick(notes.text, Qt.Key.Key_Escape)  # dropped: the rubric is in view again
+    assert side.verticalScrollBar().value() == 0

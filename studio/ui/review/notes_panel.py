@@ -44,6 +44,7 @@ THUMB = QSize(80, 45)
 class NotesPanel(QWidget):
     said = Signal(str, bool)  # a message for the review's status line, error or not
     closed = Signal()  # the note's editor put away: the review's keys again
+    opened = Signal()  # the note's editor shown: it is brought into view
 
     def __init__(self, player: ClipPlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,6 +262,7 @@ class NotesPanel(QWidget):
         self.editor.show()
         self.text.clear()
         self.text.setFocus()
+        self.opened.emit()
 
     def save(self) -> Note | None:
         if self.writing is None or self.store is None or self.job_id is None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
@@ -139,6 +140,10 @@ class ReviewPanel(QWidget):
         self.notes = NotesPanel(self.player)
         self.notes.said.connect(lambda text, error: self.say(text, error=error))
         self.notes.closed.connect(self.setFocus)
+        # The note's editor lies below the rubric: brought into view while a note is written
+        # (at 1280x800 its tools were under the screen's edge), then the rubric again.
+        self.notes.opened.connect(lambda: QTimer.singleShot(0, self._show_note_editor))
+        self.notes.closed.connect(self._show_rubric)
         self.notes.spritesheet = lambda job_id: self.asset_path(job_id, "spritesheet")
         self.flag_marks = FlagMarks(self.player)  # the pre-screen's, on the scrub bar
         self.history = QListWidget()
@@ -421,6 +426,13 @@ class ReviewPanel(QWidget):
         if self.store is None or self.library is None:
             return None
         return self.store.assets.file(self.library, job_id, kind)
+
+    def _show_note_editor(self) -> None:
+        if self.notes.writing is not None:  # laid out by now: its whole height is known
+            self.side.ensureWidgetVisible(self.notes.editor, 0, 8)
+
+    def _show_rubric(self) -> None:
+        self.side.verticalScrollBar().setValue(0)
 
     # ---- showing a take -------------------------------------------------------------------
 
