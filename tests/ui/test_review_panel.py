@@ -99,6 +99,10 @@ def test_ten_takes_reviewed_from_the_keyboard(
     assert last.decision is None
     assert [h.decision for h in store.verdicts.history(last.job_id)] == ["approve", "undo"]
     assert panel.history.count() == 2
+    assert panel.status.text() == "Decision taken back (kept in history)."
+    keys(qtbot, panel, "P", "N")  # away and back: what was said of the take is not left up
+    assert session.index == 9
+    assert panel.status.text() == ""
     # Criterion keys and arrows pick what 0/1/2 score; S stars; a new decision is history.
     keys(qtbot, panel, "R", "0", "Up", "Up", "2", "S", "D")
     assert last.scores == {"motion": 2, "framing": 2, "brand": 0}

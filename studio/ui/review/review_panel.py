@@ -541,12 +541,20 @@ class ReviewPanel(QWidget):
 
     def _list_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.session is not None and current.isValid():
+            if current.row() != self.session.index:  # a person moved (not an auto-advance)
+                self._said_of_take_left()
             self.session.go(current.row())
             self._show_take()
 
     def go_relative(self, delta: int) -> None:
         self._need_session().step(delta)
+        self._said_of_take_left()
         self._show_take()
+
+    def _said_of_take_left(self) -> None:
+        """The status line spoke of the take left ("Decision taken back"): cleared, but
+        for a problem with the rubric, which stands."""
+        self.say(self.session.rubric.problem if self.session is not None else "")
 
     def _select_criterion(self, value: int, *, relative: bool = False) -> None:
         session = self._need_session()
