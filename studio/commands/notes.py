@@ -19,6 +19,7 @@ from typing import TypeVar
 from studio.commands.common import open_for
 from studio.core.errors import StorageError, StudioError
 from studio.core.notes import notes_at
+from studio.core.words import count
 from studio.export.notes_out import gather
 from studio.review.what_to_fix import what_to_fix
 from studio.store import Store
@@ -44,12 +45,12 @@ def _export(store: Store, library: Path, args: argparse.Namespace) -> int:
     if args.otio is not None:
         from studio.export.otio_file import write_otio  # opentimelineio only when asked for
 
-        dest, count = args.otio, _writing(args.otio, lambda: write_otio(takes, args.otio))
+        dest, notes = args.otio, _writing(args.otio, lambda: write_otio(takes, args.otio))
     else:
         from studio.export.resolve_edl import write_edl
 
-        dest, count = args.edl, _writing(args.edl, lambda: write_edl(takes, args.edl))
-    print(f"{count} note(s) of {len(takes)} take(s) written to {dest}")
+        dest, notes = args.edl, _writing(args.edl, lambda: write_edl(takes, args.edl))
+    print(f"{count(notes, 'note')} of {count(len(takes), 'take')} written to {dest}")
     return 0
 
 
@@ -67,7 +68,7 @@ def _still(store: Store, library: Path, args: argparse.Namespace) -> int:
     notes = notes_at(take.notes, args.frame) if args.with_notes else []
     clip = take.clip
     _writing(args.out, lambda: save_still(clip, args.frame, args.out, notes))
-    drawn = f" with {len(notes)} note(s) on it" if args.with_notes else ""
+    drawn = f" with {count(len(notes), 'note')} on it" if args.with_notes else ""
     print(f"frame {args.frame} of take {take.job.name}{drawn} written to {args.out}")
     return 0
 

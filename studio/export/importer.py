@@ -36,6 +36,7 @@ from studio.core.errors import StorageError
 from studio.core.files import ChecksumMismatch, copy_verified, sha256_file
 from studio.core.spec import StoredSpec
 from studio.core.take_state import millis as _ms  # a decision's time as a sidecar keeps it
+from studio.core.words import count
 from studio.export.clip_check import Clip, NotPlayable, inspect_clip
 from studio.export.sidecar_read import BadSidecar, notes_from_sidecar, read_sidecar
 from studio.export.walk import Found, Passed, shown, walk
@@ -69,14 +70,16 @@ class ImportReport:
         """What happened, in one line (the command line and the app say the same)."""
         known = f", {len(self.known)} already in the library" if self.known else ""
         damaged = f" ({len(self.damaged)} damaged)" if self.damaged else ""
-        restored = f", {self.decisions_added} decision(s) restored" if self.decisions_added else ""
+        decisions = count(self.decisions_added, "decision")
+        restored = f", {decisions} restored" if self.decisions_added else ""
         if self.notes_added:
-            restored += f", {self.notes_added} note(s) restored"
+            restored += f", {count(self.notes_added, 'note')} restored"
         if self.comparisons_added:
-            restored += f", {self.comparisons_added} comparison(s) restored"
+            restored += f", {count(self.comparisons_added, 'comparison')} restored"
         unreadable = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
-        return f"{len(self.added)} clip(s) imported{damaged}{known}{restored}{unreadable}{skipped}"
+        added = count(len(self.added), "clip")
+        return f"{added} imported{damaged}{known}{restored}{unreadable}{skipped}"
 
 
 def import_folder(store: Store, library: Path, folder: Path, *, reviewer: str = "") -> ImportReport:

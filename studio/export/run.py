@@ -28,6 +28,7 @@ from studio.core.files import (
     sha256_file,
     write_atomic,
 )
+from studio.core.words import count
 from studio.export import folder as place
 from studio.export import sidecar
 from studio.export.folder import Cancelled
@@ -62,11 +63,11 @@ class ExportReport:
             f", {len(self.identical)} already there (identical, skipped)" if self.identical else ""
         )
         left = (
-            f"; removed {len(self.removed)} temporary file(s) an interrupted export left"
+            f"; removed {count(len(self.removed), 'temporary file')} an interrupted export left"
             if self.removed
             else ""
         )
-        return f"{len(self.written)} clip(s) exported to {self.folder}{same}{left}"
+        return f"{count(len(self.written), 'clip')} exported to {self.folder}{same}{left}"
 
     def warnings(self) -> list[str]:
         """What a person should know besides the summary (the missing takes apart)."""
@@ -142,7 +143,7 @@ def _export_all(
     try:
         for job in jobs:
             if cancelled():
-                raise Cancelled(f"Export stopped; {report.exported} clip(s) are in {folder}.")
+                raise Cancelled(f"Export stopped; {count(report.exported, 'clip')} in {folder}.")
             video = videos[job.id]
             source = library / video.path if video is not None else None
             if video is None or source is None or not source.is_file():

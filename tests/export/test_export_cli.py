@@ -40,7 +40,7 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
     out = tmp_path / "handoff"
     first = studio("export", "--out", str(out), "--db", str(db), "--query", "red project:launch")
     assert first.returncode == 0, first.stderr
-    assert "1 clip(s) exported" in first.stdout
+    assert "1 clip exported" in first.stdout
     assert sorted(p.name for p in out.glob("*.mp4")) == [f"launch_{fox:06d}_{fox:06d}_approve.mp4"]
     assert "exporting 100%" in first.stderr
 
@@ -54,7 +54,7 @@ def test_export_the_approved_takes_then_a_search_of_them(tmp_path: Path, sim: Si
         "studio: set aside: manifest.json entry 1's file names '/etc/passwd', a path outside "
         f"the folder: kept as {aside.name}, not merged"
     ) in every.stderr
-    assert "1 clip(s) exported" in every.stdout
+    assert "1 clip exported" in every.stdout
     assert "1 already there (identical, skipped)" in every.stdout
     assert not (out / f"launch_{boat:06d}_{boat:06d}_discard.mp4").exists()  # not approved
 

@@ -227,7 +227,7 @@ async def test_a_killed_exports_part_is_removed_by_the_next_export(
         (out / name).write_text("keep me")
     report = export_takes(store, library, two_takes, out)
     assert report.removed == [part]
-    assert "removed 1 temporary file(s) an interrupted export left" in report.summary()
+    assert "removed 1 temporary file an interrupted export left" in report.summary()
     assert sorted(p.name for p in out.iterdir() if p.name.endswith(".part")) == sorted(strangers)
     assert not (out / export_folder.LOCK_NAME).exists()
     check_consistent(out)

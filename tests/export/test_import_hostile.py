@@ -735,7 +735,7 @@ def test_studio_import_exits_2_when_a_file_could_not_be_read(
     ran = studio("import", str(drop), "--db", str(db))
     assert ran.returncode == 2, ran.stderr
     assert "Traceback" not in ran.stderr
-    assert "5 clip(s) imported (1 damaged)" in ran.stdout
+    assert "5 clips imported (1 damaged)" in ran.stdout
     assert "studio: could not read d empty.mp4: empty file" in ran.stderr
     assert "studio: could not read b deep.json: nested deeper than 32 levels" in ran.stderr
     assert "studio: imported damaged c cut.mp4: #" in ran.stderr
@@ -744,7 +744,7 @@ def test_studio_import_exits_2_when_a_file_could_not_be_read(
 
     again = studio("import", str(drop), "--db", str(db))  # the same folder: it finishes
     assert again.returncode == 2, again.stderr
-    assert "0 clip(s) imported, 5 already in the library" in again.stdout
+    assert "0 clips imported, 5 already in the library" in again.stdout
 
 
 @pytest.mark.timeout(90)
@@ -756,7 +756,7 @@ def test_studio_import_exits_0_when_everything_was_read(
     put(drop / "b.mp4" / "c.mp4", clips[1])  # a folder named like a clip: looked into
     ran = studio("import", str(drop), "--db", str(tmp_path / "data" / "studio.db"))
     assert ran.returncode == 0, ran.stderr
-    assert "2 clip(s) imported, 2 skipped" in ran.stdout
+    assert "2 clips imported, 2 skipped" in ran.stdout
     assert "studio: skipped notes.txt: not a video file" in ran.stderr
 
 

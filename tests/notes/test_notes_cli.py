@@ -46,7 +46,7 @@ def test_export_still_and_list(tmp_path: Path) -> None:
     out.parent.mkdir()
     made = studio("notes", "export", "--otio", str(out), f"#{kite}", str(dunes), *where)
     assert made.returncode == 0, made.stderr
-    assert made.stdout == f"2 note(s) of 2 take(s) written to {out}\n"
+    assert made.stdout == f"2 notes of 2 takes written to {out}\n"
     first, second = otio.adapters.read_from_file(str(out)).tracks[0]
     assert [(m.marked_range.start_time.value, m.marked_range.start_time.rate) for m in
             (*first.markers, *second.markers)] == [(12, 24), (20, 30)]  # fmt: skip
@@ -61,7 +61,7 @@ def test_export_still_and_list(tmp_path: Path) -> None:
                   "--with-notes", *where)  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "frame 12 of take" in made.stdout
-    assert "with 1 note(s) on it" in made.stdout
+    assert "with 1 note on it" in made.stdout
     with Image.open(still) as image:
         pixels = np.array(image.convert("RGB"))
     assert framecode.read(pixels) == 12

@@ -69,7 +69,7 @@ def test_notes_come_back_and_a_reimport_merges_them(
     (take,) = report.added
     assert report.unreadable == []
     assert report.notes_added == 2
-    assert "2 note(s) restored" in report.summary()
+    assert "2 notes restored" in report.summary()
     assert NOTES in told[-1].what
     notes = store.notes.for_take(take)
     assert [(n.frame, n.end_frame, n.text, n.author) for n in notes] == [

@@ -47,7 +47,7 @@ def test_the_dialog_waits_for_another_export_then_reports_what_it_set_aside(
             assert not list(out.glob("*.mp4"))
         report = qloop.run_until_complete(running)
         assert len(report.written) == 2
-        qtbot.waitUntil(lambda: "2 clip(s) exported to" in dialog.status.text())
+        qtbot.waitUntil(lambda: "2 clips exported to" in dialog.status.text())
         assert "Set aside: manifest.json entry 1's file names '../../x'" in dialog.status.text()
     finally:
         store.close()

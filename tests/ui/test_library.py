@@ -240,7 +240,7 @@ def test_export_dialog_shows_progress_and_writes_the_folder(
     running = dialog.begin()
     assert running is not None
     qloop.run_until_complete(running)
-    qtbot.waitUntil(lambda: "2 clip(s) exported to" in dialog.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "2 clips exported to" in dialog.status.text(), timeout=10_000)
     assert dialog.progress.value() == 1000
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
@@ -300,7 +300,7 @@ def test_import_from_the_file_menu_restores_an_export(
     win.library.import_folder(str(out))
     qloop.run_until_complete(until(lambda: "Skipped" in win._notice.text.text(), 20))
     text = win._notice.text.text()
-    assert "0 clip(s) imported, 1 already in the library" in text
+    assert "0 clips imported, 1 already in the library" in text
     assert "notes.txt: not a video file" in text
     assert services.store.jobs.count_by_status() == {JobStatus.READY: 1}
     win.library.import_folder(str(tmp_path / "gone"))  # a failure is said, as an error

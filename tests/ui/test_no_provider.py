@@ -112,7 +112,7 @@ def works_without_the_provider(
     running = dialog.begin()
     assert running is not None
     qloop.run_until_complete(running)
-    wait(lambda: "1 clip(s) exported to" in dialog.status.text())
+    wait(lambda: "1 clip exported to" in dialog.status.text())
     dialog.reject()
     assert sorted(p.suffix for p in out.iterdir() if p.suffix in (".mp4", ".json")) == [
         ".json",

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import StudioError
+from studio.core.words import count
 from studio.jobs.events import Event, JobChanged
 from studio.library.ops import CAPS, CLIPS, FLAGS, REVIEW, LibraryChange, ops_for
 from studio.review.compared import check_compared
@@ -392,7 +393,7 @@ class LibraryActions:
         removed = ops_for(services.store).delete_local_clips(
             services.library, job_ids, reviewer=services.settings.reviewer_name
         )
-        self.notify(f"Deleted the clips of {removed} take(s).", timeout=4000)
+        self.notify(f"Deleted the clips of {count(removed, 'take')}.", timeout=4000)
 
     def export_notes(self, kind: str, dest: Path | None = None) -> int | None:
         """The notes of the selected takes (else the search's takes that have notes) as an
@@ -427,7 +428,10 @@ class LibraryActions:
         except (StudioError, OSError) as err:
             self.notify(f"The notes were not exported: {err}", error=True)
             return None
-        self.notify(f"{written} note(s) of {len(takes)} take(s) written to {dest}.", timeout=6000)
+        self.notify(
+            f"{count(written, 'note')} of {count(len(takes), 'take')} written to {dest}.",
+            timeout=6000,
+        )
         return written
 
     def _ask_path(self, name: str, suffix: str) -> Path | None:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.words import count
 from studio.review.keymap import Binding
 from studio.store.search import (
     FACETS_COUNTED,
@@ -245,7 +246,7 @@ class LibraryPanel(QWidget):
             return
         if place > len(choices):
             listed = ", ".join(f"{i} {t}" for i, t in enumerate(choices, 1)) or "none"
-            self.problem.setText(f"The rubric has {len(choices)} defect tag(s): {listed}.")
+            self.problem.setText(f"The rubric has {count(len(choices), 'defect tag')}: {listed}.")
             self.problem.show()
             return
         self.tag_requested.emit(chosen, choices[place - 1])

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.notes import notes_at
+from studio.core.words import count
 from studio.jobs.events import AssetReady, Event, JobChanged
 from studio.library.ops import CLIPS, FLAGS, NOTES, REVIEW, RUBRICS, LibraryChange
 from studio.media import provenance
@@ -323,7 +324,7 @@ class ReviewPanel(QWidget):
                     session.go(i)
         self.say(
             session.rubric.problem
-            or f"{_count(len(session.takes), 'take')} · rubric v{session.rubric.version} · "
+            or f"{count(len(session.takes), 'take')} · rubric v{session.rubric.version} · "
             "press ? for keys"
         )
         self._show_take()
@@ -628,7 +629,7 @@ class ReviewPanel(QWidget):
             if len(rows) > 1:
                 session.decide_many(rows, decision, note=note)
                 verb = "Decided" if session.blind else decision.title()
-                self.say(f"{verb}: {_count(len(rows), 'take')}.")
+                self.say(f"{verb}: {count(len(rows), 'take')}.")
             else:
                 made = session.decide(decision, note=note)
                 # blind: the verdict is not said, as the next take is already in view
@@ -743,10 +744,6 @@ class ReviewPanel(QWidget):
             self._show_take(reload=False)
             self.say("Blind: takes by neutral labels; prompt, model, cost and verdicts hidden."
                      if on else "Blind mode off: everything shows.")  # fmt: skip
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _clock(at: float) -> str:

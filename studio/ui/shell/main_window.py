@@ -798,8 +798,9 @@ class MainWindow(QMainWindow):
         reviewing = self.stage.reviewing()
         if reviewing is None:  # nothing under review now: the last pass is kept to go back to
             saved = self.window_state.saved_review()
-            reviewing = saved.takes, saved.current
-        takes, current = reviewing
+            takes, current = saved.takes, saved.current
+        else:
+            takes, current = reviewing[0], reviewing[1]
         self.window_state.save_review(self.workspace.name, takes, current)
 
     def closeEvent(self, event: QCloseEvent) -> None:
