@@ -47,9 +47,9 @@ def culling(
     qloop.run_until_complete(until(lambda: panel.model is not None, 10))
     assert win.workspace.name == "library"
     assert panel.gridded  # the grid is what the Library opens with
-    panel.query.setText(f"project:birds batch:{batch}")
-    panel.run_search()  # a batch: its takes a tile each
-    panel.grid.setFocus()
+    panel.query.setFocus()
+    qtbot.keyClicks(panel.query, f"project:birds batch:{batch}")  # a batch: a tile a take
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)  # Enter: the keys go to the tiles found
     qtbot.waitUntil(lambda: panel.grid.hasFocus(), timeout=3000)
     return panel
 

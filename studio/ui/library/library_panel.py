@@ -102,7 +102,7 @@ class LibraryPanel(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=200)
         self._debounce.timeout.connect(self.run_search)
         self.query.textChanged.connect(self._debounce.start)
-        self.query.returnPressed.connect(self.run_search)
+        self.query.returnPressed.connect(self._search_entered)
 
         self.facets = QTreeWidget()
         self.facets.setObjectName("libraryFacets")
@@ -412,6 +412,13 @@ class LibraryPanel(QWidget):
         for first, final in _runs(rows):  # one range per run of rows: a select-all is one
             selection.select(self.model.index(first, 0), self.model.index(final, last))
         view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _search_entered(self) -> None:
+        """Enter: the search runs now and the keys go to what it found (arrows, Ctrl+A and
+        the culling keys work at once; they stayed in the search box)."""
+        self.run_search()
+        if self.model is not None and self.model.rowCount() > 0 and not self.problem.isVisible():
+            self.shown.setFocus()
 
     def focus_results(self) -> None:
         """The keys go to the results (the grid or the table) — or the search when empty."""
