@@ -49,6 +49,19 @@ def parameter_diffs(left: JobRow, right: JobRow) -> list[tuple[str, str, str]]:
     return [(label, a[label], b[label]) for label in a if a[label] != b[label]]
 
 
+def same_parameters(job: JobRow) -> str:
+    """What takes whose parameters do not differ share, in words (of one of them): a seed
+    left to the provider is said to be drawn anew each time, so the takes still differ."""
+    spec, p = job.spec, _params(job)
+    seed = "no seed given (each render draws its own)" if spec.seed is None else f"seed {spec.seed}"
+    if spec.reference_sha256 is None:
+        reference = "no reference image"
+    else:
+        reference = f"the same reference image ({p['Reference image']})"
+    length = f"{spec.seconds} s" if spec.seconds else "the model's own length"
+    return f"Same model ({job.model}), size {p['Size']} and {length}; {reference}; {seed}."
+
+
 def _params(job: JobRow) -> dict[str, str]:
     spec = job.spec
     fit = spec.reference_fit

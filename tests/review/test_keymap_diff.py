@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from studio.review.diff import parameter_diffs, slot_diffs, word_diff, words_html
+from studio.review.diff import (
+    parameter_diffs,
+    same_parameters,
+    slot_diffs,
+    word_diff,
+    words_html,
+)
 from studio.review.keymap import load_keymap
 from studio.store import JobRow, JobStatus
 
@@ -85,6 +91,22 @@ def test_slot_and_parameter_differences() -> None:
         ("Seconds", "4", "8"),
         ("Reference image", "none", "image abababab…"),
     ]
+
+
+def test_takes_whose_parameters_do_not_differ_are_said_to_share_what_they_share() -> None:
+    """Compare said "same seed and reference image" of two takes with no seed (each drew
+    its own) and no image."""
+    random = job({"model": "sim-fast", "size": "640x360", "seconds": 4})
+    assert same_parameters(random) == (
+        "Same model (sim-fast), size 640x360 and 4 s; no reference image; no seed given "
+        "(each render draws its own)."
+    )
+    seeded = job({"model": "sim-fast", "size": "640x360", "seconds": 4, "seed": 7,
+                  "reference_sha256": "ab" * 32})  # fmt: skip
+    assert same_parameters(seeded) == (
+        "Same model (sim-fast), size 640x360 and 4 s; the same reference image "
+        "(image abababab…); seed 7."
+    )
 
 
 def test_a_key_is_bound_once_per_mode_with_the_players_keys(tmp_path: Path) -> None:

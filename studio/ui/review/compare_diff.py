@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from studio.review.diff import SlotDiff, parameter_diffs, slot_diffs, words_html
+from studio.review.diff import SlotDiff, parameter_diffs, same_parameters, slot_diffs, words_html
 from studio.review.labels import letters
 from studio.store import JobRow
 from studio.ui.shell.theme import colour
@@ -68,6 +68,6 @@ def _parameters(left: JobRow, right: JobRow, name: str) -> str:
     changes = (
         f"<table cellspacing=4><tr><th></th><th>A</th><th>{name}</th></tr>{table}</table>"
         if params
-        else "<p>Same model, size, duration, seed and reference image.</p>"
+        else f"<p>{html.escape(same_parameters(left))}</p>"
     )
     return "<h3>Parameters</h3>" + changes
