@@ -44,6 +44,20 @@ def offered(combo: object) -> list[object]:
     return [combo.itemData(i) for i in range(combo.count())]  # type: ignore[attr-defined]
 
 
+def test_nothing_written_nothing_to_queue(qtbot: QtBot, editor: PromptEditor) -> None:
+    """An empty editor's button read "Queue anyway (2 warnings)" before a word was typed."""
+    sent: list[object] = []
+    editor.submit_requested.connect(sent.append)
+    assert (editor.submit.text(), editor.submit.isEnabled()) == ("Queue", False)
+    assert editor.submit.toolTip() == "Write the prompt first: at least its subject."
+    editor.request_submit()  # as Ctrl+Return would, while the button is off
+    assert sent == []
+    assert editor.status.text() == "Write the prompt first: at least its subject."
+    qtbot.keyClicks(editor.fields["subject"], "a red kite")
+    qtbot.waitUntil(editor.submit.isEnabled, timeout=3000)
+    assert editor.submit.text().startswith("Queue")
+
+
 def test_compose_from_a_starter_and_presets(qtbot: QtBot, editor: PromptEditor) -> None:
     choose(editor.starter, "product-demo")
     assert editor.fields["subject"].text() == "a matte black wireless speaker"

@@ -49,6 +49,8 @@ from studio.ui.write.remix_button import RemixButton
 from studio.ui.write.render_options import RenderOptions
 from studio.ui.write.slots_form import SlotsForm
 
+EMPTY = "Write the prompt first: at least its subject."
+
 
 @dataclass(frozen=True)
 class _Wanted:
@@ -262,7 +264,6 @@ class PromptEditor(QWidget):
         self.model_box.setCurrentIndex(max(0, self.model_box.findData(keep)))
         self.model_box.blockSignals(False)
         self._model_changed()
-        self.submit.setEnabled(True)
         problems = self._apply_pending()
         if problems:
             self.show_message(_sentence("Not restored: ", problems))
@@ -348,7 +349,13 @@ class PromptEditor(QWidget):
         count = self._show_cost(slots)
         n = len(warnings)
         label = "Queue" if count == 1 else f"Queue {count} variants"
-        self.submit.setText(f"{label} anyway ({n} warning{'s' * (n != 1)})" if n else label)
+        written = bool(slots.compose().strip())
+        # Nothing written yet: nothing to send, and no "anyway" before a word is typed.
+        self.submit.setText(
+            f"{label} anyway ({n} warning{'s' * (n != 1)})" if n and written else label
+        )
+        self.submit.setEnabled(written and self.profiles is not None)
+        self.submit.setToolTip("" if written else EMPTY)
         if self._said_for is not None and self._said_for != self._what_is_set(slots):
             self._said_for = None  # the message was about the render as it was set then
             self._again = None
@@ -401,6 +408,9 @@ class PromptEditor(QWidget):
 
     def request_submit(self) -> None:
         """Warnings never block: the button says how many there are, one click sends."""
+        if not self.slots().compose().strip():  # a key may ask while the button is off
+            self.show_message(EMPTY, error=True)
+            return
         try:
             all_slots = self.variant_slots()
         except ValueError as err:
