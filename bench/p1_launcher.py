@@ -128,6 +128,9 @@ def one_run(command: list[str], title: str, base_env: dict[str, str]) -> tuple[f
             if process.poll() is not None or time.time() - started > 60:
                 tail = errors.read_text(errors="replace")[-600:]
                 raise SystemExit(f"{title} never mapped a window:\n{tail}")
+            # xdotool asked back to back took every client slot of the X server: the app
+            # under test could not connect. 10 ms between asks (the same for both).
+            time.sleep(0.01)
         mapped = time.time() - started
         keyed = None
         while keyed is None:
