@@ -603,10 +603,12 @@ def forget_search(db: Database, name: str) -> None:
 def stacks(db: Database) -> tuple[list[int], dict[int, int], dict[int, str]]:
     """The last search's hits (see `search_with_facets`) one tile per stack: the variants
     of a variant batch with their revisions, or else a shot's revisions and retries. For
-    each tile: its newest take, how many hits it stacks, and the search term that opens it
-    (`batch:N` or `shot:N`)."""
+    each tile: the take it shows — its newest finished one (a revision still rendering has
+    no picture and no verdict to show for the stack), else its newest — how many hits it
+    stacks, and the search term that opens it (`batch:N` or `shot:N`)."""
     rows = db.query(
-        "SELECT max(h.id) AS top, count(*), "
+        "SELECT COALESCE(max(CASE WHEN j.status = 'ready' THEN h.id END), max(h.id)) AS top, "
+        "count(*), "
         "COALESCE((SELECT 'batch:' || r.batch_id FROM jobs r JOIN batches b ON b.id = r.batch_id"
         "  WHERE r.id = COALESCE(j.shot_id, j.id) AND b.varied_slot IS NOT NULL),"
         " 'shot:' || COALESCE(j.shot_id, j.id)) AS stack "

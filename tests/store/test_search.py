@@ -20,11 +20,13 @@ from studio.store.search import (
     FACETS_SHOWN,
     MAX_TERMS,
     parse,
+    search_hits,
     search_ids,
     search_with_facets,
     stacks,
 )
 from tests.helpers import job_values
+from tests.store.tagged import add_take
 
 
 @pytest.fixture(scope="module")
@@ -503,3 +505,24 @@ def test_the_whole_grammar_always_answers(store: Store, text: str) -> None:
         term = re.split(r": | has no value", problem, maxsplit=1)[0].rstrip("…")
         assert term, problem
         assert term in shown, problem
+
+
+def test_a_stack_shows_its_newest_finished_take(tmp_path: Path) -> None:
+    """A shot whose revision was still rendering showed as that revision: no picture, no
+    verdict, "running" — hiding the approved take beneath it."""
+    store = Store(tmp_path / "studio.db")
+    try:
+        first = add_take(store, {"subject": "a heron"}, template_id=None, at=10.0)
+        revision = add_take(store, {"subject": "a heron at dawn"}, template_id=None, at=20.0)
+        with store.db.write() as tx:
+            store.jobs.update(tx, revision, at=21.0, parent_id=first, shot_id=first,
+                              status="running")  # fmt: skip
+        search_hits(store.db, "")
+        tops, counts, terms = stacks(store.db)
+        assert (tops, counts[first], terms[first]) == ([first], 2, f"shot:{first}")
+        with store.db.write() as tx:  # finished: the newest is shown
+            store.jobs.update(tx, revision, at=22.0, status="ready")
+        search_hits(store.db, "")
+        assert stacks(store.db)[0] == [revision]
+    finally:
+        store.close()
