@@ -37,7 +37,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import choix
 import numpy as np
 from numpy.typing import NDArray
 
@@ -151,6 +150,8 @@ def _fit(takes: Sequence[int], outcomes: Iterable[Outcome], start: _Fit | None) 
     else:
         # doubled data: twice the log-likelihood, so twice the penalty keeps the prior
         warm = start.theta.copy() if start is not None and start.takes == order else None
+        import choix  # with scipy: 120 MB and half a second, paid at the first fit, not at start
+
         found = choix.opt_pairwise(n, wins, alpha=2 * ALPHA, method="BFGS", initial_params=warm)
         theta = np.asarray(found, dtype=np.float64)
     cov = np.asarray(np.linalg.inv(_hessian(theta, wins)), dtype=np.float64)

@@ -67,6 +67,7 @@ class LibraryActions:
         )
         self.rubric, self.state, self.show = rubric, state, show
         self.compare = compare
+        self._looks = 0  # how many times a tab was shown (read the library): see show_tab
         self.panel = LibraryPanel()
         self.panel.mode.setCurrentIndex(state.library_mode(GRID))  # as it was last shown
         self.panel.mode.currentIndexChanged.connect(state.set_library_mode)
@@ -114,10 +115,18 @@ class LibraryActions:
         return self.page.isVisible() and self.page.currentIndex() == 1
 
     def show_tab(self, metrics: bool) -> None:
-        """The Library workspace with its library or its Metrics tab in front."""
-        self.page.setCurrentIndex(1 if metrics else 0)
-        self.show()
-        self.shown()
+        """The Library workspace with its library or its Metrics tab in front — read once:
+        the tab's change, the workspace coming up and this call each read it (three
+        searches of the whole library where one was needed)."""
+        index = 1 if metrics else 0
+        self.page.blockSignals(True)
+        self.page.setCurrentIndex(index)
+        self.page.blockSignals(False)
+        self.state.set_library_tab(index)
+        looks = self._looks
+        self.show()  # the workspace coming up shows its tab in front
+        if self._looks == looks:  # it was up already: only the tab changed
+            self.shown()
 
     def attach(self, services: Services) -> None:
         """The tabs read the library when first shown, not at start-up; one in view when
@@ -130,6 +139,7 @@ class LibraryActions:
         services = self.services()
         if services is None:
             return
+        self._looks += 1
         if self.library_in_view():
             if self.panel.model is None:
                 self._open(services)  # the first look: the search runs now
