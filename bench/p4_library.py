@@ -185,9 +185,10 @@ async def open_library(app: QApplication, window: MainWindow) -> tuple[float, fl
     while panel.model is None or panel.model.rowCount() == 0:
         app.processEvents()
         await asyncio.sleep(0)
-    panel.view.viewport().repaint()  # the first rows painted: their thumbnails decoded
+    shown = panel.shown  # the grid, as the Library opens (or the table, if chosen)
+    shown.viewport().repaint()  # the first tiles painted: their thumbnails decoded
     painted = time.perf_counter() - started
-    assert panel.view.model().index(0, 0).data(1) is not None, "no thumbnail painted"
+    assert shown.model().index(0, 0).data(1) is not None, "no thumbnail painted"
     memory = rss_mb()
     window.detach()
     await services.close()
