@@ -129,6 +129,10 @@ class LibraryPanel(QWidget):
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
         self.grid.setUniformItemSizes(True)
+        # Laid out a batch at a time: the first tiles show while the rest of a large
+        # library (100,000 tiles) are placed, instead of after all of them.
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setBatchSize(400)
         self.grid.setWordWrap(True)
         self.grid.setSpacing(8)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
