@@ -184,7 +184,7 @@ class ReviewPanel(QWidget):
         split.addWidget(right)
         self.side = right
         split.setStretchFactor(1, 1)
-        split.setSizes([240, 700, 340])
+        split.setSizes([290, 650, 340])  # the take list: a variant label on one line
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
