@@ -39,9 +39,12 @@ def test_the_dialog_waits_for_another_export_then_reports_what_it_set_aside(
         (out / "manifest.json").write_text(json.dumps(hostile))
         dialog = ExportDialog(store, library, [("Imported", jobs)], folder=str(out))
         qtbot.addWidget(dialog)
+        dialog.show()
+        assert not dialog.progress.isVisible()  # no empty bar before an export runs
         with export_folder.take(out):  # another export holds the folder
             running = dialog.begin()
             assert running is not None
+            assert dialog.progress.isVisible()
             said = dialog.status.text
             qloop.run_until_complete(until(lambda: "Waiting for another export" in said(), 10))
             assert not list(out.glob("*.mp4"))

@@ -82,6 +82,7 @@ class ExportDialog(QDialog):
         self.what.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
+        self.progress.hide()  # shown once an export runs: an empty bar before says nothing
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox()
@@ -145,6 +146,8 @@ class ExportDialog(QDialog):
         self.scope.setEnabled(False)
         self._cancel.clear()
         self._say("Exporting…")
+        self.progress.setValue(0)
+        self.progress.show()
         moved, said = self.background.relay(self._moved), self.background.relay(self._say)
 
         def work() -> ExportReport:
