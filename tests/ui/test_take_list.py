@@ -15,6 +15,7 @@ import qasync
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -178,7 +179,9 @@ def test_selection_current_and_scroll_survive_changes_to_other_takes(
     decided_elsewhere(store, session, 8, "edit")  # the take in view
     keys(panel, "S")  # a star here, on the take in view, with several selected
     assert session.takes[8].starred
-    qtbot.wait(0)  # a queued relayout or scroll would have run by now
+    # What the change posted (a relayout, a scroll) is delivered now, before the checks
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
     assert selected_rows(panel) == [7, 8, 10]
     assert panel.list.currentIndex() == current
     assert bar.value() == place

@@ -29,7 +29,7 @@ from studio.export import DEFAULT_TEMPLATE, Cancelled, ExportReport, export_take
 from studio.export.names import FIELDS, check_template
 from studio.store import JobRow, Store
 from studio.ui.shell.background import Background, Failure
-from studio.ui.shell.theme import set_state
+from studio.ui.shell.said import say_in
 
 if TYPE_CHECKING:
     import asyncio
@@ -128,8 +128,7 @@ class ExportDialog(QDialog):
             self.folder.setText(folder)
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        set_state(self.status, "error", error)
+        say_in(self.status, text, error=error)
 
     def begin(self) -> asyncio.Task[ExportReport] | None:
         """Check what was typed (the dialog keeps it if wrong), then export on a thread."""

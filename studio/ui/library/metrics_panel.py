@@ -30,7 +30,8 @@ from studio.metrics import compute
 from studio.metrics.caps import daily_spend, share_used
 from studio.metrics.table import rows, to_csv
 from studio.store import Store
-from studio.ui.shell.theme import colour, set_state
+from studio.ui.shell.said import say_in
+from studio.ui.shell.theme import colour
 
 # What the weekly trend chart can draw: (title, [(KPI, scale, legend)]); at most two lines.
 TRENDS: tuple[tuple[str, tuple[tuple[str, float, str], ...]], ...] = (
@@ -287,8 +288,7 @@ class MetricsPanel(QWidget):
         self._alerts()  # a cap set below what is spent raises its alerts at once
 
     def _cap_said(self, text: str, *, error: bool = False) -> None:
-        self.cap_problem.setText(text)
-        set_state(self.cap_problem, "error", error)
+        say_in(self.cap_problem, text, error=error)
 
     def export_csv(self, path: str | None = None) -> None:
         if path is None:

@@ -38,13 +38,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import StudioError
 from studio.library.ops import COMPARISONS, LibraryChange
 from studio.review.keymap import Binding, load_keymap
 from studio.review.pairwise import PairwiseSession
 from studio.review.ranking import LEFT, RIGHT, SETTLED_AT, TIE, Ranking
 from studio.store import Store, take_name
 from studio.ui.review.compare import CompareView
+from studio.ui.shell.said import attempt, say_in
 from studio.ui.shell.theme import set_state
 
 Index = QModelIndex | QPersistentModelIndex
@@ -246,14 +246,10 @@ class PairwiseMode(QWidget):
         return " · ".join(parts)
 
     def _run(self, handler: Callable[[], object]) -> None:
-        try:
-            handler()
-        except StudioError as err:
-            self.say(str(err), error=True)
+        attempt(handler, self.say)
 
     def say(self, text: str, *, error: bool = False) -> None:
-        self.said.setText(text)
-        set_state(self.said, "error", error)
+        say_in(self.said, text, error=error)
 
     # ---- gestures -----------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ from studio.ui.review.flag_marks import FlagMarks
 from studio.ui.review.notes_panel import NotesPanel
 from studio.ui.review.rubric_view import RubricView
 from studio.ui.review.take_list import TakeListModel, take_title
-from studio.ui.shell.theme import set_state
+from studio.ui.shell.said import attempt, say_in
 
 
 class ReviewPanel(QWidget):
@@ -291,14 +291,10 @@ class ReviewPanel(QWidget):
             self.actions_by_id[command] = action
 
     def _run(self, handler: Callable[[], object]) -> None:
-        try:
-            handler()
-        except StudioError as err:
-            self.say(str(err), error=True)
+        attempt(handler, self.say)
 
     def say(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        set_state(self.status, "error", error)
+        say_in(self.status, text, error=error)
 
     # ---- session ----------------------------------------------------------------------------
 

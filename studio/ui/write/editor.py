@@ -42,6 +42,7 @@ from studio.prompts import (
 from studio.prompts.draft import Draft
 from studio.prompts.tag_hints import TagHint
 from studio.providers.profiles import ModelProfile, ProfileSet
+from studio.ui.shell.said import say_in
 from studio.ui.shell.theme import set_state
 from studio.ui.write.checks import ChecksList
 from studio.ui.write.reference import ReferenceBox
@@ -505,8 +506,7 @@ class PromptEditor(QWidget):
     def show_message(self, text: str, error: bool = False) -> None:
         """Say something about the render as it is set now (it goes once that changes, if
         it was an error)."""
-        self.status.setText(text)
-        set_state(self.status, "error", error)
+        say_in(self.status, text, error=error)
         self._said_for = self._what_is_set(self.slots()) if text else None
 
     def _variant_mode(self) -> None:
