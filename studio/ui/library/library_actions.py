@@ -67,7 +67,6 @@ class LibraryActions:
         )
         self.rubric, self.state, self.show = rubric, state, show
         self.compare = compare
-        self._looks = 0  # how many times a tab was shown (read the library): see show_tab
         self.panel = LibraryPanel()
         self.panel.mode.setCurrentIndex(state.library_mode(GRID))  # as it was last shown
         self.panel.mode.currentIndexChanged.connect(state.set_library_mode)
@@ -123,10 +122,10 @@ class LibraryActions:
         self.page.setCurrentIndex(index)
         self.page.blockSignals(False)
         self.state.set_library_tab(index)
-        looks = self._looks
-        self.show()  # the workspace coming up shows its tab in front
-        if self._looks == looks:  # it was up already: only the tab changed
+        if self.page.isVisible():  # the workspace is up: only the tab changed
             self.shown()
+        else:
+            self.show()  # the workspace coming up shows the tab in front
 
     def attach(self, services: Services) -> None:
         """The tabs read the library when first shown, not at start-up; one in view when
@@ -139,7 +138,6 @@ class LibraryActions:
         services = self.services()
         if services is None:
             return
-        self._looks += 1
         if self.library_in_view():
             if self.panel.model is None:
                 self._open(services)  # the first look: the search runs now
